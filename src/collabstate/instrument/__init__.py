@@ -1,0 +1,20 @@
+"""What was asked: instruments, their questions, scales, skip logic and index definitions."""
+
+from .loader import InstrumentError, Problem, builtin_instruments, instrument_schema, load_instrument, parse_instrument
+from .logic import Condition, ConditionError, parse_condition
+from .model import DESIGN_COLUMNS, Column, Instrument
+
+__all__ = [
+    "Column",
+    "Condition",
+    "ConditionError",
+    "DESIGN_COLUMNS",
+    "Instrument",
+    "InstrumentError",
+    "Problem",
+    "builtin_instruments",
+    "instrument_schema",
+    "load_instrument",
+    "parse_condition",
+    "parse_instrument",
+]

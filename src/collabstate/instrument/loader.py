@@ -1,0 +1,171 @@
+"""Reading instruments from YAML, with errors that name the path and the line.
+
+>>> from collabstate.instrument import load_instrument
+>>> load_instrument("readiness-2018").question("q1_example").label
+'Worked in collaboration on an example'
+
+A file with problems raises :class:`InstrumentError`, which lists every problem at once::
+
+    my-survey.yaml: 2 problems
+      line 14: questions[3].choices[1].code: duplicate code 2
+      line 30: questions[7].relevant: unknown question 'q99' (conditions read earlier questions)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .checks import check_instrument
+from .model import QUESTION_TYPES, Instrument
+
+__all__ = [
+    "InstrumentError",
+    "Problem",
+    "builtin_instruments",
+    "instrument_schema",
+    "load_instrument",
+    "parse_instrument",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
+
+
+class InstrumentError(ValueError):
+    """An instrument file that cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source}: {count}\n{lines}")
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse YAML, keeping the line of every node; duplicate keys are errors."""
+    loader = yaml.SafeLoader(text)
+    lines: dict[tuple[Any, ...], int] = {}
+    duplicates: list[Problem] = []
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            loader.flatten_mapping(node)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node, deep=True)
+                if key in out:
+                    duplicates.append(Problem(format_path((*path, key)), "duplicate key", key_node.start_mark.line + 1))
+                out[key] = walk(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        return loader.construct_object(node, deep=True)
+
+    try:
+        root = loader.get_single_node()
+        data = walk(root, ()) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InstrumentError(source, [Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)]) from None
+    finally:
+        loader.dispose()
+    if duplicates:
+        raise InstrumentError(source, duplicates)
+    return data, lines
+
+
+def _line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get(())
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the discriminator tags pydantic puts in union locations (questions[3].single.choices)."""
+    out: list[Any] = []
+    for i, part in enumerate(loc):
+        if part in QUESTION_TYPES and i > 0 and isinstance(loc[i - 1], int):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
+    """Build an instrument from YAML text; ``source`` names it in error messages."""
+    data, lines = _read_yaml(text, source)
+    if not isinstance(data, dict):
+        raise InstrumentError(source, [Problem("", "expected a mapping with id, title and questions", 1)])
+    try:
+        instrument = Instrument.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = _clean_loc(tuple(err["loc"]))
+            message = err["msg"]
+            if err["type"] == "union_tag_invalid":
+                message = f"unknown question type {err['input'].get('type')!r}; expected one of {', '.join(QUESTION_TYPES)}"
+            elif "input" in err and err["type"] not in {"missing", "extra_forbidden"} and not isinstance(err["input"], (dict, list)):
+                message = f"{message} (got {err['input']!r})"
+            problems.append(Problem(format_path(loc), message, _line(lines, loc)))
+        raise InstrumentError(source, problems) from None
+    problems = [Problem(format_path(loc), msg, _line(lines, loc)) for loc, msg in check_instrument(instrument)]
+    if problems:
+        raise InstrumentError(source, problems)
+    return instrument
+
+
+def builtin_instruments() -> list[str]:
+    """Ids of the instruments that ship with collabstate."""
+    folder = resources.files("collabstate.instrument") / "builtin"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_instrument(ref: str | Path) -> Instrument:
+    """Load a built-in instrument by id (``readiness-2018``, ``leaders``) or a YAML file by path."""
+    if isinstance(ref, str) and ref in builtin_instruments():
+        text = (resources.files("collabstate.instrument") / "builtin" / f"{ref}.yaml").read_text(encoding="utf-8")
+        return parse_instrument(text, f"{ref}.yaml")
+    path = Path(ref)
+    if not path.is_file():
+        known = ", ".join(builtin_instruments())
+        raise InstrumentError(str(ref), [Problem("", f"no such file, and not a built-in instrument ({known})")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InstrumentError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    return parse_instrument(text, str(path))
+
+
+def instrument_schema() -> dict[str, Any]:
+    """The JSON Schema of an instrument file, for editors and other tools."""
+    schema = Instrument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "collabstate instrument"
+    return json.loads(json.dumps(schema))

@@ -1,0 +1,296 @@
+"""What was asked: the instrument model (pydantic v2).
+
+An instrument is one YAML file: named scales, questions in the order they are asked, and
+index definitions. Six question types:
+
+``single``   one choice from coded choices (``q16_sector``: 1 public, 2 private, 3 third sector)
+``scale``    an ordinal or extent scale: coded choices with scores; a choice may be ``excluded``
+             (a valid answer such as "Not applicable", kept in the data, left out of scores and bases)
+``multiple`` tick any options; the data hold one 0/1 column per option, ``question/option``
+``matrix``   rows that share one scale, each row its own question id (``imp_<factor>``)
+``text``     free text
+``number``   a number, optionally bounded
+
+A question may name a reusable scale (``scale: agree5``) or list its own ``choices``; NETs are
+named groups of codes (``agree = 4, 5``). ``relevant`` is the skip logic (see
+:mod:`collabstate.instrument.logic`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .logic import Condition, parse_condition
+
+__all__ = [
+    "Choice",
+    "Column",
+    "DESIGN_COLUMNS",
+    "Factor",
+    "Dimension",
+    "IndexDefinition",
+    "Instrument",
+    "MatrixQuestion",
+    "MatrixRow",
+    "MultipleQuestion",
+    "Net",
+    "NumberQuestion",
+    "Option",
+    "Question",
+    "ScaleDefinition",
+    "ScaleQuestion",
+    "SingleQuestion",
+    "TextQuestion",
+]
+
+#: Columns that describe the design, never questions.
+DESIGN_COLUMNS: tuple[str, ...] = ("respondent_id", "wave", "weight", "stratum", "cluster")
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Choice(_Model):
+    """One coded answer of a single-choice question or scale."""
+
+    code: int = Field(description="What data files hold, e.g. 4")
+    label: str = Field(min_length=1, description="What people read, e.g. 'Agree'")
+    score: float | None = Field(None, description="Score on the scale; defaults to the code for scale questions")
+    excluded: bool = Field(False, description="A valid answer excluded from scores and bases, e.g. 'Not applicable'")
+
+
+class Option(_Model):
+    """One option of a multiple-choice question."""
+
+    code: Identifier = Field(description="Column suffix in data files: question/option")
+    label: str = Field(min_length=1)
+    exclusive: bool = Field(False, description="Cannot be ticked with another option, e.g. 'None of these'")
+
+
+class Net(_Model):
+    """A named group of codes reported together, e.g. agree = 4, 5."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    codes: list[int] | list[Identifier] = Field(min_length=1)
+
+
+class ScaleDefinition(_Model):
+    """A scale shared by several questions."""
+
+    id: Identifier
+    label: str | None = None
+    choices: list[Choice] = Field(min_length=1)
+    nets: list[Net] = []
+
+
+class _Question(_Model):
+    id: Identifier
+    text: str = Field(min_length=1, description="The question as asked")
+    short: str | None = Field(None, description="A short label for tables and charts")
+    help: str | None = None
+    relevant: str | None = Field(None, description="Skip logic: asked only when this condition holds")
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.short or self.text
+
+    @cached_property
+    def condition(self) -> Condition | None:
+        """The parsed ``relevant`` condition (the instrument checks it parses)."""
+        return parse_condition(self.relevant) if self.relevant else None
+
+
+class _Coded(_Question):
+    scale: Identifier | None = Field(None, description="Name of a scale in `scales`")
+    choices: list[Choice] | None = None
+    nets: list[Net] = []
+
+
+class SingleQuestion(_Coded):
+    type: Literal["single"]
+
+
+class ScaleQuestion(_Coded):
+    type: Literal["scale"]
+
+
+class MatrixRow(_Model):
+    id: Identifier
+    text: str = Field(min_length=1)
+    short: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.short or self.text
+
+
+class MatrixQuestion(_Coded):
+    type: Literal["matrix"]
+    rows: list[MatrixRow] = Field(min_length=1)
+
+
+class MultipleQuestion(_Question):
+    type: Literal["multiple"]
+    options: list[Option] = Field(min_length=1)
+    nets: list[Net] = []
+
+
+class TextQuestion(_Question):
+    type: Literal["text"]
+
+
+class NumberQuestion(_Question):
+    type: Literal["number"]
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+
+
+Question = Annotated[
+    Union[SingleQuestion, ScaleQuestion, MultipleQuestion, MatrixQuestion, TextQuestion, NumberQuestion],
+    Field(discriminator="type"),
+]
+QUESTION_TYPES = ("single", "scale", "multiple", "matrix", "text", "number")
+
+
+class Dimension(_Model):
+    """A way each factor is rated, e.g. importance and prevalence."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    prefix: str | None = Field(None, description="Item id = prefix + factor id, unless the factor lists its items")
+
+
+class Factor(_Model):
+    id: Identifier
+    label: str = Field(min_length=1)
+    description: str | None = None
+    in_index: bool = Field(True, description="Part of the index score, or reported beside it")
+    items: dict[Identifier, Identifier] | None = Field(None, description="dimension id -> question id")
+
+
+class IndexDefinition(_Model):
+    """An index: factors rated on one or more dimensions, scored on a score map."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    dimensions: list[Dimension] = Field(min_length=1)
+    factors: list[Factor] = Field(min_length=1)
+    score_map: dict[int, float] | None = Field(None, description="code -> score; default: the items' choice scores")
+    top_codes: list[int] = Field([], description="Codes of the top box, e.g. 'A great deal'")
+
+    def item(self, factor: Factor, dimension: Dimension) -> str:
+        if factor.items and dimension.id in factor.items:
+            return factor.items[dimension.id]
+        return f"{dimension.prefix or ''}{factor.id}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a wide data file, and what it may hold."""
+
+    name: str
+    kind: Literal["code", "flag", "text", "number"]
+    question: SingleQuestion | ScaleQuestion | MultipleQuestion | MatrixQuestion | TextQuestion | NumberQuestion
+    label: str
+    choices: tuple[Choice, ...] = ()
+    option: Option | None = None
+
+    @property
+    def condition(self) -> Condition | None:
+        return self.question.condition
+
+
+class Instrument(_Model):
+    """A questionnaire. Load one with :func:`collabstate.load_instrument`."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=64)
+    title: str = Field(min_length=1)
+    description: str | None = None
+    source: str | None = Field(None, description="Where the questionnaire comes from")
+    scales: list[ScaleDefinition] = []
+    questions: list[Question] = Field(min_length=1)
+    indices: list[IndexDefinition] = []
+
+    def question(self, question_id: str) -> Question:
+        try:
+            return self._questions_by_id[question_id]
+        except KeyError:
+            raise KeyError(f"instrument {self.id!r} has no question {question_id!r}") from None
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        found: dict[str, Question] = {}
+        for q in self.questions:
+            found[q.id] = q
+            if isinstance(q, MatrixQuestion):
+                found.update({row.id: q for row in q.rows})
+        return found
+
+    def choices(self, question: Question) -> list[Choice]:
+        """A coded question's choices, its own or its named scale's."""
+        if not isinstance(question, (SingleQuestion, ScaleQuestion, MatrixQuestion)):
+            return []
+        if question.choices is not None:
+            choices = question.choices
+        else:
+            choices = next((s.choices for s in self.scales if s.id == question.scale), [])
+        if isinstance(question, SingleQuestion):
+            return choices
+        return [c if c.score is not None or c.excluded else c.model_copy(update={"score": float(c.code)}) for c in choices]
+
+    def nets(self, question: Question) -> list[Net]:
+        """A question's NETs: those of its named scale, then its own."""
+        own = list(getattr(question, "nets", []))
+        scale = getattr(question, "scale", None)
+        shared = next((s.nets for s in self.scales if s.id == scale), []) if scale else []
+        return [*shared, *own]
+
+    @cached_property
+    def columns(self) -> list[Column]:
+        """The wide data columns the instrument defines, in questionnaire order."""
+        out: list[Column] = []
+        for q in self.questions:
+            if isinstance(q, (SingleQuestion, ScaleQuestion)):
+                out.append(Column(q.id, "code", q, q.label, tuple(self.choices(q))))
+            elif isinstance(q, MatrixQuestion):
+                choices = tuple(self.choices(q))
+                out.extend(Column(r.id, "code", q, r.label, choices) for r in q.rows)
+            elif isinstance(q, MultipleQuestion):
+                out.extend(Column(f"{q.id}/{o.code}", "flag", q, f"{q.label}: {o.label}", option=o) for o in q.options)
+            elif isinstance(q, TextQuestion):
+                out.append(Column(q.id, "text", q, q.label))
+            else:
+                out.append(Column(q.id, "number", q, q.label))
+        return out
+
+    @cached_property
+    def _columns_by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    def column(self, name: str) -> Column | None:
+        return self._columns_by_name.get(name)
+
+    @property
+    def multiple(self) -> dict[str, list[str]]:
+        """Multiple-choice question ids and their option codes (what conditions need)."""
+        return {q.id: [o.code for o in q.options] for q in self.questions if isinstance(q, MultipleQuestion)}
+
+    def index(self, index_id: str | None = None) -> IndexDefinition:
+        if not self.indices:
+            raise KeyError(f"instrument {self.id!r} defines no index")
+        if index_id is None:
+            return self.indices[0]
+        for ix in self.indices:
+            if ix.id == index_id:
+                return ix
+        raise KeyError(f"instrument {self.id!r} has no index {index_id!r}")
