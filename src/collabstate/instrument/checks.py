@@ -90,7 +90,7 @@ def _condition(instrument: Instrument, question: Any, loc: Loc, earlier: dict[st
             yield loc, f"{name!r} holds numbers: compare it with a number, not {value!r}"
         elif isinstance(target, (SingleQuestion, ScaleQuestion, MatrixQuestion)):
             codes = {c.code for c in instrument.choices(target)}
-            if op in {"==", "!=", "in"} and value not in codes:
+            if op in {"==", "!=", "in", "not in"} and value not in codes:
                 yield loc, f"{name!r} has no code {value!r} (codes: {', '.join(map(str, sorted(codes)))})"
 
 

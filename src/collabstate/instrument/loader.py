@@ -14,6 +14,7 @@ A file with problems raises :class:`InstrumentError`, which lists every problem 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -64,9 +65,23 @@ def format_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true and false. In YAML 1.1, `label: Yes` or `code: no` would turn
+    into a boolean behind the author's back (the "Norway problem")."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML, keeping the line of every node; duplicate keys are errors."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     lines: dict[tuple[Any, ...], int] = {}
     duplicates: list[Problem] = []
 

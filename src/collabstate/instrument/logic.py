@@ -107,7 +107,7 @@ class _Build(Transformer):
         return _Node("in", (str(items[0]), tuple(items[1:])))
 
     def not_member(self, items: list[Any]) -> _Node:
-        return _Node("not", (_Node("in", (str(items[0]), tuple(items[1:]))),))
+        return _Node("not in", (str(items[0]), tuple(items[1:])))
 
     def call(self, items: list[Token]) -> _Node:
         func, *args = (str(t) for t in items)
@@ -128,7 +128,7 @@ class _Build(Transformer):
 
 
 def _names(node: _Node) -> set[str]:
-    if node.op in {"cmp", "in", "selected", "answered"}:
+    if node.op in {"cmp", "in", "not in", "selected", "answered"}:
         return {node.args[0]}
     return set().union(*(_names(a) for a in node.args))
 
@@ -144,8 +144,8 @@ def _options(node: _Node) -> set[tuple[str, str]]:
 def _literals(node: _Node) -> list[tuple[str, str, Any]]:
     if node.op == "cmp":
         return [(node.args[0], node.args[1], node.args[2])]
-    if node.op == "in":
-        return [(node.args[0], "in", v) for v in node.args[1]]
+    if node.op in {"in", "not in"}:
+        return [(node.args[0], node.op, v) for v in node.args[1]]
     if node.op in {"and", "or", "not"}:
         return [pair for a in node.args for pair in _literals(a)]
     return []
@@ -237,8 +237,9 @@ def _to_expr(node: _Node, multiple: Mapping[str, Sequence[str]]) -> pl.Expr:
     op, args = node.op, node.args
     if op == "cmp":
         return _compare(pl.col(args[0]), args[1], args[2])
-    if op == "in":
-        return pl.col(args[0]).is_in(list(args[1])).fill_null(False)
+    if op in {"in", "not in"}:
+        inside = pl.col(args[0]).is_in(list(args[1]))
+        return (inside if op == "in" else ~inside).fill_null(False)
     if op == "selected":
         return (pl.col(f"{args[0]}/{args[1]}") == 1).fill_null(False)
     if op == "answered":
