@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup demo test bench clean
+.PHONY: setup system-deps demo test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+system-deps:
+	bash scripts/install-system-deps.sh
+
 demo: setup
 	$(BIN)/collabstate demo --out demo-output
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: setup
+bench: setup system-deps
 	$(BIN)/python benchmarks/run.py
 
 clean:
