@@ -1,0 +1,13 @@
+"""Deterministic synthetic demo waves of the built-in instruments.
+
+``readiness_2018()`` and ``leaders_wave(2024 | 2025)`` return wide frames (one row per respondent,
+one column per question id, ``<question>/<option>`` 0/1 columns for multiple choice) whose
+unweighted shares of valid answers reproduce the figures published in the 2018 State of
+Collaboration report and the 2024 and 2025 leaders' reports (the project's published-figures spec).
+Same output on every call and every machine.
+"""
+
+from ._leaders import leaders_wave
+from ._readiness import readiness_2018
+
+__all__ = ["leaders_wave", "readiness_2018"]

@@ -1,0 +1,191 @@
+"""Synthetic waves of the ``leaders`` instrument that reproduce the 2024 and 2025 published figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from . import _leaders_spec as spec
+from ._allocate import (
+    NA,
+    agree5,
+    finish,
+    int_series,
+    multi_select,
+    multi_series,
+    place_cells,
+    rng_for,
+    text_series,
+)
+from ._texts import compose
+from ._texts_leaders import BARRIERS, ENABLERS, EXAMPLES
+
+AGREE_ITEMS = (
+    "growth_belief",
+    "st_effective",
+    "st_communication",
+    "st_cs_understands",
+    "st_understand_other",
+    "st_opportunities",
+    "st_outcomes",
+    "st_regulation",
+    "st_boards",
+    "st_movement",
+    "st_leadership",
+    "st_network",
+)
+
+# Which latent trait orders each item within its cell (see _latents).
+_DRIVER = {
+    "growth_belief": "belief",
+    "st_effective": "mood",
+    "st_communication": "mood",
+    "st_cs_understands": "mood",
+    "st_understand_other": "reach",
+    "st_opportunities": "mood",
+    "st_outcomes": "mood",
+    "st_regulation": "mood",
+    "st_boards": "belief",
+    "st_movement": "belief",
+    "st_leadership": "belief",
+    "st_network": "reach",
+    "optimism": "mood",
+    "state_rating": "mood",
+}
+
+
+class _Wave:
+    """Row layout of one wave: contiguous blocks of groups (shuffled at the very end)."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.seed = spec.SEED[year]
+        sizes = spec.GROUPS[year]
+        self.n = sum(sizes.values())
+        self.groups: dict[str, np.ndarray] = {}
+        start = 0
+        for name, size in sizes.items():
+            self.groups[name] = np.arange(start, start + size)
+            start += size
+        self.sector = np.full(self.n, NA, dtype=np.int64)
+        for name, rows in self.groups.items():
+            code = spec.SECTOR_OF_GROUP[name]
+            if code is not None:
+                self.sector[rows] = code
+
+    def cells(self, names) -> dict[str, np.ndarray]:
+        out = {}
+        for name in names:
+            if name == "all":
+                out[name] = np.arange(self.n)
+            else:
+                parts = spec.UNIONS.get(name, (name,))
+                out[name] = np.concatenate([self.groups[p] for p in parts])
+        covered = np.sort(np.concatenate(list(out.values())))
+        if not np.array_equal(covered, np.arange(self.n)):
+            raise ValueError(f"cells {list(names)} do not partition the {self.year} wave")
+        return out
+
+    def column(self, name: str, counts: dict, *, score=None, noise: float = 1.0) -> np.ndarray:
+        return place_cells(self.seed, name, self.n, self.cells(counts), counts, score=score, noise=noise)
+
+
+def _latents(w: _Wave) -> dict[str, np.ndarray]:
+    rng = rng_for(w.seed, "latents")
+    mood = rng.normal(size=w.n)  # how well things are going now
+    belief = rng.normal(size=w.n) + 0.3 * mood  # conviction that collaboration matters
+    reach = rng.normal(size=w.n)  # personal cross-sector experience and networks
+    return {"mood": mood, "belief": belief, "reach": reach}
+
+
+def _agree_counts(entry) -> dict:
+    base, agree, *rest = entry
+    opts = dict(rest[0]) if rest else {}
+    return agree5(base, agree, **opts)
+
+
+def _tilt(w: _Wave, question: str) -> np.ndarray:
+    options = spec.OPTIONS[question]
+    weight = np.ones((w.n, len(options)))
+    for sector, tilts in spec.TILT.get(question, {}).items():
+        rows = w.sector == sector
+        for opt, factor in tilts.items():
+            weight[rows, options.index(opt)] = factor
+    return weight
+
+
+def _texts(w: _Wave, role: np.ndarray, belief: np.ndarray) -> list[pl.Series]:
+    out = []
+    pools = {"enablers_text": ENABLERS, "barriers_text": BARRIERS, "example_text": EXAMPLES}
+    for name, pool in pools.items():
+        rng = rng_for(w.seed, name)
+        k = spec.TEXT_ANSWERS[w.year][name]
+        # Senior and more engaged leaders are a little more likely to write something.
+        weight = np.exp(0.4 * belief) * np.where(role <= 2, 1.3, 1.0)
+        rows = np.sort(rng.choice(w.n, size=k, replace=False, p=weight / weight.sum()))
+        values: list[str | None] = [None] * w.n
+        for r in rows:
+            sector = int(w.sector[r]) if w.sector[r] != NA else int(rng.integers(1, 5))
+            values[r] = compose(rng, pool[sector])
+        out.append(text_series(name, values))
+    return out
+
+
+def leaders_wave(year: int) -> pl.DataFrame:
+    """A deterministic synthetic wave of the ``leaders`` instrument (2024: 274, 2025: 300 rows)."""
+    if year not in spec.GROUPS:
+        raise ValueError(f"no demo wave for {year}; available: {sorted(spec.GROUPS)}")
+    w = _Wave(year)
+    lat = _latents(w)
+
+    civil = np.full(w.n, NA, dtype=np.int64)
+    civil[w.groups["cs"]] = 1
+    civil[w.groups["pub"]] = 2
+    role = w.column("role", {"all": spec.ROLE[year]})
+    # Seniority widens networks a little (role 1 = CEO / permanent secretary).
+    lat["reach"] = lat["reach"] + 0.5 * (role <= 2)
+
+    cols: dict[str, np.ndarray] = {}
+    agree = spec.AGREE[year]
+    for item in AGREE_ITEMS + ("optimism",):
+        counts = {cell: _agree_counts(entry) for cell, entry in agree[item].items()}
+        cols[item] = w.column(item, counts, score=lat[_DRIVER[item]], noise=0.9)
+    cols["state_rating"] = w.column("state_rating", spec.STATE[year], score=lat["mood"], noise=0.9)
+    # trained: code 1 (yes) goes to the higher 'reach' scores, hence the minus sign.
+    cols["trained"] = w.column("trained", spec.TRAINED[year], score=-lat["reach"], noise=1.0)
+    conf_score = lat["reach"] + 1.0 * (cols["trained"] == 1)
+    cols["confidence"] = w.column("confidence", spec.CONFIDENCE[year], score=conf_score, noise=0.8)
+
+    multis = {}
+    everyone = np.arange(w.n)
+    for question, (counts, blank) in spec.MULTI[year].items():
+        options = spec.OPTIONS[question]
+        exclusive = options.index("none") if "none" in options else None
+        row_weight = np.exp(0.3 * lat["belief"]) if question != "org_support" else np.exp(0.4 * lat["reach"])
+        multis[question] = multi_select(
+            w.seed,
+            question,
+            w.n,
+            everyone,
+            counts,
+            unanswered=blank,
+            exclusive=exclusive,
+            option_weight=_tilt(w, question),
+            row_weight=row_weight,
+        )
+
+    series = [
+        int_series("sector", w.sector),
+        int_series("civil_service", civil),
+        int_series("role", role),
+        int_series("growth_belief", cols["growth_belief"]),
+        int_series("state_rating", cols["state_rating"]),
+    ]
+    series += [int_series(item, cols[item]) for item in AGREE_ITEMS[1:]]
+    series += [int_series("confidence", cols["confidence"]), int_series("trained", cols["trained"])]
+    for question in ("org_support", "domains", "enablers", "barriers"):
+        series += multi_series(question, spec.OPTIONS[question], multis[question])
+    series.append(int_series("optimism", cols["optimism"]))
+    series += _texts(w, role, lat["belief"])
+    prefix = f"L{year % 100:02d}"
+    return finish(series, seed=w.seed, prefix=prefix, wave=year)
