@@ -1,0 +1,247 @@
+"""The estimate engine: every statistic of every question, for every group at once.
+
+Each statistic is a ratio ``Σ w d y / Σ w d`` over a domain ``d`` (the question's valid base within
+a group of the breakdown, or the whole sample for the total), linearised as
+``z = w d (y − ŷ) / Σ w d`` over the full design. The sums run in
+:mod:`~collabstate.stats._kernel`: one pass over the respondents per coded column serves all its
+statistics (every option's share, every NET, the mean score) for every group and the total, with
+their (group × group) covariance, which :mod:`~collabstate.stats.compare` needs. Composites (index,
+gap) are linear in the factor means, so their linearised vector is the same combination of the
+factors' (:mod:`~collabstate.stats._index`).
+
+The engine returns :class:`Block` objects (one statistic, all groups and the total) that
+:mod:`~collabstate.stats.estimate` and :mod:`~collabstate.stats.compare` turn into tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ..dataset import Responses
+from ..instrument.model import Column, IndexDefinition, MultipleQuestion, TextQuestion
+from ._breakdown import Breakdown
+from .design import Design
+from ._kernel import SingletonKernel, make_kernel
+
+__all__ = ["Block", "Engine", "resolve"]
+
+
+@dataclass
+class Domain:
+    """Per column (groups…, total): the valid base of a statistic's domain."""
+
+    n: np.ndarray  # respondents with a valid answer and non-zero weight
+    nrow: np.ndarray  # rows with a valid answer (R's nrow of the subset)
+    n_eff: np.ndarray
+    deff: np.ndarray
+    degf: np.ndarray
+    present: np.ndarray  # per (PSU, group) cell: holds an in-domain respondent of non-zero weight
+
+
+@dataclass
+class Block:
+    """One statistic for every group of the breakdown and the total (last column)."""
+
+    question: str
+    option: str | None
+    statistic: str  # proportion | net | mean | index | gap
+    kind: str  # "share" (interval for shares) or "mean" (t interval)
+    est: np.ndarray  # (G+1,)
+    cov: np.ndarray  # (G+1, G+1)
+    domain: Domain
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+
+
+def resolve(responses: Responses, questions: list[str] | str | None) -> list[tuple[str, object]]:
+    """What to estimate: ("column", Column), ("multiple", question) and ("index", IndexDefinition)."""
+    instrument = responses.instrument
+    out: list[tuple[str, object]] = []
+
+    def expand(question, explicit: bool) -> None:
+        if isinstance(question, MultipleQuestion):
+            out.append(("multiple", question))
+        elif isinstance(question, TextQuestion):
+            if explicit:
+                raise ValueError(f"{question.id!r} is a free-text question: it has no estimates")
+        else:
+            out.extend(("column", c) for c in instrument.columns if c.question is question)
+
+    if questions is None:
+        for q in instrument.questions:
+            expand(q, False)
+        out.extend(("index", ix) for ix in instrument.indices)
+        return out
+    for qid in [questions] if isinstance(questions, str) else questions:
+        column = instrument.column(qid)
+        try:
+            question = instrument.question(qid)
+        except KeyError:
+            question = None
+        if column is not None and column.kind in ("code", "number"):
+            out.append(("column", column))
+        elif question is not None:
+            expand(question, True)
+        elif any(ix.id == qid for ix in instrument.indices):
+            out.append(("index", instrument.index(qid)))
+        else:
+            raise KeyError(f"instrument {instrument.id!r} has no question, column or index {qid!r}")
+    return out
+
+
+def _code_index(series: pl.Series, codes: list[int]) -> np.ndarray:
+    """Position of each answer in ``codes``; -1 for not answered or a code outside ``codes``."""
+    if codes and min(codes) >= 0 and max(codes) < 1024:  # the usual small codes: a lookup table
+        lut = np.full(max(codes) + 2, -1, dtype=np.int64)
+        lut[codes] = np.arange(len(codes))
+        x = series.fill_null(-1).to_numpy().astype(np.int64, copy=False)
+        return np.where((x >= 0) & (x <= max(codes)), lut[np.clip(x, 0, max(codes) + 1)], -1)
+    mapping = {c: i for i, c in enumerate(codes)}
+    return series.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
+
+
+class Engine:
+    """Estimates and covariances of every statistic for one design and one breakdown."""
+
+    def __init__(self, design: Design, breakdown: Breakdown) -> None:
+        if len(breakdown.codes) != design.n:
+            raise ValueError("the breakdown and the design must describe the same respondents")
+        self.design = design
+        self.breakdown = breakdown
+        self.g = breakdown.n_groups
+        self.w = design.weights
+        self.kernel = make_kernel(design, breakdown.codes, self.g)
+
+    def group_sums(self, v: np.ndarray) -> np.ndarray:
+        """Respondent-level vector -> sums per column (groups…, total)."""
+        slots = np.bincount(self.breakdown.codes, weights=v, minlength=self.g + 1)
+        return np.concatenate([slots[: self.g], [slots.sum()]])
+
+    def domain(self, valid: np.ndarray, base: np.ndarray) -> Domain:
+        w = self.w
+        validf = valid.astype(np.float64)
+        sw = self.kernel.columns(base)
+        sw2 = self.group_sums(w * w * validf)
+        n = self.group_sums((valid & (w > 0)).astype(np.float64)).round().astype(np.int64)
+        nrow = self.group_sums(validf).round().astype(np.int64)
+        present = base > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n_eff = sw * sw / sw2
+            deff = n / n_eff
+        return Domain(n, nrow, n_eff, deff, self.kernel.degf(present), present)
+
+    def vcov(self, t: np.ndarray) -> np.ndarray:
+        return self.kernel.vcov(t)
+
+    def ratio_t(self, valid: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, Domain]:
+        """One ratio: estimates per column, its linearised vector, its domain."""
+        est, ts, dom = self.ratios(valid, [y])
+        return est[0], ts[0], dom
+
+    def ratios(self, valid: np.ndarray, values: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray], Domain]:
+        """Ratios sharing one domain: estimates (K × columns), linearised vectors, the domain."""
+        kernel = self.kernel
+        wd = self.w * valid
+        base = kernel.cell_sums(wd)
+        dom = self.domain(valid, base)
+        est, ts = [], []
+        for y in values:
+            e, t = kernel.linearise(base, kernel.cell_sums(wd * np.where(valid, y, 0.0)))
+            est.append(e)
+            ts.append(t)
+        return np.array(est).reshape(len(values), self.g + 1), ts, dom
+
+    def ratio(self, valid: np.ndarray, values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, Domain]:
+        """Estimates (K × columns) and covariances (K × columns × columns) of ratios sharing one domain."""
+        est, ts, dom = self.ratios(valid, values)
+        cov = np.array([self.kernel.vcov(t) for t in ts]).reshape(len(values), self.g + 1, self.g + 1)
+        return est, cov, dom
+
+    def coded(self, valid: np.ndarray, code: np.ndarray, values: np.ndarray, dom: Domain | None = None) -> tuple[np.ndarray, np.ndarray, Domain]:
+        """Statistics ``values[code, k]`` (C × K) of a coded answer over its valid base, as
+        :meth:`ratio`: one pass over the respondents for all K statistics (closed form when every
+        PSU is a single respondent, per-cell code sums otherwise)."""
+        kernel = self.kernel
+        c, k = values.shape
+        if isinstance(kernel, SingletonKernel):
+            dom = dom or self.domain(valid, kernel.cell_sums(self.w * valid))
+            est, cov = kernel.coded(valid, code, values)
+            return est, cov, dom
+        sums = np.bincount(kernel.inv[valid] * c + code[valid], weights=self.w[valid], minlength=kernel.k * c).reshape(kernel.k, c)
+        base = sums.sum(axis=1)
+        dom = dom or self.domain(valid, base)
+        num = sums @ values
+        est = np.empty((k, self.g + 1))
+        cov = np.empty((k, self.g + 1, self.g + 1))
+        for j in range(k):
+            est[j], t = kernel.linearise(base, num[:, j])
+            cov[j] = kernel.vcov(t)
+        return est, cov, dom
+
+    # ------------------------------------------------------------------ questions
+    def column_blocks(self, responses: Responses, column: Column) -> list[Block]:
+        series = responses.data[column.name]
+        if column.kind == "number":
+            x = series.cast(pl.Float64).to_numpy()
+            valid = np.isfinite(x)
+            est, cov, dom = self.ratio(valid, [x])
+            return [Block(column.name, None, "mean", "mean", est[0], cov[0], dom)]
+        choices = [c for c in column.choices if not c.excluded]
+        if not choices:
+            return []
+        codes = [c.code for c in choices]
+        ci = _code_index(series, codes)
+        eye = np.eye(len(codes))
+        stats: list[tuple[str | None, str, str, np.ndarray]] = []  # option, statistic, kind, value per code
+        for j, c in enumerate(choices):
+            stats.append((str(c.code), "proportion", "share", eye[j]))
+        for net in responses.instrument.nets(column.question):
+            stats.append((net.id, "net", "share", np.isin(codes, net.codes).astype(np.float64)))
+        scores = [c.score for c in choices]
+        if column.question.type in ("scale", "matrix") and all(x is not None for x in scores):
+            stats.append((None, "mean", "mean", np.asarray(scores, dtype=np.float64)))
+        values = np.stack([x[3] for x in stats], axis=1)
+        est, cov, dom = self.coded(ci >= 0, ci, values)
+        return [Block(column.name, o, st, kind, est[i], cov[i], dom) for i, (o, st, kind, _) in enumerate(stats)]
+
+    def multiple_blocks(self, responses: Responses, question: MultipleQuestion) -> list[Block]:
+        flags = {o.code: responses.data[f"{question.id}/{o.code}"].cast(pl.Float64).to_numpy() for o in question.options}
+        valid = np.zeros(responses.n, dtype=bool)
+        for f in flags.values():
+            valid |= ~np.isnan(f)
+        ticked = {code: f == 1 for code, f in flags.items()}
+        stats = [(code, "proportion", t) for code, t in ticked.items()]
+        for net in responses.instrument.nets(question):
+            hit = np.zeros(responses.n, dtype=bool)
+            for code in net.codes:
+                if code in ticked:
+                    hit |= ticked[code]
+            stats.append((net.id, "net", hit))
+        binary = np.array([[0.0], [1.0]])
+        dom = self.domain(valid, self.kernel.cell_sums(self.w * valid))  # one base for every option
+        out = []
+        for option, statistic, hit in stats:  # a loop over options, each one pass over respondents
+            est, cov, _ = self.coded(valid, hit.astype(np.int64), binary, dom)
+            out.append(Block(question.id, option, statistic, "share", est[0], cov[0], dom))
+        return out
+
+    def index_blocks(self, responses: Responses, index: IndexDefinition) -> list[Block]:
+        from ._index import index_blocks
+
+        return index_blocks(self, responses, index)
+
+    def blocks(self, responses: Responses, questions: list[str] | str | None) -> list[Block]:
+        out: list[Block] = []
+        for kind, what in resolve(responses, questions):
+            if kind == "column":
+                out.extend(self.column_blocks(responses, what))
+            elif kind == "multiple":
+                out.extend(self.multiple_blocks(responses, what))
+            else:
+                out.extend(self.index_blocks(responses, what))
+        return out

@@ -1,0 +1,125 @@
+"""Index scores: factor means per dimension, the index, its 0–100 version, and the gap.
+
+For index ``readiness`` with dimensions ``importance`` and ``prevalence``:
+
+- ``question="readiness/importance"``, ``option=<factor>``: the factor's mean score (valid answers);
+- ``option="index"``: the mean of the in-index factor means; ``"index_100"`` the same on 0–100
+  (``100 (x − lowest score) / (highest − lowest)``); ``"all_factors"``: the mean over every factor;
+- ``question="readiness/gap"``: first dimension minus second, per factor and for the three
+  composites, a paired difference on the same respondents.
+
+Composites are linear in the factor means, so their linearised variable is the same combination of
+the factors' (the mean of means linearises to the average of the factor z's; the gap to
+``z_imp − z_prev``), evaluated over the full design. A composite's base ``n`` (and its ``n_eff``,
+``deff``) is that of its thinnest component; its degrees of freedom are those of the union of the
+components' domains. A composite with a component that has no valid answers is missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from ..dataset import Responses
+from ..instrument.model import IndexDefinition
+
+if TYPE_CHECKING:
+    from ._engine import Block, Domain, Engine
+
+__all__ = ["index_blocks"]
+
+
+def _combine(engine: "Engine", parts: list["Domain"]) -> "Domain":
+    from ._engine import Domain
+
+    ns = np.stack([d.n for d in parts])
+    pick = np.argmin(ns, axis=0)
+    cols = np.arange(ns.shape[1])
+    present = np.logical_or.reduce([d.present for d in parts])
+    degf = engine.kernel.degf(present)
+    take = lambda attr: np.stack([getattr(d, attr) for d in parts])[pick, cols]  # noqa: E731
+    return Domain(take("n"), take("nrow"), take("n_eff"), take("deff"), degf, present)
+
+
+def _scores(responses: Responses, index: IndexDefinition, item: str) -> tuple[np.ndarray, np.ndarray]:
+    column = responses.instrument.column(item)
+    if column is None or column.kind != "code":
+        raise KeyError(f"index {index.id!r}: item {item!r} is not a coded column of instrument {responses.instrument.id!r}")
+    if index.score_map is not None:
+        scores = {c.code: index.score_map[c.code] for c in column.choices if not c.excluded and c.code in index.score_map}
+    else:
+        scores = {c.code: c.score for c in column.choices if not c.excluded and c.score is not None}
+    y = responses.data[item].replace_strict(scores, default=None, return_dtype=pl.Float64).to_numpy()
+    valid = ~np.isnan(y)
+    return valid, np.where(valid, y, 0.0)
+
+
+def _score_range(responses: Responses, index: IndexDefinition) -> tuple[float, float]:
+    if index.score_map:
+        values = list(index.score_map.values())
+    else:
+        values = [
+            c.score
+            for f in index.factors
+            for d in index.dimensions
+            for c in responses.instrument.column(index.item(f, d)).choices
+            if not c.excluded and c.score is not None
+        ]
+    return float(min(values)), float(max(values))
+
+
+def index_blocks(engine: "Engine", responses: Responses, index: IndexDefinition) -> list["Block"]:
+    from ._engine import Block
+
+    dims = index.dimensions
+    gap_q = f"{index.id}/gap"
+    out: list[Block] = []
+
+    def block(question: str, option: str, statistic: str, est: np.ndarray, t: np.ndarray, dom) -> Block:
+        return Block(question, option, statistic, "mean", est, engine.vcov(t), dom)
+
+    # scope -> dimension -> [sum of estimates, sum of T, domains, count]
+    scopes = {"index": [f for f in index.factors if f.in_index], "all_factors": list(index.factors)}
+    acc = {s: {d.id: [0.0, 0.0, [], 0] for d in dims} for s in scopes}
+    for factor in index.factors:
+        parts = {}
+        for d in dims:
+            valid, y = _scores(responses, index, index.item(factor, d))
+            est, t, dom = engine.ratio_t(valid, y)
+            parts[d.id] = (est, t, dom)
+            out.append(block(f"{index.id}/{d.id}", factor.id, "index", est, t, dom))
+            for scope, members in scopes.items():
+                if factor in members:
+                    a = acc[scope][d.id]
+                    a[0] = a[0] + est
+                    a[1] = a[1] + t
+                    a[2].append(dom)
+                    a[3] += 1
+        if len(dims) >= 2:
+            (e0, t0, d0), (e1, t1, d1) = parts[dims[0].id], parts[dims[1].id]
+            out.append(block(gap_q, factor.id, "gap", e0 - e1, t0 - t1, _combine(engine, [d0, d1])))
+    lo, hi = _score_range(responses, index)
+    span = (hi - lo) or 1.0
+    composite: dict[tuple[str, str], tuple] = {}
+    for scope in scopes:
+        for d in dims:
+            total_est, total_t, doms, count = acc[scope][d.id]
+            if not count:
+                continue
+            est, t, dom = total_est / count, total_t / count, _combine(engine, doms)
+            composite[(scope, d.id)] = (est, t, dom)
+            out.append(block(f"{index.id}/{d.id}", scope, "index", est, t, dom))
+            if scope == "index":
+                scaled = Block(f"{index.id}/{d.id}", "index_100", "index", "mean", (est - lo) * 100 / span,
+                               engine.vcov(t) * (100 / span) ** 2, dom)
+                out.append(scaled)
+    if len(dims) >= 2:
+        for scope in scopes:
+            if (scope, dims[0].id) in composite and (scope, dims[1].id) in composite:
+                (e0, t0, d0), (e1, t1, d1) = composite[(scope, dims[0].id)], composite[(scope, dims[1].id)]
+                out.append(block(gap_q, scope, "gap", e0 - e1, t0 - t1, _combine(engine, [d0, d1])))
+    # keep the rows of one question together: each dimension's factors and composites, then the gaps
+    order = {f"{index.id}/{d.id}": i for i, d in enumerate(dims)} | {gap_q: len(dims)}
+    return sorted(out, key=lambda b: order[b.question])

@@ -1,0 +1,171 @@
+"""Is a difference real? Pairwise letters within a breakdown, and the change between two waves.
+
+Both use the difference's own linearised variance over the full design,
+``Var(a − b) = V_aa + V_bb − 2 V_ab``, so the covariance of groups that share strata or PSUs
+(or of waves that share them) is accounted for; the test is a two-sided z test.
+
+Letters: the groups of a breakdown are labelled A, B, C… in order (then a, b, c…; beyond 52 groups
+no letters are given). A cell carries the letters of the groups it is significantly higher than.
+Suppressed groups and groups without an estimate take no part. With ``adjust="bh"`` the p-values of
+one statistic's pairwise comparisons (one row of a banner table) are Benjamini–Hochberg adjusted.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from scipy import stats as _st
+
+from ..dataset import Responses
+from ._breakdown import make_breakdown
+from ._engine import Engine
+from .design import Design, LonelyPSU
+
+__all__ = ["GROUP_LETTERS", "benjamini_hochberg", "pairwise_letters", "wave_change"]
+
+GROUP_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (R ``p.adjust(p, "BH")``)."""
+    p = np.asarray(p, dtype=np.float64)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p)[::-1]
+    ranked = p[order] * m / np.arange(m, 0, -1)
+    adjusted = np.minimum(1.0, np.minimum.accumulate(ranked))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
+def _z_test(diff: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """Two-sided p-values; a zero variance makes any non-zero difference significant."""
+    se = np.sqrt(np.clip(var, 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.inf))
+    return 2 * _st.norm.sf(np.abs(z))
+
+
+def pairwise_letters(
+    est: np.ndarray,
+    cov: np.ndarray,
+    usable: np.ndarray | None = None,
+    *,
+    level: float = 0.95,
+    adjust: Literal["bh"] | None = None,
+) -> list[str | None]:
+    """Letters of the groups each group is significantly higher than ('' when none, None when unusable).
+
+    >>> est = np.array([0.5, 0.3, 0.52]); cov = np.diag([1e-4, 1e-4, 1e-4])
+    >>> pairwise_letters(est, cov)
+    ['B', '', 'B']
+    """
+    if adjust not in (None, "bh"):
+        raise ValueError(f"adjust must be None or 'bh', not {adjust!r}")
+    est = np.asarray(est, dtype=np.float64)
+    g = len(est)
+    cov = np.asarray(cov, dtype=np.float64).reshape(g, g)
+    ok = np.isfinite(est) & np.isfinite(np.diag(cov))
+    if usable is not None:
+        ok &= np.asarray(usable, dtype=bool)
+    if g > len(GROUP_LETTERS):
+        return [None] * g
+    i, j = np.triu_indices(g, 1)
+    keep = ok[i] & ok[j]
+    i, j = i[keep], j[keep]
+    diff = est[i] - est[j]
+    p = _z_test(diff, cov[i, i] + cov[j, j] - 2 * cov[i, j])
+    if adjust == "bh":
+        p = benjamini_hochberg(p)
+    sig = p < 1 - level
+    wins: list[list[int]] = [[] for _ in range(g)]
+    for a, b, d in zip(i[sig], j[sig], diff[sig]):
+        (wins[a] if d > 0 else wins[b]).append(b if d > 0 else a)
+    return ["".join(GROUP_LETTERS[k] for k in sorted(w)) if ok[x] else None for x, w in enumerate(wins)]
+
+
+CHANGE_SCHEMA = {
+    "question": pl.String, "option": pl.String, "statistic": pl.String, "by": pl.String, "group": pl.String,
+    "wave_from": pl.String, "wave_to": pl.String, "estimate_from": pl.Float64, "estimate_to": pl.Float64,
+    "change": pl.Float64, "se": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64,
+    "verdict": pl.String, "n_from": pl.Int64, "n_to": pl.Int64, "flags": pl.List(pl.String),
+}  # fmt: skip
+
+
+def wave_change(
+    responses: Responses,
+    questions: list[str] | str | None = None,
+    waves: tuple[object, object] | None = None,
+    by: str | None = None,
+    *,
+    level: float = 0.95,
+    min_base: int = 10,
+    low_base: int = 30,
+    lonely_psu: LonelyPSU = "adjust",
+    design: Design | None = None,
+) -> pl.DataFrame:
+    """The change of every estimate between two waves: ``estimate_to − estimate_from``, its
+    standard error, normal interval and p-value, and a verdict: ``"up"``, ``"down"`` or
+    ``"no significant change"`` at ``level``; null when either wave's base is suppressed.
+
+    ``waves`` defaults to the last two waves in the data; with ``by``, the change is also given
+    within each group (rows with ``group`` set), after the total rows (``group`` null).
+    """
+    from .estimate import check_bases
+
+    check_bases(min_base, low_base)
+    if "wave" not in responses.data.columns:
+        raise ValueError("the responses carry no wave column")
+    design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
+    by_wave = make_breakdown(responses, "wave")
+    if waves is None:
+        if by_wave.n_groups < 2:
+            raise ValueError("wave_change needs two waves; the data hold " + str(by_wave.n_groups))
+        waves = (by_wave.labels[-2], by_wave.labels[-1])
+    w_from, w_to = (str(w) for w in waves)
+    for w in (w_from, w_to):
+        if w not in by_wave.labels:
+            raise ValueError(f"wave {w!r} is not in the data (waves: {', '.join(by_wave.labels)})")
+    runs = [(by_wave, None)]
+    if by is not None:
+        runs.append((make_breakdown(responses, [by, "wave"]), by))
+    alpha = 1 - level
+    zq = _st.norm.ppf(1 - alpha / 2)
+    rows: list[dict] = []
+    for breakdown, by_name in runs:
+        labels = breakdown.labels
+        if by_name is None:
+            pairs = [(None, labels.index(w_from), labels.index(w_to))]
+        else:
+            groups = list(dict.fromkeys(label.split("|")[0] for label in labels))
+            pairs = [(g, labels.index(f"{g}|{w_from}"), labels.index(f"{g}|{w_to}")) for g in groups]
+        for block in Engine(design, breakdown).blocks(responses, questions):
+            for group, a, b in pairs:
+                n_a, n_b = int(block.domain.n[a]), int(block.domain.n[b])
+                flags = []
+                if min(n_a, n_b) == 0:
+                    flags.append("no_valid_answers")
+                if min(n_a, n_b) < min_base:
+                    flags.append("suppressed")
+                if min(n_a, n_b) < low_base:
+                    flags.append("low_base")
+                row = {"question": block.question, "option": block.option, "statistic": block.statistic,
+                       "by": by_name, "group": group, "wave_from": w_from, "wave_to": w_to,
+                       "n_from": n_a, "n_to": n_b, "flags": flags}  # fmt: skip
+                ea, eb = block.est[a], block.est[b]
+                if "suppressed" not in flags and np.isfinite(ea) and np.isfinite(eb):
+                    c = block.cov
+                    var = c[a, a] + c[b, b] - 2 * c[a, b]
+                    se = float(np.sqrt(max(var, 0.0)))
+                    change = float(eb - ea)
+                    p = float(_z_test(np.array([change]), np.array([var]))[0])
+                    verdict = ("up" if change > 0 else "down") if p < alpha else "no significant change"
+                    row |= {"estimate_from": float(ea), "estimate_to": float(eb), "change": change, "se": se,
+                            "ci_low": change - zq * se, "ci_high": change + zq * se, "p_value": p, "verdict": verdict}  # fmt: skip
+                rows.append(row)
+    return pl.DataFrame(rows, schema=CHANGE_SCHEMA)
