@@ -7,3 +7,8 @@ __all__ = ["DESIGN_DTYPES", "KIND_DTYPES", "Responses", "canonical_schema"]
 from .writers import FORMATS, codebook, write_responses
 
 __all__ += ["FORMATS", "codebook", "write_responses"]
+
+from .readers import DataProblem, ResponsesError, read_responses
+from .validate import MAX_PROBLEMS, Validation
+
+__all__ += ["DataProblem", "MAX_PROBLEMS", "ResponsesError", "Validation", "read_responses"]
