@@ -245,6 +245,15 @@ def test_xlsx_with_numbers_text_and_blanks_gives_the_canonical_frame(tmp_path):
     assert_frame_equal(v.responses.data, expected())
 
 
+def test_xlsx_numbers_are_read_in_full_and_text_cells_as_written(tmp_path):
+    weights = [1 / 3, 1e-20, 1234.567890123456, 2.0]
+    rows = [["weight", "sector", "example_text"], *[[w, 1, "007"] for w in weights]]
+    v = read_responses(write_xlsx(tmp_path / "w.xlsx", {"S": rows}), "leaders")
+    assert v.ok
+    assert v.responses.data["weight"].to_list() == weights
+    assert v.responses.data["example_text"].to_list() == ["007"] * 4
+
+
 def test_xlsx_flags_written_as_booleans(tmp_path):
     path = write_xlsx(tmp_path / "b.xlsx", {"S": [["sector", "org_support/none"], [1, True], [2, False]]})
     v = read_responses(path, "leaders")
@@ -316,6 +325,16 @@ def test_sav_with_dotted_option_names_and_a_labelled_string_column(tmp_path):
     v = read_responses(path, "leaders")
     assert v.ok, [str(p) for p in v.problems]
     assert_frame_equal(v.responses.data, expected())
+
+
+def test_sav_user_missing_codes_are_answers(tmp_path):
+    path = tmp_path / "m.sav"
+    frame = pd.DataFrame({"imp_behaviours": [9.0, 3.0, None], "q10_involvement": [9.0, 1.0, 2.0]})
+    pyreadstat.write_sav(frame, str(path), missing_ranges={"imp_behaviours": [9.0], "q10_involvement": [9.0]})
+    v = read_responses(path, "readiness-2018")
+    assert v.ok
+    assert v.responses.data["imp_behaviours"].to_list() == [9, 3, None]
+    assert v.responses.data["q10_involvement"].to_list() == [9, 1, 2]
 
 
 def test_sav_rows_are_case_numbers(tmp_path):

@@ -219,11 +219,12 @@ def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> Source:
         raise ResponsesError(f"{label}: the workbook has no sheets")
     index = _sheet_index(label, names, sheet)
     try:
-        raw = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_polars()
+        text = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_polars()
+        numbers = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="float").to_polars()
     except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001
         raise ResponsesError(f"{label}: cannot read sheet '{names[index]}': {_first_line(exc)}") from None
     where = f"{label} [{names[index]}]" if sheet is not None else label
-    raw = raw.select(pl.all().cast(pl.String))
+    raw = _exact_numbers(text, numbers)
     filled = raw.select(pl.any_horizontal(pl.all().is_not_null() & (pl.all().str.strip_chars() != ""))).to_series()
     if raw.width == 0 or not filled.any():
         raise ResponsesError(f"{where}: the sheet '{names[index]}' is empty")
@@ -232,6 +233,26 @@ def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> Source:
     frame = raw.slice(top + 1)
     frame.columns = [f"c{i}" for i in range(frame.width)]
     return Source(frame, header, where, top + 2, "xlsx")
+
+
+def _exact_numbers(text: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """The sheet as text, with every number cell written in full.
+
+    Read as text, calamine writes a number to about 9 significant digits (1/3 as 0.333333333):
+    where that text, read back as a number, is not the cell's number, the number's shortest
+    exact form is used instead. Text cells (``007``, ``true``) are kept as written.
+    """
+    text = text.select(pl.all().cast(pl.String))
+    if numbers.shape != text.shape:  # pragma: no cover - both reads cover the same range
+        return text
+    numbers.columns = text.columns
+    exprs = []
+    for c in text.columns:
+        written, number = pl.col(c), numbers[c].cast(pl.Float64)
+        lossy = written.cast(pl.Float64, strict=False).is_not_null() & (written.cast(pl.Float64, strict=False) != number)
+        exact = pl.when(number == number.round(0)).then(number.cast(pl.Int64, strict=False).cast(pl.String))
+        exprs.append(pl.when(lossy).then(pl.coalesce(exact, pl.lit(number).cast(pl.String))).otherwise(written).alias(c))
+    return text.select(exprs)
 
 
 def _sheet_index(label: str, names: list[str], sheet: str | int | None) -> int:
@@ -257,7 +278,8 @@ def _read_sav(path: Path, label: str) -> Source:
     import pyreadstat
 
     try:
-        frame, _meta = pyreadstat.read_sav(str(path), output_format="polars")
+        # user_missing: codes such as 9 "Not applicable" are answers, not missing values
+        frame, _meta = pyreadstat.read_sav(str(path), output_format="polars", user_missing=True)
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises ReadstatError and others
         raise ResponsesError(f"{label}: cannot be read as an SPSS .sav file: {_first_line(exc)}") from None
     return _typed_source(frame, label, "sav")

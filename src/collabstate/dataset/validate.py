@@ -220,10 +220,19 @@ def validate_source(source: Source, instrument: Instrument) -> Validation:
     keep = pl.repeat(True, n_read, dtype=pl.Boolean, eager=True).scatter(bad_rows, False) if bad_rows.len() else None
     design = [t.name for t in targets if t.column is None]
     data = typed.select([*[d for d in DESIGN_COLUMNS if d in design], *[c.name for c in instrument.columns]])
+    del typed
     if keep is not None:
-        data = data.filter(keep)
+        data = _filter(data, keep)
     responses = Responses(instrument, data, source=source.name)
     return Validation(responses, problems, rejected, n_read, n_problems, source.name)
+
+
+def _filter(data: pl.DataFrame, keep: pl.Series) -> pl.DataFrame:
+    """``data.filter(keep)``, column by column, so that at most one column is held twice."""
+    columns = []
+    for name in list(data.columns):
+        columns.append(data.drop_in_place(name).filter(keep))
+    return pl.DataFrame(columns)
 
 
 def _wave(typed: pl.DataFrame) -> pl.DataFrame:
