@@ -224,7 +224,8 @@ def render(results: dict, rows: int, size_mb: float, repeat: int) -> str:
         f"`python benchmarks/bench_validate.py --rows {rows}`: a synthetic `{INSTRUMENT}` CSV of {rows:,} rows × 60 "
         f"columns ({size_mb:.0f} MB) with skip logic respected, item non-response, ~1% of two columns given as labels "
         "and ~0.1% invalid cells. Each step runs in a fresh child process; seconds are wall time, the best of "
-        f"{repeat} runs; peak MB is the child's maximum resident set (`ru_maxrss`), the largest of the runs.",
+        f"{repeat} runs (the machine may be shared with other work); peak MB is the child's maximum resident set "
+        "(`ru_maxrss`), the largest of the runs.",
         "",
         "| step | rows | columns | seconds | peak MB | × time of polars (text) | × time of pandas | "
         "× memory of polars (text) | × memory of pandas |",
@@ -256,11 +257,12 @@ def write_section(table: str) -> None:
     DOC.parent.mkdir(parents=True, exist_ok=True)
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    section = table.rstrip("\n") + "\n\n"
     if pattern.search(text):
-        text = pattern.sub(lambda _: table, text)
+        text = pattern.sub(lambda _: section, text)
     else:
-        text = text.rstrip("\n") + "\n\n" + table
-    DOC.write_text(text, encoding="utf-8")
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
