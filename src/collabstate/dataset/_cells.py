@@ -17,7 +17,7 @@ import polars as pl
 
 from ..instrument.model import Column
 
-__all__ = ["PROBLEM_SCHEMA", "Target", "as_categories", "expected_code", "type_cells"]
+__all__ = ["PROBLEM_SCHEMA", "Target", "as_categories", "expected_code", "problem_frame", "type_cells"]
 
 #: The long frame of problems: frame row index, file column position, kind, value, expected.
 PROBLEM_SCHEMA: dict[str, pl.DataType] = {
@@ -194,9 +194,10 @@ def type_cells(
         t = by_name[name]
         values = raw[t.raw].gather(rows).cast(pl.String)
         if t.kind == "number":
-            numbers.append(pl.DataFrame({"idx": rows.cast(pl.Int64), "value": values}).with_columns(pos=pl.lit(t.pos, pl.Int64)))
+            cells = pl.DataFrame({"idx": rows.cast(pl.Int64), "value": values})
+            numbers.append(cells.with_columns(pos=pl.lit(t.pos, pl.Int64)))
         else:
-            problems.append(_problems(rows, t.pos, _WORDS[t.kind], values, _expected(t)))
+            problems.append(problem_frame(rows, t.pos, _WORDS[t.kind], values, _expected(t)))
     del both
     if numbers:
         typed, found = _numbers(typed, pl.concat(numbers, how="vertical"), targets)
@@ -243,13 +244,14 @@ def _design_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Targe
             continue
         missing = typed[t.name].is_null()
         if missing.any():
-            out.append(_problems(missing.arg_true(), t.pos, "missing_design", None, _MISSING[t.name]))
+            out.append(problem_frame(missing.arg_true(), t.pos, "missing_design", None, _MISSING[t.name]))
         if t.name == "weight":
             weight = typed["weight"].cast(pl.Float64, strict=False)
             bad = ~missing & ~(weight.is_finite() & (weight > 0)).fill_null(False)
             if bad.any():
                 rows = bad.arg_true()
-                out.append(_problems(rows, t.pos, "bad_weight", raw[t.raw].gather(rows), "a weight: a number greater than 0"))
+                expected = "a weight: a number greater than 0"
+                out.append(problem_frame(rows, t.pos, "bad_weight", raw[t.raw].gather(rows), expected))
                 weight = weight.scatter(rows, None)
             typed = typed.with_columns(weight.alias("weight"))
     return typed, out
@@ -268,24 +270,31 @@ def _range_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target
             outside = outside | (x > q.maximum).fill_null(False)
         if outside.any():
             rows = outside.arg_true()
-            out.append(_problems(rows, t.pos, "out_of_range", raw[t.raw].gather(rows), expected_number(t.column)))
+            out.append(problem_frame(rows, t.pos, "out_of_range", raw[t.raw].gather(rows), expected_number(t.column)))
         if q.integer:
             fraction = (x != x.round(0)).fill_null(False) & ~outside
             if fraction.any():
                 rows = fraction.arg_true()
-                out.append(_problems(rows, t.pos, "not_whole", raw[t.raw].gather(rows), expected_number(t.column)))
+                out.append(problem_frame(rows, t.pos, "not_whole", raw[t.raw].gather(rows), expected_number(t.column)))
     return out
 
 
-def _problems(rows: pl.Series, pos: int, kind: str, values: pl.Series | None, expected: str | pl.Series) -> pl.DataFrame:
+def problem_frame(
+    rows: pl.Series, pos: pl.Series | int, kind: str, values: pl.Series | None, expected: pl.Series | str
+) -> pl.DataFrame:
+    """Problems of one kind as a long frame (:data:`PROBLEM_SCHEMA`), one per row index."""
     n = rows.len()
+
+    def column(value, dtype):
+        return value.cast(dtype) if isinstance(value, pl.Series) else pl.repeat(value, n, dtype=dtype, eager=True)
+
     return pl.DataFrame(
         {
             "idx": rows.cast(pl.Int64),
-            "pos": pl.repeat(pos, n, dtype=pl.Int64, eager=True),
-            "kind": pl.repeat(kind, n, dtype=pl.String, eager=True),
-            "value": values if values is not None else pl.repeat(None, n, dtype=pl.String, eager=True),
-            "expected": expected if isinstance(expected, pl.Series) else pl.repeat(expected, n, dtype=pl.String, eager=True),
+            "pos": column(pos, pl.Int64),
+            "kind": column(kind, pl.String),
+            "value": column(values, pl.String),
+            "expected": column(expected, pl.String),
         },
         schema=PROBLEM_SCHEMA,
     )

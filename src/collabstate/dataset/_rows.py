@@ -18,7 +18,7 @@ import polars as pl
 
 from ..instrument import Instrument
 from ..instrument.model import MultipleQuestion
-from ._cells import PROBLEM_SCHEMA, Target
+from ._cells import Target, problem_frame
 from .responses import KIND_DTYPES
 
 __all__ = ["check_rows", "complete", "condition_columns"]
@@ -48,20 +48,6 @@ def check_rows(
     return _fill_multiple(full, instrument, by_name), problems
 
 
-def _frame(rows: pl.Series, pos: pl.Series | int, kind: str, values: pl.Series, expected: pl.Series | str) -> pl.DataFrame:
-    n = rows.len()
-    return pl.DataFrame(
-        {
-            "idx": rows.cast(pl.Int64),
-            "pos": pos.cast(pl.Int64) if isinstance(pos, pl.Series) else pl.repeat(pos, n, dtype=pl.Int64, eager=True),
-            "kind": pl.repeat(kind, n, dtype=pl.String, eager=True),
-            "value": values.cast(pl.String),
-            "expected": expected if isinstance(expected, pl.Series) else pl.repeat(expected, n, dtype=pl.String, eager=True),
-        },
-        schema=PROBLEM_SCHEMA,
-    )
-
-
 def _multiples(instrument: Instrument) -> list[MultipleQuestion]:
     return [q for q in instrument.questions if isinstance(q, MultipleQuestion)]
 
@@ -86,10 +72,11 @@ def _exclusive(full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by
                     [pl.when(pl.col(f"{q.id}/{o.code}") == 1).then(pl.lit(o.label)) for o in others]
                 ).list.drop_nulls().list.join(", ")
             ).to_series()
-            expected = pl.lit(f"'{option.label}' on its own: it cannot be ticked with another option of {q.label} (also ticked: ")
-            expected = pl.select(pl.concat_str([expected, pl.lit(also), pl.lit(")")])).to_series()
+            alone = f"'{option.label}' on its own: it cannot be ticked with another option of {q.label}"
+            expected = pl.select(pl.concat_str([pl.lit(f"{alone} (also ticked: "), pl.lit(also), pl.lit(")")]))
+            expected = expected.to_series()
             t = by_name[name]
-            out.append(_frame(rows, t.pos, "exclusive_option", raw[t.raw].gather(rows), expected))
+            out.append(problem_frame(rows, t.pos, "exclusive_option", raw[t.raw].gather(rows), expected))
     return out
 
 
@@ -150,13 +137,14 @@ def _not_asked(full, raw, instrument: Instrument, by_name, failed: dict[str, pl.
         rows = hit.arg_true()
         where = full[present].gather(rows)
         values = raw[[by_name[c].raw for c in present]].gather(rows)
-        picked = pl.concat([where, values.rename({by_name[c].raw: f"raw{j}" for j, c in enumerate(present)})], how="horizontal")
+        values = values.rename({by_name[c].raw: f"raw{j}" for j, c in enumerate(present)})
+        picked = pl.concat([where, values], how="horizontal")
         chosen = picked.select(
             pos=pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.lit(by_name[c].pos)) for c in present]),
             value=pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.col(f"raw{j}")) for j, c in enumerate(present)]),
         )
         expected = f"no answer: {q.label} is asked only when {q.condition.source}"
-        out.append(_frame(rows, chosen["pos"], "not_asked", chosen["value"], expected))
+        out.append(problem_frame(rows, chosen["pos"], "not_asked", chosen["value"], expected))
     return out
 
 
@@ -169,10 +157,9 @@ def _duplicates(full: pl.DataFrame, raw: pl.DataFrame, target: Target, row_numbe
         return []
     rows = repeat.arg_true()
     first_rows = row_numbers.gather(ids["first"].gather(rows))
-    expected = pl.select(
-        pl.concat_str([pl.lit("a respondent_id used only once; it is already used in row "), pl.lit(first_rows).cast(pl.String)])
-    ).to_series()
-    return [_frame(rows, target.pos, "duplicate_id", raw[target.raw].gather(rows), expected)]
+    already = pl.lit("a respondent_id used only once; it is already used in row ")
+    expected = pl.select(pl.concat_str([already, pl.lit(first_rows).cast(pl.String)])).to_series()
+    return [problem_frame(rows, target.pos, "duplicate_id", raw[target.raw].gather(rows), expected)]
 
 
 def _fill_multiple(full: pl.DataFrame, instrument: Instrument, by_name: dict[str, Target]) -> pl.DataFrame:

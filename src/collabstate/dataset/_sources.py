@@ -356,7 +356,6 @@ def stringify(frame: pl.DataFrame, label: str, header: list[str | None]) -> pl.D
         try:
             frame.select(expr)
         except pl.exceptions.PolarsError as exc:
-            raise ResponsesError(
-                f"{label}: column {header[i]} holds {frame.dtypes[i]} values that cannot be read as text: {_first_line(exc)}"
-            ) from None
+            what = f"column {header[i]} holds {frame.dtypes[i]} values that cannot be read as text"
+            raise ResponsesError(f"{label}: {what}: {_first_line(exc)}") from None
     raise ResponsesError(f"{label}: cannot read the values as text")  # pragma: no cover
