@@ -461,12 +461,9 @@ def test_codebook_leaders():
     assert book["excluded"].null_count() == book.height
 
 
-# --- through the project's readers, once they exist ---------------------------------------------
+# --- through the project's readers ---------------------------------------------------------------
 
-try:
-    from collabstate.dataset.readers import read_responses
-except ImportError:  # pragma: no cover - depends on a module written in parallel
-    read_responses = None
+from collabstate.dataset import read_responses  # noqa: E402
 
 
 def valid(responses: Responses) -> Responses:
@@ -490,23 +487,9 @@ def valid(responses: Responses) -> Responses:
     return Responses(responses.instrument, data)
 
 
-# Known reader issues, found by this test (the files are right: read_back above reads them back exactly).
-READER_ISSUES = {
-    "xlsx": "readers read XLSX numbers as strings of about 9 significant digits "
-    "(0.30000000000000004 -> 0.3, 1e-20 -> 0): weights lose precision",
-    "sav": "readers read .sav without user_missing=True: user-missing codes (9 Not applicable) become null",
-}
-
-
-@pytest.mark.skipif(
-    read_responses is None, reason="collabstate.dataset.readers.read_responses is not importable yet"
-)
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_round_trip_through_read_responses(responses, fmt, tmp_path, request):
+def test_round_trip_through_read_responses(responses, fmt, tmp_path):
     responses = valid(responses)
-    has_excluded = any(ch.excluded for c in responses.instrument.columns for ch in c.choices)
-    if fmt == "xlsx" or (fmt == "sav" and has_excluded):
-        request.applymarker(pytest.mark.xfail(reason=READER_ISSUES[fmt]))
     path = write_responses(responses, tmp_path / f"r.{fmt}")
     result = read_responses(path, responses.instrument)
     assert result.problems == []

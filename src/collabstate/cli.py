@@ -62,19 +62,22 @@ def _report_problems(validation, limit: int = 50) -> None:
     problems = validation.problems
     if not problems:
         return
-    table = Table(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {validation_name(validation)}", title_justify="left")
+    count = validation.n_problems
+    if not err.is_terminal:  # a pipe or a log: one plain line per problem, easy to grep
+        for p in problems[:limit]:
+            typer.echo(str(p), err=True)
+        if count > limit:
+            typer.echo(f"… and {count - limit} more; every rejected row and its problems are in the rejects file.", err=True)
+        return
+    table = Table(title=f"{count} problem{'s' if count != 1 else ''} in {validation.file}", title_justify="left")
     for heading in ("row", "column", "value", "problem"):
         table.add_column(heading, overflow="fold")
     for p in problems[:limit]:
         value = "" if p.value is None else repr(p.value)
         table.add_row("" if p.row is None else str(p.row), p.column or "", value, f"{p.kind}: expected {p.expected}")
     err.print(table)
-    if len(problems) > limit:
-        err.print(f"… and {len(problems) - limit} more; every rejected row and its problems are in the rejects file.")
-
-
-def validation_name(validation) -> str:
-    return validation.problems[0].file if validation.problems else "the data"
+    if count > limit:
+        err.print(f"… and {count - limit} more; every rejected row and its problems are in the rejects file.")
 
 
 @instrument_app.command("list")
@@ -154,7 +157,7 @@ def validate(
     validation = _read(data, instrument)
     _report_problems(validation)
     n_rejected = validation.rejected.height
-    out.print(f"{data}: {validation.n_read} rows read, {validation.responses.n} valid, {n_rejected} rejected, {len(validation.problems)} problems")
+    out.print(f"{data}: {validation.n_read} rows read, {validation.responses.n} valid, {n_rejected} rejected, {validation.n_problems} problems")
     if n_rejected and not strict:
         path = validation.write_rejects(rejects or data.with_name(data.name + ".rejects.csv"))
         out.print(f"rejected rows written to {path}")
@@ -187,7 +190,7 @@ def convert(
     validation = _read(data, instrument)
     _report_problems(validation)
     if validation.problems and strict:
-        raise _fail(f"{len(validation.problems)} problems in {data}; nothing written (--strict)")
+        raise _fail(f"{validation.n_problems} problems in {data}; nothing written (--strict)")
     path = write_responses(validation.responses, target, to)
     out.print(f"{path}: {validation.responses.n} rows written")
     if validation.rejected.height:
