@@ -236,16 +236,24 @@ def demo(
         if validation.problems:
             raise _fail(f"demo file {path} does not validate: {validation.problems[0]}")
         figures = headline_figures(validation.responses)
-        table = Table("measure", "value", "base", title=f"{name}: {validation.responses.n} respondents, read back from {path}", title_justify="left")
+        title = f"{name}: {validation.responses.n} respondents, read back from {path}"
+        table = Table("measure", "value", "95% interval", "base", title=title, title_justify="left")
         for row in figures.iter_rows(named=True):
-            if row["value"] is None:
-                value = "–"
-            elif row["statistic"] == "share":
-                value = f"{row['value']:.0%}"
-            else:
-                value = f"{row['value']:.2f}"
-            table.add_row(row["measure"], value, "" if row["n"] is None else str(row["n"]))
+            table.add_row(row["measure"], *_figure(row), "" if row["n"] is None else str(row["n"]))
         out.print(table)
+
+
+def _figure(row: dict) -> tuple[str, str]:
+    """An estimate and its interval as a person reads them: 93% (87–96%), 2.42 (2.32–2.52)."""
+    if "suppressed" in (row["flags"] or []):
+        return "suppressed", f"base under the minimum (n = {row['n']})"
+    if row["estimate"] is None:
+        return "–", ""
+    if row["statistic"] in ("net", "proportion"):
+        interval = "" if row["ci_low"] is None else f"{row['ci_low']:.0%}–{row['ci_high']:.0%}"
+        return f"{row['estimate']:.0%}", interval
+    interval = "" if row["ci_low"] is None else f"{row['ci_low']:.2f}–{row['ci_high']:.2f}"
+    return f"{row['estimate']:.2f}", interval
 
 
 def main() -> None:  # pragma: no cover - console entry point

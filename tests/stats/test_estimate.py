@@ -8,7 +8,7 @@ import pytest
 
 from collabstate.dataset import Responses
 from collabstate.instrument import load_instrument
-from collabstate.stats import ESTIMATE_SCHEMA, Design, domain_mean, estimate, index_scores, net_share, option_shares, scale_mean
+from collabstate.stats import ESTIMATE_SCHEMA, Design, domain_mean, estimate
 from collabstate.stats.variance import linearise_ratio, psu_totals, vcov_totals
 
 
@@ -61,12 +61,18 @@ def test_every_question_type_is_estimated(readiness):
     assert table["by"].null_count() == table.height and table["wave"].unique().to_list() == ["2024"]
 
 
-def test_single_choice_shares_and_nets_match_the_point_estimates(leaders):
+def weighted_share(frame: pl.DataFrame, hit: pl.Expr, base: pl.Expr) -> tuple[float, int]:
+    """The plain weighted share of `hit` among `base`, written out as a reader would check it."""
+    inside = frame.filter(base)
+    return (inside["weight"] * inside.select(hit.cast(pl.Float64)).to_series()).sum() / inside["weight"].sum(), inside.height
+
+
+def test_single_choice_shares_and_nets_match_plain_arithmetic(leaders):
     table = estimate(leaders, ["state_rating"])
     shares = table.filter(pl.col("statistic") == "proportion")
     assert shares["estimate"].sum() == pytest.approx(1.0)
     good = table.filter((pl.col("statistic") == "net") & (pl.col("option") == "good")).row(0, named=True)
-    point, n = net_share(leaders, "state_rating", "good")
+    point, n = weighted_share(leaders.data, pl.col("state_rating").is_in([4, 5]), pl.col("state_rating").is_not_null())
     assert good["estimate"] == pytest.approx(point) and good["n"] == n
     assert good["estimate"] == pytest.approx(shares.filter(pl.col("option").is_in(["4", "5"]))["estimate"].sum())
 
@@ -75,19 +81,20 @@ def test_scale_mean_is_on_the_scores_and_excludes_not_applicable(readiness):
     table = estimate(readiness, ["q10_involvement"])
     assert "9" not in table["option"].to_list()
     mean = table.filter(pl.col("statistic") == "mean").row(0, named=True)
-    point, n = scale_mean(readiness, "q10_involvement")
-    assert mean["estimate"] == pytest.approx(point) and mean["n"] == n and mean["option"] is None
-    valid = readiness.data.filter(pl.col("q10_involvement").is_not_null() & (pl.col("q10_involvement") != 9)).height
-    assert mean["n"] == valid
+    valid = readiness.data.filter(pl.col("q10_involvement").is_not_null() & (pl.col("q10_involvement") != 9))
+    point = (valid["weight"] * valid["q10_involvement"]).sum() / valid["weight"].sum()
+    assert mean["estimate"] == pytest.approx(point) and mean["n"] == valid.height and mean["option"] is None
 
 
 def test_multiple_choice_base_is_those_who_answered(leaders):
     table = estimate(leaders, ["domains"])
-    point = option_shares(leaders, "domains")
+    options = leaders.instrument.multiple["domains"]
+    answered = pl.any_horizontal(pl.col(f"domains/{o}").is_not_null() for o in options)
+    expected = [weighted_share(leaders.data, pl.col(f"domains/{o}") == 1, answered) for o in options]
     ours = table.filter(pl.col("statistic") == "proportion")
-    assert ours["option"].to_list() == point["option"].to_list()
-    np.testing.assert_allclose(ours["estimate"].to_numpy(), point["share"].to_numpy())
-    assert ours["n"].to_list() == point["n"].to_list()
+    assert ours["option"].to_list() == options
+    np.testing.assert_allclose(ours["estimate"].to_numpy(), [share for share, _ in expected])
+    assert ours["n"].to_list() == [n for _, n in expected]
     assert ours["n"][0] < leaders.n  # the skippers are out of the base
 
 
@@ -99,13 +106,17 @@ def test_matrix_question_expands_to_its_rows(leaders):
 
 def test_index_rows(readiness):
     table = estimate(readiness, ["readiness"])
-    point = index_scores(readiness)
-    for dimension in ("importance", "prevalence"):
+    factors = ["behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements"]
+    for dimension, prefix in (("importance", "imp_"), ("prevalence", "prev_")):
         rows = table.filter(pl.col("question") == f"readiness/{dimension}")
+        means = {}
+        for factor in factors:
+            valid = readiness.data.filter(pl.col(prefix + factor).is_not_null() & (pl.col(prefix + factor) != 9))
+            means[factor] = (valid["weight"] * valid[prefix + factor]).sum() / valid["weight"].sum()
+        means["index"] = sum(means[f] for f in factors[:6]) / 6
+        means["all_factors"] = sum(means[f] for f in factors) / 8
         for factor in ("behaviours", "urgency", "index", "all_factors"):
-            ours = rows.filter(pl.col("option") == factor)["estimate"].item()
-            theirs = point.filter((pl.col("dimension") == dimension) & (pl.col("factor") == factor))["mean"].item()
-            assert ours == pytest.approx(theirs)
+            assert rows.filter(pl.col("option") == factor)["estimate"].item() == pytest.approx(means[factor])
         index = rows.filter(pl.col("option") == "index").row(0, named=True)
         scaled = rows.filter(pl.col("option") == "index_100").row(0, named=True)
         assert scaled["estimate"] == pytest.approx(index["estimate"] * 100 / 3)

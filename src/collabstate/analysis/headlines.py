@@ -1,8 +1,9 @@
 """Headline figures of a wave: the index scores and the first NET of every question that has one.
 
-Driven by the instrument, so any instrument gets headlines: the Collaboration Readiness Index
-means (over the index factors and over all factors) per dimension, then, in questionnaire order,
-the share in each question's first NET ("agree", "good", "important or critical", …).
+Read from the one estimate table (:func:`collabstate.stats.estimate`), so every headline carries
+its base and interval. Driven by the instrument: the index means (over the index factors and over
+all factors) per dimension, then, in questionnaire order, the share in each question's first NET
+("agree", "good", "important or critical", …); index items are summarised by the index rows.
 """
 
 from __future__ import annotations
@@ -11,34 +12,33 @@ import polars as pl
 
 from ..dataset import Responses
 from ..instrument.model import MatrixQuestion, MultipleQuestion
-from ..stats import index_scores, net_share
+from ..stats import estimate
 
 __all__ = ["headline_figures"]
 
-SCHEMA = {"measure": pl.String, "statistic": pl.String, "value": pl.Float64, "n": pl.Int64}
 
-
-def headline_figures(responses: Responses) -> pl.DataFrame:
-    """A table of measure, statistic (``mean`` on the score map, or ``share`` on 0–1), value and base."""
+def headline_figures(responses: Responses, *, ci: str = "wilson", level: float = 0.95) -> pl.DataFrame:
+    """Rows of the estimate table, in headline order, with a readable ``measure`` column first."""
     instrument = responses.instrument
-    rows: list[dict] = []
+    wanted: list[tuple[str, str, str, str]] = []  # measure, question, option, statistic
     for index in instrument.indices:
-        scores = index_scores(responses, index.id)
+        n_index = sum(1 for f in index.factors if f.in_index)
         for dimension in index.dimensions:
-            n_index = sum(1 for f in index.factors if f.in_index)
-            for scope, label in (("index", f"the {n_index} index factors"), ("all_factors", f"all {len(index.factors)} factors")):
-                value = scores.filter((pl.col("dimension") == dimension.id) & (pl.col("factor") == scope))["mean"].item()
-                rows.append({"measure": f"{index.label}: {dimension.label.lower()}, mean over {label}", "statistic": "mean", "value": value, "n": None})
+            for option, label in (("index", f"the {n_index} index factors"), ("all_factors", f"all {len(index.factors)} factors")):
+                measure = f"{index.label}: {dimension.label.lower()}, mean over {label}"
+                wanted.append((measure, f"{index.id}/{dimension.id}", option, "index"))
     items = {index.item(f, d) for index in instrument.indices for f in index.factors for d in index.dimensions}
     for question in instrument.questions:
         nets = instrument.nets(question)
         if not nets or isinstance(question, MultipleQuestion):
             continue
-        ids = [row.id for row in question.rows] if isinstance(question, MatrixQuestion) else [question.id]
-        labels = [row.label for row in question.rows] if isinstance(question, MatrixQuestion) else [question.label]
-        for qid, label in zip(ids, labels):
-            if qid in items:
-                continue  # index items are summarised by the index rows above
-            share, n = net_share(responses, qid, nets[0].id)
-            rows.append({"measure": f"{label}: {nets[0].label.lower()}", "statistic": "share", "value": share, "n": n})
-    return pl.DataFrame(rows, schema=SCHEMA)
+        rows = [(r.id, r.label) for r in question.rows] if isinstance(question, MatrixQuestion) else [(question.id, question.label)]
+        wanted.extend((f"{label}: {nets[0].label.lower()}", qid, nets[0].id, "net") for qid, label in rows if qid not in items)
+    if not wanted:
+        return estimate(responses, []).with_columns(pl.lit(None, pl.String).alias("measure")).select("measure", pl.all().exclude("measure"))
+    questions = sorted({q.split("/")[0] if "/" in q else q for _, q, _, _ in wanted}, key=str)
+    table = estimate(responses, [q for q in questions], ci=ci, level=level)
+    order = pl.DataFrame(
+        {"measure": [w[0] for w in wanted], "question": [w[1] for w in wanted], "option": [w[2] for w in wanted], "statistic": [w[3] for w in wanted]}
+    )
+    return order.join(table, on=["question", "option", "statistic"], how="left", maintain_order="left")

@@ -1,17 +1,13 @@
-"""Numbers from responses: weighted point estimates (variance and intervals come with the estimate engine)."""
+"""Numbers with uncertainty: the design, Taylor-linearised variance, intervals, estimates and
+comparisons. Every number a person reads comes from :func:`estimate`'s one table."""
 
-from .point import index_scores, option_shares, net_share, scale_mean
-
-__all__ = ["index_scores", "net_share", "option_shares", "scale_mean"]
-
-# The estimate engine: design, Taylor-linearised variance, intervals, estimates, comparisons.
 from .compare import benjamini_hochberg, pairwise_letters, wave_change
 from .design import Design
 from .estimate import ESTIMATE_SCHEMA, estimate
 from .intervals import CI_METHODS, korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
 from .variance import DomainMean, domain_mean, linearise_ratio, psu_totals, vcov_totals
 
-__all__ += [
+__all__ = [
     "CI_METHODS",
     "Design",
     "DomainMean",
