@@ -243,6 +243,118 @@ def demo(
         out.print(table)
 
 
+ESTIMATE_FORMATS = ("json", "csv", "table")
+
+
+def _usage(message: str, param: str) -> typer.BadParameter:
+    return typer.BadParameter(message, param_hint=param)
+
+
+def _unknown(kind: str, name: str, candidates: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(candidates[:12])}{' …' if len(candidates) > 12 else ''}"
+    return f"{name!r} is not {kind}; {hint}"
+
+
+@app.command()
+def estimate(
+    data: DataArgument,
+    instrument: InstrumentOption,
+    questions: Annotated[Optional[str], typer.Option("--questions", "-q", help="Questions, columns or indices to estimate, comma-separated (default: all).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Break down by a single-choice question or a design column (wave, stratum, cluster); two as a,b.")] = None,
+    weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    ci: Annotated[str, typer.Option("--ci", help="Interval for shares: wilson, logit, beta (Korn-Graubard) or wald.")] = "wilson",
+    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
+) -> None:
+    """Estimate every share, NET, mean and index with its standard error, interval and base.
+
+    Rows that fail validation are left out (and counted on stderr). Shares are on 0-1 in JSON and
+    CSV; bases under 10 are suppressed, under 30 flagged. JSON is a list of objects with the keys
+    question, option, statistic, by, group, wave, estimate, se, ci_low, ci_high, n, n_eff, deff,
+    flags, letters.
+
+    Example: [bold]collabstate estimate answers.csv --instrument leaders --by sector --format table[/]
+    """
+    import dataclasses
+
+    from .dataset import Responses
+    from .instrument import DESIGN_COLUMNS
+    from .stats import CI_METHODS
+    from .stats import estimate as estimate_table
+
+    if fmt not in ESTIMATE_FORMATS:
+        raise _usage(f"{fmt!r} is not one of {', '.join(ESTIMATE_FORMATS)}", "--format")
+    if ci not in CI_METHODS:
+        raise _usage(f"{ci!r} is not one of {', '.join(CI_METHODS)}", "--ci")
+    if not 0 < level < 1:
+        raise _usage(f"{level} is not between 0 and 1", "--level")
+    ins = _instrument(instrument)
+    wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
+    if wanted is not None:
+        known = [q.id for q in ins.questions] + [c.name for c in ins.columns if c.kind in ("code", "number") and c.name not in {q.id for q in ins.questions}]
+        known += [ix.id for ix in ins.indices]
+        for name in wanted:
+            if name not in known:
+                raise _usage(_unknown(f"a question, column or index of {ins.id}", name, known), "--questions")
+            if ins.column(name) is not None and ins.column(name).kind == "text":
+                raise _usage(f"{name!r} is a free-text question: it has no estimates", "--questions")
+        if not wanted:
+            raise _usage("no question given", "--questions")
+    groups = [b.strip() for b in by.split(",")] if by is not None else None
+    if groups is not None:
+        breakable = [c.name for c in ins.columns if c.kind == "code"] + [c for c in DESIGN_COLUMNS if c != "respondent_id"]
+        if not 1 <= len(groups) <= 2 or len(set(groups)) != len(groups):
+            raise _usage(f"give one variable or two different ones, not {by!r}", "--by")
+        for name in groups:
+            if name not in breakable:
+                raise _usage(_unknown(f"a single-choice question or design column of {ins.id}", name, breakable), "--by")
+
+    from .dataset import ResponsesError, read_responses
+
+    try:
+        with err.status(f"Reading and validating {data} …"):
+            validation = read_responses(data, ins)
+    except ResponsesError as exc:
+        raise _fail(str(exc)) from None
+    _report_problems(validation)
+    responses = validation.responses
+    if validation.rejected.height:
+        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the estimates "
+                  f"(collabstate validate writes them to a rejects file)", highlight=False)  # fmt: skip
+    columns = responses.data.columns
+    for name in groups or []:
+        if name not in columns:
+            raise _usage(_unknown("a column of the data", name, columns), "--by")
+    chosen = {}
+    for option, name in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
+        if name is not None and name not in columns:
+            raise _usage(_unknown("a column of the data", name, columns), option)
+        chosen[option] = name
+    if weight is not None and not responses.data.schema[weight].is_numeric():
+        raise _usage(f"the weight column {weight!r} does not hold numbers", "--weight")
+    if responses.n == 0:
+        raise _fail(f"{data}: no valid rows to estimate from")
+    responses = dataclasses.replace(responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster)
+    try:
+        table = estimate_table(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=ci, level=level)
+    except (ValueError, KeyError) as exc:
+        raise _fail(str(exc).strip("'\"")) from None
+    from ._estimate_output import estimate_csv, estimate_json
+    from ._estimate_output import estimate_table as render
+
+    if fmt == "json":
+        typer.echo(estimate_json(table))
+    elif fmt == "csv":
+        typer.echo(estimate_csv(table), nl=False)
+    else:
+        out.print(render(table, ins, level=level))
+
+
 def _figure(row: dict) -> tuple[str, str]:
     """An estimate and its interval as a person reads them: 93% (87–96%), 2.42 (2.32–2.52)."""
     if "suppressed" in (row["flags"] or []):
