@@ -144,3 +144,19 @@ def test_docstring_example():
 
     result = doctest.testmod(chisq)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_cell_totals_are_those_of_the_engine():
+    """The two-bincount PSU totals equal psu_totals() of the dense linearised variables."""
+    from collabstate.stats import psu_totals
+    from collabstate.stats.chisq import _cell_totals
+
+    r = survey(8)
+    design = Design.from_responses(r)
+    rng = np.random.default_rng(8)
+    k = 6
+    cell = rng.integers(0, k, r.n)
+    wb = design.weights * (rng.random(r.n) < 0.9)
+    p = np.bincount(cell, weights=wb, minlength=k) / wb.sum()
+    z = wb[:, None] * ((cell[:, None] == np.arange(k)) - p) / wb.sum()
+    np.testing.assert_allclose(_cell_totals(design, cell, wb, p, wb.sum()), psu_totals(design, z), atol=1e-15)

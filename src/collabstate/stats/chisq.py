@@ -41,7 +41,7 @@ from scipy import stats as _st
 from ..dataset import Responses
 from ._breakdown import _levels
 from .design import Design, LonelyPSU
-from .variance import vcov_totals
+from .variance import psu_totals, vcov_totals
 
 __all__ = ["ChisqResult", "rao_scott"]
 
@@ -113,6 +113,19 @@ def _contrasts(nr: int, nc: int) -> np.ndarray:
     return inter - x1 @ coef
 
 
+def _cell_totals(design: Design, cell: np.ndarray, wb: np.ndarray, p: np.ndarray, total_w: float) -> np.ndarray:
+    """PSU totals (PSUs × cells) of the cells' linearised shares ``z_k = w d (1[cell = k] − p_k) / Σ w d``:
+    two ``bincount`` over the respondents; on a calibrated design, through
+    :func:`~collabstate.stats.variance.psu_totals`, which takes the residual from the calibration."""
+    k = len(p)
+    if getattr(design, "calibration", None) is not None:
+        z = (wb[:, None] * ((cell[:, None] == np.arange(k)[None, :]) - p[None, :])) / total_w
+        return psu_totals(design, z)
+    cells_psu = np.bincount(design.psu * k + cell, weights=wb, minlength=design.n_psu * k).reshape(design.n_psu, k)
+    base_psu = np.bincount(design.psu, weights=wb, minlength=design.n_psu)
+    return (cells_psu - base_psu[:, None] * p[None, :]) / total_w
+
+
 def rao_scott(
     responses: Responses,
     row: str,
@@ -159,10 +172,7 @@ def rao_scott(
     cell = np.where(both, r + nr * c, 0)
     total_w = wb.sum()
     p = np.bincount(cell, weights=wb, minlength=k) / total_w
-    # PSU totals of the cells' linearised shares z_k = w d (1[cell = k] − p_k) / Σ w d
-    cells_psu = np.bincount(design.psu * k + cell, weights=wb, minlength=design.n_psu * k).reshape(design.n_psu, k)
-    base_psu = np.bincount(design.psu, weights=wb, minlength=design.n_psu)
-    v = vcov_totals(design, (cells_psu - base_psu[:, None] * p[None, :]) / total_w)
+    v = vcov_totals(design, _cell_totals(design, cell, wb, p, total_w))
 
     # Pearson's X² of the table scaled to N rows (chisq.test(svytable(..., Ntotal = N)))
     table = (p * big_n).reshape(nc, nr).T
