@@ -129,7 +129,9 @@ class Engine:
         sw2 = self.group_sums(w * w * validf)
         n = self.group_sums((valid & (w > 0)).astype(np.float64)).round().astype(np.int64)
         nrow = self.group_sums(validf).round().astype(np.int64)
-        present = base > 0
+        if self.design.calibration is not None:  # R's subset of a calibrated design keeps every row
+            nrow = np.full(self.g + 1, self.design.n, dtype=np.int64)
+        present = base[: self.kernel.k] > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             n_eff = sw * sw / sw2
             deff = n / n_eff
@@ -172,7 +174,7 @@ class Engine:
             dom = dom or self.domain(valid, kernel.cell_sums(self.w * valid))
             est, cov = kernel.coded(valid, code, values)
             return est, cov, dom
-        sums = np.bincount(kernel.inv[valid] * c + code[valid], weights=self.w[valid], minlength=kernel.k * c).reshape(kernel.k, c)
+        sums = kernel.code_sums(valid, code, c, self.w)
         base = sums.sum(axis=1)
         dom = dom or self.domain(valid, base)
         num = sums @ values

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .design import Design
+import scipy.sparse as sp
 
-__all__ = ["Kernel"]
+from .design import Design
+from .variance import vcov_totals
+
+__all__ = ["CalibratedKernel", "Kernel", "SingletonKernel", "make_kernel"]
 
 
 class Kernel:
@@ -64,9 +67,13 @@ class Kernel:
     def cell_sums(self, v: np.ndarray) -> np.ndarray:
         return np.bincount(self.inv, weights=v, minlength=self.k)
 
+    def code_sums(self, valid: np.ndarray, code: np.ndarray, c: int, w: np.ndarray) -> np.ndarray:
+        """Sums of ``w`` per (cell, code) over the valid respondents, (cells × c)."""
+        return np.bincount(self.inv[valid] * c + code[valid], weights=w[valid], minlength=self.k * c).reshape(self.k, c)
+
     def columns(self, cells: np.ndarray) -> np.ndarray:
         """Cell values -> per column (groups…, total)."""
-        slots = np.bincount(self.k_slot, weights=cells, minlength=self.slots)
+        slots = np.bincount(self.k_slot, weights=cells[: self.k], minlength=self.slots)
         return np.concatenate([slots[: self.g], [slots.sum()]])
 
     def degf(self, present: np.ndarray) -> np.ndarray:
@@ -163,8 +170,101 @@ class SingletonKernel(Kernel):
         return est.T, cov
 
 
+class CalibratedKernel(Kernel):
+    """The general kernel on a calibrated design (:mod:`~collabstate.stats._calibration`).
+
+    The residual of a linearised variable ``z`` is ``z − Σ_k psw_k c_k[g_k]``, with coefficients
+    ``c`` from ``a = Σ λ z`` per (column, calibration cell). So the cell sums carry, after the
+    cells, the sums of ``λ·v`` per (group slot, calibration cell); :meth:`linearise` appends ``a``
+    to the vector ``t``; and :meth:`vcov` expands the variance of ``T − P c`` (``P``: PSU totals
+    of ``psw`` per calibration cell) with the design's bilinear form ``B``:
+    ``B(T,T) − B(T,P)c − (B(T,P)c)ᵀ + cᵀB(P,P)c``. All of it is linear in ``t``, so composites
+    (index, gap) stay linear combinations of these vectors.
+
+    That expansion loses relative precision when the residual is much smaller than ``z`` (an
+    estimate the margins almost determine), so while the (PSU × column) residual totals fit in
+    :attr:`DENSE_LIMIT` elements they are formed and their variance taken in centred form.
+    """
+
+    #: Largest (PSUs × columns) for which the residual totals are formed densely.
+    DENSE_LIMIT = 4_000_000
+
+    def __init__(self, design: Design, codes: np.ndarray, n_groups: int) -> None:
+        super().__init__(design, codes, n_groups)
+        cal = self.cal = design.calibration
+        size = self.size = cal.size
+        self.aux_idx, self.aux_lam = cal.aux_index(np.asarray(codes, dtype=np.int64))
+        self.n_margins = len(cal.margins)
+        rows = np.concatenate([design.psu for _ in cal.margins])
+        cols = np.concatenate([o + m.codes for m, o in zip(cal.margins, cal.offsets)])
+        vals = np.concatenate([m.weights for m in cal.margins])
+        p = sp.csr_matrix((vals, (rows, cols)), shape=(design.n_psu, size))  # PSU totals of psw per cell
+        self.p = p
+        self.pg_t = p[self.g_psu].T.tocsr()  # (cells of the calibration × group cells)
+        strata = sp.csr_matrix((np.ones(design.n_psu), (design.psu_stratum, np.arange(design.n_psu))), shape=(self.h, design.n_psu))
+        mp = (strata @ p).toarray() / self.nh[:, None]
+        mp[self.uncentred] = 0.0
+        self.mp = mp
+        scaled = sp.diags(self.psu_scale) @ p
+        self.bpp = (p.T @ scaled).toarray() - (mp * (self.sh * self.nh)[:, None]).T @ mp
+
+    def _aux(self, v: np.ndarray) -> np.ndarray:
+        return np.bincount(self.aux_idx, weights=self.aux_lam * np.tile(v, self.n_margins), minlength=self.slots * self.size)
+
+    def cell_sums(self, v: np.ndarray) -> np.ndarray:
+        return np.concatenate([super().cell_sums(v), self._aux(v)])
+
+    def code_sums(self, valid: np.ndarray, code: np.ndarray, c: int, w: np.ndarray) -> np.ndarray:
+        cells = super().code_sums(valid, code, c, w)
+        keep = np.tile(valid, self.n_margins)
+        idx = self.aux_idx[keep] * c + np.tile(code, self.n_margins)[keep]
+        aux = np.bincount(idx, weights=(self.aux_lam * np.tile(w, self.n_margins))[keep], minlength=self.slots * self.size * c)
+        return np.concatenate([cells, aux.reshape(self.slots * self.size, c)])
+
+    def linearise(self, base: np.ndarray, num: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k, g = self.k, self.g
+        est, t = super().linearise(base[:k], num[:k])
+        w_cols = self.columns(base)
+        ok = w_cols > 0
+        safe = np.where(ok, w_cols, 1.0)
+        e = np.where(ok, est, 0.0)
+        ab = base[k:].reshape(self.slots, self.size)
+        an = num[k:].reshape(self.slots, self.size)
+        a = np.empty((self.cols, self.size))
+        a[:g] = (an[:g] - e[:g, None] * ab[:g]) / safe[:g, None]
+        a[g] = (an.sum(axis=0) - e[g] * ab.sum(axis=0)) / safe[g]
+        return est, np.concatenate([t, a.ravel()])
+
+    def vcov(self, t: np.ndarray) -> np.ndarray:
+        g, h, cols, design = self.g, self.h, self.cols, self.design
+        n_t = self.k + design.n_psu
+        tc = t[:n_t]
+        c = self.cal.coefficients(t[n_t:].reshape(cols, self.size).T)  # (cells of the calibration × columns)
+        tg, tt = tc[self.gi], tc[self.k :]
+        if design.n_psu * cols <= self.DENSE_LIMIT:
+            totals = np.zeros((design.n_psu, cols))
+            totals[self.g_psu, self.g_slot] = tg
+            totals[:, g] = tt
+            return vcov_totals(design, totals - self.p @ c)
+        m = np.empty((h, cols))
+        m[:, :g] = np.bincount(self.g_hs, weights=tg, minlength=h * g).reshape(h, g) / self.nh[:, None]
+        m[:, g] = np.bincount(design.psu_stratum, weights=tt, minlength=h) / self.nh
+        m[self.uncentred] = 0.0
+        btp = np.empty((cols, self.size))
+        if g:
+            y = sp.csr_matrix((self.g_scale * tg, (np.arange(len(tg)), self.g_slot)), shape=(len(tg), g))
+            btp[:g] = (self.pg_t @ y).toarray().T
+        btp[g] = self.p.T @ (self.psu_scale * tt)
+        btp -= (m * (self.sh * self.nh)[:, None]).T @ self.mp
+        x = btp @ c
+        return super().vcov(tc) - x - x.T + c.T @ self.bpp @ c
+
+
 def make_kernel(design: Design, codes: np.ndarray, n_groups: int) -> Kernel:
-    """The closed-form kernel when every PSU is a single respondent, else the general one."""
+    """The calibrated kernel on a calibrated design; the closed-form kernel when every PSU is a
+    single respondent; else the general one."""
+    if design.calibration is not None:
+        return CalibratedKernel(design, codes, n_groups)
     if design.n_psu == design.n:
         return SingletonKernel(design, codes, n_groups)
     return Kernel(design, codes, n_groups)

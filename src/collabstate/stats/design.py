@@ -12,6 +12,10 @@ full sample (R ``survey``'s ``svydesign(ids=~cluster, strata=~stratum, weights=~
 - ``lonely_psu``: what a stratum with a single PSU contributes, exactly as R's ``onestrat()``:
   ``"adjust"`` (default) does not centre that PSU's total (it contributes total²), ``"remove"``
   and ``"certainty"`` contribute 0, ``"fail"`` raises :class:`ValueError` when the design is built.
+- ``calibration``: the post-strata of a post-stratification or raking
+  (:mod:`~collabstate.stats.weighting`), or ``None``. The variance then works on the residual of
+  each linearised variable from the calibration, as R's ``svyrecvar``; a domain of a calibrated
+  design keeps every row (R gives them zero weight), so ``nrow`` is the whole sample.
 
 >>> import numpy as np
 >>> d = Design.from_arrays(weights=[1, 2, 2, 1], strata=["a", "a", "b", "b"], clusters=[1, 2, 1, 1])
@@ -29,6 +33,7 @@ import polars as pl
 
 if TYPE_CHECKING:
     from ..dataset import Responses
+    from ._calibration import Calibration
 
 __all__ = ["Design", "LONELY_PSU"]
 
@@ -67,6 +72,7 @@ class Design:
     stratum_starts: np.ndarray
     lonely_psu: LonelyPSU = "adjust"
     strata_levels: list = field(default_factory=list)
+    calibration: "Calibration | None" = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -78,6 +84,7 @@ class Design:
         *,
         n: int | None = None,
         lonely_psu: LonelyPSU = "adjust",
+        calibration: "Calibration | None" = None,
     ) -> "Design":
         """A design from plain arrays (any dtype for strata and clusters; ``None`` when absent)."""
         if lonely_psu not in LONELY_PSU:
@@ -115,6 +122,8 @@ class Design:
         if lonely_psu == "fail" and np.any(psu_per_stratum == 1):
             lonely = [strata_levels[i] for i in np.flatnonzero(psu_per_stratum == 1)]
             raise ValueError(f"stratum {lonely[0]!r} has only one PSU (lonely_psu='fail')")
+        if calibration is not None and calibration.n != n:
+            raise ValueError(f"the calibration describes {calibration.n} respondents, the design {n}")
         return cls(
             weights=w,
             stratum=h,
@@ -124,11 +133,13 @@ class Design:
             stratum_starts=starts,
             lonely_psu=lonely_psu,
             strata_levels=strata_levels,
+            calibration=calibration,
         )
 
     @classmethod
     def from_responses(cls, responses: "Responses", *, lonely_psu: LonelyPSU = "adjust") -> "Design":
-        """The design a :class:`~collabstate.dataset.Responses` carries (its weight, strata and cluster columns)."""
+        """The design a :class:`~collabstate.dataset.Responses` carries (its weight, strata and cluster
+        columns, and the calibration of weighted responses from :mod:`~collabstate.stats.weighting`)."""
         data = responses.data
         return cls.from_arrays(
             weights=data[responses.weight].to_numpy() if responses.weight else None,
@@ -136,6 +147,7 @@ class Design:
             clusters=data[responses.cluster] if responses.cluster else None,
             n=data.height,
             lonely_psu=lonely_psu,
+            calibration=getattr(responses, "calibration", None),
         )
 
     # ------------------------------------------------------------------ facts
@@ -180,4 +192,5 @@ class Design:
         return any_in_stratum.sum(axis=0)
 
     def __repr__(self) -> str:
-        return f"<Design: {self.n} respondents, {self.n_strata} strata, {self.n_psu} PSUs, lonely_psu={self.lonely_psu!r}>"
+        cal = f", calibrated: {self.calibration.describe()}" if self.calibration is not None else ""
+        return f"<Design: {self.n} respondents, {self.n_strata} strata, {self.n_psu} PSUs, lonely_psu={self.lonely_psu!r}{cal}>"

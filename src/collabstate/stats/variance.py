@@ -13,6 +13,9 @@ the domain over the full design, which equals R's subset-based ``svyby`` (it pad
 with zeros). The ratio (mean, share) ``ŷ = Σ w d y / Σ w d`` linearises to
 ``z_i = w_i d_i (y_i − ŷ) / Σ w d``.
 
+On a calibrated design (post-stratified or raked weights) ``z`` is first replaced by its residual
+from the calibration (:mod:`~collabstate.stats._calibration`), as R's ``svyrecvar`` does.
+
 >>> import numpy as np
 >>> from collabstate.stats import Design
 >>> d = Design.from_arrays(n=4)
@@ -45,8 +48,11 @@ def _as_matrix(x: np.ndarray, n: int, name: str) -> np.ndarray:
 
 
 def psu_totals(design: Design, z: np.ndarray) -> np.ndarray:
-    """PSU totals of ``z`` (n × k) as an (n_psu × k) array, by ``np.bincount`` per column."""
+    """PSU totals of ``z`` (n × k) as an (n_psu × k) array, by ``np.bincount`` per column; on a
+    calibrated design, of ``z``'s residual from the calibration (R's ``svyrecvar``)."""
     z = _as_matrix(z, design.n, "z").astype(np.float64, copy=False)
+    if design.calibration is not None:
+        z = design.calibration.residualise(z)
     out = np.empty((design.n_psu, z.shape[1]), dtype=np.float64)
     for j in range(z.shape[1]):
         out[:, j] = np.bincount(design.psu, weights=z[:, j], minlength=design.n_psu)
@@ -126,7 +132,8 @@ def domain_mean(design: Design, y: np.ndarray, domain: np.ndarray | None = None)
     """``svymean``/``svyby(..., svymean)`` for each column of ``y`` over its domain.
 
     ``n`` counts respondents in the domain with a valid answer and non-zero weight; ``nrow``
-    counts all rows of the domain subset with a valid answer (R's ``nrow(design)``); ``n_eff``
+    counts all rows of the domain subset with a valid answer (R's ``nrow(design)``; on a calibrated
+    design R's subset keeps every row, so it is the whole sample); ``n_eff``
     and ``deff`` are Kish's, on the domain's valid base; ``degf`` is R's ``degf()`` of the subset.
     """
     est, z, d = linearise_ratio(design, y, domain)
@@ -141,4 +148,5 @@ def domain_mean(design: Design, y: np.ndarray, domain: np.ndarray | None = None)
         deff = n / n_eff
     present = np.stack([np.bincount(design.psu[positive[:, j]], minlength=design.n_psu) > 0 for j in range(d.shape[1])], axis=1)
     degf = present.sum(axis=0) - design.strata_present(present)
-    return DomainMean(est, vcov, n, n_eff, deff, degf, d.sum(axis=0))
+    nrow = d.sum(axis=0) if design.calibration is None else np.full(d.shape[1], design.n)
+    return DomainMean(est, vcov, n, n_eff, deff, degf, nrow)
