@@ -28,30 +28,37 @@ from .instrument import (
     parse_condition,
     parse_instrument,
 )
-from .stats import Design, estimate, wave_change
+from .stats import Design, Targets, WeightingResult, answer_counts, estimate, load_targets, poststratify, rake, rao_scott, wave_change
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "answer_counts",
+    "builtin_instruments",
+    "codebook",
     "Condition",
     "ConditionError",
     "DataProblem",
     "Design",
-    "FORMATS",
-    "Instrument",
-    "InstrumentError",
-    "Responses",
-    "ResponsesError",
-    "Validation",
-    "builtin_instruments",
-    "codebook",
     "estimate",
+    "FORMATS",
     "headline_figures",
+    "Instrument",
     "instrument_schema",
+    "InstrumentError",
     "load_instrument",
+    "load_targets",
     "parse_condition",
     "parse_instrument",
+    "poststratify",
+    "rake",
+    "rao_scott",
     "read_responses",
+    "Responses",
+    "ResponsesError",
+    "Targets",
+    "Validation",
     "wave_change",
+    "WeightingResult",
     "write_responses",
 ]

@@ -1,6 +1,8 @@
 """Numbers with uncertainty: the design, Taylor-linearised variance, intervals, estimates and
 comparisons. Every number a person reads comes from :func:`estimate`'s one table."""
 
+from .bases import answer_counts
+from .chisq import ChisqResult, rao_scott
 from .compare import benjamini_hochberg, pairwise_letters, wave_change
 from .design import Design
 from .estimate import ESTIMATE_SCHEMA, estimate
@@ -10,6 +12,9 @@ from .weighting import Targets, TargetsError, WeightingResult, load_targets, pos
 
 __all__ = [
     "CI_METHODS",
+    "ChisqResult",
+    "answer_counts",
+    "rao_scott",
     "Design",
     "DomainMean",
     "ESTIMATE_SCHEMA",
