@@ -11,15 +11,16 @@ from __future__ import annotations
 import polars as pl
 
 from ..dataset import Responses
+from ..instrument import Instrument
 from ..instrument.model import MatrixQuestion, MultipleQuestion
 from ..stats import estimate
 
-__all__ = ["headline_figures"]
+__all__ = ["headline_figures", "headline_measures"]
 
 
-def headline_figures(responses: Responses, *, ci: str = "wilson", level: float = 0.95) -> pl.DataFrame:
-    """Rows of the estimate table, in headline order, with a readable ``measure`` column first."""
-    instrument = responses.instrument
+def headline_measures(instrument: Instrument) -> pl.DataFrame:
+    """Which rows of the estimate table are headlines, in order: ``measure`` (a readable name),
+    ``question``, ``option``, ``statistic``. The report joins this to its own estimate table."""
     wanted: list[tuple[str, str, str, str]] = []  # measure, question, option, statistic
     for index in instrument.indices:
         n_index = sum(1 for f in index.factors if f.in_index)
@@ -34,11 +35,15 @@ def headline_figures(responses: Responses, *, ci: str = "wilson", level: float =
             continue
         rows = [(r.id, r.label) for r in question.rows] if isinstance(question, MatrixQuestion) else [(question.id, question.label)]
         wanted.extend((f"{label}: {nets[0].label.lower()}", qid, nets[0].id, "net") for qid, label in rows if qid not in items)
-    if not wanted:
+    schema = {"measure": pl.String, "question": pl.String, "option": pl.String, "statistic": pl.String}
+    return pl.DataFrame(wanted, schema=schema, orient="row")
+
+
+def headline_figures(responses: Responses, *, ci: str = "wilson", level: float = 0.95) -> pl.DataFrame:
+    """Rows of the estimate table, in headline order, with a readable ``measure`` column first."""
+    order = headline_measures(responses.instrument)
+    if order.is_empty():
         return estimate(responses, []).with_columns(pl.lit(None, pl.String).alias("measure")).select("measure", pl.all().exclude("measure"))
-    questions = sorted({q.split("/")[0] if "/" in q else q for _, q, _, _ in wanted}, key=str)
-    table = estimate(responses, [q for q in questions], ci=ci, level=level)
-    order = pl.DataFrame(
-        {"measure": [w[0] for w in wanted], "question": [w[1] for w in wanted], "option": [w[2] for w in wanted], "statistic": [w[3] for w in wanted]}
-    )
+    questions = sorted({q.split("/")[0] if "/" in q else q for q in order["question"]}, key=str)
+    table = estimate(responses, questions, ci=ci, level=level)
     return order.join(table, on=["question", "option", "statistic"], how="left", maintain_order="left")

@@ -1,0 +1,233 @@
+"""Charts and tables for one question, by its type: a distribution for single and scale questions,
+a ranking for multiple choice, a statement table for a matrix. Each reads cells from the
+:class:`~collabstate.report.evidence.Evidence` and never computes an estimate.
+"""
+
+from __future__ import annotations
+
+from ..analysis.rankings import rank_options
+from ..instrument.model import Choice, MatrixQuestion, MultipleQuestion, Net, ScaleQuestion
+from . import charts
+from .evidence import Evidence, Group
+from .findings import verdict_text
+from .model import Cell, Chart, Column, Row, Table
+
+__all__ = ["distribution", "ranking", "statements", "positive_net", "record", "columns_for", "group_cells"]
+
+ALL = Group("", "All", "")
+
+
+def record(cell: Cell, **extra) -> dict | None:
+    """A chart datum from a cell; None when the cell may not be shown (suppressed, empty)."""
+    if not cell.shown:
+        return None
+    return {"estimate": cell.estimate, "ci_low": cell.ci_low if cell.interval else cell.estimate,
+            "ci_high": cell.ci_high if cell.interval else cell.estimate, "value_text": cell.value,
+            "interval_text": cell.interval or "none", "base_text": cell.base, **extra}  # fmt: skip
+
+
+def positive_net(ev: Evidence, question) -> Net | None:
+    """The NET of the top answers: it holds the highest valid code and, of those, the most codes
+    ('agree', 'somewhat or a great deal', 'good or excellent')."""
+    nets = ev.instrument.nets(question)
+    codes = [c.code for c in ev.instrument.choices(question) if not c.excluded]
+    if not nets or not codes:
+        return nets[0] if nets else None
+    top = max(codes)
+    holding = [n for n in nets if top in n.codes]
+    return max(holding, key=lambda n: len(n.codes)) if holding else nets[0]
+
+
+def columns_for(ev: Evidence, by: str | None = "", only_total: bool = False) -> tuple[list[Group], list[Column]]:
+    groups = [ALL] if only_total else [ALL, *ev.groups(by)]
+    return groups, [Column(g.label, f"({g.letter})" if g.letter else "") for g in groups]
+
+
+def group_cells(ev: Evidence, question: str, option: str | None, statistic: str, kind, groups: list[Group], by: str | None = "") -> list[Cell]:
+    return [ev.cell(question, option, statistic, kind, g.code or None, by) for g in groups]
+
+
+def _valid_choices(ev: Evidence, question) -> list[Choice]:
+    return [c for c in ev.instrument.choices(question) if not c.excluded]
+
+
+def distribution(ev: Evidence, question, *, by: str | None = "", title: str | None = None, by_label: str | None = None,
+                 only_total: bool = False, chart: bool = True) -> list[Chart | Table]:
+    """The answers to a single or scale question, overall and by group: a stacked (nominal) or
+    diverging (ordered scale) bar chart, and a table of every answer, NET and the mean, with
+    significance letters between groups."""
+    qid = question.id
+    groups, columns = columns_for(ev, by, only_total)
+    choices = _valid_choices(ev, question)
+    nets = ev.instrument.nets(question)
+    by_id = ev.by if by == "" else by
+    by_name = "" if only_total else (by_label or (ev.instrument.question(by_id).label.lower() if by_id else ""))
+    title = title or question.label
+    ordered = isinstance(question, ScaleQuestion) and len(choices) >= 3
+    rows = [Row(c.label, group_cells(ev, qid, str(c.code), "proportion", "share", groups, by)) for c in choices]
+    rows += [Row(f"NET: {n.label}", group_cells(ev, qid, n.id, "net", "share", groups, by)) for n in nets]
+    if isinstance(question, ScaleQuestion):
+        scores = ", ".join(f"{c.label} = {c.score:g}" for c in choices if c.score is not None)
+        rows.append(Row("Mean score", group_cells(ev, qid, None, "mean", "mean", groups, by), note=scores))
+    for i, c in enumerate(columns):
+        firsts = [r.cells[i] for r in rows if r.cells[i].n is not None]
+        c.base = max((x.n for x in firsts), default=None) if not any(x.suppressed for x in firsts) else None
+    table = Table(f"t-{qid}-{by or ev.by or 'all'}", f"{title}{f', by {by_name}' if by_name else ''}: share of valid answers", "Answer", columns, rows)
+    table.notes.append(_letters_note(groups))
+    records = []
+    neutral = len(choices) // 2 if ordered and len(choices) % 2 else None
+    for g_index, g in enumerate(groups):
+        cells = [rows[k].cells[g_index] for k in range(len(choices))]
+        if not all(c.shown for c in cells):
+            continue
+        values = [c.estimate for c in cells]
+        if ordered:
+            lower = len(choices) // 2
+            mid = values[neutral] if neutral is not None else 0.0
+            edges = []
+            x = -mid / 2
+            for k in range(lower - 1, -1, -1):  # negative answers leftwards from the middle
+                edges.append((k, x - values[k], x))
+                x -= values[k]
+            if neutral is not None:
+                edges.append((neutral, -mid / 2, mid / 2))
+            x = mid / 2
+            for k in range(lower + (1 if neutral is not None else 0), len(choices)):
+                edges.append((k, x, x + values[k]))
+                x += values[k]
+        else:
+            edges, x = [], 0.0
+            for k, v in enumerate(values):
+                edges.append((k, x, x + v))
+                x += v
+        for k, x0, x1 in edges:
+            rec = record(cells[k], row=title, group=g.label, choice=choices[k].label, x0=x0, x1=x1)
+            records.append(rec)
+    blocks: list[Chart | Table] = []
+    if records and chart:
+        labels = [c.label for c in choices]
+        if ordered:
+            colours = charts.ordered_colours(len(choices), neutral)
+            spec = charts.diverging_bars(records, title=title, choices=labels, colours=colours, facet=False,
+                                         description=f"Diverging stacked bars of the answers to '{title}'")
+        else:
+            colours = (charts.OKABE_ITO * 3)[: len(choices)]
+            spec = charts.stacked_bars(records, title=title, choices=labels, colours=colours,
+                                       description=f"Stacked bars of the answers to '{title}'")
+        alt = _distribution_alt(title, rows, groups, nets, choices)
+        blocks.append(Chart(f"c-{qid}-{by or ev.by or 'all'}", title, alt, spec, table))
+    else:
+        blocks.append(table)
+    return blocks
+
+
+def _letters_note(groups: list[Group]) -> str:
+    lettered = [g for g in groups if g.letter]
+    if not lettered:
+        return ""
+    names = ", ".join(f"{g.letter} {g.label}" for g in lettered)
+    return f"Letters ({names}): the group is significantly higher than the groups named, at the 95% level."
+
+
+def _distribution_alt(title: str, rows: list[Row], groups: list[Group], nets, choices) -> str:
+    total = {r.label: r.cells[0] for r in rows}
+    if nets:
+        key = f"NET: {nets[0].label}"
+        cell = total.get(key)
+        lead = f"Overall, {cell.value} {nets[0].label.lower()}" if cell and cell.shown else "Overall share not shown"
+    else:
+        best = max((r for r in rows[: len(choices)] if r.cells[0].shown), key=lambda r: r.cells[0].estimate, default=None)
+        lead = f"Most common answer overall: {best.label} ({best.cells[0].value})" if best else "No overall figures"
+    shown = sum(1 for i in range(1, len(groups)) if rows[0].cells[i].shown)
+    return f"Bar chart of '{title}'. {lead}. {shown} of {len(groups) - 1} groups shown; the table below gives every figure." if len(groups) > 1 else f"Bar chart of '{title}'. {lead}."
+
+
+def ranking(ev: Evidence, question: MultipleQuestion, *, title: str | None = None, only_total: bool = False, chart: bool = True) -> list[Chart | Table]:
+    """A multiple-choice question's options ranked by share, with their change against the
+    previous wave and its significance, and the share by group with letters."""
+    qid = question.id
+    title = title or question.label
+    order = rank_options(ev.table, qid, by=ev.by)
+    labels = {o.code: o.label for o in question.options}
+    groups, columns = columns_for(ev, only_total=only_total)
+    wave = ev.wave or "this wave"
+    columns[0].label = f"All ({wave})" if ev.waves else "All"
+    extra = []
+    if ev.waves:
+        extra = [Column(f"All ({ev.waves[0]})"), Column("Change"), Column("Significance")]
+    rows, records = [], []
+    for code in order:
+        cells = group_cells(ev, qid, code, "proportion", "share", groups)
+        if ev.waves:
+            change = ev.change(qid, code, "proportion")
+            prev = ev.previous_cell(qid, code, "proportion", "share")
+            diff = Cell("change", change and change.get("change"), change and change.get("ci_low"), change and change.get("ci_high"),
+                        None, tuple(change.get("flags") or ()) if change else ())
+            cells = [cells[0], prev, diff, Cell.of_text(verdict_text(change)), *cells[1:]]
+            rec_prev = record(prev, label=labels[code], series=ev.waves[0])
+            if rec_prev:
+                records.append(rec_prev)
+        rows.append(Row(labels[code], cells))
+        rec = record(cells[0], label=labels[code], series=wave)
+        if rec:
+            records.append(rec)
+    table_columns = [columns[0], *extra, *columns[1:]]
+    table = Table(f"t-{qid}", f"{title}: share choosing each option, highest first", "Option", table_columns, rows, show_intervals=True)
+    table.notes.append(_letters_note(groups))
+    if ev.waves:
+        table.notes.append("Change: this wave minus the previous wave, in percentage points, with its 95% interval; called a rise or fall only when significant at the 95% level.")
+    blocks: list[Chart | Table] = []
+    if records and chart:
+        series = [ev.waves[0], wave] if ev.waves else [wave]
+        top = rows[0]
+        alt = f"Bar chart of '{title}', options ranked by share. Highest: {top.label} ({top.cells[0].value})."
+        spec = charts.ranked_bars(records, title=title, series_order=series, description=alt)
+        blocks.append(Chart(f"c-{qid}", title, alt, spec, table))
+    else:
+        blocks.append(table)
+    return blocks
+
+
+def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = None, net: Net | None = None) -> list[Chart | Table]:
+    """Statements of a matrix: the share in the positive NET (e.g. agree or strongly agree) by
+    group, in the manner of the 2025 leaders' report, with letters; the change since the previous
+    wave when there is one; a dot chart with intervals."""
+    net = net or positive_net(ev, question)
+    if net is None:
+        return []
+    title = title or question.label
+    groups, columns = columns_for(ev)
+    extra = [Column(f"All ({ev.waves[0]})"), Column("Change"), Column("Significance")] if ev.waves else []
+    rows, records = [], []
+    wave = ev.wave or "this wave"
+    for r in question.rows:
+        cells = group_cells(ev, r.id, net.id, "net", "share", groups)
+        if ev.waves:
+            change = ev.change(r.id, net.id, "net")
+            prev = ev.previous_cell(r.id, net.id, "net", "share")
+            diff = Cell("change", change and change.get("change"), change and change.get("ci_low"), change and change.get("ci_high"),
+                        None, tuple(change.get("flags") or ()) if change else ())
+            cells = [cells[0], prev, diff, Cell.of_text(verdict_text(change)), *cells[1:]]
+            rec_prev = record(prev, label=r.label, series=ev.waves[0])
+            if rec_prev:
+                records.append(rec_prev)
+        rows.append(Row(r.label, cells, note=r.text))
+        rec = record(cells[0], label=r.label, series=wave)
+        if rec:
+            records.append(rec)
+    caption = f"{title}: share answering '{net.label.lower()}'"
+    table = Table(f"t-{question.id}-{net.id}", caption, "Statement", [columns[0], *extra, *columns[1:]], rows)
+    table.notes.append(_letters_note(groups))
+    blocks: list[Chart | Table] = []
+    if records:
+        series = [ev.waves[0], wave] if ev.waves else [wave]
+        best = max((r for r in rows if r.cells[0].shown), key=lambda r: r.cells[0].estimate, default=None)
+        alt = f"Dot chart with 95% intervals: share answering '{net.label.lower()}' to each of {len(rows)} statements."
+        if best:
+            alt += f" Highest: {best.label} ({best.cells[0].value})."
+        spec = charts.dot_intervals(records, title=caption, x_title=f"{net.label} (share of valid answers)", domain=(0, 1), share=True,
+                                    series_order=series, description=alt)
+        blocks.append(Chart(f"c-{question.id}-{net.id}", caption, alt, spec, table))
+    else:
+        blocks.append(table)
+    return blocks

@@ -1,0 +1,92 @@
+"""Findings as sentences, each carrying its numbers.
+
+The rule (design.md, statistics contract): a difference between waves is called a change only when
+it is significant at the chosen level; otherwise the sentence says "no significant change" and
+still gives both numbers and both bases. The verdict comes from the wave-change table
+(:func:`collabstate.stats.wave_change`); nothing here tests anything itself.
+
+>>> change_sentence("Belief in a supportive regulatory environment", {"estimate_from": 0.3,
+...     "estimate_to": 0.25, "change": -0.05, "wave_from": "2024", "wave_to": "2025",
+...     "verdict": "no significant change", "n_from": 274, "n_to": 300, "flags": []})
+'Belief in a supportive regulatory environment: 30% in 2024, 25% in 2025; no significant change (n = 274 and 300).'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .evidence import Group
+from .model import Cell, fmt_count, fmt_number, fmt_pct
+
+__all__ = ["change_sentence", "group_sentence", "level_sentence", "verdict_text", "CHANGE_WORDS"]
+
+#: Words that say something moved; a sentence uses them only for a significant change.
+CHANGE_WORDS = ("rose", "fell", "up", "down", "increase", "increased", "decrease", "decreased", "rise", "fall", "risen", "fallen", "grew", "declined")
+
+
+def _fmt(x: float | None, share: bool) -> str:
+    return fmt_pct(x) if share else fmt_number(x)
+
+
+def verdict_text(row: dict | None) -> str:
+    """How a change table cell reads its verdict."""
+    if row is None:
+        return "not compared"
+    verdict = row.get("verdict")
+    if verdict == "up":
+        return "significant rise"
+    if verdict == "down":
+        return "significant fall"
+    if verdict == "no significant change":
+        return "no significant change"
+    return "not compared (base under 10)" if "suppressed" in (row.get("flags") or []) else "not compared"
+
+
+def change_sentence(label: str, row: dict, *, share: bool = True) -> str:
+    """'Label: 30% in 2024, 25% in 2025; no significant change (n = 274 and 300).'
+
+    A significant change adds its size and direction: '…; down 11 points, a significant fall …'.
+    A comparison with a suppressed base gives no numbers at all."""
+    w_from, w_to = row["wave_from"], row["wave_to"]
+    n_from, n_to = fmt_count(row.get("n_from")), fmt_count(row.get("n_to"))
+    verdict = row.get("verdict")
+    if verdict is None or row.get("estimate_from") is None or row.get("estimate_to") is None:
+        return f"{label}: not compared between {w_from} and {w_to}; a base is under 10."
+    a, b = _fmt(row["estimate_from"], share), _fmt(row["estimate_to"], share)
+    bases = f"(n = {n_from} and {n_to})"
+    if verdict == "no significant change":
+        return f"{label}: {a} in {w_from}, {b} in {w_to}; no significant change {bases}."
+    size = abs(row["change"])
+    amount = f"{round(size * 100)} points" if share else fmt_number(size)
+    word = "a significant rise" if verdict == "up" else "a significant fall"
+    return f"{label}: {a} in {w_from}, {b} in {w_to}; {verdict} {amount}, {word} {bases}."
+
+
+def level_sentence(label: str, cell: Cell, *, wave: str | None = None) -> str:
+    """'Label: 93% (95% interval 87–96%; n = 115).'"""
+    if not cell.shown:
+        return f"{label}: not shown; the base is under 10." if cell.suppressed else f"{label}: no valid answers."
+    when = f" in {wave}" if wave else ""
+    bits = [f"95% interval {cell.interval}"] if cell.interval else []
+    bits.append(f"n = {cell.base}")
+    low = " (a low base: read with care)" if cell.low_base else ""
+    return f"{label}: {cell.value}{when} ({'; '.join(bits)}){low}."
+
+
+def group_sentence(label: str, cells: Sequence[Cell], groups: Sequence[Group], *, by_label: str = "sector") -> str | None:
+    """How groups differ, from the pairwise letters: only significant differences are called
+    differences. None when fewer than two groups have a number to show."""
+    shown = [(g, c) for g, c in zip(groups, cells) if c.shown]
+    if len(shown) < 2:
+        return None
+    values = ", ".join(f"{g.label} {c.value}" for g, c in shown)
+    by_letter = {g.letter: (g, c) for g, c in shown}
+    pairs = []
+    for g, c in shown:
+        for letter in c.letters:
+            if letter in by_letter:
+                lower, lower_cell = by_letter[letter]
+                pairs.append(f"{g.label} ({c.value}) is significantly higher than {lower.label} ({lower_cell.value})")
+    if not pairs:
+        return f"{label}, by {by_label}: {values}; no significant difference between them."
+    return f"{label}, by {by_label}: {'; '.join(pairs)}."

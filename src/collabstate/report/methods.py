@@ -1,0 +1,110 @@
+"""The methods section: sample, response rate where known, weighting, interval method, tests,
+suppression rules, and the wording of every question with its bases."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, TextQuestion
+from .evidence import Evidence
+from .model import Cell, Column, Row, Section, Table
+
+__all__ = ["methods_section"]
+
+CI_NAMES = {
+    "wilson": "Wilson score intervals on the effective base",
+    "logit": "logit intervals",
+    "beta": "Korn–Graubard (Clopper–Pearson on the effective base) intervals",
+    "wald": "Wald intervals",
+}
+
+
+def _answers(ev: Evidence, q) -> str:
+    ins = ev.instrument
+    if isinstance(q, MultipleQuestion):
+        return "Tick any: " + "; ".join(o.label for o in q.options)
+    if isinstance(q, TextQuestion):
+        return "Free text"
+    if isinstance(q, NumberQuestion):
+        return "A number"
+    choices = "; ".join(f"{c.code} {c.label}" + (" (excluded from bases)" if c.excluded else "") for c in ins.choices(q))
+    nets = "; ".join(f"{n.label} = {', '.join(str(c) for c in n.codes)}" for n in ins.nets(q))
+    return choices + (f". NETs: {nets}" if nets else "")
+
+
+def _sample(ev: Evidence) -> list[str]:
+    n = ev.responses.n
+    lines = [f"{n:,} respondents" + (f" in {ev.wave}" if ev.wave else "") + "."]
+    if ev.waves and ev.previous_n is not None:
+        lines.append(f"Previous wave ({ev.waves[0]}): {ev.previous_n:,} respondents. Changes compare the two waves as independent samples.")
+    if ev.invited:
+        lines.append(f"Response rate: {n:,} of {ev.invited:,} invited, {n / ev.invited:.1%}.")
+    else:
+        lines.append("Response rate: not known (the number invited was not given).")
+    return lines
+
+
+def _weighting(ev: Evidence) -> list[str]:
+    r = ev.responses
+    lines = list(ev.weighting)
+    if r.weight is None:
+        lines.append("Unweighted: every respondent counts equally.")
+    else:
+        totals = ev.table.filter(pl.col("group").is_null() & pl.col("deff").is_not_null())
+        if totals.height:
+            worst = totals.sort("deff", descending=True).row(0, named=True)
+            lines.append(
+                f"Weighted (column '{r.weight}'). The largest design effect of a total is {worst['deff']:.2f} "
+                f"(effective base {worst['n_eff']:,.0f} of {worst['n']:,})."
+            )
+    if r.strata or r.cluster:
+        parts = [f"strata '{r.strata}'" if r.strata else "", f"clusters '{r.cluster}'" if r.cluster else ""]
+        lines.append("Design: " + " and ".join(p for p in parts if p) + "; variances account for them.")
+    return lines
+
+
+def _statistics(ev: Evidence) -> list[str]:
+    level = f"{ev.level:.0%}"
+    return [
+        "Percentages are of valid answers: 'not applicable' and unanswered questions are left out of the base (the table of questions gives the counts).",
+        f"Intervals: {level}; {CI_NAMES.get(ev.ci, ev.ci)} for shares, t intervals on the design degrees of freedom for means and scores; "
+        "standard errors by Taylor linearisation (with-replacement first stage), groups estimated as domains.",
+        f"Significance letters: within a table, a group's letters name the groups it is significantly higher than (two-sided z test at {level} "
+        "on the difference's own variance). Letters are not adjusted for multiple comparisons.",
+        f"Changes between waves: the difference with its {level} interval and a two-sided z test; a change is called a rise or a fall only when "
+        "significant, otherwise 'no significant change', with both figures shown.",
+        f"Suppression: an estimate on a base under {ev.min_base} is never shown ('suppressed'; its base is given as 'under {ev.min_base}'). "
+        f"Bases under {ev.low_base} are marked * (low base: read with care).",
+    ]
+
+
+def _questions(ev: Evidence) -> Table:
+    counts = {}
+    if ev.counts is not None:
+        for row in ev.counts.filter(pl.col("group").is_null()).iter_rows(named=True):
+            counts[row["question"]] = row
+    rows = []
+    for q in ev.instrument.questions:
+        ids = [(r.id, r.text) for r in q.rows] if isinstance(q, MatrixQuestion) else [(q.id, "")]
+        for i, (qid, row_text) in enumerate(ids):
+            c = counts.get(qid, {})
+            wording = q.text if i == 0 else ""
+            if row_text:
+                wording = (wording + " — " if wording else "") + row_text
+            rows.append(Row(qid, [
+                Cell.of_text(wording), Cell.of_text(_answers(ev, q) if i == 0 else "as above"), Cell.of_text(q.relevant or "everyone"),
+                Cell("count", c.get("valid")), Cell("count", c.get("excluded")), Cell("count", c.get("not_answered")), Cell("count", c.get("not_asked")),
+            ]))  # fmt: skip
+    columns = [Column(x) for x in ("Question as asked", "Answers", "Asked when", "Valid", "Excluded", "Not answered", "Not asked")]
+    return Table("t-questions", "The questions: wording, answers, skip logic and bases", "Id", columns, rows, show_bases=False)
+
+
+def methods_section(ev: Evidence) -> Section:
+    section = Section("methods", "Methods")
+    ins = ev.instrument
+    section.intro.append(f"Instrument: {ins.title} ({ins.id})." + (f" Source: {ins.source}." if ins.source else ""))
+    section.lists.append(("Sample", _sample(ev)))
+    section.lists.append(("Weighting", _weighting(ev)))
+    section.lists.append(("Statistics", _statistics(ev)))
+    section.blocks.append(_questions(ev))
+    return section

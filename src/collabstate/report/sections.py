@@ -1,0 +1,166 @@
+"""The report's sections, driven by the instrument: a section appears when its questions exist.
+
+Order: headline figures; findings; then the topic sections of :data:`PLAN` (each renders the
+questions it names that the instrument has, by type); the index sections; the public-involvement
+ladder; any coded question no section claimed; "in their own words"; who took part; methods.
+Every number comes from the :class:`~collabstate.report.evidence.Evidence`.
+"""
+
+from __future__ import annotations
+
+from ..analysis.headlines import headline_measures
+from ..analysis.quotes import sample_quotes
+from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, ScaleQuestion, SingleQuestion, TextQuestion
+from .blocks import distribution, group_cells, ranking, statements
+from .evidence import Evidence
+from .findings import change_sentence, group_sentence, level_sentence
+from .index_section import index_section
+from .methods import methods_section
+from .model import Figure, Quote, Report, Section
+
+__all__ = ["PLAN", "build_model", "QUOTE_SEED"]
+
+QUOTE_SEED = 2018
+
+#: Topic sections: (id, title, question ids in the order shown). Ids of both built-in instruments.
+PLAN: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("practice", "Collaboration in practice",
+     ("q1_example", "q3_stakeholders", "q4_n_orgs", "q5_staff_level", "q6_success", "q7_importance", "q9_better", "q11_incentivise", "q12_tools")),
+    ("state", "The state of collaboration", ("growth_belief", "state_rating")),
+    ("statements", "Statements about collaboration", ("statements",)),
+    ("rankings", "Enablers, barriers and policy areas", ("enablers", "barriers", "domains")),
+    ("skills", "Skills and support", ("trained", "org_support")),
+    ("outlook", "Optimism and confidence", ("optimism", "confidence")),
+)  # fmt: skip
+LADDER = ("ladder", "The public-involvement ladder", "q10_involvement", "q6_success")
+PROFILE_IDS = ("sector", "civil_service", "role", "q15_role", "q16_sector", "q17_area", "q18_region", "q19_receive_report")
+#: Cross-breakdowns shown in a topic section: question -> by.
+SECTION_CROSSES = {"q11_incentivise": "q15_role", "q12_tools": "q15_role"}
+
+
+def _render(ev: Evidence, q) -> list:
+    if isinstance(q, MultipleQuestion):
+        return ranking(ev, q)
+    if isinstance(q, MatrixQuestion):
+        return statements(ev, q)
+    if isinstance(q, (SingleQuestion, ScaleQuestion)):
+        blocks = distribution(ev, q)
+        cross = SECTION_CROSSES.get(q.id)
+        if cross and ev.has(cross) and cross != ev.by:
+            blocks += distribution(ev, q, by=cross, chart=False)
+        return blocks
+    return []
+
+
+def _headlines(ev: Evidence) -> tuple[Section, Section]:
+    measures = headline_measures(ev.instrument)
+    head = Section("headlines", "Headline figures")
+    findings = Section("findings", "Findings")
+    wave = ev.wave
+    head.intro.append(
+        "Each figure is a share of valid answers (or a mean score) with its 95% interval and its base (n)."
+        + (f" Changes since {ev.waves[0]} are called a rise or a fall only when significant at the 95% level." if ev.waves else "")
+    )
+    groups = ev.groups()
+    by_label = ev.instrument.question(ev.by).label.lower() if ev.by else ""
+    for measure, question, option, statistic in measures.iter_rows():
+        kind = "mean" if statistic in ("index", "mean") else "share"
+        cell = ev.cell(question, option, statistic, kind)
+        change = ev.change(question, option, statistic) if ev.waves else None
+        detail = change_sentence(f"{ev.waves[0]} to {ev.waves[1]}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
+        head.figures.append(Figure(measure, cell, detail))
+        findings.findings.append(change_sentence(measure, change, share=kind == "share") if change else level_sentence(measure, cell, wave=wave))
+        if groups and statistic != "index":
+            sentence = group_sentence(measure, group_cells(ev, question, option, statistic, kind, groups), groups, by_label=by_label)
+            if sentence and "significantly" in sentence:
+                findings.findings.append(sentence)
+    if ev.waves:
+        claimed = set(measures["question"].to_list())
+        for q in ev.instrument.questions:
+            if isinstance(q, MultipleQuestion) and q.id not in claimed:
+                for o in q.options:
+                    row = ev.change(q.id, o.code, "proportion")
+                    if row and row.get("verdict") in ("up", "down"):
+                        findings.findings.append(change_sentence(f"{q.label}: {o.label}", row))
+    return head, findings
+
+
+def _quotes(ev: Evidence) -> Section | None:
+    texts = [q for q in ev.instrument.questions if isinstance(q, TextQuestion) and not q.id.endswith("_other_text")]
+    if not texts:
+        return None
+    section = Section("quotes", "In their own words")
+    section.intro.append(
+        f"Quotes drawn at random (fixed seed {QUOTE_SEED}, so the same data always give the same quotes) from the open-text answers, "
+        f"up to three per {'group' if not ev.by else ev.instrument.question(ev.by).label.lower()}; groups of fewer than {ev.min_base} "
+        "respondents give none. They illustrate; they do not measure."
+    )
+    labels = {g.code: g.label for g in ev.groups()}
+    for q in texts:
+        drawn = sample_quotes(ev.responses, q.id, by=ev.by, per_group=3, seed=QUOTE_SEED, min_base=ev.min_base)
+        quotes = [Quote(t, labels.get(d["group"], "All respondents")) for d in drawn for t in d["texts"]]
+        if quotes:
+            section.quotes[q.text] = quotes
+    return section if section.quotes else None
+
+
+def _profile(ev: Evidence) -> Section | None:
+    ids = [i for i in dict.fromkeys([ev.by, *PROFILE_IDS]) if i and ev.has(i)]
+    if not ids:
+        return None
+    section = Section("profile", "Who took part")
+    section.intro.append(f"{ev.responses.n:,} respondents" + (f" in {ev.wave}" if ev.wave else "") + ". Shares of valid answers.")
+    for qid in ids:
+        q = ev.instrument.question(qid)
+        if isinstance(q, MultipleQuestion):
+            section.blocks.extend(ranking(ev, q, only_total=True, chart=False))
+        elif isinstance(q, (SingleQuestion, ScaleQuestion)):
+            section.blocks.extend(distribution(ev, q, only_total=True, chart=False))
+    return section
+
+
+def build_model(ev: Evidence, *, title: str | None = None) -> Report:
+    ins = ev.instrument
+    sections: list[Section] = list(_headlines(ev))
+    claimed = {ev.by, *PROFILE_IDS, LADDER[2]}
+    claimed |= {ix.item(f, d) for ix in ins.indices for f in ix.factors for d in ix.dimensions}
+    claimed |= {q.id for q in ins.questions if isinstance(q, MatrixQuestion) and all(r.id in claimed for r in q.rows)}
+    for sid, stitle, qids in PLAN:
+        present = [ins.question(q) for q in qids if ev.has(q) and q not in claimed]
+        if sid == "statements":
+            present = [q for q in ins.questions if isinstance(q, MatrixQuestion) and q.id not in claimed]
+        claimed |= {q.id for q in present}
+        if not present:
+            continue
+        section = Section(sid, stitle)
+        for q in present:
+            section.blocks.extend(_render(ev, q))
+        sections.append(section)
+        if sid == "practice":
+            sections.extend(index_section(ev, ix) for ix in ins.indices)
+    if not any(s.id == "practice" for s in sections):
+        sections.extend(index_section(ev, ix) for ix in ins.indices)
+    if ev.has(LADDER[2]):
+        ladder = Section(LADDER[0], LADDER[1])
+        q = ins.question(LADDER[2])
+        ladder.intro.append("The ladder's steps run from informing the public to empowering them (IAP2). Shares of valid answers; 'not applicable' is left out of the base.")
+        ladder.blocks.extend(distribution(ev, q))
+        if ev.has(LADDER[3]) and LADDER[3] != ev.by:
+            ladder.blocks.extend(distribution(ev, q, by=LADDER[3], title=f"{q.label}, by reported success"))
+        sections.append(ladder)
+    rest = [q for q in ins.questions if q.id not in claimed and not isinstance(q, (TextQuestion, NumberQuestion))]
+    if rest:
+        other = Section("other", "Other questions")
+        for q in rest:
+            other.blocks.extend(_render(ev, q))
+        sections.append(other)
+    for extra in (_quotes(ev), _profile(ev)):
+        if extra:
+            sections.append(extra)
+    sections.append(methods_section(ev))
+    title = title or (f"{ins.title} {ev.wave}" if ev.wave and ev.wave not in ins.title else ins.title)
+    who = f"{ev.responses.n:,} respondents" + (f" in {ev.wave}" if ev.wave else "")
+    if ev.waves:
+        who += f", compared with {ev.previous_n:,} in {ev.waves[0]}"
+    subtitle = f"{ins.title}: {who}."
+    return Report(title, subtitle, sections)

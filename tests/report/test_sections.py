@@ -1,0 +1,149 @@
+"""Sections follow the instrument: a section appears when its questions exist; every number is a
+cell of the one estimate table."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from collabstate import Responses, estimate, load_instrument, parse_instrument
+from collabstate.demo import leaders_wave, readiness_2018
+from collabstate.report import charts
+from collabstate.report.evidence import gather
+from collabstate.report.model import Chart
+from collabstate.report.sections import build_model
+
+
+
+def r18() -> Responses:
+    return Responses(load_instrument("readiness-2018"), readiness_2018())
+
+
+def leaders(year: int) -> Responses:
+    return Responses(load_instrument("leaders"), leaders_wave(year))
+
+CUSTOM = """
+id: partnership-check
+title: Partnership health check
+scales:
+  - id: agree5
+    choices:
+      - {code: 1, label: Strongly disagree}
+      - {code: 2, label: Disagree}
+      - {code: 3, label: Neither}
+      - {code: 4, label: Agree}
+      - {code: 5, label: Strongly agree}
+    nets:
+      - {id: agree, label: Agree, codes: [4, 5]}
+questions:
+  - id: sector
+    type: single
+    text: Which sector is your organisation in?
+    choices: [{code: 1, label: Public}, {code: 2, label: Private}, {code: 3, label: Not-for-profit}]
+  - id: trust
+    type: matrix
+    text: How far do you agree?
+    scale: agree5
+    rows:
+      - {id: trust_partners, text: I trust our partners}
+      - {id: trust_data, text: We share data freely}
+  - id: helps
+    type: multiple
+    text: What helps?
+    options: [{code: time, label: Time}, {code: money, label: Money}]
+  - id: why
+    type: text
+    text: Why?
+"""
+
+
+@pytest.fixture(scope="module")
+def r18_model():
+    return build_model(gather(r18(), invited=7000))
+
+
+@pytest.fixture(scope="module")
+def l25_model():
+    return build_model(gather(leaders(2025), previous=leaders(2024)))
+
+
+def ids(report):
+    return [s.id for s in report.sections]
+
+
+def test_readiness_sections(r18_model):
+    assert ids(r18_model) == ["headlines", "findings", "practice", "index-readiness", "ladder", "quotes", "profile", "methods"]
+    index = r18_model.section("index-readiness")
+    chart_ids = {c.id for c in index.charts}
+    assert {"c-readiness-dots", "c-readiness-radar", "c-readiness-scatter", "c-readiness-gap",
+            "c-readiness-importance-dist", "c-readiness-prevalence-dist"} <= chart_ids
+    ladder = r18_model.section("ladder")
+    assert [c.id for c in ladder.charts] == ["c-q10_involvement-q16_sector", "c-q10_involvement-q6_success"]
+
+
+def test_leaders_sections(l25_model):
+    assert ids(l25_model) == ["headlines", "findings", "state", "statements", "rankings", "skills", "outlook", "quotes", "profile", "methods"]
+    rankings = l25_model.section("rankings")
+    assert [c.id for c in rankings.charts] == ["c-enablers", "c-barriers", "c-domains"]
+    table = rankings.charts[0].data
+    assert [c.label for c in table.columns[:4]] == ["All (2025)", "All (2024)", "Change", "Significance"]
+    assert all(len(qs) > 0 for qs in l25_model.section("quotes").quotes.values())
+
+
+def test_a_custom_instrument_gets_the_generic_sections():
+    ins = parse_instrument(CUSTOM)
+    rng = np.random.default_rng(1)
+    n = 90
+    frame = pl.DataFrame({
+        "sector": rng.integers(1, 4, n), "trust_partners": rng.integers(1, 6, n), "trust_data": rng.integers(1, 6, n),
+        "helps/time": rng.integers(0, 2, n), "helps/money": rng.integers(0, 2, n), "why": [f"Reason {i}" for i in range(n)],
+    })  # fmt: skip
+    report = build_model(gather(Responses(ins, frame)))
+    assert ids(report) == ["headlines", "findings", "statements", "other", "quotes", "profile", "methods"]
+    assert report.section("statements").charts[0].data.caption.endswith("share answering 'agree'")
+
+
+def test_every_cell_comes_from_the_estimate_table(l25_model):
+    ev = gather(leaders(2025), previous=leaders(2024))
+    table = ev.table
+    estimates = {round(x, 12) for x in table["estimate"].drop_nulls().to_list()}
+    previous = {round(x, 12) for x in ev.previous_table["estimate"].drop_nulls().to_list()}
+    changes = {round(x, 12) for x in ev.changes["change"].drop_nulls().to_list()}
+    for section in l25_model.sections:
+        for t in section.tables + [c.data for c in section.charts]:
+            for row in t.rows:
+                for cell in row.cells:
+                    if cell.kind in ("share", "mean", "gap") and cell.shown:
+                        assert round(cell.estimate, 12) in estimates | previous, (t.id, row.label)
+                    if cell.kind == "change" and cell.shown:
+                        assert round(cell.estimate, 12) in changes
+
+
+def test_the_estimate_table_is_estimates_by_the_breakdown_then_the_crosses():
+    r = r18()
+    ev = gather(r)
+    main = estimate(r, by="q16_sector")
+    assert ev.table.head(main.height).equals(main)
+    crosses = ev.table.slice(main.height)
+    assert set(crosses["by"].unique()) == {"q6_success", "q15_role"}
+
+
+def test_chart_specs_are_valid_vega_lite(monkeypatch, r18_model):
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    report = build_model(gather(leaders(2025), previous=leaders(2024)))
+    report18 = build_model(gather(r18()))
+    specs = [b for rep in (report, report18) for s in rep.sections for b in s.blocks if isinstance(b, Chart)]
+    assert len(specs) > 20
+    for c in specs:
+        assert c.alt and c.data.rows, c.id
+        assert c.spec["$schema"].endswith("v6.json")
+
+
+def test_suppressed_groups_are_left_out_of_charts(l25_model):
+    # Higher education: 8 respondents in 2025, under the minimum base of 10.
+    for section in l25_model.sections:
+        for c in section.charts:
+            text = str(c.spec)
+            assert "'group': 'Higher education'" not in text, c.id
+    table = l25_model.section("statements").tables or [l25_model.section("statements").charts[0].data]
+    edu = [col.label for col in table[0].columns].index("Higher education")
+    assert all(r.cells[edu].value == "suppressed" for r in table[0].rows)
