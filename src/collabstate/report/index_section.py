@@ -112,7 +112,7 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
     for q in matrices.values():
         if isinstance(q, MatrixQuestion):
             net = positive_net(ev, q)
-            section.blocks.extend(b for b in statements(ev, q, net=net) if isinstance(b, Table))
+            section.blocks.extend(statements(ev, q, net=net))
     return section
 
 

@@ -28,7 +28,7 @@ PLAN: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      ("q1_example", "q3_stakeholders", "q4_n_orgs", "q5_staff_level", "q6_success", "q7_importance", "q9_better", "q11_incentivise", "q12_tools")),
     ("state", "The state of collaboration", ("growth_belief", "state_rating")),
     ("statements", "Statements about collaboration", ("statements",)),
-    ("rankings", "Enablers, barriers and policy areas", ("enablers", "barriers", "domains")),
+    ("rankings", "Enablers, barriers and domains", ("enablers", "barriers", "domains")),
     ("skills", "Skills and support", ("trained", "org_support")),
     ("outlook", "Optimism and confidence", ("optimism", "confidence")),
 )  # fmt: skip

@@ -1,0 +1,161 @@
+"""The ``report`` and ``benchmark`` commands (registered by :mod:`collabstate.cli`).
+
+Each parses its input, calls one core function (:func:`build_report`, :func:`build_benchmark`)
+and prints the paths it wrote. Exit codes as the rest of the CLI: 0 success, 1 invalid input (a
+file, an instrument or data that cannot be used), 2 usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import polars as pl
+import typer
+from rich.console import Console
+
+__all__ = ["benchmark", "report"]
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+InstrumentOption = Annotated[str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.", show_default=False)]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder to write the report to (created if missing).", show_default=False)]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(1)
+
+
+def _read(data: Path, instrument, what: str):
+    from ..dataset import ResponsesError, read_responses
+
+    try:
+        validation = read_responses(data, instrument)
+    except (ResponsesError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    rejected = validation.rejected.height if validation.rejected is not None else 0
+    if validation.responses.n == 0:
+        raise _fail(f"{data}: no valid rows to report on ({validation.n_problems} problems; run `collabstate validate {data}`)")
+    answered = validation.responses.data.select(validation.responses.question_columns).select(pl.all().is_not_null().any())
+    if not any(answered.row(0)):
+        raise _fail(f"{data}: no answer to any question of instrument {instrument.id}; is it the right instrument?")
+    if rejected:
+        err.print(f"note: {what} {data}: {rejected} rows rejected ({validation.n_problems} problems); the report uses the "
+                  f"{validation.responses.n} valid rows. `collabstate validate` lists the problems.", highlight=False)
+    return validation.responses
+
+
+def _instrument(ref: str):
+    from ..instrument import InstrumentError, load_instrument
+
+    try:
+        return load_instrument(ref)
+    except InstrumentError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _check_by(instrument, by: str | None) -> None:
+    if by is None:
+        return
+    column = instrument.column(by)
+    if column is None or column.kind != "code":
+        coded = [c.name for c in instrument.columns if c.kind == "code"]
+        raise typer.BadParameter(f"{by!r} is not a single-choice question of {instrument.id} (try one of: {', '.join(coded[:12])})", param_hint="--by")
+
+
+def _weight(responses, targets_path: Path):
+    """Rake to the targets; the weighted responses and the lines the methods section prints."""
+    try:
+        from ..stats.weighting import TargetsError, load_targets, rake
+    except ImportError:  # pragma: no cover - the weighting module ships with the statistics room
+        raise typer.BadParameter("weighting is not available in this installation", param_hint="--weights") from None
+    try:
+        result = rake(responses, load_targets(targets_path))
+    except (TargetsError, OSError, KeyError, ValueError) as exc:
+        raise _fail(f"{targets_path}: {exc}") from None
+    lines = [line.strip() for line in str(result).splitlines()[:3]]
+    return result.responses, [f"Weighted by raking to the targets in {targets_path.name}. " + " ".join(lines)]
+
+
+def _progress():
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+
+
+def report(
+    data: Annotated[Path, typer.Argument(help="Response data of the wave to report: .csv, .xlsx, .sav or .parquet.", show_default=False)],
+    instrument: InstrumentOption,
+    out_dir: OutOption,
+    compare: Annotated[Optional[Path], typer.Option("--compare", help="A previous wave of the same instrument: changes are tested against it.", show_default=False)] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Break tables down by this single-choice question (default: the sector question).", show_default=False)] = None,
+    weights: Annotated[Optional[Path], typer.Option("--weights", help="Population targets (YAML or CSV) to rake both waves to.", show_default=False)] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="The report's title (default: the instrument's title and wave).", show_default=False)] = None,
+    invited: Annotated[Optional[int], typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)] = None,
+) -> None:
+    """Write a report: report.html (one offline page with interactive charts), report.pdf (A4),
+    tables.xlsx (every table with bases, intervals and letters) and estimates.json.
+
+    Sections follow the instrument: headline figures, findings, the readiness index, statements
+    by sector, rankings with their change since the previous wave, the public-involvement ladder,
+    optimism and confidence, quotes, who took part and methods.
+
+    Example: [bold]collabstate report leaders-2025.csv --instrument leaders --compare leaders-2024.csv --out report-2025[/]
+    """
+    from .assets import AssetsMissing
+    from .build import build_report
+
+    ins = _instrument(instrument)
+    _check_by(ins, by)
+    current = _read(data, ins, "data")
+    previous = _read(compare, ins, "previous wave") if compare else None
+    weighting = None
+    if weights:
+        current, weighting = _weight(current, weights)
+        if previous is not None:
+            previous, _ = _weight(previous, weights)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Starting", total=None)
+            paths = build_report(current, out_dir, previous=previous, by=by if by else "", title=title, invited=invited,
+                                 weighting=weighting, progress=lambda m: progress.update(task, description=m))
+    except AssetsMissing as exc:
+        raise _fail(str(exc)) from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    for path in paths.written():
+        out.print(str(path), highlight=False)
+
+
+def benchmark(
+    org_data: Annotated[Path, typer.Argument(help="One organisation's responses (its staff's answers).", show_default=False)],
+    against: Annotated[Path, typer.Option("--against", help="The survey to compare with: all respondents.", show_default=False)],
+    instrument: InstrumentOption,
+    out_dir: OutOption,
+    name: Annotated[Optional[str], typer.Option("--name", help="The organisation's name, for the title.", show_default=False)] = None,
+) -> None:
+    """Benchmark one organisation's readiness profile against its sector and all respondents,
+    with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx and estimates.json.
+
+    Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
+    """
+    from .assets import AssetsMissing
+    from .benchmark import build_benchmark
+
+    ins = _instrument(instrument)
+    if not ins.indices:
+        raise typer.BadParameter(f"instrument {ins.id} defines no index to benchmark", param_hint="--instrument")
+    org = _read(org_data, ins, "organisation data")
+    everyone = _read(against, ins, "comparison data")
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Starting", total=None)
+            paths = build_benchmark(org, everyone, out_dir, name=name, progress=lambda m: progress.update(task, description=m))
+    except AssetsMissing as exc:
+        raise _fail(str(exc)) from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    for path in paths.written():
+        out.print(str(path), highlight=False)

@@ -1,0 +1,47 @@
+"""The demo's three reports: the 2018 readiness report, the 2025 leaders' report against 2024,
+and one (synthetic) organisation's readiness benchmark.
+
+>>> paths = demo_reports("demo-output/reports")     # doctest: +SKIP
+>>> [p.html.name for p in paths.values()]           # doctest: +SKIP
+['report.html', 'report.html', 'benchmark.html']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..dataset import Responses
+from ..instrument import load_instrument
+from .benchmark import build_benchmark, demo_organisation
+from .build import ReportPaths, build_report
+
+__all__ = ["demo_reports"]
+
+#: The 2018 survey invited over 7,000 people (seed 004).
+INVITED_2018 = 7000
+
+
+def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None = None) -> dict[str, ReportPaths]:
+    """Build the three demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2025/``,
+    ``benchmark/``); the paths written, by report."""
+    from ..demo import leaders_wave, readiness_2018
+
+    out = Path(out_dir)
+    say = progress or (lambda message: None)
+    readiness = load_instrument("readiness-2018")
+    leaders = load_instrument("leaders")
+    r18 = Responses(readiness, readiness_2018(), source="the 2018 demo wave (synthetic; reproduces the published figures)")
+    l24 = Responses(leaders, leaders_wave(2024), source="the 2024 demo wave (synthetic)")
+    l25 = Responses(leaders, leaders_wave(2025), source="the 2025 demo wave (synthetic)")
+    org = Responses(readiness, demo_organisation(r18.data), source="a synthetic organisation of 24 respondents")
+    done = {}
+    say("Report: readiness 2018")
+    done["readiness-2018"] = build_report(r18, out / "readiness-2018", invited=INVITED_2018, progress=progress,
+                                          title="The State of Collaboration 2018")
+    say("Report: leaders 2025 against 2024")
+    done["leaders-2025"] = build_report(l25, out / "leaders-2025", previous=l24, progress=progress,
+                                        title="State of Cross-sector Collaboration 2025")
+    say("Benchmark: one organisation")
+    done["benchmark"] = build_benchmark(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)
+    return done

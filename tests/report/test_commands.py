@@ -1,0 +1,101 @@
+"""`collabstate report` and `collabstate benchmark` end to end, through a Typer app that registers
+them as cli.py does: exit codes 0 (written), 1 (input that cannot be used), 2 (usage)."""
+
+import polars as pl
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from collabstate import Responses, load_instrument, write_responses
+from collabstate.demo import leaders_wave, readiness_2018
+from collabstate.report.benchmark import demo_organisation
+from collabstate.report.commands import benchmark, report
+
+from conftest import need_node_modules
+
+app = typer.Typer()
+app.command()(report)
+app.command()(benchmark)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    leaders, readiness = load_instrument("leaders"), load_instrument("readiness-2018")
+    r18 = readiness_2018()
+    return {
+        "l24": write_responses(Responses(leaders, leaders_wave(2024)), folder / "leaders-2024.csv", "csv"),
+        "l25": write_responses(Responses(leaders, leaders_wave(2025)), folder / "leaders-2025.csv", "csv"),
+        "r18": write_responses(Responses(readiness, r18), folder / "readiness-2018.csv", "csv"),
+        "org": write_responses(Responses(readiness, demo_organisation(r18)), folder / "org.csv", "csv"),
+    }
+
+
+def test_help_has_an_example():
+    for command in ("report", "benchmark"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_report_writes_every_format(files, tmp_path):
+    need_node_modules()
+    out = tmp_path / "leaders-2025"
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--compare", str(files["l24"]),
+                                 "--title", "Leaders 2025", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("report.html", "report.pdf", "tables.xlsx", "estimates.json", "changes.json"):
+        assert (out / name).stat().st_size > 1000, name
+        assert name in result.output
+    assert "<title>Leaders 2025</title>" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_benchmark_writes_every_format(files, tmp_path):
+    need_node_modules()
+    out = tmp_path / "bench"
+    result = runner.invoke(app, ["benchmark", str(files["org"]), "--against", str(files["r18"]), "--instrument", "readiness-2018",
+                                 "--name", "Example Housing Trust", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("benchmark.html", "benchmark.pdf", "benchmark-tables.xlsx", "estimates.json", "organisation-estimates.json"):
+        assert (out / name).exists(), name
+
+
+def test_usage_errors_exit_2(files, tmp_path):
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--by", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "nope" in result.output
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["benchmark", str(files["l25"]), "--against", str(files["l24"]), "--instrument", "leaders", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "no index" in result.output
+
+
+def test_bad_input_exits_1(files, tmp_path):
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "no-such-instrument", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["report", str(tmp_path / "missing.csv"), "--instrument", "leaders", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--compare", str(files["r18"]), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+
+
+def test_missing_javascript_says_run_make_setup(files, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLABSTATE_NODE_MODULES", str(tmp_path / "nowhere"))
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "make setup" in result.output and "npm ci" in result.output
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_weights_rake_to_targets(files, tmp_path):
+    need_node_modules()
+    pytest.importorskip("collabstate.stats.weighting")
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\n")
+    out = tmp_path / "weighted"
+    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--weights", str(targets), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Weighted by raking to the targets in targets.yaml" in html and "design effect" in html
+    table = pl.read_json(out / "estimates.json", infer_schema_length=None)
+    public = table.filter((pl.col("question") == "sector") & (pl.col("option") == "1") & pl.col("group").is_null())["estimate"][0]
+    assert abs(public - 0.4) < 1e-6
