@@ -85,7 +85,7 @@ def test_leaders_sections(l25_model):
     rankings = l25_model.section("rankings")
     assert [c.id for c in rankings.charts] == ["c-enablers", "c-barriers", "c-domains"]
     table = rankings.charts[0].data
-    assert [c.label for c in table.columns[:4]] == ["All (2025)", "All (2024)", "Change", "Significance"]
+    assert [c.label for c in table.columns[:4]] == ["All (2025)", "All (2024)", "Change (points)", "Significance"]
     assert all(len(qs) > 0 for qs in l25_model.section("quotes").quotes.values())
 
 

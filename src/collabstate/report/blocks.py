@@ -154,7 +154,7 @@ def ranking(ev: Evidence, question: MultipleQuestion, *, title: str | None = Non
     columns[0].label = f"All ({wave})" if ev.waves else "All"
     extra = []
     if ev.waves:
-        extra = [Column(f"All ({ev.waves[0]})"), Column("Change"), Column("Significance")]
+        extra = [Column(f"All ({ev.waves[0]})"), Column("Change (points)"), Column("Significance")]
     rows, records = [], []
     for code in order:
         cells = group_cells(ev, qid, code, "proportion", "share", groups)
@@ -197,7 +197,7 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
         return []
     title = title or question.label
     groups, columns = columns_for(ev)
-    extra = [Column(f"All ({ev.waves[0]})"), Column("Change"), Column("Significance")] if ev.waves else []
+    extra = [Column(f"All ({ev.waves[0]})"), Column("Change (points)"), Column("Significance")] if ev.waves else []
     rows, records = [], []
     wave = ev.wave or "this wave"
     for r in question.rows:
@@ -215,6 +215,8 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
         rec = record(cells[0], label=r.label, series=wave)
         if rec:
             records.append(rec)
+    if ev.waves:
+        columns[0].label = f"All ({wave})"
     caption = f"{title}: share answering '{net.label.lower()}'"
     table = Table(f"t-{question.id}-{net.id}", caption, "Statement", [columns[0], *extra, *columns[1:]], rows)
     table.notes.append(_letters_note(groups))

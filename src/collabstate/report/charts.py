@@ -55,6 +55,11 @@ def ordered_colours(k: int, neutral: int | None = None) -> list[str]:
     return [*left, *([NEUTRAL] if neutral is not None else []), *right]
 
 
+def _legend_columns(labels: list[str], most: int = 3) -> int:
+    longest = max((len(x) for x in labels), default=0)
+    return 1 if longest > 28 else (2 if longest > 16 else min(most, max(1, len(labels))))
+
+
 def _config(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
     spec = chart.properties(description=description).configure(font=FONT).configure_view(stroke=None)
     spec = spec.configure_axis(labelFontSize=11, titleFontSize=11, labelLimit=260).configure_legend(
@@ -196,7 +201,7 @@ def diverging_bars(records: list[dict], *, title: str, choices: list[str], colou
         x=alt.X("x0:Q", title="Share of valid answers (negative answers to the left of the line)", axis=alt.Axis(format=".0%", labelExpr="format(abs(datum.value), '.0%')"), scale=alt.Scale(domain=[lo, hi], nice=False)),
         x2="x1:Q",
         y=alt.Y("group:N", title=None, sort=groups),
-        color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=3 if len(choices) > 3 else len(choices))),
+        color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=_legend_columns(choices))),
         tooltip=tooltip,
     )
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#000000").encode(x="x:Q")
@@ -219,7 +224,7 @@ def stacked_bars(records: list[dict], *, title: str, choices: list[str], colours
     chart = alt.Chart(data).mark_bar(stroke="#FFFFFF", strokeWidth=0.5).encode(
         x=alt.X("x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1], nice=False)), x2="x1:Q",
         y=alt.Y("group:N", title=None, sort=groups),
-        color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=2, labelLimit=320)),
+        color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=_legend_columns(choices, 2), labelLimit=360)),
         tooltip=tooltip,
     )
     return _config(chart.properties(width=WIDTH - 100, height=alt.Step(20), title=title), description or title)

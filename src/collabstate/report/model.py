@@ -48,12 +48,12 @@ def fmt_number(x: float | None, digits: int = 2) -> str:
 
 
 def fmt_points(x: float | None) -> str:
-    """A change in shares, in percentage points: -0.11 -> '−11 points'."""
+    """A change in shares, in percentage points: -0.11 -> '−11' (tables say 'points' in the header)."""
     if not _finite(x):
         return ""
     v = round(x * 100)
     sign = "+" if v > 0 else ("−" if v < 0 else "±")
-    return f"{sign}{abs(v)} points"
+    return f"{sign}{abs(v)}"
 
 
 def fmt_count(n: int | None) -> str:
@@ -131,7 +131,7 @@ class Cell:
         if self.kind == "share":
             return f"{self.ci_low * 100:.0f}–{self.ci_high * 100:.0f}%"
         if self.kind == "change":
-            return f"{self.ci_low * 100:+.0f} to {self.ci_high * 100:+.0f} points"
+            return f"{fmt_points(self.ci_low)} to {fmt_points(self.ci_high)}"
         return f"{self.ci_low:.2f} to {self.ci_high:.2f}"
 
     @property

@@ -146,7 +146,7 @@ def build_model(ev: Evidence, *, title: str | None = None) -> Report:
         ladder.intro.append("The ladder's steps run from informing the public to empowering them (IAP2). Shares of valid answers; 'not applicable' is left out of the base.")
         ladder.blocks.extend(distribution(ev, q))
         if ev.has(LADDER[3]) and LADDER[3] != ev.by:
-            ladder.blocks.extend(distribution(ev, q, by=LADDER[3], title=f"{q.label}, by reported success"))
+            ladder.blocks.extend(distribution(ev, q, by=LADDER[3]))
         sections.append(ladder)
     rest = [q for q in ins.questions if q.id not in claimed and not isinstance(q, (TextQuestion, NumberQuestion))]
     if rest:
