@@ -85,4 +85,14 @@ for (lonely in c("adjust", "remove", "certainty")) {
   tests("random", lonely, d, list(c("x", "g"), c("b", "g"), c("x", "b"), c("g", "str")))
 }
 
+# A calibrated design: the random design post-stratified on g to population totals (its zero
+# weights set to 1: they are a separate question, see test_chisq_against_r.py).
+options(survey.lonely.psu = "adjust")
+rp <- rd
+rp$w[rp$w == 0] <- 1
+write.csv(rp[, c("id", "str", "clu", "w", "g", "x", "b")], file.path(out, "chisq_random_poststratified.csv"), row.names = FALSE, na = "")
+d <- svydesign(id = ~clu, strata = ~str, weights = ~w, data = rp, nest = TRUE)
+dps <- postStratify(d, ~g, data.frame(g = 1:3, Freq = c(600, 300, 250)))
+tests("random_poststratified", "adjust", dps, list(c("x", "g"), c("b", "x"), c("b", "str")))
+
 write.csv(do.call(rbind, rows), file.path(out, "chisq_reference.csv"), row.names = FALSE)
