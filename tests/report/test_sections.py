@@ -108,6 +108,7 @@ def test_every_cell_comes_from_the_estimate_table(l25_model):
     estimates = {round(x, 12) for x in table["estimate"].drop_nulls().to_list()}
     previous = {round(x, 12) for x in ev.previous_table["estimate"].drop_nulls().to_list()}
     changes = {round(x, 12) for x in ev.changes["change"].drop_nulls().to_list()}
+    previous |= {round(x, 12) for c in ("estimate_from", "estimate_to") for x in ev.changes[c].drop_nulls().to_list()}
     for section in l25_model.sections:
         for t in section.tables + [c.data for c in section.charts]:
             for row in t.rows:

@@ -118,7 +118,43 @@ def distribution(ev: Evidence, question, *, by: str | None = "", title: str | No
         blocks.append(Chart(f"c-{qid}-{by or ev.by or 'all'}", title, alt, spec, table))
     else:
         blocks.append(table)
+    net = positive_net(ev, question)
+    if ev.waves and not only_total and by in ("", ev.by) and net is not None:
+        change = change_by_group(ev, qid, net.id, "net", f"{title}: {net.label.lower()}")
+        if change:
+            blocks.append(change)
     return blocks
+
+
+def _own_flags(n: int | None, ev: Evidence) -> tuple[str, ...]:
+    if n is None:
+        return ("no_valid_answers",)
+    return tuple(f for f, hit in (("suppressed", n < ev.min_base), ("low_base", n < ev.low_base)) if hit)
+
+
+def change_by_group(ev: Evidence, qid: str, option: str, statistic: str, label: str, kind="share") -> Table | None:
+    """The change of one figure since the previous wave, overall and in each group, with its
+    significance (from the wave-change table)."""
+    if not ev.waves:
+        return None
+    w_from, w_to = ev.waves
+    rows = []
+    for g in [ALL, *ev.groups()]:
+        change = ev.change(qid, option, statistic, g.code or None)
+        if change is None:
+            continue
+        before = Cell(kind, change.get("estimate_from"), None, None, change["n_from"], _own_flags(change["n_from"], ev))
+        after = Cell(kind, change.get("estimate_to"), None, None, change["n_to"], _own_flags(change["n_to"], ev))
+        before, after = (c if c.shown or c.suppressed else Cell.of_text("not compared") for c in (before, after))
+        diff = Cell("change" if kind == "share" else "gap", change.get("change"), change.get("ci_low"), change.get("ci_high"), None,
+                    tuple(change.get("flags") or ()))
+        rows.append(Row(g.label, [before, after, diff, Cell.of_text(verdict_text(change))]))
+    if not rows:
+        return None
+    columns = [Column(w_from), Column(w_to), Column("Change (points)" if kind == "share" else "Change"), Column("Significance")]
+    table = Table(f"t-{qid}-{option}-change", f"{label}: {w_from} and {w_to}, overall and by group", "Group", columns, rows, show_intervals=True)
+    table.notes.append("A change is called a rise or a fall only when significant at the 95% level; a group with a base under 10 in either wave is not compared.")
+    return table
 
 
 def _letters_note(groups: list[Group]) -> str:

@@ -70,6 +70,11 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
         detail = change_sentence(f"{ev.waves[0]} to {ev.waves[1]}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
         head.figures.append(Figure(measure, cell, detail))
         findings.findings.append(change_sentence(measure, change, share=kind == "share") if change else level_sentence(measure, cell, wave=wave))
+        if ev.waves:
+            for g in groups:
+                row = ev.change(question, option, statistic, g.code)
+                if row and row.get("verdict") in ("up", "down"):
+                    findings.findings.append(change_sentence(f"{measure}, {g.label}", row, share=kind == "share"))
         if groups and statistic != "index":
             sentence = group_sentence(measure, group_cells(ev, question, option, statistic, kind, groups), groups, by_label=by_label)
             if sentence and "significantly" in sentence:

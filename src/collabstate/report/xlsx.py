@@ -61,11 +61,10 @@ class _Writer:
             if cell.interval:
                 sheet.write_number(row, col + 1, float(cell.ci_low), fmt)
                 sheet.write_number(row, col + 2, float(cell.ci_high), fmt)
-        if cell.n is not None:
-            if cell.suppressed:
-                sheet.write_string(row, col + 3, "under 10", self.muted)
-            else:
-                sheet.write_number(row, col + 3, cell.n, self.fmt["count"])
+        if cell.suppressed:
+            sheet.write_string(row, col + 3, "under 10", self.muted)
+        elif cell.n is not None:
+            sheet.write_number(row, col + 3, cell.n, self.fmt["count"])
         if cell.letters and cell.shown:
             sheet.write_string(row, col + 4, cell.letters)
         flags = [FLAG_WORDS.get(f, f) for f in cell.flags if f != "suppressed"]
