@@ -148,3 +148,13 @@ def test_suppressed_groups_are_left_out_of_charts(l25_model):
     table = l25_model.section("statements").tables or [l25_model.section("statements").charts[0].data]
     edu = [col.label for col in table[0].columns].index("Higher education")
     assert all(r.cells[edu].value == "suppressed" for r in table[0].rows)
+
+
+def test_faceted_answer_distributions_draw_each_item_in_its_own_panel(r18_model):
+    dist = next(c for c in r18_model.section("index-readiness").charts if c.id == "c-readiness-importance-dist")
+    assert dist.spec["facet"]["row"]["field"] == "row"
+    bars, zero = dist.spec["spec"]["layer"]
+    assert "data" not in bars  # the bars take the panel's rows, not every item at once
+    assert zero["data"]["values"] == [{"x": 0}]
+    items = {r["row"] for r in dist.spec["data"]["values"]}
+    assert len(items) == 8

@@ -181,7 +181,14 @@ def scatter(records: list[dict], *, title: str, x_title: str, y_title: str, desc
     hbar = alt.Chart(data).mark_rule(color="#56B4E9").encode(x=alt.X("x_low:Q", scale=sx), x2="x_high:Q", y=y)
     vbar = alt.Chart(data).mark_rule(color="#E69F00").encode(y=alt.Y("y_low:Q", scale=sy), y2="y_high:Q", x=x)
     dots = alt.Chart(data).mark_point(filled=True, size=70, color="#000000", opacity=1).encode(x=x, y=y, tooltip=tooltip)
-    labels = alt.Chart(data).mark_text(align="left", dx=7, dy=-7, fontSize=11).encode(x=x, y=y, text="label:N")
+    placed: list[dict] = []
+    for r in sorted(records, key=lambda r: (r["y"], r["x"])):
+        near = any(abs(r["x"] - q["x"]) < (hi - lo) * 0.12 and abs(r["y"] - q["y"]) < (hi - lo) * 0.04 and q["side"] == "right" for q in placed)
+        placed.append({**r, "side": "left" if near else "right"})
+    data = alt.Data(values=placed)
+    right = alt.Chart(data).transform_filter("datum.side == 'right'").mark_text(align="left", dx=7, dy=-7, fontSize=11).encode(x=x, y=y, text="label:N")
+    left = alt.Chart(data).transform_filter("datum.side == 'left'").mark_text(align="right", dx=-7, dy=7, fontSize=11).encode(x=x, y=y, text="label:N")
+    labels = right + left
     return _config((diag + hbar + vbar + dots + labels).properties(width=400, height=400, title=title), description or title)
 
 
@@ -197,22 +204,25 @@ def diverging_bars(records: list[dict], *, title: str, choices: list[str], colou
     lo = min(r["x0"] for r in records)
     hi = max(r["x1"] for r in records)
     lo, hi = math.floor(lo * 10) / 10, math.ceil(hi * 10) / 10
-    base = alt.Chart(data).mark_bar(stroke="#FFFFFF", strokeWidth=0.5).encode(
-        x=alt.X("x0:Q", title="Share of valid answers (negative answers to the left of the line)", axis=alt.Axis(format=".0%", labelExpr="format(abs(datum.value), '.0%')"), scale=alt.Scale(domain=[lo, hi], nice=False)),
-        x2="x1:Q",
-        y=alt.Y("group:N", title=None, sort=groups),
-        color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=_legend_columns(choices))),
-        tooltip=tooltip,
-    )
+    def bars(source) -> alt.Chart:
+        return source.mark_bar(stroke="#FFFFFF", strokeWidth=0.5).encode(
+            x=alt.X("x0:Q", title="Share of valid answers (negative answers to the left of the line)",
+                    axis=alt.Axis(format=".0%", labelExpr="format(abs(datum.value), '.0%')"), scale=alt.Scale(domain=[lo, hi], nice=False)),
+            x2="x1:Q",
+            y=alt.Y("group:N", title=None, sort=groups),
+            color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=_legend_columns(choices))),
+            tooltip=tooltip,
+        )
+
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#000000").encode(x="x:Q")
-    layer = alt.layer(base, zero, data=data)
     if facet and len(rows) > 1:
-        chart = alt.layer(base, zero).properties(width=WIDTH - 150, height=alt.Step(14)).facet(
+        # the bars take the facet's data (one item per panel); the zero line has its own
+        chart = alt.layer(bars(alt.Chart()), zero).properties(width=WIDTH - 150, height=alt.Step(14)).facet(
             row=alt.Row("row:N", sort=rows, title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontSize=11, labelFontWeight="bold")),
             data=data, spacing=6,
         ).properties(title=title)
         return _config(chart, description or title)
-    return _config(layer.properties(width=WIDTH - 120, height=alt.Step(16), title=title), description or title)
+    return _config(alt.layer(bars(alt.Chart(data)), zero).properties(width=WIDTH - 120, height=alt.Step(16), title=title), description or title)
 
 
 def stacked_bars(records: list[dict], *, title: str, choices: list[str], colours: list[str], description: str = "") -> dict:
