@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup system-deps demo test bench clean
+.PHONY: setup system-deps report-deps demo test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +18,17 @@ setup: $(STAMP)
 system-deps:
 	bash scripts/install-system-deps.sh
 
-demo: setup
+report-deps:
+	bash scripts/install-report-deps.sh
+
+demo: setup report-deps
 	$(BIN)/collabstate demo --out demo-output
 
-test: setup system-deps
+test: setup system-deps report-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: setup system-deps
+bench: setup system-deps report-deps
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) demo-output .bench .pytest_cache .hypothesis
+	rm -rf $(VENV) demo-output .bench .pytest_cache .hypothesis node_modules

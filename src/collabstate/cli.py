@@ -25,6 +25,13 @@ app = typer.Typer(
 instrument_app = typer.Typer(help="Instruments: list, show, check, and the JSON Schema of instrument files.", no_args_is_help=True)
 app.add_typer(instrument_app, name="instrument")
 
+
+def _register_report_commands() -> None:
+    from .report.commands import benchmark, report
+
+    app.command("report")(report)
+    app.command("benchmark")(benchmark)
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
@@ -202,10 +209,12 @@ def convert(
 def demo(
     output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo files.")] = Path("demo-output"),
     fmt: Annotated[str, typer.Option("--format", help="File format: csv, xlsx, sav or parquet.")] = "csv",
+    reports: Annotated[bool, typer.Option(help="Also build the three demo reports under OUT/reports.")] = True,
 ) -> None:
-    """Write the demo waves and print their headline figures, read back from the files.
+    """Write the demo waves, print their headline figures read back from the files, and build the reports.
 
-    The waves: readiness-2018 (115 respondents), leaders 2024 (274) and leaders 2025 (300).
+    The waves: readiness-2018 (115 respondents), leaders 2024 (274) and leaders 2025 (300). The
+    reports: readiness 2018, leaders 2025 against 2024, and one organisation's benchmark.
 
     Example: [bold]collabstate demo --out demo-output --format sav[/]
     """
@@ -241,6 +250,16 @@ def demo(
         for row in figures.iter_rows(named=True):
             table.add_row(row["measure"], *_figure(row), "" if row["n"] is None else str(row["n"]))
         out.print(table)
+    if not reports:
+        return
+
+    from .report.demo import demo_reports
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Building the reports", total=None)
+        reports = demo_reports(output / "reports", progress=lambda message: progress.update(task, description=message))
+    for name, paths in reports.items():
+        out.print(f"{name}: {paths.html}  {paths.pdf}  {paths.xlsx}", highlight=False)
 
 
 ESTIMATE_FORMATS = ("json", "csv", "table")
@@ -366,6 +385,9 @@ def _figure(row: dict) -> tuple[str, str]:
         return f"{row['estimate']:.0%}", interval
     interval = "" if row["ci_low"] is None else f"{row['ci_low']:.2f}–{row['ci_high']:.2f}"
     return f"{row['estimate']:.2f}", interval
+
+
+_register_report_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point
