@@ -28,6 +28,7 @@ test: setup system-deps report-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: setup system-deps report-deps
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:
