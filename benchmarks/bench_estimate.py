@@ -32,12 +32,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import machine, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -52,23 +53,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from estimate_peers import _spec, compare, r_rows, r_version, run_r, run_svy, svy_rows, with_nets  # noqa: E402
 
 
-def machine() -> str:
-    import numpy as np
-    import polars as pl
-
-    return (
-        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), Python {platform.python_version()}, "
-        f"numpy {np.__version__}, polars {pl.__version__}, {platform.system()} {platform.machine()}"
-    )
 
 
-def write_section(text: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md (or append it); keep the others."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    section = text.rstrip("\n") + "\n\n"
-    doc = pattern.sub(lambda _: section, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section
-    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------- the data
@@ -279,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         print("numbers differ, docs/benchmarks.md not updated:\n" + "\n".join(bad), file=sys.stderr)
         return 1
     if not args.no_doc:
-        write_section(text)
+        write_section(SECTION, text)
     return 0
 
 
@@ -388,7 +374,7 @@ def render(results: list[dict], repeat: int, has_r: bool, has_svy: bool, r_limit
         versions.append(f"svy {getattr(svy, '__version__', '?')}")
     if has_r:
         versions.append(f"R {r_version()}")
-    lines += [f"Machine: {machine()}{', ' if versions else ''}{', '.join(versions)}; 1-minute load average "
+    lines += [f"Machine: {machine(numpy=True)}{', ' if versions else ''}{', '.join(versions)}; 1-minute load average "
               f"{load[0]:.1f} at the start and {load[-1]:.1f} at the end of the run. Date: {dt.date.today().isoformat()}.", ""]  # fmt: skip
     return "\n".join(lines)
 

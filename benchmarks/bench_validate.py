@@ -24,12 +24,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import machine, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -203,17 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     table = render(results, args.rows, size_mb, args.repeat)
     print(table)
     if not args.no_doc:
-        write_section(table)
+        write_section(SECTION, table)
     return 0
 
 
-def machine() -> str:
-    import polars as pl
-
-    return (
-        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), Python {platform.python_version()}, "
-        f"polars {pl.__version__}, {platform.system()} {platform.machine()}"
-    )
 
 
 def render(results: dict, rows: int, size_mb: float, repeat: int) -> str:
@@ -253,16 +247,6 @@ def render(results: dict, rows: int, size_mb: float, repeat: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(table: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    section = table.rstrip("\n") + "\n\n"
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
