@@ -10,8 +10,6 @@ ends to 1e-6 relative.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -22,25 +20,12 @@ from collabstate.dataset import Responses
 from collabstate.instrument.model import Instrument
 from collabstate.stats import Design, domain_mean, estimate, korn_graubard, logit_interval, t_interval
 
-R_SCRIPT = Path(__file__).parent / "r" / "reference.R"
 EST_TOL, SE_TOL = 1e-7, 1e-6
 
 
-def _r_missing() -> str | None:
-    if shutil.which("Rscript") is None:
-        return "Rscript is not installed"
-    probe = subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"], capture_output=True)
-    return None if probe.returncode == 0 else "R's survey package is not installed"
-
-
 @pytest.fixture(scope="session")
-def r_reference(tmp_path_factory):
-    reason = _r_missing()
-    if reason:
-        pytest.skip(reason)
-    out = tmp_path_factory.mktemp("r_reference")
-    run = subprocess.run(["Rscript", str(R_SCRIPT), str(out)], capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
+def r_reference(run_r_script):
+    out = run_r_script("reference.R")
     ref = pl.read_csv(out / "reference.csv", schema_overrides={"group": pl.String, "value": pl.Float64, "by": pl.String, "variable": pl.String})
     ref = ref.with_columns(pl.col("variable", "by", "group").fill_null(""))
     table = {(r["dataset"], r["lonely"], r["variable"], r["by"], r["group"], r["stat"]): r["value"] for r in ref.iter_rows(named=True)}

@@ -12,8 +12,6 @@ weighting, not for the test). Everything must agree to 1e-6 relative.
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
 from pathlib import Path
 
 import polars as pl
@@ -23,25 +21,12 @@ from collabstate.dataset import Responses
 from collabstate.instrument.model import Instrument
 from collabstate.stats.chisq import rao_scott
 
-R_SCRIPT = Path(__file__).parent / "r" / "chisq.R"
 TOL = 1e-6
 
 
-def _r_missing() -> str | None:
-    if shutil.which("Rscript") is None:
-        return "Rscript is not installed"
-    probe = subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"], capture_output=True)
-    return None if probe.returncode == 0 else "R's survey package is not installed"
-
-
 @pytest.fixture(scope="session")
-def r_chisq(tmp_path_factory):
-    reason = _r_missing()
-    if reason:
-        pytest.skip(f"{reason}: the Rao-Scott test cannot be compared with svychisq")
-    out = tmp_path_factory.mktemp("r_chisq")
-    run = subprocess.run(["Rscript", str(R_SCRIPT), str(out)], capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
+def r_chisq(run_r_script):
+    out = run_r_script("chisq.R", skip_note=": the Rao-Scott test cannot be compared with svychisq")
     ref = pl.read_csv(out / "chisq_reference.csv", schema_overrides={"value": pl.Float64})
     table = {(r["dataset"], r["lonely"], r["row"], r["col"], r["statistic"], r["stat"]): r["value"] for r in ref.iter_rows(named=True)}
     return out, table

@@ -1,0 +1,37 @@
+"""Shared by the tests that compare with R's ``survey`` package: run one of ``tests/stats/r/*.R``
+once, into a temporary folder, or skip with the reason R cannot be used."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+R_DIR = Path(__file__).parent / "r"
+
+
+def r_missing() -> str | None:
+    """Why R's survey package cannot be run here, or None."""
+    if shutil.which("Rscript") is None:
+        return "Rscript is not installed"
+    probe = subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"], capture_output=True)
+    return None if probe.returncode == 0 else "R's survey package is not installed"
+
+
+def _run_r_script(script: str, tmp_path_factory, *, skip_note: str = "") -> Path:
+    """Run ``tests/stats/r/<script>`` with an output folder; the folder it wrote to."""
+    reason = r_missing()
+    if reason:
+        pytest.skip(f"{reason}{skip_note}")
+    out = tmp_path_factory.mktemp(Path(script).stem)
+    run = subprocess.run(["Rscript", str(R_DIR / script), str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def run_r_script(tmp_path_factory):
+    """``run_r_script("reference.R")``: run an R script once and get its output folder (or skip)."""
+    return lambda script, *, skip_note="": _run_r_script(script, tmp_path_factory, skip_note=skip_note)
