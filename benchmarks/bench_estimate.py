@@ -46,7 +46,6 @@ SECTION = "## Estimate table (issue 3)"
 SLOW = 30.0  # seconds: a tool slower than this runs once
 TOLERANCE = {"est": 1e-9, "se": 1e-6}
 GOALS = {"r": 50.0, "svy": 10.0, "memory": 3.0}
-DOC = ROOT / "docs" / "benchmarks.md"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -34,7 +34,6 @@ from _record import machine, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Validating a CSV (issue 2)"
 INSTRUMENT = "readiness-2018"
 INVALID_SHARE = 0.001
