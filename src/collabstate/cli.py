@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from ._cli_support import InstrumentOption, err, fail as _fail, load_instrument_or_fail as _instrument, out
 
 app = typer.Typer(
     name="collabstate",
@@ -32,26 +33,9 @@ def _register_report_commands() -> None:
     app.command("report")(report)
     app.command("benchmark")(benchmark)
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
 
-InstrumentOption = Annotated[str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.")]
 DataArgument = Annotated[Path, typer.Argument(help="Response data: .csv, .xlsx, .sav or .parquet.", show_default=False)]
 FORMATS = ("csv", "xlsx", "sav", "parquet")
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(1)
-
-
-def _instrument(ref: str):
-    from .instrument import InstrumentError, load_instrument
-
-    try:
-        return load_instrument(ref)
-    except InstrumentError as exc:
-        raise _fail(str(exc)) from None
 
 
 def _read(data: Path, instrument_ref: str):
@@ -301,7 +285,6 @@ def estimate(
     """
     import dataclasses
 
-    from .dataset import Responses
     from .instrument import DESIGN_COLUMNS
     from .stats import CI_METHODS
     from .stats import estimate as estimate_table

@@ -12,20 +12,14 @@ from typing import Annotated, Optional
 
 import polars as pl
 import typer
-from rich.console import Console
+
+from .._cli_support import InstrumentOption, err, out
+from .._cli_support import fail as _fail
+from .._cli_support import load_instrument_or_fail as _instrument
 
 __all__ = ["benchmark", "report"]
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-InstrumentOption = Annotated[str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.", show_default=False)]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder to write the report to (created if missing).", show_default=False)]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(1)
 
 
 def _read(data: Path, instrument, what: str):
@@ -47,15 +41,6 @@ def _read(data: Path, instrument, what: str):
     return validation.responses
 
 
-def _instrument(ref: str):
-    from ..instrument import InstrumentError, load_instrument
-
-    try:
-        return load_instrument(ref)
-    except InstrumentError as exc:
-        raise _fail(str(exc)) from None
-
-
 def _check_by(instrument, by: str | None) -> None:
     if by is None:
         return
@@ -67,10 +52,8 @@ def _check_by(instrument, by: str | None) -> None:
 
 def _weight(responses, targets_path: Path):
     """Rake to the targets; the weighted responses and the lines the methods section prints."""
-    try:
-        from ..stats.weighting import TargetsError, load_targets, rake
-    except ImportError:  # pragma: no cover - the weighting module ships with the statistics room
-        raise typer.BadParameter("weighting is not available in this installation", param_hint="--weights") from None
+    from ..stats.weighting import TargetsError, load_targets, rake
+
     try:
         result = rake(responses, load_targets(targets_path))
     except (TargetsError, OSError, KeyError, ValueError) as exc:
@@ -121,9 +104,7 @@ def report(
             task = progress.add_task("Starting", total=None)
             paths = build_report(current, out_dir, previous=previous, by=by if by else "", title=title, invited=invited,
                                  weighting=weighting, progress=lambda m: progress.update(task, description=m))
-    except AssetsMissing as exc:
-        raise _fail(str(exc)) from None
-    except ValueError as exc:
+    except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     for path in paths.written():
         out.print(str(path), highlight=False)
@@ -153,9 +134,7 @@ def benchmark(
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
             paths = build_benchmark(org, everyone, out_dir, name=name, progress=lambda m: progress.update(task, description=m))
-    except AssetsMissing as exc:
-        raise _fail(str(exc)) from None
-    except ValueError as exc:
+    except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     for path in paths.written():
         out.print(str(path), highlight=False)
