@@ -13,7 +13,8 @@ Everything a report shows is read from the estimate table (:func:`collabstate.es
 previous wave, the wave-change table (:func:`collabstate.stats.wave_change`).
 """
 
-from .assets import AssetsMissing
-from .build import FORMATS, ReportPaths, build_report
+from .._lazy import lazy_exports
 
-__all__ = ["AssetsMissing", "FORMATS", "ReportPaths", "build_report"]
+_EXPORTS = {"AssetsMissing": "assets", "FORMATS": "build", "ReportPaths": "build", "build_report": "build"}
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
