@@ -118,7 +118,7 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
         if name in DESIGN_COLUMNS:
             problems.append((loc, f"{name!r} is a design column, not a question id"))
         elif name in columns:
-            problems.append((loc, f"duplicate id {name!r} (first at {_fmt(columns[name])})"))
+            problems.append((loc, f"duplicate id {name!r} (first at {format_path(columns[name])})"))
         else:
             columns[name] = loc
 
@@ -170,7 +170,9 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
     return problems
 
 
-def _fmt(loc: Loc) -> str:
-    from .loader import format_path
-
-    return format_path(loc)
+def format_path(loc: Loc) -> str:
+    """A location as a path into the YAML file: ``questions[3].choices[1].code``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

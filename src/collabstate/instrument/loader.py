@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .checks import check_instrument
+from .checks import check_instrument, format_path
 from .model import QUESTION_TYPES, Instrument
 
 __all__ = [
@@ -56,13 +56,6 @@ class InstrumentError(ValueError):
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {count}\n{lines}")
-
-
-def format_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class _Loader(yaml.SafeLoader):
