@@ -25,7 +25,7 @@ from .instrument import Instrument
 from .instrument.model import MultipleQuestion
 from .stats.compare import GROUP_LETTERS
 
-__all__ = ["estimate_csv", "estimate_json", "estimate_records", "estimate_table", "FLAG_NOTES"]
+__all__ = ["estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text", "FLAG_NOTES"]
 
 SHARES = ("proportion", "net")
 FLAG_NOTES = {"low_base": "low base", "no_valid_answers": "no valid answers", "empty_group": "empty group", "no_interval": "no interval"}
@@ -120,16 +120,18 @@ class _Labels:
         return ", ".join(shown)
 
 
-def _value(row: dict, min_base: int) -> tuple[str, str]:
-    """The estimate and its interval as a person reads them: 64.3% (58.8–69.5%), 2.42 (2.32–2.52)."""
+def estimate_text(row: dict, min_base: int = 10, *, share_decimals: int = 1) -> tuple[str, str]:
+    """A row of the estimate table as a person reads it, value and interval: 64.3% (58.8–69.5%),
+    2.42 (2.32–2.52); "suppressed" with the reason where the base is under ``min_base``."""
     if "suppressed" in (row["flags"] or []):
         return "suppressed", f"base under {min_base}"
     if row["estimate"] is None:
         return "–", ""
     low, high = row["ci_low"], row["ci_high"]
     if row["statistic"] in SHARES:
-        interval = "" if low is None or high is None else f"{100 * low:.1f}–{100 * high:.1f}%"
-        return f"{100 * row['estimate']:.1f}%", interval
+        d = share_decimals
+        interval = "" if low is None or high is None else f"{100 * low:.{d}f}–{100 * high:.{d}f}%"
+        return f"{100 * row['estimate']:.{d}f}%", interval
     dash = " to " if low is not None and low < 0 else "–"
     return f"{row['estimate']:.2f}", "" if low is None or high is None else f"{low:.2f}{dash}{high:.2f}"
 
@@ -152,7 +154,7 @@ def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float,
             tables.append(Table(title=title, title_justify="left", title_style="", show_edge=False, pad_edge=False))
             for heading in headings:
                 tables[-1].add_column(heading, justify="right" if heading in ("estimate", "n") else "left", overflow="fold")
-        value, interval = _value(row, min_base)
+        value, interval = estimate_text(row, min_base)
         shown = labels.option(row["question"], row["option"], row["statistic"])
         if show_group and answer is not None and shown != answer:
             tables[-1].add_section()

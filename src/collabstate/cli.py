@@ -204,6 +204,7 @@ def demo(
     """
     from rich.progress import Progress
 
+    from ._estimate_output import estimate_text
     from .analysis import headline_figures
     from .dataset import Responses, read_responses, write_responses
     from .demo import leaders_wave, readiness_2018
@@ -232,7 +233,7 @@ def demo(
         title = f"{name}: {validation.responses.n} respondents, read back from {path}"
         table = Table("measure", "value", "95% interval", "base", title=title, title_justify="left")
         for row in figures.iter_rows(named=True):
-            table.add_row(row["measure"], *_figure(row), "" if row["n"] is None else str(row["n"]))
+            table.add_row(row["measure"], *estimate_text(row, share_decimals=0), "" if row["n"] is None else str(row["n"]))
         out.print(table)
     if not reports:
         return
@@ -355,19 +356,6 @@ def estimate(
         typer.echo(estimate_csv(table), nl=False)
     else:
         out.print(render(table, ins, level=level))
-
-
-def _figure(row: dict) -> tuple[str, str]:
-    """An estimate and its interval as a person reads them: 93% (87–96%), 2.42 (2.32–2.52)."""
-    if "suppressed" in (row["flags"] or []):
-        return "suppressed", f"base under the minimum (n = {row['n']})"
-    if row["estimate"] is None:
-        return "–", ""
-    if row["statistic"] in ("net", "proportion"):
-        interval = "" if row["ci_low"] is None else f"{row['ci_low']:.0%}–{row['ci_high']:.0%}"
-        return f"{row['estimate']:.0%}", interval
-    interval = "" if row["ci_low"] is None else f"{row['ci_low']:.2f}–{row['ci_high']:.2f}"
-    return f"{row['estimate']:.2f}", interval
 
 
 _register_report_commands()
