@@ -15,15 +15,13 @@ vectorised and cached under ``.bench/``. Timed side by side in the same run:
   ``mean`` per question, by sector and in total.
 
 NET indicators are derived before the clock starts for R and svy (ours derives them inside).
-Also measured, unless ``--no-dense``: ours with the dense path of ``collabstate.stats._fast``
-routed into the engine by this benchmark (in its child process only), to show what wiring it in
-would give. Each tool runs in a fresh child process; seconds are wall time, the best of ``--repeat`` runs for
+Each tool runs in a fresh child process; seconds are wall time, the best of ``--repeat`` runs for
 the Python tools and one run for R. Estimates are checked against R (1e-9 relative) and svy, SEs
 to 1e-6 relative, on the timed run's output. Our peak memory is the child's ``ru_maxrss``
 (read from ``RUSAGE_CHILDREN`` by a parent with no other child), compared with the in-memory size
 of the data frame. Writes the section "## Estimate table (issue 3)" of ``docs/benchmarks.md``.
 
-    python benchmarks/bench_estimate.py [--rows 100000 1000000] [--repeat 3] [--r-limit 600] [--no-dense] [--no-doc]
+    python benchmarks/bench_estimate.py [--rows 100000 1000000] [--repeat 3] [--r-limit 600] [--no-doc]
 """
 
 from __future__ import annotations
@@ -113,48 +111,7 @@ def data_files(n: int) -> tuple[Path, Path]:
 
 
 # ------------------------------------------------------------------------------ the children
-def wire_dense() -> None:
-    """In this process only: route ``Engine.coded`` and ``Engine.multiple_blocks`` through
-    :mod:`collabstate.stats._fast` (the dense path, not yet wired into the engine), to measure
-    what wiring it would give. Falls back to the engine wherever the dense path does not apply."""
-    import numpy as np
-    import polars as pl
-
-    from collabstate.stats import _fast
-    from collabstate.stats._engine import Block, Engine
-    from collabstate.stats._kernel import Kernel
-
-    coded, multiple = Engine.coded, Engine.multiple_blocks
-
-    def dense(self):
-        if not hasattr(self, "_dense"):
-            ok = type(self.kernel) is Kernel and _fast.usable(self.design, self.g)
-            self._dense = _fast.Dense(self.design, self.breakdown.codes, self.g) if ok else None
-        return self._dense
-
-    def dense_coded(self, valid, code, values, dom=None):
-        if dense(self) is None:
-            return coded(self, valid, code, values, dom)
-        dom = dom or self.domain(valid, self.kernel.cell_sums(self.w * valid))
-        return (*dense(self).coded(np.where(valid, code, -1), values), dom)
-
-    def dense_multiple(self, responses, question):
-        if dense(self) is None:
-            return multiple(self, responses, question)
-        names = [f"{question.id}/{o.code}" for o in question.options]
-        valid = responses.data.select(pl.any_horizontal(pl.col(names).is_not_null())).to_series().to_numpy()
-        ticked = {o.code: (responses.data[c] == 1).fill_null(False).to_numpy() for o, c in zip(question.options, names)}
-        stats = [(code, "proportion", hit) for code, hit in ticked.items()]
-        for net in responses.instrument.nets(question):
-            stats.append((net.id, "net", np.logical_or.reduce([ticked[c] for c in net.codes if c in ticked] or [np.zeros(responses.n, bool)])))
-        dom = self.domain(valid, self.kernel.cell_sums(self.w * valid))
-        est, cov = dense(self).shares(valid, [hit for _, _, hit in stats])
-        return [Block(question.id, o, st, "share", est[i], cov[i], dom) for i, (o, st, _) in enumerate(stats)]
-
-    Engine.coded, Engine.multiple_blocks = dense_coded, dense_multiple
-
-
-def run_ours(parquet: str, out: str | None, dense: bool = False) -> dict:
+def run_ours(parquet: str, out: str | None) -> dict:
     import resource
 
     import polars as pl
@@ -164,8 +121,6 @@ def run_ours(parquet: str, out: str | None, dense: bool = False) -> dict:
     from collabstate.stats import estimate
 
     imports_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if dense:
-        wire_dense()
     responses = Responses(load_instrument("leaders"), pl.read_parquet(parquet))
     data_mb = responses.data.estimated_size() / 2**20
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -210,13 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the Python tools; the best time is kept")
     parser.add_argument("--r-limit", type=float, default=600, help="skip R where it would take longer (seconds, predicted)")
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
-    parser.add_argument("--no-dense", dest="dense", action="store_false", help="do not measure the dense path (_fast) as well")
     parser.add_argument("--child", nargs=3, metavar=("TOOL", "PARQUET", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=3, metavar=("TOOL", "PARQUET", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         tool, parquet, out = args.child
-        runner = {"ours": run_ours, "ours_dense": lambda p, o: run_ours(p, o, dense=True), "svy": run_svy}[tool]
+        runner = {"ours": run_ours, "svy": run_svy}[tool]
         print(json.dumps(runner(parquet, out or None)))
         return 0
     if args.measure:
@@ -237,9 +191,6 @@ def main(argv: list[str] | None = None) -> int:
         parquet, csv = data_files(n)
         row: dict = {"rows": n, "ours": measure("ours", parquet, BENCH_DIR / f"ours-{n}.parquet", args.repeat)}
         print(f"{n:,} ours: {row['ours']}", file=sys.stderr)
-        if args.dense:
-            row["ours_dense"] = measure("ours_dense", parquet, BENCH_DIR / f"ours_dense-{n}.parquet", args.repeat)
-            print(f"{n:,} ours with the dense path: {row['ours_dense']}", file=sys.stderr)
         if has_svy:
             row["svy"] = measure("svy", parquet, BENCH_DIR / f"svy-{n}.parquet", args.repeat)
             row["svy_check"] = compare(BENCH_DIR / f"ours-{n}.parquet", svy_rows(n))
@@ -249,8 +200,6 @@ def main(argv: list[str] | None = None) -> int:
             row["r"] = run_r(csv, n)
             r_rate = row["r"]["seconds"] / n
             row["r_check"] = compare(BENCH_DIR / f"ours-{n}.parquet", r_rows(n))
-            if "ours_dense" in row:
-                row["dense_check"] = compare(BENCH_DIR / f"ours_dense-{n}.parquet", r_rows(n))
             print(f"{n:,} R: {row['r']} {row['r_check']}", file=sys.stderr)
         elif has_r:
             row["r_skipped"] = predicted
@@ -270,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _checks(results: list[dict]):
     for row in results:
-        for tool in ("r", "svy", "dense"):
+        for tool in ("r", "svy"):
             if f"{tool}_check" in row:
                 yield row["rows"], tool, row[f"{tool}_check"]
 
@@ -347,25 +296,6 @@ def render(results: list[dict], repeat: int, has_r: bool, has_svy: bool, r_limit
     m = o["peak_mb"] / o["data_mb"]
     goals.append(f"peak memory < {GOALS['memory']:.0f}× the data: {m:.2f}×, {'met' if m < GOALS['memory'] else 'missed'}")
     lines += [f"Goals at {top['rows']:,} rows: " + "; ".join(goals) + ".", ""]
-    if any("ours_dense" in row for row in results):
-        lines += [
-            "With the dense path of `collabstate.stats._fast` (every statistic of a question at once, on dense PSU "
-            "totals; tested equal to the kernel, not yet wired into the engine), routed in by the benchmark in its own "
-            "child process, same runs:",
-            "",
-            "| rows | ours s | with the dense path s | R / it | svy / it | its peak MB | peak / data | max rel. diff. est., SE (R) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for row in results:
-            if "ours_dense" not in row:
-                continue
-            d = row["ours_dense"]
-            ratio = lambda tool: f"{row[tool]['seconds'] / d['seconds']:.0f}×" if tool in row else "–"  # noqa: E731
-            c = row.get("dense_check")
-            diff = f"{c['est']:.0e}, {c['se']:.0e}" if c else "–"
-            lines.append(f"| {row['rows']:,} | {row['ours']['seconds']:.2f} | {d['seconds']:.2f} | {ratio('r')} | {ratio('svy')} | "
-                         f"{d['peak_mb']:,.0f} | {d['peak_mb'] / d['data_mb']:.2f} | {diff} |")  # fmt: skip
-        lines.append("")
     versions = []
     if has_svy:
         import svy

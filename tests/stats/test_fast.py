@@ -77,3 +77,46 @@ def test_usable_only_where_dense_is_small():
 def test_docstring_example():
     result = doctest.testmod(_fast)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_engine_gives_the_same_table_with_or_without_the_dense_path(monkeypatch):
+    """The engine routes clustered designs through the dense path; forcing the kernel instead
+    changes no estimate, SE, base, degree of freedom or letter of the full table."""
+    import polars as pl
+
+    from collabstate.dataset import Responses
+    from collabstate.demo import leaders_wave
+    from collabstate.instrument import load_instrument
+    from collabstate.stats import _engine, estimate
+    from collabstate.stats._breakdown import make_breakdown
+
+    frame = leaders_wave(2025)
+    rng = np.random.default_rng(5)
+    n = frame.height
+    data = frame.with_columns(
+        pl.Series("cluster", rng.integers(0, 40, n)), pl.Series("stratum", rng.integers(0, 3, n)), pl.Series("weight", rng.uniform(0.5, 2, n))
+    )
+    clustered = Responses(load_instrument("leaders"), data)
+    engine = _engine.Engine(Design.from_responses(clustered), make_breakdown(clustered, "sector"))
+    assert engine.dense is not None  # the default route for this design
+    dense = estimate(clustered, by="sector")
+    monkeypatch.setattr(_engine, "usable", lambda design, g: False)
+    kernel = estimate(clustered, by="sector")
+    assert dense.select("question", "option", "statistic", "group", "n", "letters").equals(kernel.select("question", "option", "statistic", "group", "n", "letters"))
+    for column in ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff"):
+        np.testing.assert_allclose(dense[column].to_numpy(), kernel[column].to_numpy(), rtol=1e-10, atol=1e-14, equal_nan=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 5000), min_size=0, max_size=300), st.integers(0, 3))
+def test_unique_inverse_equals_numpy_unique(keys, spare):
+    """Counting (small bound) and sorting (large bound) give numpy's unique values and inverse."""
+    from collabstate.stats.design import unique_inverse
+
+    keys = np.asarray(keys, dtype=np.int64)
+    expected_unique, expected_inverse = np.unique(keys, return_inverse=True)
+    for bound in (int(keys.max(initial=0)) + 1 + spare, 10**7):
+        uniq, inverse = unique_inverse(keys, bound)
+        np.testing.assert_array_equal(uniq, expected_unique)
+        np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
+        assert inverse.dtype == np.int64

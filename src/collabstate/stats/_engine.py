@@ -24,7 +24,8 @@ from ..dataset import Responses
 from ..instrument.model import Column, IndexDefinition, MultipleQuestion, TextQuestion
 from ._breakdown import Breakdown
 from .design import Design
-from ._kernel import SingletonKernel, make_kernel
+from ._fast import Dense, usable
+from ._kernel import Kernel, SingletonKernel, make_kernel
 
 __all__ = ["Block", "Engine", "resolve"]
 
@@ -116,6 +117,8 @@ class Engine:
         self.g = breakdown.n_groups
         self.w = design.weights
         self.kernel = make_kernel(design, breakdown.codes, self.g)
+        # Clustered designs: every statistic of a question at once on dense PSU totals (same numbers).
+        self.dense = Dense(design, breakdown.codes, self.g) if type(self.kernel) is Kernel and usable(design, self.g) else None
 
     def group_sums(self, v: np.ndarray) -> np.ndarray:
         """Respondent-level vector -> sums per column (groups…, total)."""
@@ -167,12 +170,17 @@ class Engine:
     def coded(self, valid: np.ndarray, code: np.ndarray, values: np.ndarray, dom: Domain | None = None) -> tuple[np.ndarray, np.ndarray, Domain]:
         """Statistics ``values[code, k]`` (C × K) of a coded answer over its valid base, as
         :meth:`ratio`: one pass over the respondents for all K statistics (closed form when every
-        PSU is a single respondent, per-cell code sums otherwise)."""
+        PSU is a single respondent, dense PSU totals for clustered designs of few PSUs, per-cell
+        code sums otherwise)."""
         kernel = self.kernel
         c, k = values.shape
         if isinstance(kernel, SingletonKernel):
             dom = dom or self.domain(valid, kernel.cell_sums(self.w * valid))
             est, cov = kernel.coded(valid, code, values)
+            return est, cov, dom
+        if self.dense is not None:
+            dom = dom or self.domain(valid, kernel.cell_sums(self.w * valid))
+            est, cov = self.dense.coded(np.where(valid, code, -1), values)
             return est, cov, dom
         sums = kernel.code_sums(valid, code, c, self.w)
         base = sums.sum(axis=1)
@@ -212,20 +220,19 @@ class Engine:
         return [Block(column.name, o, st, kind, est[i], cov[i], dom) for i, (o, st, kind, _) in enumerate(stats)]
 
     def multiple_blocks(self, responses: Responses, question: MultipleQuestion) -> list[Block]:
-        flags = {o.code: responses.data[f"{question.id}/{o.code}"].cast(pl.Float64).to_numpy() for o in question.options}
-        valid = np.zeros(responses.n, dtype=bool)
-        for f in flags.values():
-            valid |= ~np.isnan(f)
-        ticked = {code: f == 1 for code, f in flags.items()}
-        stats = [(code, "proportion", t) for code, t in ticked.items()]
+        names = [f"{question.id}/{o.code}" for o in question.options]
+        data = responses.data.select(names)
+        valid = data.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
+        ticked = {o.code: (data[name] == 1).fill_null(False).to_numpy() for o, name in zip(question.options, names)}
+        stats = [(code, "proportion", hit) for code, hit in ticked.items()]
         for net in responses.instrument.nets(question):
-            hit = np.zeros(responses.n, dtype=bool)
-            for code in net.codes:
-                if code in ticked:
-                    hit |= ticked[code]
-            stats.append((net.id, "net", hit))
-        binary = np.array([[0.0], [1.0]])
+            hits = [ticked[code] for code in net.codes if code in ticked]
+            stats.append((net.id, "net", np.logical_or.reduce(hits) if hits else np.zeros(responses.n, dtype=bool)))
         dom = self.domain(valid, self.kernel.cell_sums(self.w * valid))  # one base for every option
+        if self.dense is not None:  # every option at once
+            est, cov = self.dense.shares(valid, [hit for _, _, hit in stats])
+            return [Block(question.id, o, st, "share", est[i], cov[i], dom) for i, (o, st, _) in enumerate(stats)]
+        binary = np.array([[0.0], [1.0]])
         out = []
         for option, statistic, hit in stats:  # a loop over options, each one pass over respondents
             est, cov, _ = self.coded(valid, hit.astype(np.int64), binary, dom)

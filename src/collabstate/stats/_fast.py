@@ -18,8 +18,9 @@ The numbers equal the kernel's to rounding (tested to 1e-10 relative). :func:`us
 this path applies: a plain design (no calibration) whose PSUs × group slots stay within
 ``DENSE_FACTOR`` × respondents; otherwise the kernel's sparse cells are the right tool.
 
-Not yet called by the engine: ``Engine.coded`` and ``Engine.multiple_blocks`` would route here when
-``type(kernel) is Kernel and usable(design, g)`` (measured in docs/benchmarks.md, issue 3).
+The engine (:mod:`~collabstate.stats._engine`) routes coded columns and multiple-choice questions
+here when its kernel is the general one and :func:`usable` holds; at 1,000,000 respondents in
+50,000 clusters this is about 1.5× faster than the kernel (docs/benchmarks.md, issue 3).
 
 >>> import numpy as np
 >>> from collabstate.stats import Design
@@ -69,27 +70,30 @@ class Dense:
         self.slots = n_groups + 1
         self.cell = design.psu * self.slots + np.asarray(codes, dtype=np.int64)  # (PSU, slot) per respondent
 
-    def _sums(self, code: np.ndarray, c: int, weights: np.ndarray) -> np.ndarray:
-        """Σ weights per (PSU, slot, code) for code in 0..c-1 (code -1 is left out): (PSUs × slots × c)."""
-        idx = self.cell * (c + 1) + (code + 1)
-        sums = np.bincount(idx, weights=weights, minlength=self.design.n_psu * self.slots * (c + 1))
-        return sums.reshape(self.design.n_psu, self.slots, c + 1)[:, :, 1:]
+    def _columns(self, slots: np.ndarray) -> np.ndarray:
+        """(PSUs × slots × …) -> (PSUs × columns × …), contiguous: the groups, then the total over
+        every slot (the no-group slot counts in the total only)."""
+        g = self.g
+        out = np.empty((slots.shape[0], g + 1, *slots.shape[2:]))
+        out[:, :g] = slots[:, :g]
+        out[:, g] = slots.sum(axis=1)
+        return out
 
-    def ratios(self, base: np.ndarray, num: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def ratios(self, base: np.ndarray, numerators, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Ratio estimates (K × cols) and covariances (K × cols × cols) from the sums of ``w``
-        (PSUs × slots) and of ``w·y`` (PSUs × slots × K) over the valid answers."""
-        g, k = self.g, num.shape[2]
-        base_cols = np.concatenate([base[:, :g], base.sum(axis=1, keepdims=True)], axis=1)  # (P × cols)
-        w_cols = base_cols.sum(axis=0)
+        (PSUs × cols) and of ``w·y``: ``numerators(a, b)`` gives statistics a..b-1 as
+        (b−a × PSUs × cols), a few at a time so that the temporaries stay small."""
+        w_cols = base.sum(axis=0)
         ok = w_cols > 0
         safe = np.where(ok, w_cols, 1.0)
-        est = np.empty((k, g + 1))
-        cov = np.empty((k, g + 1, g + 1))
-        for a in range(0, k, CHUNK):  # a few statistics at a time: the temporaries stay small
-            part = np.moveaxis(num[:, :, a : a + CHUNK], 2, 0)  # (k' × P × slots)
-            num_cols = np.concatenate([part[:, :, :g], part.sum(axis=2, keepdims=True)], axis=2)  # (k' × P × cols)
-            e = np.where(ok, num_cols.sum(axis=1) / safe, 0.0)  # (k' × cols)
-            totals = (num_cols - e[:, None, :] * base_cols[None]) / safe
+        est = np.empty((k, self.g + 1))
+        cov = np.empty((k, self.g + 1, self.g + 1))
+        for a in range(0, k, CHUNK):
+            totals = numerators(a, min(a + CHUNK, k))
+            e = totals.sum(axis=1) / safe
+            e[:, ~ok] = 0.0
+            totals -= e[:, None, :] * base[None]  # the linearised variables' PSU totals
+            totals /= safe
             est[a : a + CHUNK] = e
             cov[a : a + CHUNK] = vcov_totals(self.design, totals)
         est[:, ~ok] = np.nan
@@ -99,16 +103,21 @@ class Dense:
         """The statistics ``values[code, k]`` (C × K) over the valid answers (``code`` 0..C-1;
         -1 is no valid answer): estimates (K × cols) and covariances (K × cols × cols)."""
         values = np.asarray(values, dtype=np.float64)
-        sums = self._sums(np.asarray(code, dtype=np.int64), values.shape[0], self.design.weights)
-        return self.ratios(sums.sum(axis=2), sums @ values)
+        c, k = values.shape
+        idx = self.cell * (c + 1) + (np.asarray(code, dtype=np.int64) + 1)  # code -1 falls in slot 0, left out
+        sums = np.bincount(idx, weights=self.design.weights, minlength=self.design.n_psu * self.slots * (c + 1))
+        per_code = self._columns(sums.reshape(self.design.n_psu, self.slots, c + 1)[:, :, 1:])  # (P × cols × C)
+        flat = per_code.reshape(-1, c)
+        shape = per_code.shape[:2]
+        return self.ratios(per_code.sum(axis=2), lambda a, b: (values[:, a:b].T @ flat.T).reshape(b - a, *shape), k)
 
     def shares(self, valid: np.ndarray, hits: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Shares with a common base: ``valid`` the respondents in the base, ``hits`` one boolean
         array per share (e.g. each option of a multiple-choice question ticked)."""
         n_cells = self.design.n_psu * self.slots
         w = self.design.weights * valid
-        base = np.bincount(self.cell, weights=w, minlength=n_cells).reshape(self.design.n_psu, self.slots)
-        num = np.empty((self.design.n_psu, self.slots, len(hits)))
-        for j, hit in enumerate(hits):
-            num[:, :, j] = np.bincount(self.cell, weights=w * hit, minlength=n_cells).reshape(self.design.n_psu, self.slots)
-        return self.ratios(base, num)
+
+        def sums(v: np.ndarray) -> np.ndarray:
+            return self._columns(np.bincount(self.cell, weights=v, minlength=n_cells).reshape(self.design.n_psu, self.slots))
+
+        return self.ratios(sums(w), lambda a, b: np.stack([sums(w * hit) for hit in hits[a:b]]), len(hits))

@@ -17,11 +17,13 @@ stratum mean; absent ones contribute the mean squared), the covariances as
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 import scipy.sparse as sp
 
-from .design import Design
+from .design import Design, unique_inverse
 from .variance import vcov_totals
 
 __all__ = ["CalibratedKernel", "Kernel", "SingletonKernel", "make_kernel"]
@@ -33,8 +35,7 @@ class Kernel:
         g = self.g = n_groups
         s = self.slots = g + 1
         self.cols = g + 1
-        ukey, inv = np.unique(design.psu * s + codes, return_inverse=True)
-        self.inv = inv.reshape(-1)
+        ukey, self.inv = unique_inverse(design.psu * s + codes, design.n_psu * s)
         self.k = len(ukey)
         self.k_psu = ukey // s
         self.k_slot = ukey % s
@@ -51,17 +52,22 @@ class Kernel:
         self.g_scale = psu_scale[self.g_psu]
         self.g_hs = self.g_stratum * g + self.g_slot
         self.nnz = np.bincount(self.g_hs, minlength=self.h * g).reshape(self.h, g).astype(np.float64)
-        # pairs of cells of different groups in the same PSU (for the group covariances)
-        per_psu = np.bincount(self.g_psu, minlength=design.n_psu)
+
+    @cached_property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs of group cells of different groups in the same PSU (for the group covariances):
+        first cell, second cell, their (group, group) code, the PSU's scale. Built on first use:
+        the dense path (:mod:`~collabstate.stats._fast`) never needs them."""
+        g = self.g
+        per_psu = np.bincount(self.g_psu, minlength=self.design.n_psu)
         starts = np.cumsum(per_psu) - per_psu
         reps = per_psu[self.g_psu]
-        a = np.repeat(np.arange(len(gi)), reps)
+        a = np.repeat(np.arange(len(self.gi)), reps)
         within = np.arange(len(a)) - np.repeat(np.cumsum(reps) - reps, reps)
         b = starts[self.g_psu[a]] + within
         keep = a != b
-        self.pa, self.pb = a[keep], b[keep]
-        self.p_code = self.g_slot[self.pa] * g + self.g_slot[self.pb]
-        self.p_scale = self.g_scale[self.pa]
+        pa, pb = a[keep], b[keep]
+        return pa, pb, self.g_slot[pa] * g + self.g_slot[pb], self.g_scale[pa]
 
     # ------------------------------------------------------------------ sums
     def cell_sums(self, v: np.ndarray) -> np.ndarray:
@@ -109,8 +115,9 @@ class Kernel:
         m[:, g] = np.bincount(design.psu_stratum, weights=tt, minlength=h) / self.nh
         m[self.uncentred] = 0.0
         out = np.zeros((cols, cols))
-        if len(self.pa):
-            out[:g, :g] = np.bincount(self.p_code, weights=self.p_scale * tg[self.pa] * tg[self.pb], minlength=g * g).reshape(g, g)
+        pa, pb, p_code, p_scale = self.pairs
+        if len(pa):
+            out[:g, :g] = np.bincount(p_code, weights=p_scale * tg[pa] * tg[pb], minlength=g * g).reshape(g, g)
         cross = np.bincount(self.g_slot, weights=self.g_scale * tt[self.g_psu] * tg, minlength=g)
         out[:g, g] = out[g, :g] = cross
         out -= (m * (self.sh * self.nh)[:, None]).T @ m

@@ -52,9 +52,23 @@ def _codes(values: Sequence | np.ndarray | pl.Series | None, n: int, what: str) 
         raise ValueError(f"{what} has {series.null_count()} missing values: every respondent needs one")
     if series.dtype == pl.Float64 and series.is_nan().any():
         raise ValueError(f"{what} has missing (NaN) values: every respondent needs one")
-    codes = (series.rank("dense") - 1).cast(pl.Int64).to_numpy()
-    levels = series.unique(maintain_order=False).sort().to_list()
-    return codes, levels
+    levels = series.unique(maintain_order=False).sort()
+    if series.dtype == pl.String:  # an Enum of the sorted levels: a hash look-up, 4x faster than ranking text
+        codes = series.cast(pl.Enum(levels)).to_physical().cast(pl.Int64).to_numpy()
+    else:
+        codes = (series.rank("dense") - 1).cast(pl.Int64).to_numpy()
+    return codes, levels.to_list()
+
+
+def unique_inverse(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for integer keys in ``0 .. bound-1``: by counting
+    (no sort, no copies of ``keys``) when ``bound`` is small against the number of keys."""
+    if bound > 2 * len(keys) + 1024:
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        return uniq, inverse.reshape(-1).astype(np.int64, copy=False)
+    present = np.bincount(keys, minlength=bound) > 0
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present), position[keys]
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,8 +127,7 @@ class Design:
         # PSU = (stratum, cluster); sorting by the pair makes a stratum's PSUs contiguous.
         n_clusters = int(key.max()) + 1 if n else 1
         pair = h * n_clusters + key
-        uniq, psu = np.unique(pair, return_inverse=True)
-        psu = psu.astype(np.int64).reshape(-1)
+        uniq, psu = unique_inverse(pair, max(len(strata_levels), 1) * n_clusters)
         psu_stratum = (uniq // n_clusters).astype(np.int64)
         n_strata = len(strata_levels)
         psu_per_stratum = np.bincount(psu_stratum, minlength=n_strata).astype(np.int64)
