@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup system-deps report-deps demo test bench clean
+.PHONY: setup system-deps report-deps demo test bench serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,8 @@ bench: setup system-deps report-deps
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
+serve: setup
+	$(BIN)/collabstate serve --port $(or $(PORT),8000)
+
 clean:
-	rm -rf $(VENV) demo-output .bench .pytest_cache .hypothesis node_modules
+	rm -rf $(VENV) demo-output .bench .pytest_cache .hypothesis node_modules var

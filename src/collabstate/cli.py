@@ -34,6 +34,13 @@ def _register_report_commands() -> None:
     app.command("benchmark")(benchmark)
 
 
+def _register_web_commands() -> None:
+    from .web.commands import serve, wave_app
+
+    app.command("serve")(serve)
+    app.add_typer(wave_app, name="wave")
+
+
 DataArgument = Annotated[Path, typer.Argument(help="Response data: .csv, .xlsx, .sav or .parquet.", show_default=False)]
 FORMATS = ("csv", "xlsx", "sav", "parquet")
 
@@ -359,6 +366,7 @@ def estimate(
 
 
 _register_report_commands()
+_register_web_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,183 @@
+"""The ``serve`` and ``wave`` commands (registered by :mod:`collabstate.cli`).
+
+Django is imported only when one of them runs, so the rest of the command line stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .._cli_support import InstrumentOption, err, fail, out
+
+__all__ = ["serve", "wave_app"]
+
+wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export.", no_args_is_help=True)
+
+
+def setup_django() -> None:
+    """Configure Django, bring the database up to date (migrations, the cache table)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+
+
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes (default: 2 per core + 1).")] = 0,
+) -> None:
+    """Run the survey website with gunicorn, after running the database migrations.
+
+    The database is SQLite under ./var/ unless DATABASE_URL is set (e.g. postgres://user@host/db).
+
+    Example: collabstate serve --port 8000
+    """
+    setup_django()
+    workers = workers or 2 * (os.cpu_count() or 1) + 1
+    out.print(f"collabstate: serving on http://{host}:{port}/ with {workers} workers (Ctrl-C stops)", highlight=False)
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "collabstate.web.wsgi", "--bind", f"{host}:{port}",
+                              "--workers", str(workers), "--graceful-timeout", "5"])  # fmt: skip
+
+
+def _wave(slug: str):
+    setup_django()
+    from .surveys.models import Wave
+
+    try:
+        return Wave.objects.get(slug=slug)
+    except Wave.DoesNotExist:
+        raise fail(f"no wave {slug!r}; `collabstate wave list` shows the waves") from None
+
+
+def _when(text: str, option: str) -> dt.datetime:
+    from django.utils import timezone
+
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option}: {text!r} is not a date or date and time such as 2026-12-01 or 2026-12-01T09:00") from None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@wave_app.command("create")
+def create(
+    slug: Annotated[str, typer.Argument(help="The wave's name in addresses, e.g. leaders-2026.")],
+    instrument: InstrumentOption,
+    title: Annotated[Optional[str], typer.Option(help="Title respondents see (default: the instrument's).")] = None,
+    opens: Annotated[Optional[str], typer.Option(help="When it opens, e.g. 2026-12-01 (default: now).")] = None,
+    closes: Annotated[Optional[str], typer.Option(help="When it closes, e.g. 2027-01-31T17:00 (default: 30 days after opening).")] = None,
+    mode: Annotated[str, typer.Option(help="anonymous or identified.")] = "anonymous",
+    open_link: Annotated[bool, typer.Option("--open-link", help="Anyone with the wave's address may respond (/s/SLUG/).")] = False,
+    reminders: Annotated[int, typer.Option(help="At most this many reminders per invitee.")] = 2,
+) -> None:
+    """Create a wave from a built-in instrument or a YAML file.
+
+    Example: collabstate wave create leaders-2026 --instrument leaders --closes 2027-01-31
+    """
+    from ..instrument import InstrumentError, load_instrument
+
+    try:
+        ins = load_instrument(instrument)
+    except InstrumentError as exc:
+        raise fail(str(exc)) from None
+    if mode not in ("anonymous", "identified"):
+        raise fail(f"--mode: expected anonymous or identified, not {mode!r}")
+    setup_django()
+    from django.utils import timezone
+
+    from .surveys.models import Wave
+
+    start = _when(opens, "--opens") if opens else timezone.now()
+    end = _when(closes, "--closes") if closes else start + dt.timedelta(days=30)
+    if end <= start:
+        raise fail("--closes must be after --opens")
+    if Wave.objects.filter(slug=slug).exists():
+        raise fail(f"a wave {slug!r} already exists")
+    path = Path(instrument)
+    text = path.read_text(encoding="utf-8") if path.suffix in (".yaml", ".yml") and path.exists() else ""
+    wave = Wave.objects.create(slug=slug, title=title or ins.title, instrument_ref="" if text else ins.id, instrument_yaml=text,
+                               opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders)  # fmt: skip
+    out.print(f"wave {wave.slug}: {ins.id}, {mode}, open {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+              + (f"; open link /s/{wave.slug}/" if open_link else ""), highlight=False)  # fmt: skip
+
+
+@wave_app.command("list")
+def list_waves() -> None:
+    """List the waves with their respondents and completes."""
+    setup_django()
+    from .surveys.models import Wave
+
+    for wave in Wave.objects.all():
+        done = wave.respondents.filter(status="completed").count()
+        out.print(f"{wave.slug}\t{wave.title}\t{wave.state()}\t{wave.invitees.count()} invited\t{done} completed", highlight=False)
+
+
+@wave_app.command("invite")
+def invite(
+    slug: Annotated[str, typer.Argument(help="The wave.")],
+    invitees: Annotated[Path, typer.Argument(help="CSV with email and optionally name, organisation, sector.")],
+    send: Annotated[bool, typer.Option("--send/--no-send", help="Send the invitations at once.")] = True,
+) -> None:
+    """Add invitees from a CSV file (every problem is listed; nobody is added unless all rows are valid).
+
+    Example: collabstate wave invite leaders-2026 invitees.csv
+    """
+    wave = _wave(slug)
+    from .surveys.invitations import InviteeFileError, add_invitees, send_invitations
+
+    try:
+        added = add_invitees(wave, invitees.read_bytes(), name=str(invitees))
+    except OSError as exc:
+        raise fail(f"{invitees}: {exc.strerror}") from None
+    except InviteeFileError as exc:
+        for problem in exc.problems:
+            err.print(f"{invitees}: {problem}", highlight=False)
+        raise fail(f"{invitees}: {len(exc.problems)} problem(s); nobody was added") from None
+    out.print(f"{len(added)} invitees added to {slug}", highlight=False)
+    if send:
+        out.print(f"{send_invitations(wave)} invitations sent", highlight=False)
+
+
+@wave_app.command("remind")
+def remind(slug: Annotated[str, typer.Argument(help="The wave.")]) -> None:
+    """Remind invitees who have not completed (at most the wave's number of reminders each)."""
+    wave = _wave(slug)
+    from .surveys.invitations import send_reminders
+
+    out.print(f"{send_reminders(wave)} reminders sent", highlight=False)
+
+
+@wave_app.command("export")
+def export(
+    slug: Annotated[str, typer.Argument(help="The wave.")],
+    output: Annotated[Path, typer.Argument(help="File to write: .csv, .xlsx, .sav or .parquet.")],
+) -> None:
+    """Export the completed responses, validated as any data file, for `collabstate estimate` or `report`.
+
+    Example: collabstate wave export leaders-2026 leaders-2026.sav
+    """
+    wave = _wave(slug)
+    from ..dataset import write_responses
+    from .surveys.actions import responses_of
+
+    validation = responses_of(wave)
+    if validation.n_problems:
+        for problem in validation.problems[:20]:
+            err.print(f"{problem}", highlight=False)
+        raise fail(f"wave {slug}: {validation.n_problems} stored answers do not fit the instrument; nothing written")
+    try:
+        write_responses(validation.responses, output)
+    except (ValueError, OSError) as exc:
+        raise fail(f"{output}: {exc}") from None
+    out.print(f"{validation.responses.n} responses written to {output}", highlight=False)

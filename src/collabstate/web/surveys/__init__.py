@@ -1,0 +1,1 @@
+"""Survey waves, invitations and respondents' pages."""

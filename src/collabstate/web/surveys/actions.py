@@ -1,0 +1,135 @@
+"""What respondents' requests change, kept out of the views (the Zulip pattern).
+
+Each page's answers are saved in one transaction, under a lock on the respondent's row, as
+upserts keyed by (response, column): a double click or a retried POST writes the same rows again,
+never a second copy, and never loses what the first one wrote. Completing is idempotent too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from ...dataset import Validation, read_responses
+from ...instrument import Instrument
+from ...instrument.model import Question
+from . import flow
+from .models import Answer, Link, Respondent, Response, Wave
+
+__all__ = ["complete", "consent", "find_respondent", "new_token", "responses_of", "save_page", "start_open_link", "token_hash"]
+
+#: ``secrets.token_urlsafe(32)``: 256 bits of randomness, 43 characters.
+TOKEN_BYTES = 32
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh token and the hash that is stored in its place."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def find_respondent(token: str) -> Respondent | None:
+    """The respondent a token belongs to; None for a malformed or unknown token."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return Respondent.objects.select_related("wave").filter(links__token_hash=token_hash(token)).first()
+
+
+def start_open_link(wave: Wave) -> str:
+    """A new respondent on a wave's open link, consented; returns their token (their resume link)."""
+    token, hashed = new_token()
+    with transaction.atomic():
+        response = Response.objects.create(wave=wave)
+        respondent = Respondent.objects.create(wave=wave, response=response, consented_at=timezone.now())
+        Link.objects.create(respondent=respondent, token_hash=hashed)
+    return token
+
+
+def consent(respondent: Respondent) -> None:
+    with transaction.atomic():
+        locked = Respondent.objects.select_for_update().get(pk=respondent.pk)
+        if locked.consented_at is None:
+            locked.consented_at = timezone.now()
+        if locked.response_id is None and not locked.completed:
+            locked.response = Response.objects.create(wave=locked.wave)
+        locked.save(update_fields=["consented_at", "response", "updated_at"])
+    respondent.refresh_from_db()
+
+
+def answers_of(respondent: Respondent) -> dict[str, str]:
+    """Column -> stored text of the respondent's answers so far."""
+    if respondent.response_id is None:
+        return {}
+    return dict(Answer.objects.filter(response_id=respondent.response_id).values_list("column", "value"))
+
+
+def save_page(respondent: Respondent, question: Question, values: dict[str, str | None], next_page: str) -> None:
+    """Store one page's answers (None clears a column) and where to resume, in one transaction."""
+    with transaction.atomic():
+        locked = Respondent.objects.select_for_update().get(pk=respondent.pk)
+        if locked.completed or locked.response_id is None:
+            return  # a late retry after completion changes nothing
+        clear = [c for c, v in values.items() if v is None]
+        if clear:
+            Answer.objects.filter(response_id=locked.response_id, column__in=clear).delete()
+        rows = [Answer(response_id=locked.response_id, column=c, value=v) for c, v in values.items() if v is not None]
+        if rows:
+            Answer.objects.bulk_create(rows, update_conflicts=True, unique_fields=["response", "column"], update_fields=["value"])
+        locked.page = next_page
+        locked.pages_saved += 1
+        locked.save(update_fields=["page", "pages_saved", "updated_at"])
+
+
+def complete(respondent: Respondent) -> None:
+    """Mark the respondent complete (once). Answers to questions that skip logic no longer asks
+    (an earlier answer was changed) are removed, as LimeSurvey does; in anonymous mode the link
+    between the respondent (token, invitee) and the answers is broken."""
+    with transaction.atomic():
+        locked = Respondent.objects.select_for_update().select_related("wave").get(pk=respondent.pk)
+        if locked.completed or locked.response_id is None:
+            return
+        instrument = locked.wave.instrument
+        answers = answers_of(locked)
+        keep = {c for q in flow.asked_questions(instrument, answers) for c in flow.columns_of(instrument, q)}
+        Answer.objects.filter(response_id=locked.response_id).exclude(column__in=keep).delete()
+        Response.objects.filter(pk=locked.response_id).update(completed=True, completed_on=timezone.localdate())
+        locked.status = Respondent.COMPLETED
+        locked.page = ""
+        if locked.wave.mode == Wave.ANONYMOUS:
+            locked.response = None
+        locked.save(update_fields=["status", "page", "response", "updated_at"])
+    respondent.refresh_from_db()
+
+
+def responses_of(wave: Wave, *, completed_only: bool = True) -> Validation:
+    """The wave's stored answers as the core's :class:`~collabstate.dataset.Validation` (its
+    ``responses`` are a :class:`~collabstate.dataset.Responses`), through the same reader and
+    validation as a data file: one row per response, ``respondent_id`` its public id."""
+    instrument = wave.instrument
+    responses = Response.objects.filter(wave=wave)
+    if completed_only:
+        responses = responses.filter(completed=True)
+    ids = dict(responses.values_list("pk", "public_id"))
+    rows: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+    for response_id, column, value in Answer.objects.filter(response_id__in=list(ids)).values_list("response_id", "column", "value").iterator(chunk_size=20_000):
+        rows[response_id][column] = value
+    return read_responses(_frame(instrument, [(str(ids[pk]), answers) for pk, answers in rows.items()]), instrument, name=f"wave {wave.slug}")
+
+
+def _frame(instrument: Instrument, rows: list[tuple[str, dict[str, str]]]) -> pl.DataFrame:
+    """Rows of answers -> a text frame with the instrument's columns, as a CSV would read."""
+    names = [c.name for c in instrument.columns]
+    data = {"respondent_id": [rid for rid, _ in rows]}
+    for name in names:
+        data[name] = [answers.get(name) for _, answers in rows]
+    return pl.DataFrame(data, schema={"respondent_id": pl.String, **{n: pl.String for n in names}})

@@ -1,0 +1,82 @@
+"""The route through a questionnaire: one question (or one grid) per page, skip logic applied by
+the core's own evaluator (:meth:`collabstate.instrument.logic.Condition.holds`).
+
+Answers are held as the data file holds them: column name -> text (``"1"``, ``"0"`` for a
+multiple-choice flag, a number, free text). :func:`typed` turns them into the values the
+condition evaluator compares.
+
+>>> from collabstate.instrument import load_instrument
+>>> ins = load_instrument("readiness-2018")
+>>> next_question(ins, {"q1_example": "2"}, after="q1_example").id     # no example: straight to q7
+'q7_importance'
+>>> next_question(ins, {"q1_example": "1"}, after="q1_example").id
+'q2_description'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ...instrument import Instrument
+from ...instrument.model import Question
+
+#: The ``page`` a respondent resumes at once every question is answered: the check-answers page.
+CHECK = ":check"
+
+__all__ = ["CHECK", "asked", "asked_questions", "columns_of", "next_question", "position", "previous_question", "typed"]
+
+
+def columns_of(instrument: Instrument, question: Question) -> list[str]:
+    """The data columns one page writes."""
+    return [c.name for c in instrument.columns if c.question is question]
+
+
+def typed(instrument: Instrument, answers: Mapping[str, str]) -> dict[str, object]:
+    """Stored text -> the values the skip-logic evaluator compares (codes and flags as numbers)."""
+    out: dict[str, object] = {}
+    for name, value in answers.items():
+        column = instrument.column(name)
+        if column is None or value is None or value == "":
+            continue
+        if column.kind in ("code", "flag"):
+            out[name] = int(value)
+        elif column.kind == "number":
+            out[name] = float(value)
+        else:
+            out[name] = value
+    return out
+
+
+def asked(question: Question, values: Mapping[str, object]) -> bool:
+    """Whether the question is asked, given the typed answers so far."""
+    condition = question.condition
+    return condition is None or condition.holds(values)
+
+
+def asked_questions(instrument: Instrument, answers: Mapping[str, str]) -> list[Question]:
+    """Every question the respondent is asked, given their answers, in order."""
+    values = typed(instrument, answers)
+    return [q for q in instrument.questions if asked(q, values)]
+
+
+def next_question(instrument: Instrument, answers: Mapping[str, str], after: str | None) -> Question | None:
+    """The first question after ``after`` (from the start when None) that is asked; None at the end."""
+    questions = instrument.questions
+    start = 0 if after is None else [q.id for q in questions].index(after) + 1
+    values = typed(instrument, answers)
+    return next((q for q in questions[start:] if asked(q, values)), None)
+
+
+def previous_question(instrument: Instrument, answers: Mapping[str, str], before: str) -> Question | None:
+    """The last question before ``before`` that is asked; None on the first page."""
+    questions = instrument.questions
+    end = [q.id for q in questions].index(before)
+    values = typed(instrument, answers)
+    return next((q for q in reversed(questions[:end]) if asked(q, values)), None)
+
+
+def position(instrument: Instrument, question_id: str) -> tuple[int, int]:
+    """Question ``n`` of ``total`` (pages of the whole questionnaire, before skip logic)."""
+    ids = [q.id for q in instrument.questions]
+    return ids.index(question_id) + 1, len(ids)
+

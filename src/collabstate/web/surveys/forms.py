@@ -1,0 +1,130 @@
+"""One page's form: the fields of one question, built from the instrument.
+
+Field names are the data columns (``q1_example``; a grid's rows ``imp_systems`` …), except a
+multiple-choice question, whose one field is named after the question and holds the ticked
+option codes. :meth:`PageForm.column_values` turns the cleaned form into column -> text, the
+way :class:`~collabstate.web.surveys.models.Answer` stores it (None: not answered).
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from ...instrument import Instrument
+from ...instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, Question, TextQuestion
+
+__all__ = ["PageForm", "initial_values"]
+
+TEXT_LIMIT = 5000
+
+
+class PageForm(forms.Form):
+    def __init__(self, instrument: Instrument, question: Question, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.question = question
+        required = question.required
+        if isinstance(question, MultipleQuestion):
+            self.fields[question.id] = forms.MultipleChoiceField(
+                label=question.text,
+                choices=[(o.code, o.label) for o in question.options],
+                required=required,
+                error_messages={"required": "Select at least one option"},
+            )
+        elif isinstance(question, MatrixQuestion):
+            choices = [(str(c.code), c.label) for c in instrument.choices(question)]
+            for row in question.rows:
+                self.fields[row.id] = forms.ChoiceField(
+                    label=row.text, choices=choices, required=required, error_messages={"required": f"Select an answer for ‘{row.label}’"}
+                )
+        elif isinstance(question, TextQuestion):
+            self.fields[question.id] = forms.CharField(
+                label=question.text,
+                required=required,
+                max_length=TEXT_LIMIT,
+                strip=False,  # the answer is kept exactly as typed
+                error_messages={"required": "Enter your answer", "max_length": f"Your answer must be {TEXT_LIMIT:,} characters or fewer"},
+            )
+        elif isinstance(question, NumberQuestion):
+            kind = forms.IntegerField if question.integer else forms.FloatField
+            self.fields[question.id] = kind(
+                label=question.text,
+                required=required,
+                min_value=question.minimum,
+                max_value=question.maximum,
+                error_messages={"required": "Enter a number", "invalid": "Enter a whole number" if question.integer else "Enter a number"},
+            )
+        else:
+            self.fields[question.id] = forms.ChoiceField(
+                label=question.text,
+                choices=[(str(c.code), c.label) for c in instrument.choices(question)],
+                required=required,
+                error_messages={"required": "Select an answer"},
+            )
+
+    def clean(self):
+        data = super().clean()
+        question = self.question
+        if isinstance(question, MultipleQuestion) and data.get(question.id):
+            ticked = set(data[question.id])
+            for option in question.options:
+                if option.exclusive and option.code in ticked and len(ticked) > 1:
+                    self.add_error(question.id, f"Select ‘{option.label}’ on its own, or the other options without it")
+        return data
+
+    def fieldsets(self) -> list[dict]:
+        """What the template draws: one fieldset per field (a grid: one per row, so that a screen
+        reader announces the row with each choice), with its options, value and error."""
+        question = self.question
+        grid = isinstance(question, MatrixQuestion)
+        out = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            value = bound.value()
+            chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else ({str(value)} if value not in (None, "") else set())
+            kind = "checkboxes" if isinstance(field, forms.MultipleChoiceField) else "radios" if isinstance(field, forms.ChoiceField) else "textarea" if isinstance(question, TextQuestion) else "number"
+            options = [
+                {"value": str(v), "label": label, "id": f"{name}-{i}", "checked": str(v) in chosen, "exclusive": _exclusive(question, v)}
+                for i, (v, label) in enumerate(getattr(field, "choices", []))
+            ]
+            out.append({
+                "name": name,
+                "legend": field.label,
+                "heading": not grid,  # a single question's legend is the page heading
+                "hint": question.help if not grid else None,
+                "kind": kind,
+                "options": options,
+                "value": "" if value is None or isinstance(value, list) else value,
+                "error": bound.errors[0] if bound.errors else None,
+                "target": options[0]["id"] if options else name,  # where the error summary's link lands
+            })
+        return out
+
+    def column_values(self) -> dict[str, str | None]:
+        """Cleaned data -> column -> stored text; None for a column left unanswered."""
+        question, data = self.question, self.cleaned_data
+        if isinstance(question, MultipleQuestion):
+            ticked = set(data.get(question.id) or [])
+            return {f"{question.id}/{o.code}": (("1" if o.code in ticked else "0") if ticked else None) for o in question.options}
+        out: dict[str, str | None] = {}
+        for name in self.fields:
+            value = data.get(name)
+            if value is None or value == "":
+                out[name] = None
+            elif isinstance(value, float) and value.is_integer():
+                out[name] = str(int(value))
+            else:
+                out[name] = str(value)
+        return out
+
+
+def _exclusive(question: Question, value: object) -> bool:
+    return isinstance(question, MultipleQuestion) and any(o.exclusive and o.code == value for o in question.options)
+
+
+def initial_values(question: Question, answers: dict[str, str]) -> dict[str, object]:
+    """Stored answers -> the form's initial data (a page shown again keeps what was entered)."""
+    if isinstance(question, MultipleQuestion):
+        return {question.id: [o.code for o in question.options if answers.get(f"{question.id}/{o.code}") == "1"]}
+    names = [row.id for row in question.rows] if isinstance(question, MatrixQuestion) else [question.id]
+    return {name: answers[name] for name in names if name in answers}

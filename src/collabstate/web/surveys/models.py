@@ -1,0 +1,128 @@
+"""What the web layer stores.
+
+- :class:`Wave`: an instrument (built-in, or an uploaded YAML file kept verbatim) with open and
+  close dates, a mode (anonymous or identified) and either invitees or an open link.
+- :class:`Invitee`: a person's contact details (deletable on their own: retention, issue 6).
+- :class:`Respondent`: one person's progress through the wave, reached through its
+  :class:`Link` s. Only the SHA-256 of a link's token is stored; the token itself is in the
+  invitation e-mail (or the open link's address) and nowhere else. A reminder carries a new link;
+  the earlier ones keep working.
+- :class:`Response` and :class:`Answer`: the answers, one row per data column (the instrument's
+  column names and codes, as in a data file). In anonymous mode the respondent's link to its
+  response is removed when the respondent completes, so answers cannot be traced to a token or
+  an invitee.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+
+from django.db import models
+from django.utils import timezone
+
+from ...instrument import Instrument, load_instrument
+from ...instrument.loader import parse_instrument
+
+
+class Wave(models.Model):
+    ANONYMOUS, IDENTIFIED = "anonymous", "identified"
+    MODES = [(ANONYMOUS, "Anonymous"), (IDENTIFIED, "Identified")]
+
+    slug = models.SlugField(unique=True, help_text="The wave's name in addresses, e.g. leaders-2026")
+    title = models.CharField(max_length=200)
+    instrument_ref = models.CharField(max_length=64, blank=True, help_text="A built-in instrument, e.g. readiness-2018")
+    instrument_yaml = models.TextField(blank=True, help_text="An uploaded instrument (YAML), kept as uploaded")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    mode = models.CharField(max_length=10, choices=MODES, default=ANONYMOUS)
+    open_link = models.BooleanField(default=False, help_text="Anyone with the wave's address may respond")
+    max_reminders = models.PositiveSmallIntegerField(default=2)
+    privacy_notice = models.TextField(blank=True, help_text="Shown on the first page, before any question")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def instrument(self) -> Instrument:
+        return _instrument(self.instrument_ref, self.instrument_yaml)
+
+    def state(self, now=None) -> str:
+        """``"open"``, ``"not_open"`` (before it opens) or ``"closed"``."""
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return "not_open"
+        return "closed" if now >= self.closes_at else "open"
+
+
+@lru_cache(maxsize=32)
+def _instrument(ref: str, text: str) -> Instrument:
+    """The wave's instrument, parsed once per process (keyed by its text, so an edit takes effect)."""
+    return parse_instrument(text, source="wave instrument") if text else load_instrument(ref)
+
+
+class Invitee(models.Model):
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitees")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    sector = models.CharField(max_length=100, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "email"], name="one_invitation_per_email")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Response(models.Model):
+    """The answers of one respondent. ``public_id`` is the respondent_id of exported data."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    completed = models.BooleanField(default=False)
+    completed_on = models.DateField(null=True, blank=True, help_text="The day only: a time could re-identify")
+
+
+class Respondent(models.Model):
+    STARTED, COMPLETED = "started", "completed"
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="respondents")
+    invitee = models.OneToOneField(Invitee, null=True, blank=True, on_delete=models.SET_NULL, related_name="respondent")
+    response = models.OneToOneField(Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="respondent")
+    consented_at = models.DateTimeField(null=True, blank=True)
+    page = models.CharField(max_length=100, blank=True, help_text="The question page to resume at")
+    status = models.CharField(max_length=10, default=STARTED)
+    pages_saved = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def completed(self) -> bool:
+        return self.status == self.COMPLETED
+
+
+class Answer(models.Model):
+    """One data column's value, as text: a code (``4``), a flag (``1``/``0``), a number or text."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    column = models.CharField(max_length=100)
+    value = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "column"], name="one_value_per_column")]
+
+
+class Link(models.Model):
+    """A token's hash and the respondent it opens."""
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,179 @@
+"""Respondents' pages: thin views that look up the token, call an action and render.
+
+``/r/<token>/``            consent and privacy page (first visit), or resume where they left off
+``/r/<token>/q/<id>/``      one question or grid per page
+``/r/<token>/check/``       check your answers; POST completes
+``/r/<token>/done/``        confirmation
+``/s/<wave>/``              a wave's open link: POST starts a new respondent
+
+An unknown or malformed token gets the 404 page; an address that fails too many look-ups gets
+429 for a while (rate limit shared by every worker through the database cache).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from . import actions, flow
+from .forms import PageForm, initial_values
+from .models import Respondent, Wave
+from .summary import answer_rows
+
+GROUP = "token-lookup"
+
+
+def _limited(request: HttpRequest, increment: bool) -> bool:
+    return is_ratelimited(request, group=GROUP, key="ip", rate=settings.TOKEN_FAILURES_RATE, method=is_ratelimited.ALL, increment=increment)
+
+
+def _respondent(request: HttpRequest, token: str) -> Respondent | HttpResponse:
+    if _limited(request, increment=False):
+        return render(request, "surveys/too_many.html", status=429)
+    respondent = actions.find_respondent(token)
+    if respondent is None:
+        _limited(request, increment=True)
+        raise Http404("no such link")
+    return respondent
+
+
+def _stopped(request: HttpRequest, respondent: Respondent) -> HttpResponse | None:
+    """The page to show instead of a question when the wave is not open or the respondent is done."""
+    wave = respondent.wave
+    if respondent.completed:
+        return render(request, "surveys/already_done.html", {"wave": wave})
+    state = wave.state()
+    if state != "open":
+        return render(request, "surveys/closed.html", {"wave": wave, "state": state}, status=403)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    respondent = _respondent(request, token)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    if (stopped := _stopped(request, respondent)) is not None:
+        return stopped
+    if request.method == "POST":
+        actions.consent(respondent)
+    if respondent.consented_at is None:
+        return render(request, "surveys/consent.html", {"wave": respondent.wave, "action": request.path})
+    return redirect(_resume_url(token, respondent))
+
+
+def _resume_url(token: str, respondent: Respondent) -> str:
+    instrument = respondent.wave.instrument
+    page = respondent.page
+    if page == flow.CHECK:
+        return reverse("check", args=[token])
+    if not page:
+        first = flow.next_question(instrument, {}, None)
+        page = first.id
+    return reverse("question", args=[token, page])
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse:
+    respondent = _respondent(request, token)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    if (stopped := _stopped(request, respondent)) is not None:
+        return stopped
+    if respondent.consented_at is None:
+        return redirect("start", token)
+    instrument = respondent.wave.instrument
+    try:
+        q = instrument.question(question_id)
+    except KeyError:
+        raise Http404("no such question") from None
+    answers = actions.answers_of(respondent)
+    values = flow.typed(instrument, answers)
+    if not flow.asked(q, values):  # skip logic: this page is not for them (now)
+        nxt = flow.next_question(instrument, answers, q.id)
+        return redirect("question", token, nxt.id) if nxt else redirect("check", token)
+    returning = request.GET.get("return") == "check"
+    if request.method == "POST":
+        form = PageForm(instrument, q, request.POST)
+        if form.is_valid():
+            new = form.column_values()
+            merged = {**answers, **{c: v for c, v in new.items() if v is not None}}
+            for c, v in new.items():
+                if v is None:
+                    merged.pop(c, None)
+            nxt = flow.next_question(instrument, merged, q.id)
+            target = flow.CHECK if (nxt is None or returning) else nxt.id
+            actions.save_page(respondent, q, new, target)
+            if target == flow.CHECK:
+                return redirect("check", token)
+            return redirect("question", token, target)
+    else:
+        form = PageForm(instrument, q, initial=initial_values(q, answers))
+    previous = flow.previous_question(instrument, answers, q.id)
+    number, total = flow.position(instrument, q.id)
+    back = reverse("check", args=[token]) if returning else (reverse("question", args=[token, previous.id]) if previous else None)
+    context = {
+        "wave": respondent.wave,
+        "question": q,
+        "form": form,
+        "fields": form.fieldsets(),
+        "number": number,
+        "total": total,
+        "percent": round(100 * (number - 1) / total),
+        "back": back,
+        "open_link": respondent.invitee_id is None,
+    }
+    return render(request, "surveys/question.html", context)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, token: str) -> HttpResponse:
+    respondent = _respondent(request, token)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    if respondent.completed:
+        return redirect("done", token) if request.method == "POST" else render(request, "surveys/already_done.html", {"wave": respondent.wave})
+    if (stopped := _stopped(request, respondent)) is not None:
+        return stopped
+    if respondent.consented_at is None:
+        return redirect("start", token)
+    instrument = respondent.wave.instrument
+    answers = actions.answers_of(respondent)
+    if request.method == "POST":
+        actions.complete(respondent)
+        return redirect("done", token)
+    rows = answer_rows(instrument, answers, lambda qid: reverse("question", args=[token, qid]) + "?return=check")
+    last = flow.asked_questions(instrument, answers)[-1]
+    return render(request, "surveys/check.html", {"wave": respondent.wave, "rows": rows, "back": reverse("question", args=[token, last.id])})
+
+
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    respondent = _respondent(request, token)
+    if isinstance(respondent, HttpResponse):
+        return respondent
+    if not respondent.completed:
+        return redirect("start", token)
+    return render(request, "surveys/done.html", {"wave": respondent.wave})
+
+
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = get_object_or_404(Wave, slug=slug, open_link=True)
+    state = wave.state()
+    if state != "open":
+        return render(request, "surveys/closed.html", {"wave": wave, "state": state}, status=403)
+    if request.method == "POST":
+        token = actions.start_open_link(wave)
+        return redirect(_resume_url(token, actions.find_respondent(token)))
+    return render(request, "surveys/consent.html", {"wave": wave, "action": request.path, "open_link": True})
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "surveys/not_found.html", status=404)
