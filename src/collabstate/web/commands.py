@@ -142,7 +142,7 @@ def invite(
         raise fail(f"{invitees}: {exc.strerror}") from None
     except InviteeFileError as exc:
         for problem in exc.problems:
-            err.print(f"{invitees}: {problem}", highlight=False)
+            err.print(f"{invitees}: {problem}", highlight=False, soft_wrap=True)
         raise fail(f"{invitees}: {len(exc.problems)} problem(s); nobody was added") from None
     out.print(f"{len(added)} invitees added to {slug}", highlight=False)
     if send:
@@ -174,7 +174,7 @@ def export(
     validation = responses_of(wave)
     if validation.n_problems:
         for problem in validation.problems[:20]:
-            err.print(f"{problem}", highlight=False)
+            err.print(f"{problem}", highlight=False, soft_wrap=True)
         raise fail(f"wave {slug}: {validation.n_problems} stored answers do not fit the instrument; nothing written")
     try:
         write_responses(validation.responses, output)

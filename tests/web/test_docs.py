@@ -1,0 +1,14 @@
+"""The worked examples in the web layer's docstrings run."""
+
+import doctest
+
+import pytest
+
+from collabstate.web import logs
+from collabstate.web.surveys import flow
+
+
+@pytest.mark.parametrize("module", [flow, logs], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

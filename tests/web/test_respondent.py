@@ -1,0 +1,202 @@
+"""Respondents' pages through Django's test client: the route, skip logic, save and resume,
+idempotent submission, anonymity, tokens and what stays out of the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+from django.utils import timezone
+
+from collabstate.web.surveys import actions
+from collabstate.web.surveys.models import Answer, Respondent, Response
+
+
+def answers_of_only_response(wave) -> dict[str, str]:
+    [response] = Response.objects.filter(wave=wave)
+    return dict(Answer.objects.filter(response=response).values_list("column", "value"))
+
+
+def page(client, token: str, question: str, data: dict | None = None):
+    url = f"/r/{token}/q/{question}/"
+    return client.post(url, data) if data is not None else client.get(url)
+
+
+def test_open_link_starts_at_the_first_question(client, wave, start):
+    token = start(wave)
+    first = client.get(f"/r/{token}/")
+    assert first.status_code == 302 and first["Location"] == f"/r/{token}/q/q1_example/"
+    html = client.get(first["Location"]).content.decode()
+    assert "Question 1 of 20" in html and 'name="q1_example"' in html
+    assert 'class="back-link"' not in html  # nothing before the first question
+
+
+def test_no_example_goes_straight_to_q7_and_yes_to_q2(client, wave, start):
+    no, yes = start(wave), start(wave)
+    assert page(client, no, "q1_example", {"q1_example": "2"})["Location"] == f"/r/{no}/q/q7_importance/"
+    assert page(client, yes, "q1_example", {"q1_example": "1"})["Location"] == f"/r/{yes}/q/q2_description/"
+    # a page skip logic does not ask for is never shown: it forwards to the next asked page
+    assert page(client, no, "q4_n_orgs")["Location"] == f"/r/{no}/q/q7_importance/"
+
+
+def test_required_question_shows_an_error_summary_linked_to_the_field(client, wave, start):
+    token = start(wave)
+    html = page(client, token, "q1_example", {}).content.decode()
+    assert "There is a problem" in html and '<a href="#q1_example-0">Select an answer</a>' in html
+    assert 'id="q1_example-0"' in html and "<title>Error:" in html
+    assert not Answer.objects.exists()
+
+
+def test_exclusive_option_cannot_be_ticked_with_others(client, make_wave, start):
+    wave = make_wave("leaders", instrument="leaders")
+    token = start(wave)
+    html = page(client, token, "org_support", {"org_support": ["none", "secondments"]}).content.decode()
+    assert "There is a problem" in html and "on its own" in html
+    assert not Answer.objects.exists()
+
+
+def test_answers_are_saved_page_by_page_and_a_page_shown_again_keeps_them(client, wave, start):
+    token = start(wave)
+    page(client, token, "q1_example", {"q1_example": "1"})
+    page(client, token, "q2_description", {"q2_description": "  A shared data hub\nwith the council  "})
+    assert answers_of_only_response(wave) == {"q1_example": "1", "q2_description": "  A shared data hub\nwith the council  "}
+    again = page(client, token, "q1_example").content.decode()
+    assert 'value="1" checked' in again
+    # clearing an optional answer removes it
+    page(client, token, "q2_description", {"q2_description": ""})
+    assert answers_of_only_response(wave) == {"q1_example": "1"}
+
+
+def test_the_same_link_resumes_where_the_respondent_left_off(client, wave, start):
+    token = start(wave)
+    page(client, token, "q1_example", {"q1_example": "2"})
+    page(client, token, "q7_importance", {"q7_importance": "3"})
+    client.cookies.clear()  # a new browser: only the link
+    resumed = client.get(f"/r/{token}/")
+    assert resumed["Location"] == f"/r/{token}/q/q8_why/"
+
+
+def test_a_double_post_stores_each_answer_once(client, wave, start):
+    token = start(wave)
+    for _ in range(3):
+        assert page(client, token, "q1_example", {"q1_example": "2"}).status_code == 302
+    assert Answer.objects.count() == 1
+    assert Respondent.objects.get().pages_saved == 3
+
+
+def test_multiple_choice_stores_every_option_as_a_flag(client, wave, start):
+    token = start(wave)
+    page(client, token, "q1_example", {"q1_example": "2"})
+    question = wave.instrument.question("q17_area")
+    ticked = [o.code for o in question.options if not o.exclusive][:2]
+    page(client, token, "q17_area", {"q17_area": ticked})
+    stored = answers_of_only_response(wave)
+    for o in question.options:
+        assert stored[f"q17_area/{o.code}"] == ("1" if o.code in ticked else "0")
+
+
+def complete_minimal(client, token: str) -> None:
+    page(client, token, "q1_example", {"q1_example": "2"})
+    client.get(f"/r/{token}/check/")
+    response = client.post(f"/r/{token}/check/")
+    assert response.status_code == 302 and response["Location"] == f"/r/{token}/done/"
+
+
+def test_check_answers_lists_what_was_asked_and_completing_twice_changes_nothing(client, wave, start):
+    token = start(wave)
+    page(client, token, "q1_example", {"q1_example": "2"})
+    page(client, token, "q7_importance", {"q7_importance": "4"})
+    html = client.get(f"/r/{token}/check/").content.decode()
+    assert "Check your answers before sending" in html and "q2_description" not in html
+    assert f"/r/{token}/q/q7_importance/?return=check" in html
+    assert client.post(f"/r/{token}/check/")["Location"] == f"/r/{token}/done/"
+    assert client.post(f"/r/{token}/check/")["Location"] == f"/r/{token}/done/"  # a retried POST
+    assert Response.objects.filter(completed=True).count() == 1
+    assert "already sent your answers" in client.get(f"/r/{token}/q/q7_importance/").content.decode()
+    assert answers_of_only_response(wave) == {"q1_example": "2", "q7_importance": "4"}
+
+
+def test_changing_an_earlier_answer_drops_answers_skip_logic_no_longer_asks(client, wave, start):
+    token = start(wave)
+    page(client, token, "q1_example", {"q1_example": "1"})
+    page(client, token, "q2_description", {"q2_description": "A project"})
+    page(client, token, "q1_example", {"q1_example": "2"})
+    client.post(f"/r/{token}/check/")
+    assert answers_of_only_response(wave) == {"q1_example": "2"}
+
+
+def test_anonymous_completion_breaks_the_link_identified_keeps_it(client, make_wave, start):
+    anonymous, identified = make_wave("anon", mode="anonymous"), make_wave("named", mode="identified")
+    for wave in (anonymous, identified):
+        complete_minimal(client, start(wave))
+    assert Respondent.objects.get(wave=anonymous).response is None
+    assert Response.objects.get(wave=anonymous).completed
+    assert Respondent.objects.get(wave=identified).response == Response.objects.get(wave=identified)
+
+
+def test_a_token_reads_and_changes_only_its_own_answers(client, wave, start):
+    mine, theirs = start(wave), start(wave)
+    page(client, mine, "q1_example", {"q1_example": "1"})
+    page(client, theirs, "q1_example", {"q1_example": "2"})
+    assert 'value="1" checked' in page(client, mine, "q1_example").content.decode()
+    assert 'value="2" checked' in page(client, theirs, "q1_example").content.decode()
+    page(client, mine, "q1_example", {"q1_example": "2"})
+    values = sorted(Answer.objects.values_list("response_id", "value"))
+    assert [v for _, v in values] == ["2", "2"] and len({r for r, _ in values}) == 2
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 43, "A" * 42 + "!", "%00"])
+def test_unknown_or_malformed_tokens_get_the_404_page(client, db, token):
+    response = client.get(f"/r/{token}/q/q1_example/")
+    assert response.status_code == 404 and "Page not found" in response.content.decode()
+
+
+def test_unknown_question_is_a_404(client, wave, start):
+    assert client.get(f"/r/{start(wave)}/q/no_such_question/").status_code == 404
+
+
+def test_failed_token_lookups_are_rate_limited(client, db, settings, wave, start):
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+    settings.TOKEN_FAILURES_RATE = "5/m"
+    token = start(wave)
+    codes = [client.get(f"/r/{'y' * 43}/").status_code for _ in range(7)]
+    assert codes[:5] == [404] * 5 and codes[-1] == 429
+    assert client.get(f"/r/{token}/").status_code == 429  # locked out for the window, even with a real link
+    cache.clear()
+
+
+def test_closed_and_not_yet_open_waves_say_so(client, make_wave, start):
+    wave = make_wave()
+    token = start(wave)
+    wave.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    wave.save()
+    html = client.get(f"/r/{token}/q/q1_example/").content.decode()
+    assert "This survey has closed" in html
+    assert client.post(f"/r/{token}/q/q1_example/", {"q1_example": "1"}).status_code == 403
+    assert not Answer.objects.exists()
+    later = make_wave("later", opens_at=timezone.now() + dt.timedelta(days=2))
+    assert "not open yet" in client.get(f"/s/{later.slug}/").content.decode()
+
+
+def test_csrf_is_enforced(wave, start):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(f"/s/{wave.slug}/").status_code == 403
+
+
+def test_no_answer_text_reaches_the_logs(client, wave, start, caplog):
+    secret = "Project Nightingale with the county council"
+    with caplog.at_level(logging.DEBUG):
+        token = start(wave)
+        page(client, token, "q1_example", {"q1_example": "1"})
+        page(client, token, "q2_description", {"q2_description": secret})
+        page(client, token, "q2_description", {"q2_description": "x" * 6000})  # an error response
+        client.get(f"/r/{'z' * 43}/")  # a logged 404
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert secret not in text and token not in text
