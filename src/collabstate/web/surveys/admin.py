@@ -1,12 +1,32 @@
 """The Django admin, for staff: waves, invitees and respondents (never answer content by default)."""
 
+from django import forms
 from django.contrib import admin
 
 from .models import Invitee, Respondent, Wave
 
 
+class WaveForm(forms.ModelForm):
+    instrument_file = forms.FileField(required=False, help_text="An instrument YAML file; replaces the text below")
+
+    class Meta:
+        model = Wave
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("instrument_file")
+        if upload:
+            try:
+                self.instance.instrument_yaml = data["instrument_yaml"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("instrument_file", "The instrument file must be UTF-8 text (YAML).")
+        return data
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
+    form = WaveForm
     list_display = ["title", "slug", "instrument_ref", "mode", "open_link", "opens_at", "closes_at"]
     prepopulated_fields = {"slug": ["title"]}
 

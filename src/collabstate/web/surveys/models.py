@@ -21,8 +21,9 @@ from functools import lru_cache
 from django.db import models
 from django.utils import timezone
 
-from ...instrument import Instrument, load_instrument
-from ...instrument.loader import parse_instrument
+from django.core.exceptions import ValidationError
+
+from ...instrument import Instrument, InstrumentError, builtin_instruments, load_instrument, parse_instrument
 
 
 class Wave(models.Model):
@@ -46,6 +47,23 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """One instrument, built-in or uploaded and usable (every problem listed), and dates in order."""
+        errors: dict[str, list[str]] = {}
+        if bool(self.instrument_ref) == bool(self.instrument_yaml):
+            errors["instrument_ref"] = ["Give a built-in instrument or upload an instrument file (one of them)."]
+        elif self.instrument_ref and self.instrument_ref not in builtin_instruments():
+            errors["instrument_ref"] = [f"No built-in instrument {self.instrument_ref!r}; there are {', '.join(builtin_instruments())}."]
+        elif self.instrument_yaml:
+            try:
+                parse_instrument(self.instrument_yaml, source="the instrument file")
+            except InstrumentError as exc:
+                errors["instrument_yaml"] = [str(p) for p in exc.problems]
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = ["The wave must close after it opens."]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def instrument(self) -> Instrument:

@@ -1,0 +1,80 @@
+"""Waves: a built-in or uploaded instrument, checked before it is used; the admin for staff only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from collabstate.web.surveys.models import Wave
+
+INSTRUMENT = """\
+id: pulse
+title: Partnership pulse
+questions:
+  - id: works
+    type: single
+    text: Is the partnership working?
+    required: true
+    choices:
+      - {code: 1, label: Yes}
+      - {code: 2, label: No}
+  - id: why_not
+    type: text
+    text: What would help?
+    relevant: works == 2
+"""
+
+
+def wave(**fields) -> Wave:
+    now = timezone.now()
+    return Wave(**{"slug": "w", "title": "W", "opens_at": now, "closes_at": now + dt.timedelta(days=1), **fields})
+
+
+def test_an_uploaded_instrument_is_used_for_the_pages(db, client):
+    w = wave(instrument_yaml=INSTRUMENT, open_link=True)
+    w.full_clean()
+    w.save()
+    token = client.post("/s/w/")["Location"].split("/")[2]
+    assert client.post(f"/r/{token}/q/works/", {"works": "2"})["Location"] == f"/r/{token}/q/why_not/"
+
+
+def test_an_unusable_instrument_lists_every_problem(db):
+    broken = INSTRUMENT.replace("works == 2", "nothing == 2").replace("code: 2", "code: 1")
+    with pytest.raises(ValidationError) as caught:
+        wave(instrument_yaml=broken).full_clean()
+    problems = caught.value.message_dict["instrument_yaml"]
+    assert len(problems) == 2 and any("duplicate code 1" in p for p in problems) and any("nothing" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({}, "instrument_ref", "Give a built-in instrument or upload"),
+        ({"instrument_ref": "nope"}, "instrument_ref", "No built-in instrument 'nope'"),
+        ({"instrument_ref": "leaders", "closes_at": timezone.now() - dt.timedelta(days=9)}, "closes_at", "close after it opens"),
+    ],
+)
+def test_wave_checks(db, fields, field, message):
+    with pytest.raises(ValidationError) as caught:
+        wave(**fields).full_clean()
+    assert message in " ".join(caught.value.message_dict[field])
+
+
+def test_the_admin_is_for_staff_and_takes_an_instrument_file(db, client, django_user_model):
+    assert client.get("/admin/surveys/wave/add/").status_code == 302  # to the login page
+    staff = django_user_model.objects.create_superuser("staff", "staff@example.org", "a-long-pass-phrase-1")
+    client.force_login(staff)
+    now = timezone.localtime()
+    response = client.post("/admin/surveys/wave/add/", {
+        "slug": "pulse", "title": "Pulse", "instrument_ref": "", "instrument_yaml": "",
+        "instrument_file": SimpleUploadedFile("pulse.yaml", INSTRUMENT.encode()),
+        "opens_at_0": now.strftime("%Y-%m-%d"), "opens_at_1": "00:00:00",
+        "closes_at_0": (now + dt.timedelta(days=9)).strftime("%Y-%m-%d"), "closes_at_1": "00:00:00",
+        "mode": "anonymous", "max_reminders": "2",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Wave.objects.get(slug="pulse").instrument.id == "pulse"
