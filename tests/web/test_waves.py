@@ -78,3 +78,13 @@ def test_the_admin_is_for_staff_and_takes_an_instrument_file(db, client, django_
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Wave.objects.get(slug="pulse").instrument.id == "pulse"
+
+
+def test_the_migrations_match_the_models(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits non-zero when a migration is missing
+    assert "No changes detected" in out.getvalue()
