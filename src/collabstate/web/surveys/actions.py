@@ -42,7 +42,8 @@ def find_respondent(token: str) -> Respondent | None:
     """The respondent a token belongs to; None for a malformed or unknown token."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    return Respondent.objects.select_related("wave").filter(links__token_hash=token_hash(token)).first()
+    link = Link.objects.select_related("respondent__wave").filter(token_hash=token_hash(token)).first()
+    return link.respondent if link else None
 
 
 def start_open_link(wave: Wave) -> str:

@@ -7,7 +7,7 @@
 ``/s/<wave>/``              a wave's open link: POST starts a new respondent
 
 An unknown or malformed token gets the 404 page; an address that fails too many look-ups gets
-429 for a while (rate limit shared by every worker through the database cache).
+429 instead for a while (the count is shared by every worker through the database cache).
 """
 
 from __future__ import annotations
@@ -33,11 +33,13 @@ def _limited(request: HttpRequest, increment: bool) -> bool:
 
 
 def _respondent(request: HttpRequest, token: str) -> Respondent | HttpResponse:
-    if _limited(request, increment=False):
-        return render(request, "surveys/too_many.html", status=429)
+    """The token's respondent. Failed look-ups are counted per address; over the rate, they get
+    429 instead of 404 (guessing a 256-bit token is hopeless anyway: the limit is for the logs'
+    and the database's sake). A link that works is never slowed down."""
     respondent = actions.find_respondent(token)
     if respondent is None:
-        _limited(request, increment=True)
+        if _limited(request, increment=True):
+            return render(request, "surveys/too_many.html", status=429)
         raise Http404("no such link")
     return respondent
 
