@@ -88,3 +88,16 @@ def test_the_migrations_match_the_models(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits non-zero when a migration is missing
     assert "No changes detected" in out.getvalue()
+
+
+def test_staff_send_invitations_from_the_admin(db, client, django_user_model, make_wave):
+    from django.core import mail
+
+    from collabstate.web.surveys.invitations import add_invitees
+
+    wave = make_wave("admin-wave")
+    add_invitees(wave, "email\nami@example.org\nbo@example.org\n")
+    client.force_login(django_user_model.objects.create_superuser("staff", "s@example.org", "a-long-pass-phrase-1"))
+    response = client.post("/admin/surveys/wave/", {"action": "send_invitations", "_selected_action": [wave.pk]}, follow=True)
+    assert "2 invitations sent." in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == ["ami@example.org", "bo@example.org"]

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from . import invitations
 from .models import Invitee, Respondent, Wave
 
 
@@ -29,6 +30,17 @@ class WaveAdmin(admin.ModelAdmin):
     form = WaveForm
     list_display = ["title", "slug", "instrument_ref", "mode", "open_link", "opens_at", "closes_at"]
     prepopulated_fields = {"slug": ["title"]}
+    actions = ["send_invitations", "send_reminders"]
+
+    @admin.action(description="Send invitations to invitees not yet invited")
+    def send_invitations(self, request, queryset):
+        sent = sum(invitations.send_invitations(wave) for wave in queryset)
+        self.message_user(request, f"{sent} invitations sent.")
+
+    @admin.action(description="Send reminders to invitees who have not completed")
+    def send_reminders(self, request, queryset):
+        sent = sum(invitations.send_reminders(wave) for wave in queryset)
+        self.message_user(request, f"{sent} reminders sent.")
 
 
 @admin.register(Invitee)
