@@ -201,3 +201,10 @@ def test_no_answer_text_reaches_the_logs(client, wave, start, caplog):
         client.get(f"/r/{'z' * 43}/")  # a logged 404
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert secret not in text and token not in text
+
+
+def test_line_breaks_sent_by_a_browser_are_kept_as_typed(client, wave, start):
+    token = start(wave)
+    page(client, token, "q1_example", {"q1_example": "1"})
+    page(client, token, "q2_description", {"q2_description": "\r\nFirst line\r\nsecond line"})
+    assert answers_of_only_response(wave)["q2_description"] == "\nFirst line\nsecond line"

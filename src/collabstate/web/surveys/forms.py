@@ -65,6 +65,9 @@ class PageForm(forms.Form):
     def clean(self):
         data = super().clean()
         question = self.question
+        if isinstance(question, TextQuestion) and data.get(question.id):
+            # browsers send a text box's line breaks as CR LF (HTML's form encoding); keep them as typed
+            data[question.id] = data[question.id].replace("\r\n", "\n")
         if isinstance(question, MultipleQuestion) and data.get(question.id):
             ticked = set(data[question.id])
             for option in question.options:
