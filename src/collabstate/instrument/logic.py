@@ -254,7 +254,15 @@ def _to_expr(node: _Node, multiple: Mapping[str, Sequence[str]]) -> pl.Expr:
 
 def parse_condition(text: str) -> Condition:
     """Parse a ``relevant`` condition; raise :class:`ConditionError` naming where it goes wrong."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise ConditionError("empty condition")
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Condition:
+    """Conditions are immutable: each text is parsed once per process."""
+    if not text.strip():
         raise ConditionError("empty condition")
     try:
         tree = _parser().parse(text)

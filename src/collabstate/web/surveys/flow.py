@@ -16,8 +16,10 @@ condition evaluator compares.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from ...instrument import Instrument
+from ...instrument.logic import Condition
 from ...instrument.model import Question
 
 #: The ``page`` a respondent resumes at once every question is answered: the check-answers page.
@@ -50,7 +52,17 @@ def typed(instrument: Instrument, answers: Mapping[str, str]) -> dict[str, objec
 def asked(question: Question, values: Mapping[str, object]) -> bool:
     """Whether the question is asked, given the typed answers so far."""
     condition = question.condition
-    return condition is None or condition.holds(values)
+    if condition is None:
+        return True
+    names = condition.names
+    return _holds(condition, tuple(sorted((k, v) for k, v in values.items() if k.split("/", 1)[0] in names)))
+
+
+@lru_cache(maxsize=8192)
+def _holds(condition: Condition, answers: tuple[tuple[str, object], ...]) -> bool:
+    """The core's evaluator, remembered per condition and the answers it reads (a page view
+    asks the same few conditions about the same few answers again and again)."""
+    return condition.holds(dict(answers))
 
 
 def asked_questions(instrument: Instrument, answers: Mapping[str, str]) -> list[Question]:
