@@ -37,3 +37,9 @@ def start(client):
         return location.split("/")[2]
 
     return go
+
+
+@pytest.fixture(autouse=True)
+def _read_waves_afresh(settings):
+    """Tests change a wave and look at once: no per-process wave cache."""
+    settings.WAVE_CACHE_SECONDS = 0

@@ -208,3 +208,15 @@ def test_line_breaks_sent_by_a_browser_are_kept_as_typed(client, wave, start):
     page(client, token, "q1_example", {"q1_example": "1"})
     page(client, token, "q2_description", {"q2_description": "\r\nFirst line\r\nsecond line"})
     assert answers_of_only_response(wave)["q2_description"] == "\nFirst line\nsecond line"
+
+
+def test_a_worker_keeps_a_wave_for_the_set_time(wave, settings):
+    from collabstate.web.surveys.actions import wave_by_id
+
+    settings.WAVE_CACHE_SECONDS = 60
+    first = wave_by_id(wave.pk)
+    wave.title = "Renamed"
+    wave.save()
+    assert wave_by_id(wave.pk) is first and first.title != "Renamed"
+    settings.WAVE_CACHE_SECONDS = 0
+    assert wave_by_id(wave.pk).title == "Renamed"

@@ -1,0 +1,181 @@
+"""The load test's section of docs/benchmarks.md (benchmarks/loadtest.py), from one run's rows."""
+
+from __future__ import annotations
+
+GOAL_PAGES, GOAL_P99 = 150.0, 300.0
+NAMES = {"sqlite": "SQLite (WAL)", "postgres": "PostgreSQL"}
+KINDS = {"paced": "paced", "flat": "flat out", "crash": "paced, SIGKILL at 40%"}
+
+
+def server_name(row: dict) -> str:
+    if row["threads"] > 1:
+        return f"{row['workers']} gthread workers × {row['threads']} threads, ≤ {row['connections']} connections each"
+    return f"{row['workers']} sync workers"
+
+
+def _ms(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.1f}"
+
+
+def render(rows: list[dict], notes: dict, args, config: tuple[int, int, int], *, machine: str, load: tuple[float, float], seconds: float, date: str, expected: float) -> str:
+    lo, hi = args.think
+    versions = sorted({r["server_version"] for r in rows if r.get("server_version")})
+    main = server_name(dict(zip(("workers", "threads", "connections"), config)))
+    swept = [r for r in rows if server_name(r) != main]
+    lines = [
+        "## Web collection load test (issue 5)",
+        "",
+        f"`make loadtest` (`python benchmarks/loadtest.py`): {args.respondents} simulated respondents at once complete the "
+        f"`readiness-2018` survey (an identified wave with an open link; {expected:.2f} question pages per respondent on "
+        "average, since q1 is Yes or No at random and skip logic applies) against `collabstate serve` (gunicorn with "
+        f"{main}{', keep-alive 75 s' if config[1] > 1 else ', what it starts on 2 cores: 2 per core + 1'}) on 127.0.0.1, on a fresh database per run: SQLite in WAL mode (`synchronous=NORMAL`) "
+        f"and PostgreSQL{' ' + ', '.join(v.split(' ')[0] for v in versions) if versions else ''} from Debian's packages "
+        "(default configuration, durable commits), on the same machine. The respondents are coroutines in one client "
+        "process (aiohttp), each behaving like a browser: GET the page, read the CSRF token and the form's inputs from "
+        "the HTML, choose random valid answers (about 8% of optional questions left blank), POST, follow the 302, up to "
+        "the check-answers page, whose POST completes. **Client and server share the 2 cores.**",
+        "",
+        f"Runs: *paced*: each respondent thinks for a uniform {lo:g}–{hi:g} s before every POST, as a person reading "
+        "the page (the goal is judged on this run; if the server answered at once, the respondents would submit about "
+        f"{args.respondents / ((lo + hi) / 2) * expected / (expected + 2):.0f} pages/s while all of them are at it); *flat out*: no think time, so the figures are the server's capacity "
+        "and the latencies are mostly queueing; *crash*: paced, and when 40% of the expected page submissions are "
+        "acknowledged the whole gunicorn process group gets SIGKILL, the server is started again on the same database "
+        "(`collabstate serve`: migrations, gunicorn) and every respondent whose request failed waits for it, GETs "
+        "`/r/<token>/` and carries on from the page the server resumes it at (the page whose POST was lost is sent "
+        "again with the same answers)."
+        + (f" The last rows run paced again with other gunicorn configurations ({'; '.join(sorted({server_name(r) for r in swept}))}), "
+           f"to compare with the one chosen ({main})." if swept else ""),
+        "",
+        "A page submission is a question page's POST answered with a 302: the server's acknowledgement that the page "
+        "is saved; the client records the token, the question and the exact column values it sent. Pages/s = "
+        "acknowledged page submissions per second of wall time, from the first request to the last response (ramp-up "
+        "and the tail included); requests/s counts every request (GETs, the open-link and check POSTs too). Latency is "
+        "measured in the client, from sending the request until the whole response has arrived (so it includes the "
+        "client's own delays). Server CPU is the CPU time of the gunicorn process group (and of PostgreSQL's "
+        "processes) per acknowledged page, read from `/proc` (not for crash runs: killed workers take theirs along).",
+        "",
+        "After each run the database is checked through the Django ORM: for every acknowledged page, the respondent's "
+        "stored `Answer` rows must equal what was sent (an unanswered column: no row). Lost = acknowledged values "
+        "missing or different; duplicated = (response, column) pairs with more than one row, plus responses beyond "
+        "one per respondent. Also counted: stored values that no page sent, and completions.",
+        "",
+        "| database | run | server | completed | pages acked | wall s | pages/s | requests/s | page POST p50 ms | page POST p99 ms "
+        "| GET p50 ms | GET p99 ms | server CPU ms/page (gunicorn + PostgreSQL) | failed requests | lost | duplicated |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        v, cpu = r["verify"], r["cpu"]
+        cpu_cell = "–"
+        if r["cpu_complete"]:
+            cpu_cell = _ms(1000 * cpu["server"] / r["acked"])
+            if r["backend"] == "postgres":
+                cpu_cell += f" + {_ms(1000 * cpu['postgres'] / r['acked'])} PG"
+        lines.append(
+            f"| {NAMES[r['backend']]} | {KINDS[r['kind']]} | {server_name(r)} | {r['completed']}/{r['respondents']} | {r['acked']:,} "
+            f"| {r['wall']:.1f} | **{r['pages_per_s']:.1f}** | {r['requests_per_s']:.1f} | {_ms(r['post_p50'])} | **{_ms(r['post_p99'])}** "
+            f"| {_ms(r['get_p50'])} | {_ms(r['get_p99'])} | {cpu_cell} | {r['failed']} | {v['lost']} | {v['duplicated']} |"
+        )
+    lines.append("")
+    for r in rows:
+        lines.append(_details(r))
+        lines.append("")
+    for note in notes.values():
+        lines += [f"{note}: its runs are missing from the table.", ""]
+    lines += _sweep(rows, main)
+    lines += _goal(rows, notes, main)
+    lines.append(
+        f"Machine: {machine}; 1-minute load average {load[0]:.1f} at the start and {load[1]:.1f} at the end (the machine may "
+        f"be shared with other work). The whole run took {seconds / 60:.1f} minutes. Date: {date}."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _details(r: dict) -> str:
+    v = r["verify"]
+    name = f"{NAMES[r['backend']]}, {KINDS[r['kind']]}, {server_name(r)}"
+    text = (
+        f"{name}: checked {v['pages_checked']:,} acknowledged pages ({v['values_checked']:,} column values): {v['missing']} missing, "
+        f"{v['wrong']} different; {v['duplicated_pairs']} duplicated (response, column) pairs; {v['responses']} responses for "
+        f"{v['respondents']} respondents ({r['started']} started by the client); {v['unexplained']} stored values no page sent; "
+        f"{v['completed_stored']} respondents completed in the database, {r['completed']} confirmed to the client, "
+        f"{v['completed_missing']} confirmed but not stored; {r['rejected']} POSTs the form refused."
+    )
+    statuses = ", ".join(f"{k}: {n:,}" for k, n in sorted(r["statuses"].items()))
+    text += f" Responses: {statuses}."
+    c, cores = r["cpu"], 2 * r["wall"]
+    if r["cpu_complete"]:
+        other = max(0.0, c["machine"] - c["server"] - c["postgres"] - c["client"])
+        text += (f" CPU time ({cores:.0f} s available): gunicorn {c['server']:.1f} s, PostgreSQL {c['postgres']:.1f} s, the client "
+                 f"{c['client']:.1f} s, other work on the machine {other:.1f} s, idle {max(0.0, cores - c['machine']):.1f} s.")
+    else:
+        text += f" CPU time ({cores:.0f} s available): the machine was busy for {c['machine']:.1f} s, the client for {c['client']:.1f} s."
+    crash = r.get("crash")
+    if crash:
+        text += (
+            f" The server was killed {crash['at']:.1f} s into the run, after {crash['acked_before']:,} acknowledged page submissions; "
+            f"it answered again {crash['restart_s']:.1f} s later. {r['failed']} requests failed with a connection error "
+            f"({r['failed_posts']} of them page or check POSTs, the rest GETs in flight or sent while it was down, "
+            f"{r['start_failed']} open-link requests); of the page POSTs that failed, {r['saved_unacked']} had been saved "
+            f"all the same (the respondent was resumed after that page; checked too: {v['saved_unacked_lost']} lost) and the "
+            f"others were sent again; {v['respondents_unseen']} respondents were created by an open-link POST the client never "
+            "saw answered."
+        )
+    return text
+
+
+def _idle(r: dict) -> float:
+    """Share of the machine's CPU time left idle during the run."""
+    return max(0.0, 1 - r["cpu"]["machine"] / (2 * r["wall"]))
+
+
+def _sweep(rows: list[dict], main: str) -> list[str]:
+    swept = [r for r in rows if server_name(r) != main]
+    if not swept:
+        return []
+    base = [r for r in rows if r["kind"] == "paced" and server_name(r) == main and r["backend"] == swept[0]["backend"]]
+    parts = [f"{server_name(r)}: {r['pages_per_s']:.1f} pages/s, page POST p99 {r['post_p99']:,.0f} ms, {100 * _idle(r):.0f}% of the CPU idle"
+             for r in base + swept]  # fmt: skip
+    idle = [100 * _idle(r) for r in base + swept]
+    return [
+        f"Server configurations, paced, {NAMES[swept[0]['backend']]}: " + "; ".join(parts) + ". "
+        + (f"With {min(idle):.0f}–{max(idle):.0f}% of the CPU idle in every configuration, none of them changes the picture much: "
+           "the CPU each page costs does. " if max(idle) < 15 else f"Up to {max(idle):.0f}% of the CPU was left idle. ")
+        + "gthread "
+        "workers keep connections alive (less work per request for the client and the server), but a connection stays with "
+        "the worker that accepted it, and a worker accepts up to `--worker-connections` (1000 by default), so the respondents' "
+        "connections can pile up on one or two workers, each held to one core by Python's GIL, while the others have nothing "
+        "to do. A cap of 1.25 × respondents / workers spreads them, but in production a cap below the number of simultaneous "
+        "browsers makes the extra ones wait for a kept-alive connection to close. Sync workers take each connection when they "
+        "are free, at the price of a new connection per request.",
+        "",
+    ]
+
+
+def _goal(rows: list[dict], notes: dict, main: str) -> list[str]:
+    paced = [r for r in rows if r["backend"] == "postgres" and r["kind"] == "paced" and server_name(r) == main]
+    if not paced:
+        why = "PostgreSQL was not available" if notes.get("postgres") else "no paced PostgreSQL run in this invocation"
+        return [f"Goal (≥ 150 page submissions/s with p99 under 300 ms with PostgreSQL on 2 cores): not measured, {why}.", ""]
+    r = paced[0]
+    rate_ok, p99_ok = r["pages_per_s"] >= GOAL_PAGES, r["post_p99"] < GOAL_P99
+    text = (
+        f"Goal with PostgreSQL on 2 cores, paced run: ≥ {GOAL_PAGES:.0f} page submissions/s: {r['pages_per_s']:.1f}, "
+        f"{'met' if rate_ok else 'not met'}; page POST p99 < {GOAL_P99:.0f} ms: {r['post_p99']:,.0f} ms, {'met' if p99_ok else 'not met'}."
+    )
+    flat = [x for x in rows if x["backend"] == "postgres" and x["kind"] == "flat"]
+    if flat:
+        best = max(flat, key=lambda x: x["pages_per_s"])
+        text += f" Flat out, the most the server acknowledged was {best['pages_per_s']:.1f} page submissions/s ({server_name(best)})."
+    c, n = r["cpu"], r["acked"]
+    per_page = {k: 1000 * c[k] / n for k in ("server", "postgres", "client")}
+    total = sum(per_page.values())
+    text += (
+        f" The machine's CPU is the limit: {100 * _idle(r):.0f}% of it was idle in the paced run, and each acknowledged page "
+        f"cost {per_page['server']:.1f} ms of gunicorn CPU, {per_page['postgres']:.1f} ms of PostgreSQL and {per_page['client']:.1f} ms "
+        f"of the client ({total:.1f} ms in all, for the page's GET and POST and its share of the open link, check and "
+        f"confirmation pages), while {GOAL_PAGES:.0f} pages/s on 2 cores leaves {2000 / GOAL_PAGES:.1f} ms per page at 100% "
+        f"use, or {1500 / GOAL_PAGES:.1f} ms at 75% (for short queues): with PostgreSQL and the client as they are, gunicorn "
+        f"would have to spend about {max(0.0, 1500 / GOAL_PAGES - per_page['postgres'] - per_page['client']):.1f} ms per page "
+        f"instead of {per_page['server']:.1f}."
+    )
+    return [text, ""]
