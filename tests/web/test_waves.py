@@ -101,3 +101,24 @@ def test_staff_send_invitations_from_the_admin(db, client, django_user_model, ma
     response = client.post("/admin/surveys/wave/", {"action": "send_invitations", "_selected_action": [wave.pk]}, follow=True)
     assert "2 invitations sent." in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == ["ami@example.org", "bo@example.org"]
+
+
+def test_staff_upload_invitees_in_the_admin_with_problems_by_row(db, client, django_user_model, make_wave):
+    wave = make_wave("upload-wave")
+    client.force_login(django_user_model.objects.create_superuser("staff", "s@example.org", "a-long-pass-phrase-1"))
+    url = f"/admin/surveys/wave/{wave.pk}/invitees/"
+    assert f'href="{url}"' in client.get(f"/admin/surveys/wave/{wave.pk}/change/").content.decode()
+    bad = client.post(url, {"file": SimpleUploadedFile("list.csv", b"email,name\nami@example.org,Ami\nnope,Bo\n")})
+    html = bad.content.decode()
+    assert "list.csv: row 3, column email: &#x27;nope&#x27;: expected an e-mail address" in html and "nobody was added" in html
+    assert not wave.invitees.exists()
+    good = client.post(url, {"file": SimpleUploadedFile("list.csv", b"email,name\nami@example.org,Ami\nbo@example.org,Bo\n")}, follow=True)
+    assert "2 invitees added" in good.content.decode()
+    assert sorted(wave.invitees.values_list("email", flat=True)) == ["ami@example.org", "bo@example.org"]
+
+
+def test_the_admin_is_closed_to_people_who_are_not_staff(db, client, django_user_model, make_wave):
+    wave = make_wave("closed-admin")
+    client.force_login(django_user_model.objects.create_user("someone", "x@example.org", "a-long-pass-phrase-1"))
+    assert client.get(f"/admin/surveys/wave/{wave.pk}/invitees/").status_code == 302  # to the admin's login
+    assert client.post(f"/admin/surveys/wave/{wave.pk}/invitees/", {}).status_code == 302

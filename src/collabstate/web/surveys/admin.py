@@ -2,9 +2,16 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 
 from . import invitations
 from .models import Invitee, Respondent, Wave
+
+
+class InviteeUploadForm(forms.Form):
+    file = forms.FileField(label="Invitee CSV", help_text="Columns: email (required), name, organisation, sector")
 
 
 class WaveForm(forms.ModelForm):
@@ -31,6 +38,30 @@ class WaveAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "instrument_ref", "mode", "open_link", "opens_at", "closes_at"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["send_invitations", "send_reminders"]
+
+    def get_urls(self):
+        own = [path("<int:pk>/invitees/", self.admin_site.admin_view(self.upload_invitees), name="surveys_wave_invitees")]
+        return own + super().get_urls()
+
+    def upload_invitees(self, request, pk: int):
+        """Upload an invitee CSV to a wave: every problem by row, or how many were added."""
+        wave = get_object_or_404(Wave, pk=pk)
+        if not self.has_change_permission(request, wave):
+            raise PermissionDenied
+        form = InviteeUploadForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                added = invitations.add_invitees(wave, upload.read(), name=upload.name)
+            except invitations.InviteeFileError as exc:
+                problems = [f"{upload.name}: {p}" for p in exc.problems]
+            else:
+                self.message_user(request, f"{len(added)} invitees added to {wave}. Send the invitations from the list of waves.")
+                return redirect("admin:surveys_wave_change", wave.pk)
+        context = {**self.admin_site.each_context(request), "title": f"Upload invitees to {wave}", "wave": wave, "form": form,
+                   "problems": problems, "opts": self.model._meta}  # fmt: skip
+        return render(request, "admin/surveys/upload_invitees.html", context)
 
     @admin.action(description="Send invitations to invitees not yet invited")
     def send_invitations(self, request, queryset):
