@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from ...dataset import Validation, read_responses
 from ...instrument import Instrument
-from ...instrument.model import Question
 from . import flow
 from .models import Answer, Link, Respondent, Response, Wave
 
@@ -102,7 +101,7 @@ def answers_of(respondent: Respondent) -> dict[str, str]:
 _ANSWERS = f"SELECT {connection.ops.quote_name('column')}, value FROM {Answer._meta.db_table} WHERE response_id = %s"
 
 
-def save_page(respondent: Respondent, question: Question, values: dict[str, str | None], next_page: str) -> None:
+def save_page(respondent: Respondent, values: dict[str, str | None], next_page: str) -> None:
     """Store one page's answers (None clears a column) and where to resume, in one transaction
     of two or three statements. The first, an UPDATE of the respondent's row, locks it (as
     :func:`complete` does) and does nothing once they have completed: a late retry changes

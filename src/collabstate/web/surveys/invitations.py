@@ -59,7 +59,7 @@ def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> l
     for h in unknown:
         problems.append(InviteeProblem(1, h, h, f"one of the columns {', '.join(COLUMNS)}"))
     reader.fieldnames = header
-    existing = set(wave.invitees.values_list("email", flat=True))
+    existing = {e.lower() for e in wave.invitees.values_list("email", flat=True)}
     seen: dict[str, int] = {}
     rows = []
     for number, record in enumerate(reader, start=2):
@@ -74,7 +74,7 @@ def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> l
         key = email.lower()
         if key in seen:
             problems.append(InviteeProblem(number, "email", email, f"each address once; it is already in row {seen[key]}"))
-        elif key in {e.lower() for e in existing}:
+        elif key in existing:
             problems.append(InviteeProblem(number, "email", email, "an address not already invited to this wave"))
         seen[key] = number
         rows.append(Invitee(wave=wave, email=email, **{c: (record.get(c) or "").strip() for c in COLUMNS[1:]}))

@@ -105,13 +105,10 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         form = PageForm(instrument, q, request.POST)
         if form.is_valid():
             new = form.column_values()
-            merged = {**answers, **{c: v for c, v in new.items() if v is not None}}
-            for c, v in new.items():
-                if v is None:
-                    merged.pop(c, None)
+            merged = {c: v for c, v in {**answers, **new}.items() if v is not None}  # as saved below
             nxt = flow.next_question(instrument, merged, q.id)
             target = flow.CHECK if (nxt is None or returning) else nxt.id
-            actions.save_page(respondent, q, new, target)
+            actions.save_page(respondent, new, target)
             if target == flow.CHECK:
                 return redirect("check", token)
             return redirect("question", token, target)
@@ -129,7 +126,6 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         "total": total,
         "percent": round(100 * (number - 1) / total),
         "back": back,
-        "open_link": respondent.invitee_id is None,
     }
     return render(request, "surveys/question.html", context)
 
