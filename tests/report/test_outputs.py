@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
-import pytest
 
 from collabstate import Responses, estimate, load_instrument
 from collabstate.demo import leaders_wave, readiness_2018

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 R_DIR = Path(__file__).parent / "r"
@@ -35,3 +36,17 @@ def _run_r_script(script: str, tmp_path_factory, *, skip_note: str = "") -> Path
 def run_r_script(tmp_path_factory):
     """``run_r_script("reference.R")``: run an R script once and get its output folder (or skip)."""
     return lambda script, *, skip_note="": _run_r_script(script, tmp_path_factory, skip_note=skip_note)
+
+
+def _reference_table(path: Path, keys: tuple[str, ...]) -> dict[tuple, float]:
+    """An R script's long ``reference.csv`` (variable, by, group, stat, value and the case columns)
+    as {(keys…): value}; an empty variable, by or group reads as ''."""
+    ref = pl.read_csv(path, schema_overrides={"group": pl.String, "value": pl.Float64, "by": pl.String, "variable": pl.String})
+    ref = ref.with_columns(pl.col("variable", "by", "group").fill_null(""))
+    return {tuple(r[k] for k in keys): r["value"] for r in ref.iter_rows(named=True)}
+
+
+@pytest.fixture(scope="session")
+def r_reference_table():
+    """``r_reference_table(out / "reference.csv", ("case", "variable", "by", "group", "stat"))``."""
+    return _reference_table

@@ -24,12 +24,9 @@ EST_TOL, SE_TOL = 1e-7, 1e-6
 
 
 @pytest.fixture(scope="session")
-def r_reference(run_r_script):
+def r_reference(run_r_script, r_reference_table):
     out = run_r_script("reference.R")
-    ref = pl.read_csv(out / "reference.csv", schema_overrides={"group": pl.String, "value": pl.Float64, "by": pl.String, "variable": pl.String})
-    ref = ref.with_columns(pl.col("variable", "by", "group").fill_null(""))
-    table = {(r["dataset"], r["lonely"], r["variable"], r["by"], r["group"], r["stat"]): r["value"] for r in ref.iter_rows(named=True)}
-    return out, table
+    return out, r_reference_table(out / "reference.csv", ("dataset", "lonely", "variable", "by", "group", "stat"))
 
 
 def _read(out: Path, name: str) -> pl.DataFrame:

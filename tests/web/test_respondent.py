@@ -9,7 +9,6 @@ import logging
 import pytest
 from django.utils import timezone
 
-from collabstate.web.surveys import actions
 from collabstate.web.surveys.models import Answer, Respondent, Response
 
 

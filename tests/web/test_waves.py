@@ -34,11 +34,11 @@ def wave(**fields) -> Wave:
     return Wave(**{"slug": "w", "title": "W", "opens_at": now, "closes_at": now + dt.timedelta(days=1), **fields})
 
 
-def test_an_uploaded_instrument_is_used_for_the_pages(db, client):
+def test_an_uploaded_instrument_is_used_for_the_pages(db, client, start):
     w = wave(instrument_yaml=INSTRUMENT, open_link=True)
     w.full_clean()
     w.save()
-    token = client.post("/s/w/")["Location"].split("/")[2]
+    token = start(w)
     assert client.post(f"/r/{token}/q/works/", {"works": "2"})["Location"] == f"/r/{token}/q/why_not/"
 
 

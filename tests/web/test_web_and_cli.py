@@ -21,8 +21,7 @@ from collabstate.web.surveys.actions import responses_of
 runner = CliRunner()
 
 
-def complete_random(client, wave, rng) -> None:
-    token = client.post(f"/s/{wave.slug}/")["Location"].split("/")[2]
+def complete_random(client, wave, token: str, rng) -> None:
     instrument = wave.instrument
     post = lambda q, data: client.post(f"/r/{token}/q/{q}/", data)  # noqa: E731
     post("q1_example", {"q1_example": str(rng.choice([1, 2]))})
@@ -35,11 +34,11 @@ def complete_random(client, wave, rng) -> None:
     assert client.post(f"/r/{token}/check/").status_code == 302
 
 
-def test_exported_file_and_database_give_the_same_estimates(client, wave, tmp_path):
+def test_exported_file_and_database_give_the_same_estimates(client, wave, start, tmp_path):
     rng = np.random.default_rng(7)
     for _ in range(40):
-        complete_random(client, wave, rng)
-    client.post(f"/s/{wave.slug}/")  # one who started and never finished: not exported
+        complete_random(client, wave, start(wave), rng)
+    start(wave)  # one who started and never finished: not exported
     validation = responses_of(wave)
     assert validation.n_problems == 0 and validation.responses.n == 40
     direct = estimate(validation.responses, by="q16_sector")
