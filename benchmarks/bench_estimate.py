@@ -45,13 +45,8 @@ SLOW = 30.0  # seconds: a tool slower than this runs once
 TOLERANCE = {"est": 1e-9, "se": 1e-6}
 GOALS = {"r": 50.0, "svy": 10.0, "memory": 3.0}
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(Path(__file__).parent))
 
 from estimate_peers import _spec, compare, r_rows, r_version, run_r, run_svy, svy_rows, with_nets  # noqa: E402
-
-
-
-
 
 
 # --------------------------------------------------------------------------------- the data
@@ -98,8 +93,6 @@ def make_data(n: int, seed: int = 2025):
 
 def data_files(n: int) -> tuple[Path, Path]:
     """The cached parquet (canonical frame) and CSV (for R: '/' -> '__', NET indicators) of n rows."""
-    import polars as pl
-
     parquet, csv = BENCH_DIR / f"leaders-estimate-{n}.parquet", BENCH_DIR / f"leaders-estimate-{n}.csv"
     if not (parquet.exists() and csv.exists()):
         print(f"writing {parquet.name} and {csv.name} …", file=sys.stderr)

@@ -52,7 +52,7 @@ CHUNK = 4
 def usable(design: Design, n_groups: int) -> bool:
     """Whether :class:`Dense` applies: no calibration, and a dense (PSU × slot) array that is
     not larger than ``DENSE_FACTOR`` × the respondents."""
-    if getattr(design, "calibration", None) is not None:
+    if design.calibration is not None:
         return False
     return design.n_psu * (n_groups + 1) <= DENSE_FACTOR * max(design.n, 1)
 
