@@ -9,12 +9,21 @@ from django.utils import timezone
 
 
 @pytest.fixture
-def make_wave(db):
+def organisation(db):
+    """The organisation waves belong to unless a test gives another: "Default", as the CLI's."""
+    from collabstate.web.workspace.actions import organisation_named
+
+    return organisation_named("Default")
+
+
+@pytest.fixture
+def make_wave(db, organisation):
     from collabstate.web.surveys.models import Wave
 
     def make(slug: str = "readiness", instrument: str = "readiness-2018", **fields) -> Wave:
         now = timezone.now()
-        defaults = {"title": "Collaboration readiness", "opens_at": now - dt.timedelta(days=1), "closes_at": now + dt.timedelta(days=30), "open_link": True}
+        defaults = {"title": "Collaboration readiness", "opens_at": now - dt.timedelta(days=1), "closes_at": now + dt.timedelta(days=30),
+                    "open_link": True, "organisation": organisation}  # fmt: skip
         return Wave.objects.create(slug=slug, instrument_ref=instrument, **{**defaults, **fields})
 
     return make

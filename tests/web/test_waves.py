@@ -34,8 +34,8 @@ def wave(**fields) -> Wave:
     return Wave(**{"slug": "w", "title": "W", "opens_at": now, "closes_at": now + dt.timedelta(days=1), **fields})
 
 
-def test_an_uploaded_instrument_is_used_for_the_pages(db, client, start):
-    w = wave(instrument_yaml=INSTRUMENT, open_link=True)
+def test_an_uploaded_instrument_is_used_for_the_pages(db, client, start, organisation):
+    w = wave(instrument_yaml=INSTRUMENT, open_link=True, organisation=organisation)
     w.full_clean()
     w.save()
     token = start(w)
@@ -64,7 +64,7 @@ def test_wave_checks(db, fields, field, message):
     assert message in " ".join(caught.value.message_dict[field])
 
 
-def test_the_admin_is_for_staff_and_takes_an_instrument_file(db, client, django_user_model):
+def test_the_admin_is_for_staff_and_takes_an_instrument_file(db, client, django_user_model, organisation):
     assert client.get("/admin/surveys/wave/add/").status_code == 302  # to the login page
     staff = django_user_model.objects.create_superuser("staff", "staff@example.org", "a-long-pass-phrase-1")
     client.force_login(staff)
@@ -74,7 +74,7 @@ def test_the_admin_is_for_staff_and_takes_an_instrument_file(db, client, django_
         "instrument_file": SimpleUploadedFile("pulse.yaml", INSTRUMENT.encode()),
         "opens_at_0": now.strftime("%Y-%m-%d"), "opens_at_1": "00:00:00",
         "closes_at_0": (now + dt.timedelta(days=9)).strftime("%Y-%m-%d"), "closes_at_1": "00:00:00",
-        "mode": "anonymous", "max_reminders": "2",
+        "mode": "anonymous", "max_reminders": "2", "organisation": organisation.pk,
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Wave.objects.get(slug="pulse").instrument.id == "pulse"

@@ -17,7 +17,7 @@ from .._cli_support import InstrumentOption, err, fail, out
 
 __all__ = ["serve", "wave_app"]
 
-wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export.", no_args_is_help=True)
+wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export, purge.", no_args_is_help=True)
 
 
 def setup_django() -> None:
@@ -39,10 +39,12 @@ def serve(
     """Run the survey website with gunicorn, after running the database migrations.
 
     The database is SQLite under ./var/ unless DATABASE_URL is set (e.g. postgres://user@host/db).
+    Contact details past their wave's retention are deleted first (as `collabstate wave purge`).
 
     Example: collabstate serve --port 8000
     """
     setup_django()
+    _purge()
     workers = workers or 2 * (os.cpu_count() or 1) + 1
     out.print(f"collabstate: serving on http://{host}:{port}/ with {workers} workers (Ctrl-C stops)", highlight=False)
     sys.stdout.flush()
@@ -80,10 +82,14 @@ def create(
     mode: Annotated[str, typer.Option(help="anonymous or identified.")] = "anonymous",
     open_link: Annotated[bool, typer.Option("--open-link", help="Anyone with the wave's address may respond (/s/SLUG/).")] = False,
     reminders: Annotated[int, typer.Option(help="At most this many reminders per invitee.")] = 2,
+    organisation: Annotated[str, typer.Option(help="The organisation the wave belongs to (created if there is none of that name).")] = "Default",
+    retention_days: Annotated[Optional[int], typer.Option(min=0, help="Delete invitees' contact details this many days after the wave closes (`wave purge`).")] = None,
 ) -> None:
     """Create a wave from a built-in instrument or a YAML file.
 
-    Example: collabstate wave create leaders-2026 --instrument leaders --closes 2027-01-31
+    Only the organisation's members see the wave in the workspace (/workspace/).
+
+    Example: collabstate wave create leaders-2026 --instrument leaders --closes 2027-01-31 --organisation "North Partnership"
     """
     from ..instrument import InstrumentError, load_instrument
 
@@ -97,6 +103,7 @@ def create(
     from django.utils import timezone
 
     from .surveys.models import Wave
+    from .workspace.actions import WorkspaceError, organisation_named
 
     start = _when(opens, "--opens") if opens else timezone.now()
     end = _when(closes, "--closes") if closes else start + dt.timedelta(days=30)
@@ -104,12 +111,17 @@ def create(
         raise fail("--closes must be after --opens")
     if Wave.objects.filter(slug=slug).exists():
         raise fail(f"a wave {slug!r} already exists")
+    try:
+        owner = organisation_named(organisation)
+    except WorkspaceError as exc:
+        raise fail(f"--organisation: {exc}") from None
     path = Path(instrument)
     text = path.read_text(encoding="utf-8") if path.suffix in (".yaml", ".yml") and path.exists() else ""
     wave = Wave.objects.create(slug=slug, title=title or ins.title, instrument_ref="" if text else ins.id, instrument_yaml=text,
-                               opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders)  # fmt: skip
+                               opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders,
+                               organisation=owner, retention_days=retention_days)  # fmt: skip
     out.print(f"wave {wave.slug}: {ins.id}, {mode}, open {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-              + (f"; open link /s/{wave.slug}/" if open_link else ""), highlight=False)  # fmt: skip
+              + (f"; open link /s/{wave.slug}/" if open_link else "") + f"; organisation {owner.name}", highlight=False)  # fmt: skip
 
 
 @wave_app.command("list")
@@ -118,9 +130,9 @@ def list_waves() -> None:
     setup_django()
     from .surveys.models import Wave
 
-    for wave in Wave.objects.all():
+    for wave in Wave.objects.select_related("organisation"):
         done = wave.respondents.filter(status="completed").count()
-        out.print(f"{wave.slug}\t{wave.title}\t{wave.state()}\t{wave.invitees.count()} invited\t{done} completed", highlight=False)
+        out.print(f"{wave.slug}\t{wave.title}\t{wave.organisation}\t{wave.state()}\t{wave.invitees.count()} invited\t{done} completed", highlight=False)
 
 
 @wave_app.command("invite")
@@ -181,3 +193,26 @@ def export(
     except (ValueError, OSError) as exc:
         raise fail(f"{output}: {exc}") from None
     out.print(f"{validation.responses.n} responses written to {output}", highlight=False)
+
+
+def _purge() -> int:
+    from .workspace.actions import purge_contact_details
+
+    cleared = purge_contact_details()
+    if cleared:
+        out.print(f"contact details of {cleared} invitees deleted (their waves' retention has passed); see the audit log", highlight=False)
+    return cleared
+
+
+@wave_app.command("purge")
+def purge() -> None:
+    """Delete invitees' contact details in every wave closed longer ago than its retention days.
+
+    Each wave purged gets an entry in the audit log; running it again changes nothing. Run it
+    daily (e.g. from cron); `collabstate serve` also runs it when it starts.
+
+    Example: collabstate wave purge
+    """
+    setup_django()
+    if not _purge():
+        out.print("no contact details were due for deletion", highlight=False)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "collabstate.web.surveys",
+    "collabstate.web.workspace",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,10 @@ RATELIMIT_USE_CACHE = "default"
 TOKEN_FAILURES_RATE = os.environ.get("COLLABSTATE_TOKEN_FAILURES", "30/m")
 #: Seconds a worker keeps a wave (its dates, mode, instrument) before reading it again.
 WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5"))
+
+# The analysts' workspace: signing in (Django's auth views) and where a signed-in person lands.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "workspace:home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,11 +1,15 @@
-"""URLs: respondents under ``/r/<token>/`` and ``/s/<wave>/`` (open links); the admin for staff."""
+"""URLs: respondents under ``/r/<token>/`` and ``/s/<wave>/`` (open links); the analysts'
+workspace under ``/workspace/``, signing in under ``/accounts/``; the admin for staff."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("collabstate.web.workspace.accounts")),
+    path("workspace/", include("collabstate.web.workspace.urls")),
     path("", include("collabstate.web.surveys.urls")),
 ]
 
-handler404 = "collabstate.web.surveys.views.not_found"
+handler404 = "collabstate.web.workspace.views.not_found"  # the respondents' page outside /workspace/
+handler403 = "collabstate.web.workspace.views.forbidden"

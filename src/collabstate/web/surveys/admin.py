@@ -35,7 +35,8 @@ class WaveForm(forms.ModelForm):
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
     form = WaveForm
-    list_display = ["title", "slug", "instrument_ref", "mode", "open_link", "opens_at", "closes_at"]
+    list_display = ["title", "slug", "organisation", "instrument_ref", "mode", "open_link", "opens_at", "closes_at"]
+    list_filter = ["organisation"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["send_invitations", "send_reminders"]
 

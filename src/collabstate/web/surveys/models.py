@@ -1,8 +1,10 @@
 """What the web layer stores.
 
 - :class:`Wave`: an instrument (built-in, or an uploaded YAML file kept verbatim) with open and
-  close dates, a mode (anonymous or identified) and either invitees or an open link.
-- :class:`Invitee`: a person's contact details (deletable on their own: retention, issue 6).
+  close dates, a mode (anonymous or identified) and either invitees or an open link. It belongs
+  to one :class:`~collabstate.web.workspace.models.Organisation`, whose members alone see it.
+- :class:`Invitee`: a person's contact details, deleted ``retention_days`` after the wave
+  closes (:func:`collabstate.web.workspace.actions.purge_contact_details`).
 - :class:`Respondent`: one person's progress through the wave, reached through its
   :class:`Link` s. Only the SHA-256 of a link's token is stored; the token itself is in the
   invitation e-mail (or the open link's address) and nowhere else. A reminder carries a new link;
@@ -30,6 +32,7 @@ class Wave(models.Model):
     ANONYMOUS, IDENTIFIED = "anonymous", "identified"
     MODES = [(ANONYMOUS, "Anonymous"), (IDENTIFIED, "Identified")]
 
+    organisation = models.ForeignKey("workspace.Organisation", on_delete=models.PROTECT, related_name="waves")
     slug = models.SlugField(unique=True, help_text="The wave's name in addresses, e.g. leaders-2026")
     title = models.CharField(max_length=200)
     instrument_ref = models.CharField(max_length=64, blank=True, help_text="A built-in instrument, e.g. readiness-2018")
@@ -40,6 +43,9 @@ class Wave(models.Model):
     open_link = models.BooleanField(default=False, help_text="Anyone with the wave's address may respond")
     max_reminders = models.PositiveSmallIntegerField(default=2)
     privacy_notice = models.TextField(blank=True, help_text="Shown on the first page, before any question")
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Invitees' contact details are deleted this many days after the wave closes (empty: kept)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +113,7 @@ class Response(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     completed = models.BooleanField(default=False)
     completed_on = models.DateField(null=True, blank=True, help_text="The day only: a time could re-identify")
+    imported = models.BooleanField(default=False, help_text="Read from a response file, not answered on the web")
 
 
 class Respondent(models.Model):

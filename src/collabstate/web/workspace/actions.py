@@ -1,0 +1,161 @@
+"""What the workspace changes, kept out of the views (the Zulip pattern): waves, invitations,
+erasure, retention and members. Imports live in :mod:`.importing`.
+
+Every erasure, retention purge and change of members leaves an
+:class:`~collabstate.web.workspace.models.AuditEntry` saying who, when and what, never an answer
+or a contact detail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..surveys.invitations import send_invitations, send_reminders
+from ..surveys.models import Answer, Invitee, Respondent, Response, Wave
+from .models import AuditEntry, Membership, Organisation
+
+__all__ = [
+    "DELETED_EMAIL_DOMAIN", "WorkspaceError", "add_member", "change_role", "create_wave", "erase_respondent",
+    "organisation_named", "purge_contact_details", "remove_member", "send",
+]
+
+#: A deleted invitee's address is ``deleted-<number>@contact.invalid`` (``.invalid`` is reserved:
+#: nothing is ever delivered there), which also marks the invitee as done.
+DELETED_EMAIL_DOMAIN = "contact.invalid"
+
+
+class WorkspaceError(ValueError):
+    """An action refused, with a message for the person who asked for it."""
+
+
+def organisation_named(name: str) -> Organisation:
+    """The organisation called ``name``, created (with a free slug) if there is none."""
+    name = name.strip()
+    if not name:
+        raise WorkspaceError("an organisation needs a name")
+    found = Organisation.objects.filter(name=name).first()
+    if found:
+        return found
+    base = slugify(name)[:40] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Organisation.objects.create(name=name, slug=slug)
+
+
+def create_wave(organisation: Organisation, **fields) -> Wave:
+    """A new wave of ``organisation``, checked first (raises Django's ``ValidationError`` naming
+    each field that is wrong)."""
+    wave = Wave(organisation=organisation, **fields)
+    wave.full_clean()
+    wave.save()
+    return wave
+
+
+def send(wave: Wave, reminders: bool = False, now: dt.datetime | None = None) -> int:
+    """Send the invitations not yet sent (or the reminders due); refused once the wave has
+    closed. Returns how many e-mails went."""
+    if wave.state(now) == "closed":
+        closed = timezone.localtime(wave.closes_at).strftime("%-d %B %Y %H:%M")
+        raise WorkspaceError(f"{wave.title} closed on {closed}: no invitations or reminders are sent after a wave closes")
+    return send_reminders(wave) if reminders else send_invitations(wave)
+
+
+def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:
+    """Erase one invitee of an identified wave on their request: their answers, their progress
+    and links (the link in their invitation stops working) and their contact details, so they are
+    neither counted nor contacted again. Leaves an audit entry naming the invitee by number only.
+    Returns the number of answers deleted."""
+    if wave.mode != Wave.IDENTIFIED:
+        raise WorkspaceError("answers in an anonymous wave cannot be traced to a person, so they cannot be erased on request")
+    if invitee.wave_id != wave.pk:
+        raise WorkspaceError(f"invitee {invitee.pk} is not on the list of {wave.title}")
+    with transaction.atomic():
+        respondent = Respondent.objects.select_for_update().filter(wave=wave, invitee=invitee).first()
+        deleted = 0
+        if respondent is not None:
+            if respondent.response_id is not None:
+                deleted = Answer.objects.filter(response_id=respondent.response_id).count()
+                Response.objects.filter(pk=respondent.response_id).delete()
+            respondent.delete()  # and its links
+        number = invitee.pk
+        invitee.delete()
+        AuditEntry.objects.create(
+            organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.ERASE,
+            detail=f"invitee {number} erased on request: {deleted} answers, their progress, links and contact details deleted",
+        )  # fmt: skip
+    return deleted
+
+
+def purge_contact_details(now: dt.datetime | None = None) -> int:
+    """Delete the contact details (e-mail address, name, organisation) of the invitees of every
+    wave that closed ``retention_days`` or more ago; the sector is kept for the response rates.
+    One audit entry per wave purged; running it again changes nothing. Returns how many
+    invitees were cleared."""
+    now = now or timezone.now()
+    cleared = 0
+    for wave in Wave.objects.filter(retention_days__isnull=False, closes_at__lte=now).select_related("organisation"):
+        if wave.closes_at + dt.timedelta(days=wave.retention_days) > now:
+            continue
+        with transaction.atomic():
+            count = wave.invitees.exclude(email__endswith="@" + DELETED_EMAIL_DOMAIN).update(
+                email=Concat(Value("deleted-"), Cast("id", CharField()), Value("@" + DELETED_EMAIL_DOMAIN)), name="", organisation=""
+            )
+            if count:
+                AuditEntry.objects.create(
+                    organisation=wave.organisation, wave=wave, action=AuditEntry.RETENTION,
+                    detail=f"contact details of {count} invitees deleted, {wave.retention_days} days after the wave closed",
+                )  # fmt: skip
+        cleared += count
+    return cleared
+
+
+def _owners_left(organisation: Organisation, without: Membership) -> bool:
+    return organisation.memberships.filter(role=Membership.OWNER).exclude(pk=without.pk).exists()
+
+
+def _audit_members(organisation: Organisation, by, detail: str) -> None:
+    AuditEntry.objects.create(organisation=organisation, user=by, action=AuditEntry.MEMBERS, detail=detail)
+
+
+def add_member(organisation: Organisation, who: str, role: str, by) -> Membership:
+    """Add the person whose username or e-mail address is ``who`` (their account must exist)."""
+    who = who.strip()
+    users = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who), is_active=True)[:2]
+    if len(users) != 1:
+        problem = "no account has" if not users else "more than one account has"
+        raise WorkspaceError(f"{problem} the username or e-mail address {who!r}; staff create accounts in the admin")
+    user = users[0]
+    if organisation.memberships.filter(user=user).exists():
+        raise WorkspaceError(f"{user.get_username()} is already a member of {organisation}; change their role in the list")
+    with transaction.atomic():
+        membership = Membership.objects.create(organisation=organisation, user=user, role=role)
+        _audit_members(organisation, by, f"{user.get_username()} added as {role}")
+    return membership
+
+
+def change_role(membership: Membership, role: str, by) -> None:
+    if role not in Membership.RANK:
+        raise WorkspaceError(f"role {role!r}: expected one of {', '.join(Membership.RANK)}")
+    if membership.role == Membership.OWNER and role != Membership.OWNER and not _owners_left(membership.organisation, membership):
+        raise WorkspaceError(f"{membership.user.get_username()} is the only owner of {membership.organisation}; make someone else an owner first")
+    with transaction.atomic():
+        old, membership.role = membership.role, role
+        membership.save(update_fields=["role"])
+        _audit_members(membership.organisation, by, f"{membership.user.get_username()}: {old} -> {role}")
+
+
+def remove_member(membership: Membership, by) -> None:
+    if membership.role == Membership.OWNER and not _owners_left(membership.organisation, membership):
+        raise WorkspaceError(f"{membership.user.get_username()} is the only owner of {membership.organisation}; make someone else an owner first")
+    with transaction.atomic():
+        membership.delete()
+        _audit_members(membership.organisation, by, f"{membership.user.get_username()} removed (was {membership.role})")

@@ -1,0 +1,99 @@
+"""The workspace's forms: a new wave, a file upload, the erasure search, members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from django import forms
+from django.utils import timezone
+
+from ...instrument import builtin_instruments, load_instrument
+from ..surveys.models import Wave
+from .models import Membership
+
+__all__ = ["FIELD_OF", "MemberForm", "RoleForm", "SearchForm", "UploadForm", "WaveForm"]
+
+UPLOAD = "upload"
+#: A field of :class:`~collabstate.web.surveys.models.Wave` -> the form field its errors belong to.
+FIELD_OF = {"instrument_ref": "instrument", "instrument_yaml": "instrument_file"}
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "input input-width-20"}, format="%Y-%m-%dT%H:%M")
+
+
+@cache
+def _instrument_choices() -> list[tuple[str, str]]:
+    return [(i, f"{load_instrument(i).title} ({i})") for i in builtin_instruments()]
+
+
+class WaveForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="What respondents see at the top of every page")
+    slug = forms.SlugField(label="Address name", max_length=50, help_text="Lower-case letters, numbers and hyphens, e.g. leaders-2026")
+    instrument = forms.ChoiceField(label="Questionnaire", widget=forms.RadioSelect)
+    instrument_file = forms.FileField(label="Questionnaire file (YAML)", required=False,
+                                      help_text="Only if you chose to upload your own questionnaire")  # fmt: skip
+    opens_at = forms.DateTimeField(label="Opens", widget=DATETIME, help_text="For example, 2026-12-01 09:00")
+    closes_at = forms.DateTimeField(label="Closes", widget=DATETIME, help_text="For example, 2027-01-31 17:00")
+    mode = forms.ChoiceField(label="Are the answers anonymous?", choices=Wave.MODES, widget=forms.RadioSelect, initial=Wave.ANONYMOUS)
+    open_link = forms.BooleanField(required=False, label="Anyone with the wave's address may respond (an open link)")
+    max_reminders = forms.IntegerField(min_value=0, max_value=10, initial=2, label="Reminders to each invitee, at most")
+    retention_days = forms.IntegerField(
+        min_value=0, max_value=3650, required=False, initial=365, label="Delete invitees' contact details after (days)",
+        help_text="Counted from when the wave closes. Leave empty to keep them until someone deletes them.",
+    )  # fmt: skip
+    privacy_notice = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5, "class": "textarea"}),
+                                     label="Privacy notice", help_text="Shown on the first page, before any question")  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [*_instrument_choices(), (UPLOAD, "Upload my own questionnaire (YAML)")]
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["opens_at"].initial = now
+        self.fields["closes_at"].initial = now + dt.timedelta(days=30)
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if Wave.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(f"There is already a wave with the address name ‘{slug}’; choose another")
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("instrument_file")
+        if data.get("instrument") == UPLOAD:
+            if not upload:
+                self.add_error("instrument_file", "Choose the questionnaire file to upload")
+            else:
+                try:
+                    data["instrument_yaml"] = upload.read().decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self.add_error("instrument_file", f"{upload.name}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
+        elif upload:
+            self.add_error("instrument_file", "Choose ‘Upload my own questionnaire’ to use a file, or remove the file")
+        return data
+
+    def wave_fields(self) -> dict:
+        """The cleaned data as :class:`Wave` fields."""
+        data = dict(self.cleaned_data)
+        ref = data.pop("instrument")
+        data.pop("instrument_file", None)
+        data["instrument_ref"] = "" if ref == UPLOAD else ref
+        data.setdefault("instrument_yaml", "")
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(error_messages={"required": "Choose a file to upload", "empty": "The file is empty"})
+
+
+class SearchForm(forms.Form):
+    email = forms.EmailField(label="The invitee's e-mail address", error_messages={"invalid": "Enter an e-mail address such as name@example.org"})
+
+
+class MemberForm(forms.Form):
+    who = forms.CharField(label="Username or e-mail address", max_length=254, help_text="They need an account already")
+    role = forms.ChoiceField(choices=Membership.ROLES, initial=Membership.VIEWER, widget=forms.RadioSelect)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.ROLES, required=False)
+    remove = forms.BooleanField(required=False)

@@ -1,0 +1,122 @@
+"""Importing a response file from another tool into a wave (an action).
+
+The file goes through the core's reader and validation (:func:`collabstate.read_responses`), so
+it is read, and every problem reported, exactly as ``collabstate validate`` does: CSV, TSV, XLSX,
+SPSS .sav or Parquet; each problem names the file, the row, the column, the value and what was
+expected. Nothing is imported unless the whole file is valid.
+
+A valid file's rows become completed :class:`~collabstate.web.surveys.models.Response` s with one
+:class:`~collabstate.web.surveys.models.Answer` per answered data column, stored as the
+respondents' pages store them (codes ``4``, flags ``1``/``0``, whole numbers without ``.0``,
+text as read), so :func:`~collabstate.web.surveys.actions.responses_of` reads them back as the
+file read. Each response gets a new ``respondent_id`` (the public id of the wave's exports), and
+``imported`` is set (their completion day is not known, so it is left empty).
+
+A wave holds answers only: a file with weights, strata, clusters or a wave column is refused
+(they are given when estimating), with a problem naming the column.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import connection, transaction
+
+from ...dataset import DataProblem, Validation, read_responses
+from ...instrument import DESIGN_COLUMNS
+from ..surveys.models import Answer, Response, Wave
+from .models import AuditEntry
+
+__all__ = ["ImportReport", "import_responses", "import_upload"]
+
+#: Design columns a wave cannot hold (``respondent_id`` is read and replaced).
+NOT_STORED = tuple(c for c in DESIGN_COLUMNS if c != "respondent_id")
+BATCH = 10_000
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did: the core's validation, any further problem, how many
+    responses were imported (0 when there was any problem)."""
+
+    validation: Validation
+    extra: list[DataProblem] = field(default_factory=list)
+    imported: int = 0
+
+    @property
+    def problems(self) -> list[DataProblem]:
+        return self.extra + self.validation.problems
+
+    @property
+    def n_problems(self) -> int:
+        return len(self.extra) + self.validation.n_problems
+
+    @property
+    def ok(self) -> bool:
+        return self.n_problems == 0
+
+
+def import_upload(wave: Wave, upload, user=None) -> ImportReport:
+    """Import an uploaded file (Django's ``UploadedFile``): it is written to a temporary file
+    with its own extension, which tells the reader its format."""
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        return import_responses(wave, tmp.name, name=Path(upload.name).name, user=user)
+
+
+def import_responses(wave: Wave, source, name: str | None = None, user=None) -> ImportReport:
+    """Read and validate ``source`` (a path or a data frame) against the wave's instrument; if it
+    has no problem at all, store every row as a completed response of the wave, in one
+    transaction, with an audit entry. Raises :class:`~collabstate.dataset.ResponsesError` for a
+    file that cannot be read at all."""
+    validation = read_responses(source, wave.instrument, name=name)
+    data = validation.responses.data
+    extra = [
+        DataProblem(validation.file, None, column, None, "design_column",
+                    "a file without this column: a wave holds answers only; weights, strata, clusters and waves are given when estimating")
+        for column in NOT_STORED if column in data.columns
+    ]  # fmt: skip
+    report = ImportReport(validation, extra)
+    if not report.ok:
+        return report
+    columns = [c.name for c in wave.instrument.columns]
+    kinds = {c.name: c.kind for c in wave.instrument.columns}
+    cells = (
+        data.select([_as_text(name, kinds[name]) for name in columns])
+        .with_row_index("row")
+        .unpivot(index="row", on=columns, variable_name="column", value_name="value")
+        .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
+        .sort("row", maintain_order=True)
+    )
+    with transaction.atomic():
+        created = Response.objects.bulk_create(
+            (Response(wave=wave, completed=True, imported=True) for _ in range(data.height)), batch_size=BATCH
+        )
+        ids = pl.Series("response_id", [r.pk for r in created], dtype=pl.Int64)
+        rows = cells.select(ids.gather(cells["row"]), "column", "value")
+        sql = f"INSERT INTO {Answer._meta.db_table} (response_id, {connection.ops.quote_name('column')}, value) VALUES (%s, %s, %s)"
+        with connection.cursor() as cursor:
+            for batch in rows.iter_slices(BATCH):
+                cursor.executemany(sql, batch.rows())
+        AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.IMPORT,
+                                  detail=f"{validation.file}: {data.height} responses imported")  # fmt: skip
+    report.imported = data.height
+    return report
+
+
+def _as_text(name: str, kind: str) -> pl.Expr:
+    """A canonical column as the respondents' pages store it (see ``PageForm.column_values``)."""
+    column = pl.col(name)
+    if kind == "number":  # Python's own formatting, as the pages use: 3.0 -> "3", 2.5 -> "2.5"
+        return column.map_elements(_number, return_dtype=pl.String, skip_nulls=True)
+    return column.cast(pl.String)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)

@@ -1,0 +1,20 @@
+"""The analysts' workspace, under ``/workspace/``. Every view is signed-in only and checks the
+person's organisation and role (see :mod:`.access`)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organisations/<slug:org>/waves/new/", views.new_wave, name="new_wave"),
+    path("organisations/<slug:org>/members/", views.members, name="members"),
+    path("organisations/<slug:org>/members/<int:member>/", views.member, name="member"),
+    path("waves/<int:wave>/", views.wave, name="wave"),
+    path("waves/<int:wave>/invitees/", views.invitees, name="invitees"),
+    path("waves/<int:wave>/send/", views.send, name="send"),
+    path("waves/<int:wave>/import/", views.import_responses, name="import"),
+    path("waves/<int:wave>/erase/", views.erase, name="erase"),
+]

@@ -1,0 +1,172 @@
+"""The analysts' workspace: thin views that parse a request, call one action and render.
+
+Each view is wrapped by one of :mod:`.access`'s decorators, which signs people in, finds the
+wave or organisation among their own (404 otherwise), checks their role (403) and the method
+(405), and passes the wave or organisation and the person's membership to the view.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ...dataset import ResponsesError
+from ..surveys.invitations import InviteeFileError, add_invitees
+from ..surveys.models import Wave
+from ..surveys.views import not_found as surveys_not_found
+from . import actions, importing
+from .access import organisation_view, organisations_for, signed_in_view, wave_view
+from .chart import bar_chart
+from .dashboard import progress
+from .forms import FIELD_OF, MemberForm, RoleForm, SearchForm, UploadForm, WaveForm
+from .models import AuditEntry, Membership, Organisation
+
+ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
+GET_POST = ("GET", "POST")
+#: Problems listed on a page (every one is counted; ``collabstate validate`` gives them all).
+SHOWN = 200
+
+
+@signed_in_view()
+def home(request: HttpRequest) -> HttpResponse:
+    rows = [(org, membership, list(org.waves.all())) for org, membership in organisations_for(request.user)]
+    return render(request, "workspace/home.html", {"organisations": rows})
+
+
+@organisation_view(ANALYST, GET_POST)
+def new_wave(request: HttpRequest, organisation: Organisation, membership: Membership) -> HttpResponse:
+    form = WaveForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            wave = actions.create_wave(organisation, **form.wave_fields())
+        except ValidationError as exc:
+            for name, problems in exc.message_dict.items():
+                target = FIELD_OF.get(name, name)
+                form.add_error(target if target in form.fields else None, problems)
+        else:
+            messages.success(request, f"{wave.title} created. Upload the invitees, or share the open link.")
+            return redirect("workspace:wave", wave.pk)
+    return render(request, "workspace/new_wave.html", {"form": form, "organisation": organisation})
+
+
+@wave_view(VIEWER)
+def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    state = progress(wave)
+    chart = bar_chart([(row["label"], row["completed"]) for row in state.over_time], f"Completions per {state.period}")
+    audit = AuditEntry.objects.filter(wave=wave).select_related("user")[:20] if membership.allows(OWNER) else []
+    context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit,
+               "not_invited": wave.invitees.filter(invited_at__isnull=True).count()}  # fmt: skip
+    return render(request, "workspace/wave.html", context)
+
+
+@wave_view(ANALYST, GET_POST)
+def invitees(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            added = add_invitees(wave, upload.read(), name=upload.name)
+        except InviteeFileError as exc:
+            problems = [f"{upload.name}: {p}" for p in exc.problems]
+        else:
+            messages.success(request, f"{len(added)} invitees added from {upload.name}. Send the invitations when you are ready.")
+            return redirect("workspace:wave", wave.pk)
+    return render(request, "workspace/invitees.html", {"wave": wave, "form": form, "problems": problems})
+
+
+@wave_view(ANALYST, ("POST",))
+def send(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    reminders = request.POST.get("what") == "reminders"
+    try:
+        sent = actions.send(wave, reminders=reminders)
+    except actions.WorkspaceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{sent} {'reminders' if reminders else 'invitations'} sent.")
+    return redirect("workspace:wave", wave.pk)
+
+
+@wave_view(ANALYST, GET_POST)
+def import_responses(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report, unreadable = None, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = importing.import_upload(wave, form.cleaned_data["file"], request.user)
+        except ResponsesError as exc:
+            unreadable = str(exc)
+        else:
+            if report.ok:
+                messages.success(request, f"{report.imported} responses imported from {report.validation.file}.")
+                return redirect("workspace:wave", wave.pk)
+    context = {"wave": wave, "form": form, "report": report, "unreadable": unreadable,
+               "problems": report.problems[:SHOWN] if report else [], "shown": SHOWN}  # fmt: skip
+    return render(request, "workspace/import.html", context)
+
+
+@wave_view(OWNER, GET_POST)
+def erase(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    if request.method == "POST":
+        invitee = get_object_or_404(wave.invitees, pk=request.POST.get("invitee") or 0)
+        try:
+            deleted = actions.erase_respondent(wave, invitee, request.user)
+        except actions.WorkspaceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Erased: {deleted} answers, and the invitee's link and contact details. The audit log says who and when.")
+        return redirect("workspace:erase", wave.pk)
+    form = SearchForm(request.GET or None)
+    found, searched = None, form.is_bound and form.is_valid()
+    if searched:
+        found = wave.invitees.filter(email__iexact=form.cleaned_data["email"]).select_related("respondent").first()
+    return render(request, "workspace/erase.html", {"wave": wave, "form": form, "found": found, "searched": searched})
+
+
+@organisation_view(OWNER, GET_POST)
+def members(request: HttpRequest, organisation: Organisation, membership: Membership) -> HttpResponse:
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = actions.add_member(organisation, form.cleaned_data["who"], form.cleaned_data["role"], request.user)
+        except actions.WorkspaceError as exc:
+            form.add_error("who", str(exc))
+        else:
+            messages.success(request, f"{added.user.get_username()} added as {added.role}.")
+            return redirect("workspace:members", organisation.slug)
+    people = organisation.memberships.select_related("user").order_by("user__username")
+    return render(request, "workspace/members.html", {"organisation": organisation, "form": form, "people": people, "roles": Membership.ROLES})
+
+
+@organisation_view(OWNER, ("POST",))
+def member(request: HttpRequest, organisation: Organisation, membership: Membership, member: int) -> HttpResponse:
+    target = get_object_or_404(organisation.memberships.select_related("user"), pk=member)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.WorkspaceError(f"role: expected one of {', '.join(Membership.RANK)}")
+        if form.cleaned_data["remove"]:
+            actions.remove_member(target, request.user)
+            messages.success(request, f"{target.user.get_username()} removed from {organisation}.")
+        else:
+            actions.change_role(target, form.cleaned_data["role"], request.user)
+            messages.success(request, f"{target.user.get_username()} is now {target.role}.")
+    except actions.WorkspaceError as exc:
+        messages.error(request, str(exc))
+    if target.user_id == request.user.pk and not Membership.objects.filter(user=request.user, organisation=organisation, role=OWNER).exists():
+        return redirect("workspace:home")  # they gave up being an owner: the members page is no longer theirs
+    return redirect("workspace:members", organisation.slug)
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: the workspace's own page under /workspace/ and /accounts/, the respondents' elsewhere."""
+    if request.path.startswith(("/workspace/", "/accounts/")):
+        return render(request, "workspace/not_found.html", status=404)
+    return surveys_not_found(request, exception)
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    """403: signed in, a member, but the role does not allow it."""
+    return render(request, "workspace/forbidden.html", {"reason": str(exception or "")}, status=403)

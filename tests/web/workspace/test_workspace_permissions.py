@@ -1,0 +1,123 @@
+"""Permissions, for every address of the workspace as its URL configuration lists them (never a
+list kept by hand): a new address is tested the day it is added, and fails here until this file
+knows which of organisation B's objects its arguments name.
+
+- not signed in: sent to the sign-in page, whatever the method;
+- an analyst of organisation A: 404 for every address naming B's objects, GET and POST alike
+  (as if they did not exist), and B's waves are nowhere on their own pages;
+- a viewer of B: reading pages 200; every POST refused (403, or 405 where the address takes no
+  POST), and nothing in the database changes; pages that change things refuse a GET too (403);
+- an owner of B: every GET address answers (so the 404s above are not for a wrong argument).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, reverse
+
+from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
+from collabstate.web.workspace import urls
+from collabstate.web.workspace.models import AuditEntry, Membership
+
+
+def _walk(patterns, prefix: str = ""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        else:
+            assert isinstance(p, URLPattern)
+            yield p
+
+
+PATTERNS = list(_walk(urls.urlpatterns))
+IDS = [p.name for p in PATTERNS]
+
+
+def test_every_address_is_named_and_guarded():
+    assert len(PATTERNS) >= 9 and len(set(IDS)) == len(IDS)
+    for p in PATTERNS:
+        # set by access.wave_view / organisation_view / signed_in_view, which do the checks
+        assert hasattr(p.callback, "workspace_role"), f"{p.name}: not wrapped by a decorator of workspace.access"
+
+
+@pytest.fixture
+def b_objects(wave_b, org_b, owner_b, viewer_b):
+    """Organisation B's objects, by the name of the address argument that names them."""
+    return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk}
+
+
+def url_of(pattern: URLPattern, objects: dict) -> str:
+    names = list(pattern.pattern.converters)
+    unknown = [n for n in names if n not in objects]
+    assert not unknown, f"{pattern.name}: the permission test has no object of organisation B for {unknown}; add one to b_objects"
+    return reverse(f"workspace:{pattern.name}", kwargs={n: objects[n] for n in names})
+
+
+def snapshot() -> dict:
+    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry]
+    return {
+        "counts": {m.__name__: m.objects.count() for m in models},
+        "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
+        "invited": sorted(Invitee.objects.values_list("pk", "email", "invited_at", "reminders_sent")),
+        "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id")),
+    }
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=IDS)
+def test_not_signed_in_goes_to_the_sign_in_page(client, b_objects, pattern):
+    url = url_of(pattern, b_objects)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login") + "?next="), pattern.name
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=IDS)
+def test_an_analyst_of_another_organisation_gets_404(client, b_objects, analyst_a, pattern):
+    client.force_login(analyst_a)
+    url = url_of(pattern, b_objects)
+    before = snapshot()
+    if not pattern.pattern.converters:  # their own things: B's waves are not among them
+        page = client.get(url)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Beta wave" not in html and "Beta Board" not in html
+        return
+    get, post = client.get(url), client.post(url, {"what": "invitations", "invitee": "1", "role": "owner", "who": "analyst-a"})
+    assert (get.status_code, post.status_code) == (404, 404), pattern.name
+    assert "Beta" not in get.content.decode() + post.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=IDS)
+def test_a_viewer_reads_and_changes_nothing(client, b_objects, viewer_b, pattern):
+    client.force_login(viewer_b)
+    url = url_of(pattern, b_objects)
+    reads = pattern.callback.workspace_role == Membership.VIEWER
+    before = snapshot()
+    get = client.get(url)
+    if "GET" not in pattern.callback.workspace_methods:
+        assert get.status_code in (403, 405), pattern.name
+    else:
+        assert get.status_code == (200 if reads else 403), pattern.name
+    post = client.post(url, {"what": "invitations", "invitee": "1", "role": "owner", "who": "viewer-b", "remove": "on"})
+    assert post.status_code in (403, 405), pattern.name
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=IDS)
+def test_an_owner_opens_every_page(client, b_objects, owner_b, pattern):
+    client.force_login(owner_b)
+    response = client.get(url_of(pattern, b_objects))
+    assert response.status_code == (200 if "GET" in pattern.callback.workspace_methods else 405), pattern.name
+
+
+def test_a_member_of_two_organisations_has_each_role_in_its_own(client, member, org_a, org_b, make_wave, wave_b):
+    both = member(org_a, Membership.ANALYST, "both")
+    member(org_b, Membership.VIEWER, "both")
+    wave_a = make_wave("alpha-wave", organisation=org_a, title="Alpha wave")
+    client.force_login(both)
+    home = client.get(reverse("workspace:home")).content.decode()
+    assert "Alpha wave" in home and "Beta wave" in home
+    assert client.get(reverse("workspace:invitees", args=[wave_a.pk])).status_code == 200
+    assert client.get(reverse("workspace:invitees", args=[wave_b.pk])).status_code == 403
+    assert client.post(reverse("workspace:send", args=[wave_b.pk]), {"what": "invitations"}).status_code == 403
+    assert not Invitee.objects.filter(wave=wave_b, invited_at__isnull=False).exists()
