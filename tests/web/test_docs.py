@@ -6,9 +6,10 @@ import pytest
 
 from collabstate.web import logs
 from collabstate.web.surveys import flow
+from collabstate.web.workspace import chart, models
 
 
-@pytest.mark.parametrize("module", [flow, logs], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [flow, logs, chart, models], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

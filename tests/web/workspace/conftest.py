@@ -8,7 +8,7 @@ import pytest
 from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.workspace.models import Membership, Organisation
 
-PASSWORD = "a-long-pass-phrase-1"
+from workspace_helpers import PASSWORD
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@ import re
 
 from django.core import mail
 
+PASSWORD = "a-long-pass-phrase-1"
+
 
 def tokens_in_outbox() -> dict[str, str]:
     """E-mail address -> the token in its most recent message."""

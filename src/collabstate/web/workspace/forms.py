@@ -71,6 +71,16 @@ class WaveForm(forms.Form):
             self.add_error("instrument_file", "Choose ‘Upload my own questionnaire’ to use a file, or remove the file")
         return data
 
+    def add_wave_errors(self, error: forms.ValidationError) -> None:
+        """The wave's own checks (``Wave.clean``), each under the field it is about; a problem of
+        the questionnaire file is prefixed with the file's name."""
+        upload = self.cleaned_data.get("instrument_file")
+        for name, problems in error.message_dict.items():
+            field = FIELD_OF.get(name, name)
+            if name == "instrument_yaml" and upload:
+                problems = [f"{upload.name}, {p}" for p in problems]
+            self.add_error(field if field in self.fields else None, problems)
+
     def wave_fields(self) -> dict:
         """The cleaned data as :class:`Wave` fields."""
         data = dict(self.cleaned_data)

@@ -58,6 +58,10 @@ class ImportReport:
     def ok(self) -> bool:
         return self.n_problems == 0
 
+    @property
+    def n_rejected(self) -> int:
+        return self.validation.rejected.height
+
 
 def import_upload(wave: Wave, upload, user=None) -> ImportReport:
     """Import an uploaded file (Django's ``UploadedFile``): it is written to a temporary file

@@ -20,13 +20,18 @@ from . import actions, importing
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
-from .forms import FIELD_OF, MemberForm, RoleForm, SearchForm, UploadForm, WaveForm
+from .forms import MemberForm, RoleForm, SearchForm, UploadForm, WaveForm
 from .models import AuditEntry, Membership, Organisation
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
 GET_POST = ("GET", "POST")
 #: Problems listed on a page (every one is counted; ``collabstate validate`` gives them all).
 SHOWN = 200
+
+
+def _posted(request: HttpRequest) -> tuple:
+    """A form's data: bound to what was posted (even nothing at all), unbound on GET."""
+    return (request.POST, request.FILES) if request.method == "POST" else ()
 
 
 @signed_in_view()
@@ -37,14 +42,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @organisation_view(ANALYST, GET_POST)
 def new_wave(request: HttpRequest, organisation: Organisation, membership: Membership) -> HttpResponse:
-    form = WaveForm(request.POST or None, request.FILES or None)
+    form = WaveForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             wave = actions.create_wave(organisation, **form.wave_fields())
         except ValidationError as exc:
-            for name, problems in exc.message_dict.items():
-                target = FIELD_OF.get(name, name)
-                form.add_error(target if target in form.fields else None, problems)
+            form.add_wave_errors(exc)
         else:
             messages.success(request, f"{wave.title} created. Upload the invitees, or share the open link.")
             return redirect("workspace:wave", wave.pk)
@@ -63,7 +66,7 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
 
 @wave_view(ANALYST, GET_POST)
 def invitees(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(*_posted(request))
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -91,7 +94,7 @@ def send(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
 
 @wave_view(ANALYST, GET_POST)
 def import_responses(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(*_posted(request))
     report, unreadable = None, ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +130,7 @@ def erase(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespo
 
 @organisation_view(OWNER, GET_POST)
 def members(request: HttpRequest, organisation: Organisation, membership: Membership) -> HttpResponse:
-    form = MemberForm(request.POST or None)
+    form = MemberForm(*_posted(request)[:1])
     if request.method == "POST" and form.is_valid():
         try:
             added = actions.add_member(organisation, form.cleaned_data["who"], form.cleaned_data["role"], request.user)

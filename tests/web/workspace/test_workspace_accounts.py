@@ -1,0 +1,106 @@
+"""Signing in and out (Django's auth views, the workspace's pages), members managed by owners
+(never leaving an organisation without an owner, every change audited), and the Django admin,
+which stays for staff only."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from collabstate.web.workspace.models import AuditEntry, Membership, Organisation
+from workspace_helpers import PASSWORD
+
+
+def test_sign_in_takes_a_person_to_the_page_they_asked_for_and_sign_out_ends_it(client, viewer_b, wave_b):
+    wanted = reverse("workspace:wave", args=[wave_b.pk])
+    to_login = client.get(wanted)
+    assert to_login.status_code == 302 and to_login["Location"] == f"/accounts/login/?next={wanted}"
+    page = client.get(to_login["Location"]).content.decode()
+    assert "<h1 class=\"heading-l\">Sign in to the workspace</h1>" in page and 'autocomplete="current-password"' in page
+    wrong = html.unescape(client.post("/accounts/login/", {"username": "viewer-b", "password": "nope", "next": wanted}).content.decode())
+    assert "There is a problem" in wrong and "Please enter a correct username and password" in wrong and "<title>Error:" in wrong
+    signed_in = client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD, "next": wanted})
+    assert signed_in.status_code == 302 and signed_in["Location"] == wanted
+    assert "Beta wave" in client.get(wanted).content.decode()
+    assert client.get("/accounts/login/")["Location"] == reverse("workspace:home")  # already signed in
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 200 and "You have signed out" in out.content.decode()
+    assert client.get(wanted).status_code == 302
+
+
+def test_a_person_changes_their_password(client, viewer_b):
+    client.force_login(viewer_b)
+    page = html.unescape(client.post("/accounts/password_change/", {"old_password": "wrong"}).content.decode())
+    assert "Old password: Your old password was entered incorrectly" in page
+    new = "another-long-pass-phrase-2"
+    done = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True)
+    assert "Your password has been changed" in done.content.decode()
+    viewer_b.refresh_from_db()
+    assert viewer_b.check_password(new)
+
+
+def test_unknown_workspace_pages_get_the_workspaces_404(client, viewer_b):
+    client.force_login(viewer_b)
+    page = client.get("/workspace/waves/999999/")
+    assert page.status_code == 404 and "There is no such page among your organisations" in page.content.decode()
+    assert "invitation" in client.get("/r/not-a-token/").content.decode()  # respondents keep their own page
+
+
+def test_an_owner_adds_members_changes_roles_and_removes_them_with_audit_entries(client, owner_b, org_b, django_user_model):
+    newcomer = django_user_model.objects.create_user("newcomer", "new@example.org", PASSWORD)
+    client.force_login(owner_b)
+    url = reverse("workspace:members", args=[org_b.slug])
+    added = client.post(url, {"who": "NEW@example.org", "role": "analyst"}, follow=True).content.decode()
+    assert "newcomer added as analyst." in added
+    membership = Membership.objects.get(user=newcomer, organisation=org_b)
+    assert membership.role == "analyst"
+    page = html.unescape(client.post(url, {"who": "nobody", "role": "viewer"}).content.decode())
+    assert "Username or e-mail address: no account has the username or e-mail address 'nobody'" in page
+    page = html.unescape(client.post(url, {"who": "newcomer", "role": "viewer"}).content.decode())
+    assert "newcomer is already a member of Beta Board" in page
+
+    change = reverse("workspace:member", args=[org_b.slug, membership.pk])
+    assert "newcomer is now owner." in client.post(change, {"role": "owner"}, follow=True).content.decode()
+    assert "newcomer removed from Beta Board." in client.post(change, {"remove": "on"}, follow=True).content.decode()
+    assert not Membership.objects.filter(user=newcomer).exists()
+    details = list(AuditEntry.objects.filter(action="members").order_by("pk").values_list("user__username", "detail"))
+    assert details == [("owner-b", "newcomer added as analyst"), ("owner-b", "newcomer: analyst -> owner"), ("owner-b", "newcomer removed (was owner)")]
+
+
+def test_the_only_owner_cannot_leave_the_organisation_without_one(client, owner_b, org_b):
+    client.force_login(owner_b)
+    mine = Membership.objects.get(user=owner_b)
+    change = reverse("workspace:member", args=[org_b.slug, mine.pk])
+    for data in ({"role": "viewer"}, {"remove": "on"}):
+        page = client.post(change, data, follow=True).content.decode()
+        assert "owner-b is the only owner of Beta Board; make someone else an owner first" in page
+    assert Membership.objects.get(user=owner_b).role == "owner"
+
+
+def test_an_owner_cannot_change_a_membership_of_another_organisation(client, owner_b, org_b, analyst_a):
+    client.force_login(owner_b)
+    theirs = Membership.objects.get(user=analyst_a)
+    assert client.post(reverse("workspace:member", args=[org_b.slug, theirs.pk]), {"remove": "on"}).status_code == 404
+    assert Membership.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["organisation", "membership", "auditentry"])
+def test_the_admin_is_for_staff_only(client, owner_b, django_user_model, model):
+    url = f"/admin/workspace/{model}/"
+    client.force_login(owner_b)  # an owner in the workspace is not staff
+    assert client.get(url).status_code == 302 and client.get(url)["Location"].startswith("/admin/login/")
+    client.force_login(django_user_model.objects.create_superuser("staff", "staff@example.org", PASSWORD))
+    assert client.get(url).status_code == 200
+
+
+def test_staff_see_the_audit_log_but_cannot_change_it(client, django_user_model, org_b):
+    entry = AuditEntry.objects.create(organisation=org_b, action="erase", detail="invitee 1 erased on request")
+    client.force_login(django_user_model.objects.create_superuser("staff", "staff@example.org", PASSWORD))
+    assert "invitee 1 erased on request" in client.get("/admin/workspace/auditentry/").content.decode()
+    assert client.get("/admin/workspace/auditentry/add/").status_code == 403
+    assert client.post(f"/admin/workspace/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert client.get(f"/admin/workspace/organisation/{org_b.pk}/change/").status_code == 200
+    assert Organisation.objects.count() == 1
