@@ -32,9 +32,11 @@ def organisations_for(user) -> list[tuple[Organisation, Membership]]:
     return [(m.organisation, m) for m in memberships]
 
 
-def _membership(user, organisation_id: int) -> Membership:
-    membership = Membership.objects.filter(user=user, organisation_id=organisation_id).select_related("organisation").first()
-    if membership is None:  # left the organisation between two queries
+def _membership(user, organisation: Organisation | None) -> Membership:
+    """The person's membership of ``organisation``; 404 when there is none (or no organisation):
+    the one place that decides whether something exists for them."""
+    membership = Membership.objects.filter(user=user, organisation=organisation).select_related("organisation").first() if organisation else None
+    if membership is None:
         raise Http404("no such page")
     return membership
 
@@ -49,7 +51,7 @@ def _guard(role: str, methods: tuple[str, ...], find):
         def guarded(request: HttpRequest, *args, **kwargs):
             found, membership = find(request, kwargs)
             if not membership.allows(role):
-                raise PermissionDenied(f"this needs the {role} role in {membership.organisation}")
+                raise PermissionDenied(f"this needs the {role} role in {membership.organisation.name}")
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return view(request, found, membership, *args, **kwargs)
@@ -62,19 +64,13 @@ def _guard(role: str, methods: tuple[str, ...], find):
 
 
 def _find_wave(request: HttpRequest, kwargs: dict) -> tuple[Wave, Membership]:
-    pk = kwargs.pop("wave")
-    wave = Wave.objects.select_related("organisation").filter(pk=pk, organisation__memberships__user=request.user).first()
-    if wave is None:
-        raise Http404("no such wave")
-    return wave, _membership(request.user, wave.organisation_id)
+    wave = Wave.objects.select_related("organisation").filter(pk=kwargs.pop("wave")).first()
+    return wave, _membership(request.user, wave.organisation if wave else None)
 
 
 def _find_organisation(request: HttpRequest, kwargs: dict) -> tuple[Organisation, Membership]:
-    slug = kwargs.pop("org")
-    organisation = Organisation.objects.filter(slug=slug, memberships__user=request.user).first()
-    if organisation is None:
-        raise Http404("no such organisation")
-    return organisation, _membership(request.user, organisation.pk)
+    organisation = Organisation.objects.filter(slug=kwargs.pop("org")).first()
+    return organisation, _membership(request.user, organisation)
 
 
 def wave_view(role: str, methods: tuple[str, ...] = ("GET",)):
