@@ -75,7 +75,7 @@ def test_an_uploaded_questionnaire_is_checked_and_problems_are_named_by_field(cl
     page = html.unescape(client.post(url, wave_form(slug="pulse4", closes_at="2000-01-01T00:00")).content.decode())
     assert "Closes: The wave must close after it opens." in page
     page = html.unescape(client.post(url, {}).content.decode())
-    assert "Title: This field is required." in page and "Questionnaire: This field is required." in page
+    assert "Title: Enter the wave's title" in page and "Questionnaire: Choose a questionnaire" in page and "Opens: Enter when the wave opens" in page
     assert Wave.objects.count() == 1
 
 

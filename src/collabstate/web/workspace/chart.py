@@ -17,6 +17,7 @@ __all__ = ["bar_chart"]
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 10, 40  # room for the axis labels
+MAX_BAR = 48
 
 
 def _step(top: int) -> int:
@@ -36,10 +37,11 @@ def bar_chart(points: list[tuple[str, int]], title: str) -> dict:
     slot = inner_w / max(len(points), 1)
     every = max(1, math.ceil(len(points) / 12))
     bars = []
+    width = min(slot * 0.8, MAX_BAR)
     for i, (label, value) in enumerate(points):
         h = inner_h * value / ceiling
         bars.append({
-            "x": round(LEFT + i * slot + slot * 0.1, 2), "width": round(slot * 0.8, 2),
+            "x": round(LEFT + (i + 0.5) * slot - width / 2, 2), "width": round(width, 2),
             "y": round(TOP + inner_h - h, 2), "height": round(h, 2), "label": label, "value": value,
             "label_x": round(LEFT + (i + 0.5) * slot, 2), "show_label": i % every == 0,
         })  # fmt: skip

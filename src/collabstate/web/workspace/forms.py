@@ -17,6 +17,7 @@ __all__ = ["FIELD_OF", "MemberForm", "RoleForm", "SearchForm", "UploadForm", "Wa
 UPLOAD = "upload"
 #: A field of :class:`~collabstate.web.surveys.models.Wave` -> the form field its errors belong to.
 FIELD_OF = {"instrument_ref": "instrument", "instrument_yaml": "instrument_file"}
+WHEN = "Enter a date and time such as 2026-12-01 09:00"
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "input input-width-20"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -26,19 +27,27 @@ def _instrument_choices() -> list[tuple[str, str]]:
 
 
 class WaveForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="What respondents see at the top of every page")
-    slug = forms.SlugField(label="Address name", max_length=50, help_text="Lower-case letters, numbers and hyphens, e.g. leaders-2026")
-    instrument = forms.ChoiceField(label="Questionnaire", widget=forms.RadioSelect)
+    title = forms.CharField(max_length=200, help_text="What respondents see at the top of every page",
+                            error_messages={"required": "Enter the wave's title"})  # fmt: skip
+    slug = forms.SlugField(label="Address name", max_length=50, help_text="Lower-case letters, numbers and hyphens, e.g. leaders-2026",
+                           error_messages={"required": "Enter an address name, e.g. leaders-2026",
+                                           "invalid": "Use only letters, numbers, hyphens and underscores, e.g. leaders-2026"})  # fmt: skip
+    instrument = forms.ChoiceField(label="Questionnaire", widget=forms.RadioSelect, error_messages={"required": "Choose a questionnaire"})
     instrument_file = forms.FileField(label="Questionnaire file (YAML)", required=False,
                                       help_text="Only if you chose to upload your own questionnaire")  # fmt: skip
-    opens_at = forms.DateTimeField(label="Opens", widget=DATETIME, help_text="For example, 2026-12-01 09:00")
-    closes_at = forms.DateTimeField(label="Closes", widget=DATETIME, help_text="For example, 2027-01-31 17:00")
-    mode = forms.ChoiceField(label="Are the answers anonymous?", choices=Wave.MODES, widget=forms.RadioSelect, initial=Wave.ANONYMOUS)
+    opens_at = forms.DateTimeField(label="Opens", widget=DATETIME, help_text="For example, 2026-12-01 09:00",
+                                   error_messages={"required": "Enter when the wave opens", "invalid": WHEN})  # fmt: skip
+    closes_at = forms.DateTimeField(label="Closes", widget=DATETIME, help_text="For example, 2027-01-31 17:00",
+                                    error_messages={"required": "Enter when the wave closes", "invalid": WHEN})  # fmt: skip
+    mode = forms.ChoiceField(label="Are the answers anonymous?", choices=Wave.MODES, widget=forms.RadioSelect, initial=Wave.ANONYMOUS,
+                             error_messages={"required": "Choose whether the answers are anonymous"})  # fmt: skip
     open_link = forms.BooleanField(required=False, label="Anyone with the wave's address may respond (an open link)")
-    max_reminders = forms.IntegerField(min_value=0, max_value=10, initial=2, label="Reminders to each invitee, at most")
+    max_reminders = forms.IntegerField(min_value=0, max_value=10, initial=2, label="Reminders to each invitee, at most",
+                                       error_messages={"required": "Enter how many reminders, from 0 to 10", "invalid": "Enter a whole number from 0 to 10"})  # fmt: skip
     retention_days = forms.IntegerField(
         min_value=0, max_value=3650, required=False, initial=365, label="Delete invitees' contact details after (days)",
         help_text="Counted from when the wave closes. Leave empty to keep them until someone deletes them.",
+        error_messages={"invalid": "Enter a whole number of days, e.g. 365, or leave it empty"},
     )  # fmt: skip
     privacy_notice = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5, "class": "textarea"}),
                                      label="Privacy notice", help_text="Shown on the first page, before any question")  # fmt: skip
@@ -100,8 +109,10 @@ class SearchForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    who = forms.CharField(label="Username or e-mail address", max_length=254, help_text="They need an account already")
-    role = forms.ChoiceField(choices=Membership.ROLES, initial=Membership.VIEWER, widget=forms.RadioSelect)
+    who = forms.CharField(label="Username or e-mail address", max_length=254, help_text="They need an account already",
+                          error_messages={"required": "Enter their username or e-mail address"})  # fmt: skip
+    role = forms.ChoiceField(choices=Membership.ROLES, initial=Membership.VIEWER, widget=forms.RadioSelect,
+                             error_messages={"required": "Choose a role", "invalid_choice": "Choose viewer, analyst or owner"})  # fmt: skip
 
 
 class RoleForm(forms.Form):

@@ -1,0 +1,106 @@
+"""The workspace's pages in a real browser (Debian's Chromium through Playwright, against Django's
+live server): an owner signs in through the form, and axe-core (WCAG 2.2 AA and best practice)
+finds no violation on any kind of workspace page, with and without error summaries, the chart
+included; nothing is fetched from anywhere but the site itself."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import ARGS, AXE, CHROMIUM, assert_accessible, heading, need_browser, submit
+from collabstate.web.workspace import actions
+from collabstate.web.workspace.models import Membership
+from workspace_helpers import PASSWORD, complete, tokens_in_outbox
+
+#: Set to a directory to keep screenshots of the pages (for looking at them, not asserted).
+SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need_browser()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with pytest.MonkeyPatch.context() as mp:  # Playwright's event loop is not an async ORM context
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            yield b
+            b.close()
+
+
+def check(page, name: str) -> None:
+    assert_accessible(page, name)
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"workspace-{name}.png"), full_page=True)
+
+
+def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, wave_b, owner_b):
+    actions.send(wave_b)
+    complete(client, tokens_in_outbox()["ami@example.org"])
+    client.post(f"/r/{tokens_in_outbox()['bo@example.org']}/")  # started, not completed
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server.url)
+    context.add_init_script(path=AXE)
+    strays: list[str] = []
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("request", lambda r: None if r.url.startswith(live_server.url) else strays.append(r.url))
+
+    page.goto(f"/workspace/waves/{wave_b.pk}/")  # sent to sign in first
+    assert heading(page) == "Sign in to the workspace"
+    check(page, "sign-in")
+    page.fill("#id_username", "owner-b")
+    page.fill("#id_password", "wrong")
+    submit(page, "Sign in")
+    assert "There is a problem" in page.content()
+    check(page, "sign-in-error")
+    page.fill("#id_username", "owner-b")
+    page.fill("#id_password", PASSWORD)
+    submit(page, "Sign in")
+    assert heading(page) == "Beta wave" and page.locator("svg[role=img]").count() == 1
+    check(page, "dashboard")
+
+    page.goto("/workspace/")
+    check(page, "home")
+    page.goto("/workspace/organisations/beta/waves/new/")
+    check(page, "new-wave")
+    page.fill("#id_slug", "beta-wave")  # taken
+    submit(page, "Create the wave")
+    assert "There is a problem" in page.content()
+    check(page, "new-wave-errors")
+
+    page.goto(f"/workspace/waves/{wave_b.pk}/invitees/")
+    page.set_input_files("#id_file", files=[{"name": "list.csv", "mimeType": "text/csv", "buffer": b"email\nnope\n"}])
+    submit(page, "Upload invitees")
+    assert "nobody was added" in page.content()
+    check(page, "invitees-errors")
+
+    page.goto(f"/workspace/waves/{wave_b.pk}/import/")
+    page.set_input_files("#id_file", files=[{"name": "answers.csv", "mimeType": "text/csv", "buffer": b"q1_example,colour\n7,red\n"}])
+    submit(page, "Check and import")
+    assert "nothing was imported" in page.content()
+    check(page, "import-errors")
+
+    page.goto(f"/workspace/waves/{wave_b.pk}/erase/?email=bo%40example.org")
+    assert page.get_by_role("button", name="Erase bo@example.org").count() == 1
+    check(page, "erase")
+    page.goto("/workspace/organisations/beta/members/")
+    check(page, "members")
+    page.goto("/accounts/password_change/")
+    check(page, "password-change")
+    page.goto("/workspace/waves/999999/")
+    check(page, "not-found")
+
+    Membership.objects.filter(user=owner_b).update(role=Membership.VIEWER)
+    page.goto(f"/workspace/waves/{wave_b.pk}/import/")
+    assert heading(page) == "You cannot do this"
+    check(page, "forbidden")
+    page.goto("/workspace/")
+    submit(page, "Sign out (owner-b)")
+    assert heading(page) == "You have signed out"
+    check(page, "signed-out")
+    context.close()
+    assert strays == [], f"pages asked for {strays}"
