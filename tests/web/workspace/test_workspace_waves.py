@@ -45,14 +45,14 @@ def test_home_lists_each_organisations_waves_and_what_the_person_may_do(client, 
     assert reverse("workspace:new_wave", args=["beta"]) not in page and reverse("workspace:members", args=["beta"]) not in page
 
 
-def test_an_analyst_creates_a_wave_from_a_built_in_instrument(client, analyst_b, org_b):
+def test_an_analyst_creates_a_wave_from_a_built_in_instrument(client, analyst_b, org_b, settings):
     client.force_login(analyst_b)
     response = client.post(reverse("workspace:new_wave", args=["beta"]), wave_form(open_link="on"))
     wave = Wave.objects.get(slug="leaders-2026")
     assert response.status_code == 302 and response["Location"] == reverse("workspace:wave", args=[wave.pk])
     assert (wave.organisation, wave.instrument.id, wave.mode, wave.open_link, wave.retention_days) == (org_b, "leaders", "identified", True, 90)
     page = client.get(response["Location"]).content.decode()
-    assert "Leaders 2026 created." in page and "/s/leaders-2026/" in page
+    assert "Leaders 2026 created." in page and f"<code>{settings.SITE_URL}/s/leaders-2026/</code>" in page
 
 
 def test_an_uploaded_questionnaire_is_checked_and_problems_are_named_by_field(client, analyst_b):

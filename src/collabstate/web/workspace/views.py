@@ -7,10 +7,12 @@ wave or organisation among their own (404 otherwise), checks their role (403) an
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from ...dataset import ResponsesError
 from ..surveys.invitations import InviteeFileError, add_invitees
@@ -59,7 +61,8 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     state = progress(wave)
     chart = bar_chart([(row["label"], row["completed"]) for row in state.over_time], f"Completions per {state.period}")
     audit = AuditEntry.objects.filter(wave=wave).select_related("user")[:20] if membership.allows(OWNER) else []
-    context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit,
+    open_link = settings.SITE_URL + reverse("open_link", args=[wave.slug]) if wave.open_link else ""  # as the invitations say
+    context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
                "not_invited": wave.invitees.filter(invited_at__isnull=True).count()}  # fmt: skip
     return render(request, "workspace/wave.html", context)
 
