@@ -177,22 +177,26 @@ def export(
 ) -> None:
     """Export the completed responses, validated as any data file, for `collabstate estimate` or `report`.
 
+    Streamed: a chunk of responses at a time, with a progress bar on a terminal.
+
     Example: collabstate wave export leaders-2026 leaders-2026.sav
     """
     wave = _wave(slug)
-    from ..dataset import write_responses
-    from .surveys.actions import responses_of
+    from rich.progress import Progress
 
-    validation = responses_of(wave)
-    if validation.n_problems:
-        for problem in validation.problems[:20]:
-            err.print(f"{problem}", highlight=False, soft_wrap=True)
-        raise fail(f"wave {slug}: {validation.n_problems} stored answers do not fit the instrument; nothing written")
+    from .surveys.exports import StoredAnswersError, export_wave
+
     try:
-        write_responses(validation.responses, output)
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(f"Exporting {slug}", total=None)
+            written = export_wave(wave, output, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except StoredAnswersError as exc:
+        for problem in exc.problems[:20]:
+            err.print(f"{problem}", highlight=False, soft_wrap=True)
+        raise fail(f"wave {slug}: {exc.n_problems} stored answers do not fit the instrument; nothing written") from None
     except (ValueError, OSError) as exc:
         raise fail(f"{output}: {exc}") from None
-    out.print(f"{validation.responses.n} responses written to {output}", highlight=False)
+    out.print(f"{written.n} responses written to {output}", highlight=False)
 
 
 def _purge() -> int:

@@ -12,14 +12,13 @@ import re
 import secrets
 import time
 
-import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ...dataset import Validation, read_responses
-from ...instrument import Instrument
+from ...dataset import Validation
 from . import flow
+from .exports import read_wave
 from .models import Answer, Link, Respondent, Response, Wave
 
 __all__ = ["complete", "consent", "find_respondent", "new_token", "responses_of", "save_page", "start_open_link", "token_hash"]
@@ -151,22 +150,7 @@ def complete(respondent: Respondent) -> None:
 def responses_of(wave: Wave, *, completed_only: bool = True) -> Validation:
     """The wave's stored answers as the core's :class:`~collabstate.dataset.Validation` (its
     ``responses`` are a :class:`~collabstate.dataset.Responses`), through the same reader and
-    validation as a data file: one row per response, ``respondent_id`` its public id."""
-    instrument = wave.instrument
-    responses = Response.objects.filter(wave=wave)
-    if completed_only:
-        responses = responses.filter(completed=True)
-    ids = dict(responses.values_list("pk", "public_id"))
-    rows: dict[int, dict[str, str]] = {pk: {} for pk in ids}
-    for response_id, column, value in Answer.objects.filter(response_id__in=list(ids)).values_list("response_id", "column", "value").iterator(chunk_size=20_000):
-        rows[response_id][column] = value
-    return read_responses(_frame(instrument, [(str(ids[pk]), answers) for pk, answers in rows.items()]), instrument, name=f"wave {wave.slug}")
-
-
-def _frame(instrument: Instrument, rows: list[tuple[str, dict[str, str]]]) -> pl.DataFrame:
-    """Rows of answers -> a text frame with the instrument's columns, as a CSV would read."""
-    names = [c.name for c in instrument.columns]
-    data = {"respondent_id": [rid for rid, _ in rows]}
-    for name in names:
-        data[name] = [answers.get(name) for _, answers in rows]
-    return pl.DataFrame(data, schema={"respondent_id": pl.String, **{n: pl.String for n in names}})
+    validation as a data file: one row per response, in the order they were started,
+    ``respondent_id`` its public id. Read a chunk of responses at a time
+    (:func:`.exports.read_wave`); to write a file, :func:`.exports.export_wave` streams it."""
+    return read_wave(wave, completed_only=completed_only)
