@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup system-deps report-deps demo test bench loadtest serve clean
+.PHONY: setup system-deps report-deps demo test test-postgres bench loadtest serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: setup report-deps
 
 test: setup system-deps report-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+# The web tests again on PostgreSQL (a local cluster from Debian's packages, as the load test uses).
+test-postgres: setup system-deps report-deps
+	DATABASE_URL=$$(bash scripts/install-postgres.sh | sed -n 's/^DATABASE_URL=//p') && test -n "$$DATABASE_URL" \
+		&& DATABASE_URL=$$DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q tests/web
 
 bench: setup system-deps report-deps
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

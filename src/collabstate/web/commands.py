@@ -49,7 +49,7 @@ def serve(
     out.print(f"collabstate: serving on http://{host}:{port}/ with {workers} workers (Ctrl-C stops)", highlight=False)
     sys.stdout.flush()
     os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "collabstate.web.wsgi", "--bind", f"{host}:{port}",
-                              "--workers", str(workers), "--graceful-timeout", "5"])  # fmt: skip
+                              "--workers", str(workers), "--graceful-timeout", "5", "--preload"])  # fmt: skip
 
 
 def _wave(slug: str):

@@ -86,8 +86,15 @@ def _sqlite() -> dict:
     }
 
 
+def _from_url() -> dict:
+    database = dj_database_url.config(conn_max_age=60, conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "collabstate.web.postgres"  # the same, with a health check that needs no round trip
+    return database
+
+
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.config(conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": _from_url()}
 else:
     DATABASES = {"default": _sqlite()}
 

@@ -39,21 +39,41 @@ def token_hash(token: str) -> str:
 
 
 def find_respondent(token: str) -> Respondent | None:
-    """The respondent a token belongs to; None for a malformed or unknown token. One indexed
-    query (the ORM's three-table join cost 2 ms a request on PostgreSQL); the wave comes from
-    :func:`wave_by_id`."""
+    """The respondent a token belongs to, with their answers so far (``respondent.answers``:
+    column -> stored text), in one indexed query; None for a malformed or unknown token. The
+    wave comes from :func:`wave_by_id`. (The ORM took three queries and 2 ms a request on
+    PostgreSQL: a request's time is mostly its round trips to the database.)"""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    found = list(Respondent.objects.raw(_BY_TOKEN, [token_hash(token)]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_TOKEN, [token_hash(token)])
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    found[0].wave = wave_by_id(found[0].wave_id)
-    return found[0]
+    width = len(_RESPONDENT_FIELDS)
+    values = list(rows[0][:width])
+    consented = _RESPONDENT_FIELDS.index("consented_at")
+    field = Respondent._meta.get_field("consented_at")
+    column = field.get_col(Respondent._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):  # SQLite returns text
+        values[consented] = convert(values[consented], column, connection)
+    respondent = Respondent.from_db(connection.alias, _RESPONDENT_FIELDS, values)
+    respondent.answers = {row[width]: row[width + 1] for row in rows if row[width] is not None}
+    respondent.wave = wave_by_id(respondent.wave_id)
+    return respondent
 
 
+#: What the respondent pages read of a respondent (the time stamps stay deferred).
+_RESPONDENT_FIELDS = ["id", "wave_id", "invitee_id", "response_id", "consented_at", "page", "status", "pages_saved"]
+_COLUMNS = {f.attname: f.column for f in Respondent._meta.concrete_fields}
 _BY_TOKEN = (
-    f"SELECT r.* FROM {Respondent._meta.db_table} r JOIN {Link._meta.db_table} l ON l.respondent_id = r.id WHERE l.token_hash = %s"
+    f"SELECT {', '.join('r.' + connection.ops.quote_name(_COLUMNS[name]) for name in _RESPONDENT_FIELDS)}, "
+    f"a.{connection.ops.quote_name('column')}, a.value "
+    f"FROM {Link._meta.db_table} l JOIN {Respondent._meta.db_table} r ON r.id = l.respondent_id "
+    f"LEFT JOIN {Answer._meta.db_table} a ON a.response_id = r.response_id WHERE l.token_hash = %s"
 )
+
+
 _WAVES: dict[int, tuple[float, Wave]] = {}
 
 
@@ -101,29 +121,55 @@ _ANSWERS = f"SELECT {connection.ops.quote_name('column')}, value FROM {Answer._m
 
 
 def save_page(respondent: Respondent, values: dict[str, str | None], next_page: str) -> None:
-    """Store one page's answers (None clears a column) and where to resume, in one transaction
-    of two or three statements. The first, an UPDATE of the respondent's row, locks it (as
-    :func:`complete` does) and does nothing once they have completed: a late retry changes
-    nothing. Answers are upserted on (response, column), so a repeated POST writes the same rows."""
+    """Store one page's answers (None clears a column) and where to resume, atomically. The
+    UPDATE of the respondent's row locks it (as :func:`complete` does) and matches nothing once
+    they have completed: a late retry changes nothing. Answers are upserted on (response,
+    column), so a repeated POST writes the same rows.
+
+    On PostgreSQL it is one statement (data-modifying CTEs: the DELETE and the upsert take the
+    response id from the UPDATE's RETURNING, so they do nothing when it matched nothing), one
+    round trip instead of five; elsewhere a transaction of two or three statements."""
+    clear = [c for c, v in values.items() if v is None]
+    rows = [(c, v) for c, v in values.items() if v is not None]
+    update = (
+        f"UPDATE {Respondent._meta.db_table} SET page = %s, pages_saved = pages_saved + 1, updated_at = %s "
+        "WHERE id = %s AND status = %s AND response_id = %s"
+    )
+    params = [next_page, timezone.now(), respondent.pk, Respondent.STARTED, respondent.response_id]
     table, column = Answer._meta.db_table, connection.ops.quote_name("column")
+    upsert = f"ON CONFLICT (response_id, {column}) DO UPDATE SET value = excluded.value"
+    if connection.vendor == "postgresql":
+        parts = [f"saved AS ({update} RETURNING response_id)"]
+        if clear:
+            parts.append(f"cleared AS (DELETE FROM {table} WHERE response_id IN (SELECT response_id FROM saved) AND {column} IN ({_marks(len(clear))}))")
+            params += clear
+        statement = f"WITH {', '.join(parts)} "
+        if rows:
+            statement += (
+                f"INSERT INTO {table} (response_id, {column}, value) SELECT saved.response_id, v.c, v.v "
+                f"FROM saved, (VALUES {', '.join(['(%s, %s)'] * len(rows))}) AS v (c, v) {upsert}"
+            )
+            params += [x for row in rows for x in row]
+        else:
+            statement += "SELECT 1"
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Respondent._meta.db_table} SET page = %s, pages_saved = pages_saved + 1, updated_at = %s "
-            "WHERE id = %s AND status = %s AND response_id = %s",
-            [next_page, timezone.now(), respondent.pk, Respondent.STARTED, respondent.response_id],
-        )
+        cursor.execute(update, params)
         if cursor.rowcount != 1:
             return
-        clear = [c for c, v in values.items() if v is None]
         if clear:
-            cursor.execute(f"DELETE FROM {table} WHERE response_id = %s AND {column} IN ({', '.join(['%s'] * len(clear))})", [respondent.response_id, *clear])
-        rows = [(respondent.response_id, c, v) for c, v in values.items() if v is not None]
+            cursor.execute(f"DELETE FROM {table} WHERE response_id = %s AND {column} IN ({_marks(len(clear))})", [respondent.response_id, *clear])
         if rows:
             cursor.execute(
-                f"INSERT INTO {table} (response_id, {column}, value) VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} "
-                f"ON CONFLICT (response_id, {column}) DO UPDATE SET value = excluded.value",
-                [x for row in rows for x in row],
+                f"INSERT INTO {table} (response_id, {column}, value) VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} {upsert}",
+                [x for c, v in rows for x in (respondent.response_id, c, v)],
             )
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
 
 
 def complete(respondent: Respondent) -> None:

@@ -95,7 +95,7 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         q = instrument.question(question_id)
     except KeyError:
         raise Http404("no such question") from None
-    answers = actions.answers_of(respondent)
+    answers = respondent.answers
     values = flow.typed(instrument, answers)
     if not flow.asked(q, values):  # skip logic: this page is not for them (now)
         nxt = flow.next_question(instrument, answers, q.id)
@@ -143,7 +143,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if respondent.consented_at is None:
         return redirect("start", token)
     instrument = respondent.wave.instrument
-    answers = actions.answers_of(respondent)
+    answers = respondent.answers
     if request.method == "POST":
         actions.complete(respondent)
         return redirect("done", token)
