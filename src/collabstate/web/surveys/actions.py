@@ -8,9 +8,11 @@ never a second copy, and never loses what the first one wrote. Completing is ide
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -46,32 +48,38 @@ def find_respondent(token: str) -> Respondent | None:
     if not TOKEN_PATTERN.fullmatch(token):
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_BY_TOKEN, [token_hash(token)])
-        rows = cursor.fetchall()
-    if not rows:
+        cursor.execute(_by_token(), [token_hash(token)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    width = len(_RESPONDENT_FIELDS)
-    values = list(rows[0][:width])
+    *values, answers = row
     consented = _RESPONDENT_FIELDS.index("consented_at")
     field = Respondent._meta.get_field("consented_at")
     column = field.get_col(Respondent._meta.db_table)
     for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):  # SQLite returns text
         values[consented] = convert(values[consented], column, connection)
     respondent = Respondent.from_db(connection.alias, _RESPONDENT_FIELDS, values)
-    respondent.answers = {row[width]: row[width + 1] for row in rows if row[width] is not None}
+    # PostgreSQL's driver decodes JSON itself; SQLite returns its text. No answers: NULL or {}.
+    respondent.answers = (json.loads(answers) if isinstance(answers, str) else answers) or {}
     respondent.wave = wave_by_id(respondent.wave_id)
     return respondent
 
 
 #: What the respondent pages read of a respondent (the time stamps stay deferred).
 _RESPONDENT_FIELDS = ["id", "wave_id", "invitee_id", "response_id", "consented_at", "page", "status", "pages_saved"]
-_COLUMNS = {f.attname: f.column for f in Respondent._meta.concrete_fields}
-_BY_TOKEN = (
-    f"SELECT {', '.join('r.' + connection.ops.quote_name(_COLUMNS[name]) for name in _RESPONDENT_FIELDS)}, "
-    f"a.{connection.ops.quote_name('column')}, a.value "
-    f"FROM {Link._meta.db_table} l JOIN {Respondent._meta.db_table} r ON r.id = l.respondent_id "
-    f"LEFT JOIN {Answer._meta.db_table} a ON a.response_id = r.response_id WHERE l.token_hash = %s"
-)
+#: The answers come as one JSON object (one row instead of one per answer: a third of the time).
+_JSON_OBJECT_AGG = {"postgresql": "json_object_agg", "sqlite": "json_group_object"}
+
+
+@lru_cache(maxsize=None)
+def _by_token() -> str:
+    quote = connection.ops.quote_name
+    columns = {f.attname: f.column for f in Respondent._meta.concrete_fields}
+    return (
+        f"SELECT {', '.join('r.' + quote(columns[name]) for name in _RESPONDENT_FIELDS)}, "
+        f"(SELECT {_JSON_OBJECT_AGG[connection.vendor]}(a.{quote('column')}, a.value) FROM {Answer._meta.db_table} a WHERE a.response_id = r.response_id) "
+        f"FROM {Link._meta.db_table} l JOIN {Respondent._meta.db_table} r ON r.id = l.respondent_id WHERE l.token_hash = %s"
+    )
 
 
 _WAVES: dict[int, tuple[float, Wave]] = {}
