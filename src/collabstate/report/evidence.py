@@ -61,7 +61,7 @@ def combine_waves(previous: Responses, current: Responses) -> tuple[Responses, t
     if w_prev is None or w_cur is None or w_prev == w_cur:
         w_prev, w_cur = "previous", "current"
     frames = [r.data.with_columns(pl.lit(w, pl.String).alias("wave")) for r, w in ((previous, w_prev), (current, w_cur))]
-    columns = [c for c in current.data.columns if c in previous.data.columns or c == "wave"]
+    columns = [c for c in current.data.columns if c in previous.data.columns and c != "wave"] + ["wave"]  # added when neither has it
     data = pl.concat([f.select([c for c in columns if c in f.columns]) for f in frames], how="diagonal_relaxed")
     return Responses(current.instrument, data, weight=current.weight, strata=current.strata, cluster=current.cluster), (w_prev, w_cur)
 
