@@ -1,7 +1,7 @@
 """The workspace's pages in a real browser (Debian's Chromium through Playwright, against Django's
 live server): an owner signs in through the form, and axe-core (WCAG 2.2 AA and best practice)
 finds no violation on any kind of workspace page, with and without error summaries, the chart
-included; nothing is fetched from anywhere but the site itself."""
+included, and the live results with the report in its frame; nothing is fetched from anywhere but the site itself."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from browser_helpers import ARGS, AXE, CHROMIUM, assert_accessible, heading, need_browser, submit
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.models import Membership
-from workspace_helpers import PASSWORD, complete, tokens_in_outbox
+from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 
 #: Set to a directory to keep screenshots of the pages (for looking at them, not asserted).
 SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")
@@ -38,8 +38,10 @@ def check(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"workspace-{name}.png"), full_page=True)
 
 
-def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, wave_b, owner_b):
+def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, wave_b, owner_b, start, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # where the results page's report is built
     actions.send(wave_b)
+    respond(client, start, wave_b, {"1": 8, "2": 6})  # by the open link: enough for charts
     complete(client, tokens_in_outbox()["ami@example.org"])
     client.post(f"/r/{tokens_in_outbox()['bo@example.org']}/")  # started, not completed
     context = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server.url)
@@ -62,6 +64,15 @@ def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, w
     submit(page, "Sign in")
     assert heading(page) == "Beta wave" and page.locator("svg[role=img]").count() == 1
     check(page, "dashboard")
+
+    page.goto(f"/workspace/waves/{wave_b.pk}/results/")  # the report in a frame, its charts drawn
+    assert heading(page) == "Results so far"
+    report = page.frame_locator("iframe.report-frame")
+    report.locator("h1").wait_for()
+    charts = report.locator(".vis")
+    assert charts.count() >= 1
+    report.locator(".vis svg").nth(charts.count() - 1).wait_for()
+    check(page, "results")
 
     page.goto("/workspace/")
     check(page, "home")

@@ -43,7 +43,7 @@ def test_every_address_is_named_and_guarded():
 @pytest.fixture
 def b_objects(wave_b, org_b, owner_b, viewer_b):
     """Organisation B's objects, by the name of the address argument that names them."""
-    return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk}
+    return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf"}
 
 
 def url_of(pattern: URLPattern, objects: dict) -> str:

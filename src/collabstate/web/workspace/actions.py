@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from ..surveys.invitations import send_invitations, send_reminders
 from ..surveys.models import Answer, Invitee, Respondent, Response, Wave
+from . import results
 from .models import AuditEntry, Membership, Organisation
 
 __all__ = [
@@ -92,6 +93,7 @@ def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:
             organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.ERASE,
             detail=f"invitee {number} erased on request: {deleted} answers, their progress, links and contact details deleted",
         )  # fmt: skip
+        transaction.on_commit(lambda: results.forget(wave))  # no cached report keeps their answers
     return deleted
 
 

@@ -1,18 +1,20 @@
-"""The workspace's forms: a new wave, a file upload, the erasure search, members."""
+"""The workspace's forms: a new wave, a file upload, the erasure search, members, the live results' choices."""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
 
 from ...instrument import builtin_instruments, load_instrument
 from ..surveys.models import Wave
+from . import results
 from .models import Membership
 
-__all__ = ["FIELD_OF", "MemberForm", "RoleForm", "SearchForm", "UploadForm", "WaveForm"]
+__all__ = ["FIELD_OF", "MemberForm", "ResultsForm", "RoleForm", "SearchForm", "UploadForm", "WaveForm"]
 
 UPLOAD = "upload"
 #: A field of :class:`~collabstate.web.surveys.models.Wave` -> the form field its errors belong to.
@@ -118,3 +120,33 @@ class MemberForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.ROLES, required=False)
     remove = forms.BooleanField(required=False)
+
+
+class ResultsForm(forms.Form):
+    """The live results' choices, sent by GET: a breakdown (the command line's default, the sector
+    question, unless another is chosen) and an earlier wave to compare with. Only the choices
+    listed are valid: another organisation's wave is never among them."""
+
+    NO_BREAKDOWN = "none"
+    by = forms.ChoiceField(label="Break the tables down by", required=False, widget=forms.Select(attrs={"class": "select"}))
+    previous = forms.ChoiceField(label="Compare with an earlier wave", required=False,
+                                 widget=forms.Select(attrs={"class": "select", "aria-describedby": "previous-hint"}))  # fmt: skip
+
+    def __init__(self, wave: Wave, data) -> None:
+        default = results.default_breakdown(wave) or self.NO_BREAKDOWN
+        super().__init__({"by": data.get("by") or default, "previous": data.get("previous", "")})  # shown as chosen
+        self.waves = {str(w.pk): w for w in results.comparable_waves(wave)}
+        self.fields["by"].choices = [*results.breakdowns(wave), (self.NO_BREAKDOWN, "No breakdown")]
+        self.fields["previous"].choices = [("", "No comparison")] + [
+            (pk, f"{w.title} (opened {timezone.localtime(w.opens_at):%-d %b %Y}, {w.completed} responses)") for pk, w in self.waves.items()
+        ]
+
+    def choice(self) -> results.Choice:
+        """What was chosen (call after ``is_valid()``)."""
+        by = self.cleaned_data["by"]
+        return results.Choice(by=None if by == self.NO_BREAKDOWN else by, previous=self.waves.get(self.cleaned_data["previous"]))
+
+    def query(self) -> str:
+        """The choice as an address's query string, for the report's frame and the downloads."""
+        choice = self.choice()
+        return urlencode({"by": choice.by or self.NO_BREAKDOWN, **({"previous": choice.previous.pk} if choice.previous else {})})

@@ -17,4 +17,7 @@ urlpatterns = [
     path("waves/<int:wave>/send/", views.send, name="send"),
     path("waves/<int:wave>/import/", views.import_responses, name="import"),
     path("waves/<int:wave>/erase/", views.erase, name="erase"),
+    path("waves/<int:wave>/results/", views.live_results, name="results"),
+    path("waves/<int:wave>/results/report/", views.results_report, name="results_report"),
+    path("waves/<int:wave>/results/download/<slug:what>/", views.download, name="download"),
 ]

@@ -10,19 +10,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from ...dataset import ResponsesError
 from ..surveys.invitations import InviteeFileError, add_invitees
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, importing
+from . import actions, importing, results
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
-from .forms import MemberForm, RoleForm, SearchForm, UploadForm, WaveForm
+from .forms import MemberForm, ResultsForm, RoleForm, SearchForm, UploadForm, WaveForm
 from .models import AuditEntry, Membership, Organisation
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
@@ -65,6 +66,55 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
                "not_invited": wave.invitees.filter(invited_at__isnull=True).count()}  # fmt: skip
     return render(request, "workspace/wave.html", context)
+
+
+def _results(request: HttpRequest, wave: Wave, build: str = "page") -> tuple[ResultsForm, results.Built | None, str]:
+    """The choices asked for (404 for any not offered, such as another organisation's wave),
+    the report built for them (``None`` before anyone has completed) and why it could not be."""
+    form = ResultsForm(wave, request.GET)
+    if not form.is_valid():
+        raise Http404("no such choice")
+    try:
+        return form, results.report(wave, form.choice(), build), ""
+    except results.Unreportable as exc:
+        return form, None, str(exc)
+
+
+def _results_page(request: HttpRequest, wave: Wave, membership: Membership, form, built, problem: str) -> HttpResponse:
+    context = {"wave": wave, "membership": membership, "form": form, "built": built, "problem": problem, "query": form.query()}
+    return render(request, "workspace/results.html", context)
+
+
+@wave_view(VIEWER)
+def live_results(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    return _results_page(request, wave, membership, *_results(request, wave))
+
+
+@wave_view(VIEWER)
+@xframe_options_sameorigin
+def results_report(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    """The report page itself, shown in a frame of the results page (or on its own)."""
+    form, built, problem = _results(request, wave)
+    if built is None:
+        return _results_page(request, wave, membership, form, built, problem)
+    response = FileResponse(open(built.path("report.html"), "rb"), content_type=results.DOWNLOADS["html"][3])
+    response["Content-Security-Policy"] = results.REPORT_POLICY
+    return response
+
+
+@wave_view(ANALYST)
+def download(request: HttpRequest, wave: Wave, membership: Membership, what: str) -> HttpResponse:
+    """The report as a file (``what``: html, pdf, xlsx, json), or the codebook."""
+    if what == "codebook":
+        return FileResponse(results.codebook_xlsx(wave), as_attachment=True, filename=f"{wave.slug}-codebook.xlsx", content_type=results.XLSX)
+    if what not in results.DOWNLOADS:
+        raise Http404("no such download")
+    build, name, ending, content_type = results.DOWNLOADS[what]
+    form, built, problem = _results(request, wave, build)
+    if built is None:
+        return _results_page(request, wave, membership, form, built, problem)
+    filename = f"{results.file_stem(wave, form.choice())}-{ending}"
+    return FileResponse(open(built.path(name), "rb"), as_attachment=True, filename=filename, content_type=content_type)
 
 
 @wave_view(ANALYST, GET_POST)

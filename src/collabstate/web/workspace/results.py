@@ -1,0 +1,252 @@
+"""A wave's results so far: the report of ``collabstate report``, built by the same function
+(:func:`collabstate.report.build.build_report`) on the wave's completed responses
+(:func:`collabstate.web.surveys.actions.responses_of`), so every number, every suppressed base
+and every chart is the command line's. Nothing here computes a figure.
+
+A built report is kept on disk, under ``VAR_DIR/reports/wave-<number>/``, one folder per
+
+- *data*: the completed responses (their count, and a checksum of their numbers that changes
+  when one is deleted and another completed), the number invited and the instrument's text,
+  and the same of the wave compared with;
+- *choice*: the breakdown and the wave compared with; and the build: ``page`` (HTML, workbook
+  and estimate table, one estimation) or ``pdf`` (slow: charts drawn, pages laid out);
+
+so a second look is a read of a file, and a new completion makes the next look build afresh. Only
+the folders of the data as it is now are kept: building one removes the wave's older ones, and
+:func:`forget` removes them all (an erasure must not survive in a cached report).
+
+Two workers asked for the same report build it once (a lock per folder); a folder appears whole
+or not at all (it is built beside and renamed into place).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, Sum
+
+from ... import __version__
+from ...dataset import codebook
+from ...instrument.model import ScaleQuestion, SingleQuestion
+from ...report.assets import AssetsMissing
+from ...report.build import build_report
+from ...report.evidence import default_by
+from ..surveys.actions import responses_of
+from ..surveys.models import Wave
+
+__all__ = [
+    "BUILDS", "DOWNLOADS", "Built", "Choice", "Unreportable", "breakdowns", "codebook_xlsx", "comparable_waves",
+    "default_breakdown", "file_stem", "forget", "report",
+]  # fmt: skip
+
+#: What one build writes: the page's (one estimation gives all three) and the PDF's.
+BUILDS = {"page": ("html", "xlsx", "json"), "pdf": ("pdf",)}
+#: A download: (build, the file in the built folder, the name's ending, content type).
+DOWNLOADS = {
+    "html": ("page", "report.html", "report.html", "text/html; charset=utf-8"),
+    "pdf": ("pdf", "report.pdf", "report.pdf", "application/pdf"),
+    "xlsx": ("page", "tables.xlsx", "report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": ("page", "estimates.json", "estimates.json", "application/json"),
+}
+XLSX = DOWNLOADS["xlsx"][3]
+#: The report page's own policy (it carries it in a meta tag too): nothing fetched; shown in a
+#: frame of the workspace's own pages only.
+REPORT_POLICY = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; "
+                 "font-src data:; frame-ancestors 'self'")
+
+
+class Unreportable(ValueError):
+    """Responses were completed, but no report can be made of them (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the person chose: ``by`` a breakdown column (``""``: the report's default, the
+    sector question) and ``previous`` a wave to compare with."""
+
+    by: str = ""
+    previous: Wave | None = None
+
+
+@dataclass(frozen=True)
+class Built:
+    folder: Path
+    n: int  # responses reported on
+    rejected: int  # stored responses that do not fit the instrument (left out, as the CLI does)
+    previous_n: int | None
+    seconds: float  # how long the build took
+    built_at: float  # time.time() when it was built
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    @property
+    def when(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.built_at, tz=dt.timezone.utc)
+
+
+def breakdowns(wave: Wave) -> list[tuple[str, str]]:
+    """``(column, label)`` of the questions a report can be broken down by: the single-choice and
+    scale questions (a grid's rows could be too, as on the command line, but are not offered)."""
+    return [(q.id, q.label) for q in wave.instrument.questions if isinstance(q, (SingleQuestion, ScaleQuestion))]
+
+
+def default_breakdown(wave: Wave) -> str | None:
+    """The breakdown ``collabstate report`` uses when given none (the sector question), if any."""
+    return default_by(SimpleNamespace(instrument=wave.instrument))  # it reads only the instrument
+
+
+def comparable_waves(wave: Wave) -> list[Wave]:
+    """The waves ``wave`` may be compared with: of its own organisation (never another's), of the
+    same instrument, opened before it, with completed responses; latest first."""
+    earlier = (
+        Wave.objects.filter(organisation_id=wave.organisation_id, opens_at__lt=wave.opens_at)
+        .exclude(pk=wave.pk)
+        .annotate(completed=Count("responses", filter=Q(responses__completed=True)))
+        .filter(completed__gt=0)
+        .order_by("-opens_at")
+    )
+    same = wave.instrument.id
+    return [w for w in earlier if w.instrument.id == same]
+
+
+def report(wave: Wave, choice: Choice = Choice(), build: str = "page") -> Built | None:
+    """The wave's report for ``choice``, from the cache or built now; ``None`` when no response
+    has been completed yet (there is nothing to report). Raises :class:`Unreportable` when the
+    stored responses cannot be reported on (none fits the instrument, the report's JavaScript is
+    not installed)."""
+    data = _data_key(wave)
+    if data is None:
+        return None
+    prev = _data_key(choice.previous) if choice.previous is not None else None
+    parts = [__version__, build, choice.by, choice.previous.pk if choice.previous else 0, prev]
+    name = f"{data}-p{choice.previous.pk if choice.previous else 0}-{_digest(parts)}"
+    folder = _wave_folder(wave) / name
+    found = _read(folder)
+    if found:
+        return found
+    with _locked(folder.with_name(name + ".lock")):
+        return _read(folder) or _build(wave, choice, build, folder, data)
+
+
+def forget(wave: Wave) -> None:
+    """Delete every cached report of ``wave``, and every one compared with it."""
+    _remove(_wave_folder(wave))
+    for found in _root().glob(f"wave-*/*-p{wave.pk}-*"):
+        _remove(found)
+
+
+def file_stem(wave: Wave, choice: Choice) -> str:
+    """A download's name before its ending: the wave's, and any breakdown or comparison chosen
+    other than the default (``leaders-2026-by-role-vs-leaders-2025``)."""
+    stem = wave.slug
+    if choice.by != default_breakdown(wave) and choice.by != "":
+        stem += f"-by-{choice.by or 'none'}"
+    if choice.previous is not None:
+        stem += f"-vs-{choice.previous.slug}"
+    return stem
+
+
+def codebook_xlsx(wave: Wave) -> BytesIO:
+    """The codebook of the wave's instrument (:func:`collabstate.dataset.codebook`) as a workbook."""
+    out = BytesIO()
+    codebook(wave.instrument).write_excel(out, worksheet="codebook")
+    out.seek(0)
+    return out
+
+
+# The cache
+
+
+def _root() -> Path:
+    return Path(settings.VAR_DIR) / "reports"
+
+
+def _wave_folder(wave: Wave) -> Path:
+    return _root() / f"wave-{wave.pk}"
+
+
+def _digest(parts) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:12]
+
+
+def _data_key(wave: Wave) -> str | None:
+    """What the report of ``wave`` is built from, as a short key; ``None`` with no completed
+    response. Responses are only added (completions, imports) or deleted (erasure, the admin):
+    a deletion and an addition change the sum and the largest of the numbers, if not the count."""
+    done = wave.responses.filter(completed=True).aggregate(n=Count("pk"), total=Sum("pk"), last=Max("pk"))
+    if not done["n"]:
+        return None
+    invited = wave.invitees.filter(invited_at__isnull=False).count()
+    return _digest([done["n"], done["total"], done["last"], invited, wave.instrument_ref, wave.instrument_yaml])
+
+
+def _read(folder: Path) -> Built | None:
+    try:
+        meta = json.loads((folder / "built.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Built(folder, meta["n"], meta["rejected"], meta["previous_n"], meta["seconds"], meta["built_at"])
+
+
+@contextmanager
+def _locked(lock: Path):
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str) -> Built:
+    started = time.perf_counter()
+    current = responses_of(wave)
+    if current.responses.n == 0:
+        raise Unreportable(f"none of the {current.n_read} completed responses fits the questionnaire ({current.n_problems} problems); "
+                           "an analyst can see them by exporting the responses and running `collabstate validate`")
+    previous = responses_of(choice.previous).responses if choice.previous is not None else None
+    invited = wave.invitees.filter(invited_at__isnull=False).count() or None
+    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+    try:
+        try:
+            build_report(current.responses, scratch, formats=BUILDS[build], by=choice.by, previous=previous,
+                         invited=invited, title=wave.title)  # fmt: skip
+        except (AssetsMissing, ValueError) as exc:  # as the command line reports them
+            raise Unreportable(str(exc)) from exc
+        seconds = time.perf_counter() - started
+        meta = {"n": current.responses.n, "rejected": current.rejected.height,
+                "previous_n": previous.n if previous is not None else None, "seconds": seconds, "built_at": time.time()}  # fmt: skip
+        (scratch / "built.json").write_text(json.dumps(meta), encoding="utf-8")
+        scratch.rename(folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # gone already when renamed
+    _prune(folder.parent, data)
+    return Built(folder, meta["n"], meta["rejected"], meta["previous_n"], seconds, meta["built_at"])
+
+
+def _prune(wave_folder: Path, data: str) -> None:
+    """Remove the wave's reports of data that has since changed (and their locks)."""
+    for old in wave_folder.iterdir():
+        if not old.name.startswith((data, ".building-")):
+            _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
