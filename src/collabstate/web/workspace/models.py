@@ -2,9 +2,9 @@
 
 Roles, from least to most (each includes the ones before it):
 
-- ``viewer``: sees the organisation's waves and their dashboards;
+- ``viewer``: sees the organisation's waves, their dashboards and their results so far;
 - ``analyst``: also creates waves, uploads invitees, sends invitations and reminders, imports
-  response files (and, later, exports);
+  response files and downloads the report and the codebook (and, later, the responses);
 - ``owner``: also erases a respondent's answers and manages the organisation's members.
 
 >>> Membership(role="analyst").allows("viewer"), Membership(role="analyst").allows("owner")
