@@ -10,10 +10,10 @@ How (answers are stored one row per response and data column, :class:`~.models.A
 
 1. **Read**: the responses of the wave are taken in order of their id, ``chunk`` at a time. The
    database folds each response's answers into one JSON object (SQLite ``json_group_object``,
-   PostgreSQL ``json_object_agg``), so a chunk of 50,000 responses is 50,000 rows on the cursor
-   rather than ~2.7 million; polars reads the objects as JSON lines into the instrument's columns
-   (``read_ndjson``): the pivot, vectorised. Other databases send the rows as they are and polars
-   pivots them.
+   PostgreSQL ``json_object_agg``) and sends a chunk as one row, its response ids and its JSON
+   lines, rather than ~2.7 million rows of three Python objects each (what made the ORM's
+   reading slow); polars reads the lines into the instrument's columns (``read_ndjson``): the
+   pivot, vectorised. Other databases send the rows as they are and polars pivots them.
 2. **Validate**: each chunk, a frame of text as a data file would read, goes through the core's
    own reader and validation (:func:`collabstate.dataset.validate.validate_source`), with its
    rows numbered within the whole wave: coding, labels and dtypes are those of every other file.
@@ -51,7 +51,7 @@ from .models import Answer, Response, Wave
 
 __all__ = ["CHUNK", "StoredAnswersError", "WaveExport", "export_codebook", "export_wave", "read_wave", "wave_frames"]
 
-#: Responses per chunk: ~2.7 million answer rows of ``readiness-2018``, ~100 MB while typed.
+#: Responses per chunk: ~2.7 million answer rows of ``readiness-2018``, ~65 MB of JSON lines.
 CHUNK = 50_000
 
 
