@@ -199,18 +199,49 @@ def export(
     out.print(f"{written.n} responses written to {output}", highlight=False)
 
 
+@wave_app.command("export-job")
+def export_job(job: Annotated[int, typer.Argument(help="The export's number (in its address in the workspace).")]) -> None:
+    """Run an export asked for in the workspace, if it is still waiting to start.
+
+    The workspace starts this by itself, in the background, for each export an analyst asks for;
+    progress goes into the export, which its page in the workspace shows.
+
+    Example: collabstate wave export-job 12
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
+    import django
+
+    django.setup()  # the site that asked for it has brought the database up to date
+    from .workspace.export_jobs import run_job
+    from .workspace.models import ExportJob
+
+    try:
+        ran = run_job(job)
+    except ExportJob.DoesNotExist:
+        raise fail(f"no export {job}") from None
+    out.print(f"export {ran.pk} of {ran.wave.slug} as .{ran.format}: {ran.get_status_display().lower()}, {ran.progress_text}"
+              + (f"; {ran.error}" if ran.error else ""), highlight=False)  # fmt: skip
+    if ran.status != ExportJob.DONE:
+        raise typer.Exit(1)
+
+
 def _purge() -> int:
     from .workspace.actions import purge_contact_details
+    from .workspace.export_jobs import purge_exports
 
     cleared = purge_contact_details()
     if cleared:
         out.print(f"contact details of {cleared} invitees deleted (their waves' retention has passed); see the audit log", highlight=False)
-    return cleared
+    exports = purge_exports()
+    if exports:
+        out.print(f"{exports} export files deleted (exports are kept for a set number of days)", highlight=False)
+    return cleared + exports
 
 
 @wave_app.command("purge")
 def purge() -> None:
-    """Delete invitees' contact details in every wave closed longer ago than its retention days.
+    """Delete invitees' contact details in every wave closed longer ago than its retention days,
+    and the workspace's export files older than EXPORT_DAYS (default 7) days.
 
     Each wave purged gets an entry in the audit log; running it again changes nothing. Run it
     daily (e.g. from cron); `collabstate serve` also runs it when it starts.

@@ -108,6 +108,9 @@ WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5")
 # The analysts' workspace: signing in (Django's auth views) and where a signed-in person lands.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
+#: Exports of responses made in the background at once across the site, and days their files are kept.
+EXPORT_JOBS_AT_ONCE = int(os.environ.get("COLLABSTATE_EXPORT_JOBS_AT_ONCE", "2"))
+EXPORT_DAYS = int(os.environ.get("COLLABSTATE_EXPORT_DAYS", "7"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from ..surveys.invitations import send_invitations, send_reminders
 from ..surveys.models import Answer, Invitee, Respondent, Response, Wave
-from . import results
+from . import export_jobs, results
 from .models import AuditEntry, Membership, Organisation
 
 __all__ = [
@@ -73,7 +73,9 @@ def send(wave: Wave, reminders: bool = False, now: dt.datetime | None = None) ->
 def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:
     """Erase one invitee of an identified wave on their request: their answers, their progress
     and links (the link in their invitation stops working) and their contact details, so they are
-    neither counted nor contacted again. Leaves an audit entry naming the invitee by number only.
+    neither counted nor contacted again, and, if they had answered, every export of the wave's
+    responses made or being made (:func:`.export_jobs.withdraw`). Leaves an audit entry naming the
+    invitee by number only.
     Returns the number of answers deleted."""
     if wave.mode != Wave.IDENTIFIED:
         raise WorkspaceError("answers in an anonymous wave cannot be traced to a person, so they cannot be erased on request")
@@ -82,16 +84,20 @@ def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:
     with transaction.atomic():
         respondent = Respondent.objects.select_for_update().filter(wave=wave, invitee=invitee).first()
         deleted = 0
+        answered = respondent is not None and respondent.response_id is not None  # exports may hold their answers
         if respondent is not None:
-            if respondent.response_id is not None:
+            if answered:
                 deleted = Answer.objects.filter(response_id=respondent.response_id).count()
                 Response.objects.filter(pk=respondent.response_id).delete()
             respondent.delete()  # and its links
         number = invitee.pk
         invitee.delete()
+        reason = "Deleted because a respondent's answers were erased on request after it was asked for. Ask for a new export."
+        exports = export_jobs.withdraw(wave, reason) if answered else 0
         AuditEntry.objects.create(
             organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.ERASE,
-            detail=f"invitee {number} erased on request: {deleted} answers, their progress, links and contact details deleted",
+            detail=f"invitee {number} erased on request: {deleted} answers, their progress, links and contact details deleted"
+            + (f"; {exports} exports of the wave's responses deleted" if exports else ""),
         )  # fmt: skip
         transaction.on_commit(lambda: results.forget(wave))  # no cached report keeps their answers
     return deleted

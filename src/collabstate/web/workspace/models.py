@@ -4,7 +4,7 @@ Roles, from least to most (each includes the ones before it):
 
 - ``viewer``: sees the organisation's waves, their dashboards and their results so far;
 - ``analyst``: also creates waves, uploads invitees, sends invitations and reminders, imports
-  response files and downloads the report and the codebook (and, later, the responses);
+  response files and downloads the report, the codebook and the responses (:class:`ExportJob`);
 - ``owner``: also erases a respondent's answers and manages the organisation's members.
 
 >>> Membership(role="analyst").allows("viewer"), Membership(role="analyst").allows("owner")
@@ -55,9 +55,10 @@ class AuditEntry(models.Model):
     """Who did what, to which wave, and when: an import, an erasure, a retention purge, a change of
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
-    IMPORT, ERASE, RETENTION, MEMBERS = "import", "erase", "retention", "members"
+    IMPORT, ERASE, RETENTION, MEMBERS, EXPORT = "import", "erase", "retention", "members", "export"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
-               (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed")]  # fmt: skip
+               (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
+               (EXPORT, "Responses exported")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
@@ -73,3 +74,53 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.detail}"
+
+
+class ExportJob(models.Model):
+    """A wave's responses written to a file in the background (:mod:`.export_jobs`), for an analyst
+    to download: its progress while it runs, then the file, under ``VAR_DIR/exports/``.
+
+    >>> job = ExportJob(format="sav", status=ExportJob.RUNNING, done=12_000, total=40_000)
+    >>> job.progress_text, job.percent
+    ('12,000 of 40,000 responses', 30)
+    """
+
+    QUEUED, RUNNING, DONE, FAILED, DELETED = "queued", "running", "done", "failed", "deleted"
+    STATUSES = [(QUEUED, "Waiting to start"), (RUNNING, "Running"), (DONE, "Ready"), (FAILED, "Failed"), (DELETED, "File deleted")]
+    UNDER_WAY = (QUEUED, RUNNING)
+    FORMATS = [("csv", "CSV"), ("xlsx", "Excel workbook (.xlsx)"), ("sav", "SPSS with labels (.sav)"), ("parquet", "Parquet")]
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="export_jobs")
+    format = models.CharField(max_length=10, choices=FORMATS)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    done = models.PositiveIntegerField(default=0, help_text="Responses written so far")
+    total = models.PositiveIntegerField(default=0, help_text="Responses to write (counted when it starts)")
+    file = models.CharField(max_length=200, blank=True, help_text="The file's name under VAR_DIR/exports/ once done")
+    error = models.TextField(blank=True, help_text="Why it failed or its file was deleted, for the person who asked")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # the runner: which process on which machine, and when it last said it was alive
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.wave_id} as {self.format} ({self.status})"
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in self.UNDER_WAY
+
+    @property
+    def progress_text(self) -> str:
+        """How far it has gone, in words."""
+        return f"{self.done:,} of {self.total:,} responses"
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else (100 if self.status == self.DONE else 0)

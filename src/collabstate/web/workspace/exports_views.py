@@ -1,0 +1,73 @@
+"""A wave's responses as a file: asked for on the wave's exports page, made in the background
+(:mod:`.export_jobs`), watched on the export's own page (which reloads itself while the export
+runs; no JavaScript), then downloaded. Analysts and owners only: the responses are personal data.
+
+Thin views, wrapped by :func:`.access.wave_view` as every workspace view: 404 outside the
+person's organisations (and for an export of another wave), 403 for a viewer, 405 for a method
+the view does not take.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ..surveys.models import Wave
+from . import export_jobs
+from .access import wave_view
+from .models import ExportJob, Membership
+
+ANALYST = Membership.ANALYST
+#: Exports listed on a wave's exports page, latest first.
+RECENT = 20
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label="Format", choices=ExportJob.FORMATS, widget=forms.RadioSelect,
+                               help_text="Every format holds the same completed responses; SPSS and Parquet keep the questionnaire's labels and types",
+                               error_messages={"required": "Choose a format", "invalid_choice": "Choose one of the formats listed"})  # fmt: skip
+
+
+@wave_view(ANALYST, ("GET", "POST"))
+def exports(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    """The wave's recent exports, and the form that asks for a new one."""
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job, _ = export_jobs.request_export(wave, form.cleaned_data["format"], request.user)
+        except export_jobs.ExportRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("workspace:export_job", wave.pk, job.pk)
+    jobs = [export_jobs.check(job) for job in wave.export_jobs.select_related("requested_by")[:RECENT]]
+    return render(request, "workspace/exports.html", {"wave": wave, "form": form, "jobs": jobs, "kept_days": settings.EXPORT_DAYS})
+
+
+@wave_view(ANALYST)
+def export_job(request: HttpRequest, wave: Wave, membership: Membership, job: int) -> HttpResponse:
+    """One export: its progress while it runs (the page reloads itself unless asked not to), then the download."""
+    job = export_jobs.check(get_object_or_404(wave.export_jobs.select_related("requested_by"), pk=job))
+    path = export_jobs.file_of(job)
+    size = path.stat().st_size if job.status == ExportJob.DONE and path and path.is_file() else None
+    refreshing = job.under_way and request.GET.get("refresh") != "off"
+    context = {"wave": wave, "job": job, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
+               "size": size, "name": export_jobs.download_name(job)}  # fmt: skip
+    return render(request, "workspace/export_job.html", context)
+
+
+@wave_view(ANALYST)
+def export_download(request: HttpRequest, wave: Wave, membership: Membership, job: int) -> HttpResponse:
+    """The export's file, streamed, as ``<wave>-responses.<format>``; its page while there is none."""
+    job = get_object_or_404(wave.export_jobs, pk=job)
+    path = export_jobs.file_of(job)
+    try:
+        if job.status != ExportJob.DONE or path is None:
+            raise FileNotFoundError(job.file)
+        file = open(path, "rb")
+    except FileNotFoundError:
+        return redirect("workspace:export_job", wave.pk, job.pk)
+    response = FileResponse(file, as_attachment=True, filename=export_jobs.download_name(job), content_type=export_jobs.CONTENT_TYPES[job.format])
+    response["Cache-Control"] = "private, no-store"  # personal data: no copy kept on the way
+    return response
