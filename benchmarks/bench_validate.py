@@ -41,6 +41,16 @@ INVALID_SHARE = 0.001
 
 def make_csv(path: Path, rows: int, seed: int = 2018) -> None:
     """Write the synthetic file, vectorised with numpy and polars."""
+    frame = synthetic_frame(rows, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    frame.write_csv(tmp)
+    tmp.replace(path)
+
+
+def synthetic_frame(rows: int, seed: int = 2018, *, messy: bool = True):
+    """The synthetic answers as a frame of text, one column per data column; ``messy``: with
+    the labels and invalid cells above (without them, every row is valid)."""
     import numpy as np
     import polars as pl
 
@@ -92,6 +102,8 @@ def make_csv(path: Path, rows: int, seed: int = 2018) -> None:
         else:
             data[name] = texts(projects if name == "q2_description" else reasons, 0.3, where=where)
     frame = pl.DataFrame(data)
+    if not messy:
+        return frame
     # a few answers as labels, in any case and with stray spaces
     label_rows = pl.Series(rng.random(n) < 0.01)
     frame = frame.with_columns(
@@ -110,11 +122,7 @@ def make_csv(path: Path, rows: int, seed: int = 2018) -> None:
         bad_values = pl.Series(junk[rng.integers(0, len(junk), n)], dtype=pl.String) if column.kind == "code" \
             else pl.Series(["2"] * n, dtype=pl.String)
         edits.append(pl.when(pl.Series(bad)).then(bad_values).otherwise(pl.col(column.name)).alias(column.name))
-    frame = frame.with_columns(edits)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    frame.write_csv(tmp)
-    tmp.replace(path)
+    return frame.with_columns(edits)
 
 
 # --- the measured steps, each in a child process --------------------------------------------
