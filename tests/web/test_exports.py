@@ -4,6 +4,7 @@ then ``write_responses``), whatever the chunk size; the command line uses them."
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import fastexcel
@@ -243,6 +244,21 @@ def test_a_value_the_format_cannot_hold_leaves_no_file(make_wave, tmp_path):
     with pytest.raises(ValueError, match=r"cannot write .*wave.xlsx: text in column 'q2_description', row 1"):
         export_wave(wave, tmp_path / "wave.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "sav"])
+def test_a_progress_callback_that_raises_stops_the_export_and_leaves_nothing(make_wave, tmp_path, fmt):
+    wave = make_wave()
+    store(wave, [{"q1_example": "1", "q16_sector": str(i % 3 + 1)} for i in range(12)])
+
+    def stop(done: int, total: int) -> None:
+        if done >= 3:
+            raise KeyboardInterrupt("withdrawn")
+
+    with pytest.raises(KeyboardInterrupt):
+        export_wave(wave, tmp_path / f"wave.{fmt}", progress=stop, chunk=1)
+    assert list(tmp_path.iterdir()) == []  # the worker thread has stopped: nothing appears later either
+    assert [t.name for t in threading.enumerate() if t.name.startswith("wave-export")] == []
 
 
 def test_an_empty_wave_and_unfinished_responses(make_wave, tmp_path):

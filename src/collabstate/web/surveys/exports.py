@@ -49,7 +49,7 @@ from ...dataset.writers import INSTRUMENT_KEY, _format_of
 from ...instrument import Instrument
 from .models import Answer, Response, Wave
 
-__all__ = ["CHUNK", "StoredAnswersError", "WaveExport", "export_codebook", "export_wave", "read_wave", "wave_frames"]
+__all__ = ["CHUNK", "StoredAnswersError", "WaveExport", "count_responses", "export_codebook", "export_wave", "read_wave", "wave_frames"]
 
 #: Responses per chunk: ~2.7 million answer rows of ``readiness-2018``, ~65 MB of JSON lines.
 CHUNK = 50_000
@@ -76,6 +76,7 @@ class StoredAnswersError(ValueError):
 
 
 def count_responses(wave: Wave, *, completed_only: bool = True) -> int:
+    """How many responses :func:`export_wave` will write (the ``total`` of its progress)."""
     responses = Response.objects.filter(wave=wave)
     return (responses.filter(completed=True) if completed_only else responses).count()
 
@@ -214,7 +215,8 @@ def _validations(wave: Wave, completed_only: bool, chunk: int, how: str | None, 
             then(part)
         return part
 
-    with ThreadPoolExecutor(1, thread_name_prefix="wave-export") as worker:
+    worker = ThreadPoolExecutor(1, thread_name_prefix="wave-export")
+    try:
         pending = None
         for ids, fetched, found in _raw_chunks(wave, completed_only, chunk, how):
             submitted = worker.submit(lambda i, f, h, b: convert(_text_frame(i, f, names, h), b), ids, fetched, found, before)
@@ -224,6 +226,8 @@ def _validations(wave: Wave, completed_only: bool, chunk: int, how: str | None, 
                 yield pending.result()
             pending = submitted
         yield pending.result() if pending is not None else convert(_empty_text(instrument), 0)
+    finally:  # also when the caller stops early: nothing of this export runs on after it
+        worker.shutdown(wait=True, cancel_futures=True)
 
 
 def read_wave(wave: Wave, *, completed_only: bool = True, chunk: int = CHUNK) -> Validation:
@@ -325,10 +329,11 @@ def export_wave(
             except ValueError as error:
                 raise ValueError(f"cannot write {path}: {error}") from error
 
+    parts = _validations(wave, completed_only, chunk, None, take)
     try:
-        for part in _validations(wave, completed_only, chunk, None, take):
+        for part in parts:
             done += part.n_read
-            if progress is not None:
+            if progress is not None:  # may raise, to stop the export
                 progress(done, max(total, done))
         if n_problems:
             raise StoredAnswersError(name, problems, n_problems)
@@ -338,6 +343,7 @@ def export_wave(
             writer.close()
             os.replace(temporary, path)
     finally:
+        parts.close()  # waits for the worker thread
         if writer is not None:
             writer.close()
             temporary.unlink(missing_ok=True)
