@@ -164,27 +164,28 @@ def test_a_heartbeat_is_written_while_the_engine_works_between_chunks(make_wave,
     assert beat > started + dt.timedelta(seconds=0.1)
 
 
-def test_the_job_page_reloads_itself_while_under_way_and_not_after(client, wave_b, analyst_b):
+def test_the_job_page_reloads_itself_only_when_asked_and_only_while_under_way(client, wave_b, analyst_b):
     client.force_login(analyst_b)
     job = ExportJob.objects.create(wave=wave_b, format="sav", requested_by=analyst_b)
     refresh = f'<meta http-equiv="refresh" content="{export_jobs.REFRESH_SECONDS}">'
     html = page(client, job)
-    assert refresh in html and '<div role="status"' in html and "Waiting to start." in html
+    assert "http-equiv" not in html and '<div role="status"' in html and "Waiting to start." in html and "?refresh=on" in html
+    assert refresh in client.get(reverse("workspace:export_job", args=[wave_b.pk, job.pk]), {"refresh": "on"}).content.decode()
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.RUNNING, done=12_000, total=40_000, pid=os.getpid(),
                                                host=socket.gethostname(), started_at=now, heartbeat_at=now)  # fmt: skip
     html = page(client, job)
-    assert refresh in html and "Exporting: 12,000 of 40,000 responses." in html
+    assert "http-equiv" not in html and "Exporting: 12,000 of 40,000 responses." in html
     assert '<progress id="export-progress" class="export-progress" max="40000" value="12000">30%</progress>' in html
     assert "<title>30% exported: responses as SPSS with labels (.sav) – collabstate workspace</title>" in html
     assert "Download" not in html
-    still = client.get(reverse("workspace:export_job", args=[wave_b.pk, job.pk]), {"refresh": "off"}).content.decode()
-    assert "http-equiv" not in still and "12,000 of 40,000 responses" in still and "no longer reloads itself" in still
+    reloading = client.get(reverse("workspace:export_job", args=[wave_b.pk, job.pk]), {"refresh": "on"}).content.decode()
+    assert refresh in reloading and "12,000 of 40,000 responses" in reloading and "Stop reloading this page" in reloading
 
     (export_jobs.exports_dir()).mkdir(parents=True)
     (export_jobs.exports_dir() / "job-x.sav").write_bytes(b"x" * 2048)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.DONE, done=40_000, file="job-x.sav", finished_at=now)
-    html = page(client, job)
+    html = client.get(reverse("workspace:export_job", args=[wave_b.pk, job.pk]), {"refresh": "on"}).content.decode()
     assert "http-equiv" not in html and "Ready: 40,000 of 40,000 responses." in html
     assert f'href="{reverse("workspace:export_download", args=[wave_b.pk, job.pk])}"' in html and "Download beta-wave-responses.sav (2.0\xa0KB)" in html
 

@@ -51,7 +51,7 @@ def export_job(request: HttpRequest, wave: Wave, membership: Membership, job: in
     job = export_jobs.check(get_object_or_404(wave.export_jobs.select_related("requested_by"), pk=job))
     path = export_jobs.file_of(job)
     size = path.stat().st_size if job.status == ExportJob.DONE and path and path.is_file() else None
-    refreshing = job.under_way and request.GET.get("refresh") != "off"
+    refreshing = job.under_way and request.GET.get("refresh") == "on"  # only when asked for (WCAG 2.2.1)
     context = {"wave": wave, "job": job, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
                "size": size, "name": export_jobs.download_name(job)}  # fmt: skip
     return render(request, "workspace/export_job.html", context)
