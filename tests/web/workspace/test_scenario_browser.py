@@ -227,7 +227,7 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     page.get_by_role("radio", name="Identified").check()
     submit(page, "Create the wave")
     assert heading(page) == TITLE
-    assert notice(page) == f"{TITLE} created. Upload the invitees, or share the open link."
+    assert notice(page) == f"{TITLE} created. Upload the invitees."  # no open link: none to share
     wave = Wave.objects.get(slug=SLUG)
     assert (wave.organisation, wave.instrument_ref, wave.mode, wave.open_link) == (org_a, "readiness-2018", Wave.IDENTIFIED, False)
     typed = [(now + dt.timedelta(hours=-1)).replace(second=0, microsecond=0), (now + dt.timedelta(days=30)).replace(second=0, microsecond=0)]

@@ -52,7 +52,7 @@ def test_an_analyst_creates_a_wave_from_a_built_in_instrument(client, analyst_b,
     assert response.status_code == 302 and response["Location"] == reverse("workspace:wave", args=[wave.pk])
     assert (wave.organisation, wave.instrument.id, wave.mode, wave.open_link, wave.retention_days) == (org_b, "leaders", "identified", True, 90)
     page = client.get(response["Location"]).content.decode()
-    assert "Leaders 2026 created." in page and f"<code>{settings.SITE_URL}/s/leaders-2026/</code>" in page
+    assert "Leaders 2026 created. Upload the invitees, or share the open link." in page and f"<code>{settings.SITE_URL}/s/leaders-2026/</code>" in page
 
 
 def test_an_uploaded_questionnaire_is_checked_and_problems_are_named_by_field(client, analyst_b):

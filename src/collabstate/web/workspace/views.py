@@ -52,7 +52,8 @@ def new_wave(request: HttpRequest, organisation: Organisation, membership: Membe
         except ValidationError as exc:
             form.add_wave_errors(exc)
         else:
-            messages.success(request, f"{wave.title} created. Upload the invitees, or share the open link.")
+            then = "Upload the invitees, or share the open link." if wave.open_link else "Upload the invitees."
+            messages.success(request, f"{wave.title} created. {then}")
             return redirect("workspace:wave", wave.pk)
     return render(request, "workspace/new_wave.html", {"form": form, "organisation": organisation})
 
