@@ -35,6 +35,13 @@ def render(rows: list[dict], notes: dict, args, config: tuple[int, int, int], *,
         "the HTML, choose random valid answers (about 8% of optional questions left blank), POST, follow the 302, up to "
         "the check-answers page, whose POST completes. **Client and server share the 2 cores.**",
         "",
+        "What a page costs the server: a GET reads the respondent and their answers in one query (the answers folded "
+        "into one JSON object by the database); a POST reads the same and saves the page in one more statement (on "
+        "PostgreSQL the UPDATE of the respondent and the upsert of the answers are one statement with data-modifying "
+        "CTEs, so no BEGIN/COMMIT round trips; on SQLite a transaction of up to three). Kept connections are checked by "
+        "looking at the socket, not with `SELECT 1` (`collabstate.web.postgres`), and gunicorn forks its workers after "
+        "the built-in instruments are parsed (`--preload`).",
+        "",
         f"Runs: *paced*: each respondent thinks for a uniform {lo:g}–{hi:g} s before every POST, as a person reading "
         "the page (the goal is judged on this run; if the server answered at once, the respondents would submit about "
         f"{args.respondents / ((lo + hi) / 2) * expected / (expected + 2):.0f} pages/s while all of them are at it); *flat out*: no think time, so the figures are the server's capacity "
