@@ -16,9 +16,13 @@ after each chunk of the engine; a heartbeat thread writes the time every 15 seco
 :func:`check` reports as failed, with a plain message, a job whose runner is gone: its process
 has ended on this machine, its heartbeat is older than 10 minutes, or it was never picked up.
 
+A job may also make the wave's report (:func:`request_report`; the PDF always, the other files
+of a large wave), with the same cached build as the live results and ``collabstate report``
+(:func:`.results.report`): its progress is the build's steps, and its file a copy of the built one.
+
 A ``done`` job's file is deleted, and the job marked ``deleted`` with the reason, when a
 respondent of the wave is erased (:func:`withdraw`: every export made or being made may hold their
-answers) and ``EXPORT_DAYS`` (setting; default 7) days after it was made (:func:`purge_exports`, run by
+answers, and so may a report of another wave compared with it) and ``EXPORT_DAYS`` (setting; default 7) days after it was made (:func:`purge_exports`, run by
 ``collabstate wave purge``).
 """
 
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,17 +41,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..surveys.exports import CHUNK, StoredAnswersError, count_responses, export_wave
 from ..surveys.models import Wave
+from . import results
 from .models import AuditEntry, ExportJob
 
 __all__ = [
-    "CONTENT_TYPES", "ExportRefused", "REFRESH_SECONDS", "check", "download_name", "exports_dir", "file_of", "launch",
-    "purge_exports", "request_export", "run_job", "withdraw",
+    "CONTENT_TYPES", "DIRECT_UP_TO", "ExportRefused", "REFRESH_SECONDS", "check", "content_type", "download_name", "exports_dir",
+    "file_of", "in_background", "launch", "purge_exports", "report_choice", "request_export", "request_report", "run_job", "withdraw",
 ]  # fmt: skip
 
 CONTENT_TYPES = {
@@ -55,6 +61,9 @@ CONTENT_TYPES = {
     "sav": "application/x-spss-sav",
     "parquet": "application/vnd.apache.parquet",
 }
+#: A report's HTML, workbook or estimate table is made in the request up to this many completed
+#: responses (or when it is built already); beyond, and for the PDF always, by a job.
+DIRECT_UP_TO = 5_000
 #: The job's page reloads itself this often while the job is under way.
 REFRESH_SECONDS = 10
 HEARTBEAT_SECONDS = 15
@@ -88,8 +97,27 @@ def file_of(job: ExportJob) -> Path | None:
 
 
 def download_name(job: ExportJob) -> str:
-    """``leaders-2026-responses.sav``"""
+    """``leaders-2026-responses.sav``; a report's as the live results name it (``leaders-2026-by-role-report.pdf``)."""
+    if job.is_report:
+        return f"{results.file_stem(job.wave, report_choice(job))}-{results.DOWNLOADS[job.what][2]}"
     return f"{job.wave.slug}-responses.{job.format}"
+
+
+def content_type(job: ExportJob) -> str:
+    return results.DOWNLOADS[job.what][3] if job.is_report else CONTENT_TYPES[job.format]
+
+
+def report_choice(job: ExportJob) -> results.Choice:
+    """The breakdown and comparison a report job was asked for."""
+    return results.Choice(by=None if job.by == "none" else job.by, previous=job.previous)
+
+
+def in_background(wave: Wave, what: str, choice: results.Choice) -> bool:
+    """Whether the report's download ``what`` is made by a job: not when it is built already; the
+    PDF always (it is the slow one); the others beyond ``DIRECT_UP_TO`` completed responses."""
+    if results.cached(wave, choice, results.DOWNLOADS[what][0]) is not None:
+        return False
+    return what == "pdf" or results.completed(wave) > DIRECT_UP_TO
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -102,19 +130,35 @@ def request_export(wave: Wave, fmt: str, user) -> tuple[ExportJob, bool]:
     ``EXPORT_JOBS_AT_ONCE`` jobs are under way."""
     if fmt not in CONTENT_TYPES:
         raise ExportRefused(f"format {fmt!r}: expected one of {', '.join(CONTENT_TYPES)}")
+    return _ask(ExportJob(wave=wave, format=fmt, requested_by=user), f"completed responses asked for as .{fmt}")
+
+
+def request_report(wave: Wave, what: str, choice: results.Choice, user) -> tuple[ExportJob, bool]:
+    """A new job making the report's download ``what`` (``pdf``, ``html``, ``xlsx``, ``json``) for
+    ``choice`` (as the live results' form gives it), as :func:`request_export` does for responses."""
+    if what not in results.DOWNLOADS:
+        raise ExportRefused(f"report {what!r}: expected one of {', '.join(results.DOWNLOADS)}")
+    job = ExportJob(wave=wave, format=ExportJob.REPORT + what, requested_by=user, by=choice.by or "none", previous=choice.previous)
+    return _ask(job, f"report asked for as .{what}" + (f" by {job.by}" if choice.by else "")
+                + (f", compared with wave {choice.previous.pk}" if choice.previous else ""))  # fmt: skip
+
+
+def _ask(new: ExportJob, detail: str) -> tuple[ExportJob, bool]:
+    """``new`` saved and its runner started once committed, or the same job under way."""
     under_way = [check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY)]  # dead runners free their place
-    same = [job for job in under_way if job.wave_id == wave.pk and job.format == fmt and job.under_way]
+    same = [job for job in under_way if job.under_way and (job.wave_id, job.format, job.by, job.previous_id) == (new.wave_id, new.format, new.by, new.previous_id)]
     if same:
         return same[0], False
     if sum(job.under_way for job in under_way) >= settings.EXPORT_JOBS_AT_ONCE:
         most = settings.EXPORT_JOBS_AT_ONCE
         raise ExportRefused(f"This server makes at most {most} export{'s' if most != 1 else ''} at once and is busy; ask again in a few minutes")
+    wave = new.wave
     with transaction.atomic():
-        job = ExportJob.objects.create(wave=wave, format=fmt, requested_by=user)
-        AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.EXPORT,
-                                  detail=f"completed responses asked for as .{fmt} (export {job.pk})")  # fmt: skip
-        transaction.on_commit(lambda: start(job))
-    return job, True
+        new.save()
+        AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=new.requested_by, action=AuditEntry.EXPORT,
+                                  detail=f"{detail} (export {new.pk})")  # fmt: skip
+        transaction.on_commit(lambda: start(new))
+    return new, True
 
 
 def start(job: ExportJob) -> None:
@@ -179,6 +223,26 @@ def _progress(job_id: int, done: int, total: int) -> None:
         raise _Withdrawn
 
 
+def _step(job_id: int, done: int, message: str) -> None:
+    """A report's step ``done`` (counted from 1) has begun."""
+    if not _update(job_id, done=done, step=message[:200], heartbeat_at=timezone.now()):
+        raise _Withdrawn
+
+
+def _write_report(job: ExportJob, path: Path) -> dict:
+    """Build (or find) the job's report with the live results' cached build, copy its file to
+    ``path``; the job's fields once done."""
+    build, name = results.DOWNLOADS[job.what][:2]
+    total = results.STEPS[build]
+    _update(job.pk, total=total, step="Reading the responses")
+    steps = iter(range(1, 1_000))
+    built = results.report(job.wave, report_choice(job), build, progress=lambda message: _step(job.pk, min(next(steps), total), message))
+    if built is None:
+        raise results.Unreportable("nobody has completed the survey yet")
+    shutil.copyfile(built.path(name), path)
+    return {"done": total, "total": total, "step": f"the report of {built.n:,} completed response{'s' if built.n != 1 else ''}"}
+
+
 def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
     """Run the queued job ``job_id`` in this process (what ``collabstate wave export-job`` does):
     claim it, write the file with the engine, writing progress into the job, and mark it done or
@@ -190,17 +254,24 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
     if not claimed:
         return job
     wave = job.wave
-    _update(job_id, total=count_responses(wave))
-    name = f"job-{job.pk}-{uuid.uuid4().hex[:12]}.{job.format}"
+    if not job.is_report:
+        _update(job_id, total=count_responses(wave))
+    name = f"job-{job.pk}-{uuid.uuid4().hex[:12]}.{job.what}"
     path = exports_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)
     heartbeat = _Heartbeat(job_id)
     heartbeat.start()
     try:
-        written = export_wave(wave, path, job.format, chunk=chunk or CHUNK,
-                              progress=lambda done, total: _progress(job_id, done, total))  # fmt: skip
+        if job.is_report:
+            fields = _write_report(job, path)
+        else:
+            written = export_wave(wave, path, job.format, chunk=chunk or CHUNK,
+                                  progress=lambda done, total: _progress(job_id, done, total))  # fmt: skip
+            fields = {"done": written.n, "total": written.n}
     except _Withdrawn:
-        pass
+        path.unlink(missing_ok=True)
+    except results.Unreportable as exc:
+        _finish(job_id, status=ExportJob.FAILED, error=f"No report can be made of this wave's responses: {exc}")
     except StoredAnswersError as exc:
         _finish(job_id, status=ExportJob.FAILED, error=f"{exc.n_problems} stored answers do not fit the wave's questionnaire, so nothing "
                 f"was written. `collabstate wave export {wave.slug} FILE` lists them.")  # fmt: skip
@@ -210,7 +281,7 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
         traceback.print_exc()  # into the job's log
         _finish(job_id, status=ExportJob.FAILED, error=f"The export failed because of an error on the server (export {job_id}). {_AGAIN}.")
     else:
-        if not _finish(job_id, status=ExportJob.DONE, file=name, done=written.n, total=written.n, heartbeat_at=timezone.now()):
+        if not _finish(job_id, status=ExportJob.DONE, file=name, heartbeat_at=timezone.now(), **fields):
             path.unlink(missing_ok=True)  # withdrawn while the file was written
     finally:
         heartbeat.stop()
@@ -270,9 +341,11 @@ def _remove(names: list[str]) -> None:
 def withdraw(wave: Wave, reason: str) -> int:
     """Delete every export of ``wave`` made or being made, marking each ``deleted`` with
     ``reason``: its file once the caller's transaction commits, and a running job's as its runner
-    finds it withdrawn. For an erasure, in its transaction. Returns how many were withdrawn."""
+    finds it withdrawn; reports of other waves compared with ``wave`` too. For an erasure, in its
+    transaction. Returns how many were withdrawn."""
     with transaction.atomic():
-        jobs = list(wave.export_jobs.select_for_update().filter(status__in=(*ExportJob.UNDER_WAY, ExportJob.DONE)))
+        mine = Q(wave=wave) | Q(previous=wave)
+        jobs = list(ExportJob.objects.select_for_update().filter(mine, status__in=(*ExportJob.UNDER_WAY, ExportJob.DONE)))
         names = [job.file for job in jobs if job.file]
         ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(
             status=ExportJob.DELETED, error=reason, file="", finished_at=Coalesce("finished_at", Value(timezone.now()))

@@ -1,6 +1,8 @@
 """A wave's responses as a file: asked for on the wave's exports page, made in the background
 (:mod:`.export_jobs`), watched on the export's own page (which reloads itself while the export
-runs; no JavaScript), then downloaded. Analysts and owners only: the responses are personal data.
+runs, when asked to; no JavaScript), then downloaded. Analysts and owners only: the responses are
+personal data. The report's PDF (and a large wave's other report files) is made the same way,
+asked for from the live results (:func:`prepare`).
 
 Thin views, wrapped by :func:`.access.wave_view` as every workspace view: 404 outside the
 person's organisations (and for an export of another wave), 403 for a viewer, 405 for a method
@@ -10,13 +12,17 @@ the view does not take.
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from ..surveys.models import Wave
-from . import export_jobs
+from . import export_jobs, results
 from .access import wave_view
+from .forms import ResultsForm
 from .models import ExportJob, Membership
 
 ANALYST = Membership.ANALYST
@@ -25,7 +31,7 @@ RECENT = 20
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(label="Format", choices=ExportJob.FORMATS, widget=forms.RadioSelect,
+    format = forms.ChoiceField(label="Format", choices=ExportJob.RESPONSE_FORMATS, widget=forms.RadioSelect,
                                help_text="Every format holds the same completed responses; SPSS and Parquet keep the questionnaire's labels and types",
                                error_messages={"required": "Choose a format", "invalid_choice": "Choose one of the formats listed"})  # fmt: skip
 
@@ -52,8 +58,13 @@ def export_job(request: HttpRequest, wave: Wave, membership: Membership, job: in
     path = export_jobs.file_of(job)
     size = path.stat().st_size if job.status == ExportJob.DONE and path and path.is_file() else None
     refreshing = job.under_way and request.GET.get("refresh") == "on"  # only when asked for (WCAG 2.2.1)
+    again = reverse("workspace:exports", args=[wave.pk])
+    if job.is_report:
+        choice = export_jobs.report_choice(job)
+        again = reverse("workspace:results", args=[wave.pk]) + "?" + urlencode(
+            {"by": choice.by or ResultsForm.NO_BREAKDOWN, **({"previous": choice.previous.pk} if choice.previous else {})})
     context = {"wave": wave, "job": job, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
-               "size": size, "name": export_jobs.download_name(job)}  # fmt: skip
+               "size": size, "name": export_jobs.download_name(job), "again": again}  # fmt: skip
     return render(request, "workspace/export_job.html", context)
 
 
@@ -68,6 +79,27 @@ def export_download(request: HttpRequest, wave: Wave, membership: Membership, jo
         file = open(path, "rb")
     except FileNotFoundError:
         return redirect("workspace:export_job", wave.pk, job.pk)
-    response = FileResponse(file, as_attachment=True, filename=export_jobs.download_name(job), content_type=export_jobs.CONTENT_TYPES[job.format])
+    response = FileResponse(file, as_attachment=True, filename=export_jobs.download_name(job), content_type=export_jobs.content_type(job))
     response["Cache-Control"] = "private, no-store"  # personal data: no copy kept on the way
     return response
+
+
+@wave_view(ANALYST, ("POST",))
+def prepare(request: HttpRequest, wave: Wave, membership: Membership, what: str) -> HttpResponse:
+    """Make the report's ``what`` (pdf, html, xlsx, json) for the choice in the address (as the
+    live results take it) in the background, and show its job; the download at once when it is
+    built already."""
+    if what not in results.DOWNLOADS:
+        raise Http404("no such download")
+    form = ResultsForm(wave, request.GET)
+    if not form.is_valid():
+        raise Http404("no such choice")
+    download = reverse("workspace:download", args=[wave.pk, what]) + "?" + form.query()
+    if not results.completed(wave) or not export_jobs.in_background(wave, what, form.choice()):
+        return redirect(download)  # built already (or nothing to build): that page says which
+    try:
+        job, _ = export_jobs.request_report(wave, what, form.choice(), request.user)
+    except export_jobs.ExportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(download)
+    return redirect("workspace:export_job", wave.pk, job.pk)

@@ -80,18 +80,34 @@ class ExportJob(models.Model):
     """A wave's responses written to a file in the background (:mod:`.export_jobs`), for an analyst
     to download: its progress while it runs, then the file, under ``VAR_DIR/exports/``.
 
+    A job may also make the wave's report (formats ``report-pdf``, ``report-html``,
+    ``report-xlsx``, ``report-json``) for a breakdown ``by`` and a ``previous`` wave, with the
+    same code as the live results; its progress is then in steps.
+
     >>> job = ExportJob(format="sav", status=ExportJob.RUNNING, done=12_000, total=40_000)
     >>> job.progress_text, job.percent
     ('12,000 of 40,000 responses', 30)
+    >>> job = ExportJob(format="report-pdf", status=ExportJob.RUNNING, done=3, total=4, step="Drawing the charts for the PDF")
+    >>> job.progress_text, job.percent, job.what
+    ('step 3 of 4: Drawing the charts for the PDF', 50, 'pdf')
     """
 
     QUEUED, RUNNING, DONE, FAILED, DELETED = "queued", "running", "done", "failed", "deleted"
     STATUSES = [(QUEUED, "Waiting to start"), (RUNNING, "Running"), (DONE, "Ready"), (FAILED, "Failed"), (DELETED, "File deleted")]
     UNDER_WAY = (QUEUED, RUNNING)
-    FORMATS = [("csv", "CSV"), ("xlsx", "Excel workbook (.xlsx)"), ("sav", "SPSS with labels (.sav)"), ("parquet", "Parquet")]
+    RESPONSE_FORMATS = [("csv", "CSV"), ("xlsx", "Excel workbook (.xlsx)"), ("sav", "SPSS with labels (.sav)"), ("parquet", "Parquet")]
+    REPORT = "report-"
+    REPORT_FORMATS = [(REPORT + "pdf", "Report (PDF, A4)"), (REPORT + "html", "Report (HTML page)"),
+                      (REPORT + "xlsx", "Report tables (Excel workbook)"), (REPORT + "json", "Estimate table (JSON)")]  # fmt: skip
+    FORMATS = RESPONSE_FORMATS + REPORT_FORMATS
 
     wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="export_jobs")
-    format = models.CharField(max_length=10, choices=FORMATS)
+    format = models.CharField(max_length=20, choices=FORMATS)
+    # a report's choice, as the live results take it: a breakdown column ("none": no breakdown) and a wave compared with
+    by = models.CharField(max_length=100, blank=True, help_text="A report's breakdown column, or 'none'")
+    previous = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                 help_text="The wave a report compares with")  # fmt: skip
+    step = models.CharField(max_length=200, blank=True, help_text="A report's current step, or what it was made of once done")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
@@ -117,10 +133,25 @@ class ExportJob(models.Model):
         return self.status in self.UNDER_WAY
 
     @property
+    def is_report(self) -> bool:
+        return self.format.startswith(self.REPORT)
+
+    @property
+    def what(self) -> str:
+        """A report's download (``pdf``, ``html``, ``xlsx``, ``json``); the format of responses."""
+        return self.format.removeprefix(self.REPORT)
+
+    @property
     def progress_text(self) -> str:
         """How far it has gone, in words."""
-        return f"{self.done:,} of {self.total:,} responses"
+        if not self.is_report:
+            return f"{self.done:,} of {self.total:,} responses"
+        if self.status == self.DONE or not self.total:
+            return self.step
+        return f"step {self.done} of {self.total}: {self.step}"
 
     @property
     def percent(self) -> int:
-        return 100 * self.done // self.total if self.total else (100 if self.status == self.DONE else 0)
+        """Done so far; a report's step under way counts as not done."""
+        done = self.done - 1 if self.is_report and self.status != self.DONE and self.done else self.done
+        return 100 * done // self.total if self.total else (100 if self.status == self.DONE else 0)

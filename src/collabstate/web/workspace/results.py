@@ -28,6 +28,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
@@ -47,8 +48,8 @@ from ..surveys.actions import responses_of
 from ..surveys.models import Wave
 
 __all__ = [
-    "BUILDS", "DOWNLOADS", "Built", "Choice", "Unreportable", "breakdowns", "codebook_xlsx", "comparable_waves",
-    "default_breakdown", "file_stem", "forget", "report",
+    "BUILDS", "DOWNLOADS", "STEPS", "Built", "Choice", "Unreportable", "breakdowns", "cached", "codebook_xlsx",
+    "comparable_waves", "completed", "default_breakdown", "file_stem", "forget", "report",
 ]  # fmt: skip
 
 #: What one build writes: the page's (one estimation gives all three) and the PDF's.
@@ -61,6 +62,8 @@ DOWNLOADS = {
     "json": ("page", "estimates.json", "estimates.json", "application/json"),
 }
 XLSX = DOWNLOADS["xlsx"][3]
+#: How many steps a build has (build_report's: estimating, laying out, then each file; the PDF's charts are one more).
+STEPS = {build: 2 + len(formats) + ("pdf" in formats) for build, formats in BUILDS.items()}
 #: The report page's own policy (it carries it in a meta tag too): nothing fetched; shown in a
 #: frame of the workspace's own pages only.
 REPORT_POLICY = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; "
@@ -122,23 +125,32 @@ def comparable_waves(wave: Wave) -> list[Wave]:
     return [w for w in earlier if w.instrument.id == same]
 
 
-def report(wave: Wave, choice: Choice = Choice(), build: str = "page") -> Built | None:
+def report(wave: Wave, choice: Choice = Choice(), build: str = "page", progress: Callable[[str], None] | None = None) -> Built | None:
     """The wave's report for ``choice``, from the cache or built now; ``None`` when no response
     has been completed yet (there is nothing to report). Raises :class:`Unreportable` when the
     stored responses cannot be reported on (none fits the instrument, the report's JavaScript is
-    not installed)."""
+    not installed). ``progress``, for a build, is called with a message before each of its
+    ``STEPS[build]`` steps (:func:`~collabstate.report.build.build_report`'s)."""
     data = _data_key(wave)
     if data is None:
         return None
-    prev = _data_key(choice.previous) if choice.previous is not None else None
-    parts = [__version__, build, choice.by, choice.previous.pk if choice.previous else 0, prev]
-    name = f"{data}-p{choice.previous.pk if choice.previous else 0}-{_digest(parts)}"
-    folder = _wave_folder(wave) / name
+    folder = _folder(wave, choice, build, data)
     found = _read(folder)
     if found:
         return found
-    with _locked(folder.with_name(name + ".lock")):
-        return _read(folder) or _build(wave, choice, build, folder, data)
+    with _locked(folder.with_name(folder.name + ".lock")):
+        return _read(folder) or _build(wave, choice, build, folder, data, progress)
+
+
+def cached(wave: Wave, choice: Choice = Choice(), build: str = "page") -> Built | None:
+    """The report of :func:`report` if it is built already for the data as it is now; never builds."""
+    data = _data_key(wave)
+    return _read(_folder(wave, choice, build, data)) if data is not None else None
+
+
+def completed(wave: Wave) -> int:
+    """How many responses of the wave are completed (the report's size, before validation)."""
+    return wave.responses.filter(completed=True).count()
 
 
 def forget(wave: Wave) -> None:
@@ -182,6 +194,12 @@ def _digest(parts) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:12]
 
 
+def _folder(wave: Wave, choice: Choice, build: str, data: str) -> Path:
+    prev = _data_key(choice.previous) if choice.previous is not None else None
+    parts = [__version__, build, choice.by, choice.previous.pk if choice.previous else 0, prev]
+    return _wave_folder(wave) / f"{data}-p{choice.previous.pk if choice.previous else 0}-{_digest(parts)}"
+
+
 def _data_key(wave: Wave) -> str | None:
     """What the report of ``wave`` is built from, as a short key; ``None`` with no completed
     response. Responses are only added (completions, imports) or deleted (erasure, the admin):
@@ -212,7 +230,7 @@ def _locked(lock: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str) -> Built:
+def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, progress: Callable[[str], None] | None = None) -> Built:
     started = time.perf_counter()
     current = responses_of(wave)
     if current.responses.n == 0:
@@ -224,7 +242,7 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str) -> B
     try:
         try:
             build_report(current.responses, scratch, formats=BUILDS[build], by=choice.by, previous=previous,
-                         invited=invited, title=wave.title)  # fmt: skip
+                         invited=invited, title=wave.title, progress=progress)  # fmt: skip
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
             raise Unreportable(str(exc)) from exc
         seconds = time.perf_counter() - started

@@ -20,6 +20,7 @@ urlpatterns = [
     path("waves/<int:wave>/results/", views.live_results, name="results"),
     path("waves/<int:wave>/results/report/", views.results_report, name="results_report"),
     path("waves/<int:wave>/results/download/<slug:what>/", views.download, name="download"),
+    path("waves/<int:wave>/results/prepare/<slug:what>/", exports_views.prepare, name="prepare_report"),
     path("waves/<int:wave>/exports/", exports_views.exports, name="exports"),
     path("waves/<int:wave>/exports/<int:job>/", exports_views.export_job, name="export_job"),
     path("waves/<int:wave>/exports/<int:job>/download/", exports_views.export_download, name="export_download"),

@@ -19,12 +19,12 @@ from ...dataset import ResponsesError
 from ..surveys.invitations import InviteeFileError, add_invitees
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, importing, results
+from . import actions, export_jobs, importing, results
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
 from .forms import MemberForm, ResultsForm, RoleForm, SearchForm, UploadForm, WaveForm
-from .models import AuditEntry, Membership, Organisation
+from .models import AuditEntry, ExportJob, Membership, Organisation
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
 GET_POST = ("GET", "POST")
@@ -82,7 +82,8 @@ def _results(request: HttpRequest, wave: Wave, build: str = "page") -> tuple[Res
 
 
 def _results_page(request: HttpRequest, wave: Wave, membership: Membership, form, built, problem: str) -> HttpResponse:
-    context = {"wave": wave, "membership": membership, "form": form, "built": built, "problem": problem, "query": form.query()}
+    context = {"wave": wave, "membership": membership, "form": form, "built": built, "problem": problem, "query": form.query(),
+               "pdf_ready": built is not None and results.cached(wave, form.choice(), "pdf") is not None}  # fmt: skip
     return render(request, "workspace/results.html", context)
 
 
@@ -105,12 +106,20 @@ def results_report(request: HttpRequest, wave: Wave, membership: Membership) -> 
 
 @wave_view(ANALYST)
 def download(request: HttpRequest, wave: Wave, membership: Membership, what: str) -> HttpResponse:
-    """The report as a file (``what``: html, pdf, xlsx, json), or the codebook."""
+    """The report as a file (``what``: html, pdf, xlsx, json), or the codebook. A report not built
+    yet for the data as it is now is made in the background when it is the PDF or the wave is
+    large (:func:`.export_jobs.in_background`): this page then offers to prepare it."""
     if what == "codebook":
         return FileResponse(results.codebook_xlsx(wave), as_attachment=True, filename=f"{wave.slug}-codebook.xlsx", content_type=results.XLSX)
     if what not in results.DOWNLOADS:
         raise Http404("no such download")
     build, name, ending, content_type = results.DOWNLOADS[what]
+    form = ResultsForm(wave, request.GET)
+    if form.is_valid() and results.completed(wave) and export_jobs.in_background(wave, what, form.choice()):
+        # made by a job (the PDF, or a large wave's): the page that asks for it
+        context = {"wave": wave, "what": what, "label": dict(ExportJob.REPORT_FORMATS)[ExportJob.REPORT + what], "query": form.query(),
+                   "n": results.completed(wave)}  # fmt: skip
+        return render(request, "workspace/report_prepare.html", context)
     form, built, problem = _results(request, wave, build)
     if built is None:
         return _results_page(request, wave, membership, form, built, problem)
