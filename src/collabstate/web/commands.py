@@ -219,7 +219,7 @@ def export_job(job: Annotated[int, typer.Argument(help="The export's number (in 
         ran = run_job(job)
     except ExportJob.DoesNotExist:
         raise fail(f"no export {job}") from None
-    out.print(f"export {ran.pk} of {ran.wave.slug} as .{ran.format}: {ran.get_status_display().lower()}, {ran.progress_text}"
+    out.print(f"export {ran.pk} of {ran.wave.slug} as {ran.get_format_display()}: {ran.get_status_display().lower()}, {ran.progress_text}"
               + (f"; {ran.error}" if ran.error else ""), highlight=False)  # fmt: skip
     if ran.status != ExportJob.DONE:
         raise typer.Exit(1)

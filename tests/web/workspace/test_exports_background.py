@@ -364,7 +364,7 @@ def test_the_real_runner_is_a_detached_process_that_outlives_the_request(tmp_pat
     log = (tmp_path / "exports" / f"job-{made['job']}.log").read_text()
     assert state[:3] == ("done", 30, 30), log
     assert state[3] not in (None, made["pid"], os.getpid())  # a process of its own
-    assert f"export {made['job']} of readiness-2026 as .sav: ready, 30 of 30 responses" in log
+    assert f"export {made['job']} of readiness-2026 as SPSS with labels (.sav): ready, 30 of 30 responses" in log
 
     fetched = subprocess.run([*script, "fetch", str(made["job"]), str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
     assert fetched.returncode == 0, fetched.stderr
