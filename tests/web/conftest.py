@@ -52,3 +52,45 @@ def start(client):
 def _read_waves_afresh(settings):
     """Tests change a wave and look at once: no per-process wave cache."""
     settings.WAVE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (skipped, saying why, when it or node_modules is missing)."""
+    from browser_helpers import ARGS, CHROMIUM, need_browser
+
+    need_browser()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread, which Django's ORM takes for an
+    # async context; the tests' own queries are plain synchronous code, so allow them.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            yield b
+            b.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """A page in a fresh browser context (its own cookies); every request it makes must go to the
+    live server. ``axe_everywhere``: axe-core injected into every page (quicker than page by page
+    when every page is checked); other options go to ``browser.new_context``."""
+    from browser_helpers import AXE
+
+    contexts, strays = [], []
+
+    def make(axe_everywhere: bool = False, timeout: float = 10_000, **options):
+        context = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server.url, **options)
+        contexts.append(context)
+        if axe_everywhere:
+            context.add_init_script(path=AXE)
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        page.on("request", lambda r: None if r.url.startswith(live_server.url) else strays.append(r.url))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert strays == [], f"pages asked for {strays}"

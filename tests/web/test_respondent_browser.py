@@ -11,11 +11,10 @@ import re
 import secrets
 from pathlib import Path
 
-import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from browser_helpers import ARGS, AXE, CHROMIUM, Respondent, assert_accessible, follow, heading, need_browser, submit
+from browser_helpers import Respondent, assert_accessible, follow, heading, submit
 
 #: Set to a directory to keep screenshots of a few pages (for looking at them, not asserted).
 SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")
@@ -45,42 +44,6 @@ questions:
 
 #: The question pages respondent B sees and A does not (A's test runs axe-core on all of A's).
 ONLY_B = {"q2_description", "q3_stakeholders", "q3_other_text", "q4_n_orgs", "q5_staff_level", "q6_success"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_browser()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread, which Django's ORM takes for an
-    # async context; the tests' own queries are plain synchronous code, so allow them.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            yield b
-            b.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh browser context (no cookies); every request it makes must go to the
-    live server."""
-    contexts, strays = [], []
-
-    def make(axe_everywhere: bool = False, **options):
-        context = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server.url, **options)
-        contexts.append(context)
-        if axe_everywhere:  # quicker than injecting it page by page when every page is checked
-            context.add_init_script(path=AXE)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("request", lambda r: None if r.url.startswith(live_server.url) else strays.append(r.url))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert strays == [], f"pages asked for {strays}"
 
 
 def shot(page, name: str) -> None:

@@ -34,12 +34,11 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pytest
 from django.utils import timezone
 from django.utils.text import Truncator
 from typer.testing import CliRunner
 
-from browser_helpers import ARGS, AXE, CHROMIUM, Respondent, assert_accessible, heading, need_browser, submit
+from browser_helpers import Respondent, assert_accessible, heading, submit
 from collabstate.cli import app
 from collabstate.web.surveys.actions import find_respondent
 from collabstate.web.surveys.models import Answer, Wave
@@ -116,40 +115,6 @@ def quick_answers(i: int) -> dict[str, str]:
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    need_browser()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with pytest.MonkeyPatch.context() as mp:  # Playwright's event loop is not an async ORM context
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            yield b
-            b.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh browser context (its own cookies); every request it makes must go to the
-    live server."""
-    contexts, strays = [], []
-
-    def make(axe: bool = False):
-        context = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server.url, accept_downloads=True)
-        contexts.append(context)
-        if axe:
-            context.add_init_script(path=AXE)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("request", lambda r: None if r.url.startswith(live_server.url) else strays.append(r.url))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert strays == [], f"pages asked for {strays}"
-
-
 def notice(page) -> str:
     """The 'Done' (or 'Not done') notification's text."""
     return " ".join(page.locator(".notification-body").inner_text().split())
@@ -200,7 +165,7 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     settings.EMAIL_FILE_PATH = str(mail_dir)
     settings.SITE_URL = live_server.url  # the links in the e-mails lead to this server
     settings.VAR_DIR = tmp_path / "var"  # where the workspace builds its reports
-    page = new_page(axe=True)
+    page = new_page(axe_everywhere=True, timeout=20_000, accept_downloads=True)
 
     # 1. Sign in through the form (sent there from the workspace)
     page.goto("/workspace/")
@@ -280,7 +245,7 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
 
     # ... followed by each respondent in a browser of their own
     for address, pages in PAGES.items():
-        respondent_page = new_page()
+        respondent_page = new_page(timeout=20_000)
         respondent_page.goto(links[address])
         assert heading(respondent_page) == TITLE
         assert "to the link in your invitation" in respondent_page.content() and "This survey is not anonymous" in respondent_page.content()

@@ -9,28 +9,15 @@ import os
 import socket
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
-from browser_helpers import ARGS, AXE, CHROMIUM, assert_accessible, axe_violations, heading, need_browser, submit
+from browser_helpers import AXE, assert_accessible, axe_violations, heading, submit
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.models import ExportJob, Membership
 from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 
 #: Set to a directory to keep screenshots of the pages (for looking at them, not asserted).
 SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_browser()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with pytest.MonkeyPatch.context() as mp:  # Playwright's event loop is not an async ORM context
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            yield b
-            b.close()
 
 
 def check(page, name: str) -> None:
