@@ -90,6 +90,8 @@ def _from_url() -> dict:
     database = dj_database_url.config(conn_max_age=60, conn_health_checks=True)
     if database["ENGINE"] == "django.db.backends.postgresql":
         database["ENGINE"] = "collabstate.web.postgres"  # the same, with a health check that needs no round trip
+        # parameters sent apart from the SQL (no quoting in Python; psycopg prepares the statements it sees often)
+        database.setdefault("OPTIONS", {})["server_side_binding"] = True
     return database
 
 

@@ -1,8 +1,10 @@
 """WSGI entry point, for gunicorn: ``gunicorn collabstate.web.wsgi``.
 
-The built-in instruments are parsed here, once: ``collabstate serve`` starts gunicorn with
-``--preload``, so the workers are forked with them (and the skip-logic grammar) in memory
-instead of each spending ~0.5 s of its first requests on them.
+The URL configuration (and so every view module and what it imports: the report, the
+statistics, scipy) is loaded here, and the built-in instruments are parsed here, once:
+``collabstate serve`` starts gunicorn with ``--preload``, so the workers are forked with all of
+it in memory. Otherwise each worker spent about 2 s of CPU on it during its first requests,
+which is what the first respondents waited for.
 """
 
 import os
@@ -14,9 +16,12 @@ application = get_wsgi_application()
 
 
 def _warm() -> None:
+    from django.urls import get_resolver
+
     from ..instrument import builtin_instruments
     from .surveys.models import Wave
 
+    get_resolver().url_patterns  # noqa: B018 (imports every view module)
     for name in builtin_instruments():
         Wave(instrument_ref=name).instrument  # noqa: B018 (parsed and kept by the model's cache)
 
