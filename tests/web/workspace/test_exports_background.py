@@ -355,7 +355,8 @@ def test_the_real_runner_is_a_detached_process_that_outlives_the_request(tmp_pat
     made = json.loads(asked.stdout.strip().splitlines()[-1])
     assert made["location"] == f"/workspace/waves/{made['wave']}/exports/{made['job']}/"
     database = tmp_path / "collabstate.sqlite3"
-    assert _status(database, made["job"])[0] in ("queued", "running")  # the asking process has gone; the export has not finished
+    # the asking process has gone; the runner goes on (it may already have finished 30 responses)
+    assert _status(database, made["job"])[0] in ("queued", "running", "done")
 
     deadline = time.monotonic() + 120
     while (state := _status(database, made["job"]))[0] in ("queued", "running"):
