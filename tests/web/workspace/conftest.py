@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from collabstate.web.surveys.invitations import add_invitees
+from collabstate.web.workspace import export_jobs
 from collabstate.web.workspace.models import Membership, Organisation
 
 from workspace_helpers import PASSWORD
@@ -67,3 +68,13 @@ def wave_b(make_wave, org_b):
     wave = make_wave("beta-wave", organisation=org_b, mode="identified", title="Beta wave")
     add_invitees(wave, "email,name,sector\nami@example.org,Ami,Public\nbo@example.org,Bo,Private\n")
     return wave
+
+
+@pytest.fixture
+def launched(monkeypatch, settings, tmp_path):
+    """Reports and exports under the test's own folder; the jobs whose runner would have been
+    started (none is: tests run the runner themselves)."""
+    settings.VAR_DIR = tmp_path
+    started: list[int] = []
+    monkeypatch.setattr(export_jobs, "launch", lambda job: started.append(job.pk))
+    return started

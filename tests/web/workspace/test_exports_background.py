@@ -36,17 +36,10 @@ from collabstate.web.workspace.models import AuditEntry, ExportJob
 from export_process import answers
 from workspace_helpers import complete, tokens_in_outbox
 
+pytestmark = pytest.mark.usefixtures("launched")  # (tests/web/workspace/conftest.py)
+
 FORMATS = ("csv", "xlsx", "sav", "parquet")
 HERE = Path(__file__).parent
-
-
-@pytest.fixture(autouse=True)
-def launched(monkeypatch, settings, tmp_path):
-    """Exports under the test's own folder; the jobs whose runner would have been started."""
-    settings.VAR_DIR = tmp_path
-    started: list[int] = []
-    monkeypatch.setattr(export_jobs, "launch", lambda job: started.append(job.pk))
-    return started
 
 
 def store(wave, n: int, start: int = 0) -> None:

@@ -22,14 +22,7 @@ from collabstate.web.workspace.models import ExportJob
 
 from workspace_helpers import complete, respond, tokens_in_outbox
 
-
-@pytest.fixture(autouse=True)
-def launched(monkeypatch, settings, tmp_path):
-    """Reports and exports under the test's own folder; the jobs whose runner would have been started."""
-    settings.VAR_DIR = tmp_path
-    started: list[int] = []
-    monkeypatch.setattr(export_jobs, "launch", lambda job: started.append(job.pk))
-    return started
+pytestmark = pytest.mark.usefixtures("launched")  # (tests/web/workspace/conftest.py)
 
 
 @pytest.fixture
