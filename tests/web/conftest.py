@@ -8,6 +8,16 @@ import pytest
 from django.utils import timezone
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database gets the cache table, as `collabstate serve` makes it: failed sign-ins
+    and token look-ups are counted there."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
 @pytest.fixture
 def organisation(db):
     """The organisation waves belong to unless a test gives another: "Default", as the CLI's."""

@@ -8,6 +8,7 @@ Everything that differs between a laptop and production comes from the environme
   ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` must be set.
 - ``DJANGO_EMAIL_BACKEND`` / ``EMAIL_*``: invitations go to files under ``var/mail`` by default.
 - ``COLLABSTATE_TOKEN_FAILURES``: unknown-token look-ups allowed per address (default ``30/m``).
+- ``COLLABSTATE_SIGN_IN_FAILURES``: failed workspace sign-ins allowed per address (default ``10/15m``).
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ else:
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "collabstate_cache"}}
 RATELIMIT_USE_CACHE = "default"
 TOKEN_FAILURES_RATE = os.environ.get("COLLABSTATE_TOKEN_FAILURES", "30/m")
+#: Failed sign-ins allowed per address (e.g. 10 in 15 minutes), then 429 until the period ends.
+SIGN_IN_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_FAILURES", "10/15m")
 #: Seconds a worker keeps a wave (its dates, mode, instrument) before reading it again.
 WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5"))
 

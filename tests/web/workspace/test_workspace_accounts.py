@@ -30,6 +30,33 @@ def test_sign_in_takes_a_person_to_the_page_they_asked_for_and_sign_out_ends_it(
     assert client.get(wanted).status_code == 302
 
 
+def test_failed_sign_ins_are_limited_per_address(client, viewer_b, settings):
+    """Over the rate, the sign-in page answers 429 and checks no password, the right one included."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SIGN_IN_FAILURES_RATE = "3/m"
+    wrong = [client.post("/accounts/login/", {"username": "viewer-b", "password": f"guess-{i}"}).status_code for i in range(4)]
+    assert wrong == [200, 200, 200, 429]
+    refused = client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD})
+    assert refused.status_code == 429 and "Too many attempts to sign in" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()  # the period has passed
+    assert client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD}).status_code == 302
+    cache.clear()
+
+
+def test_signing_in_successfully_is_not_counted(client, viewer_b, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SIGN_IN_FAILURES_RATE = "2/m"
+    for _ in range(4):
+        assert client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD}).status_code == 302
+        client.post("/accounts/logout/")
+    cache.clear()
+
+
 def test_a_person_changes_their_password(client, viewer_b):
     client.force_login(viewer_b)
     page = html.unescape(client.post("/accounts/password_change/", {"old_password": "wrong"}).content.decode())
