@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ...dataset import Validation
 from . import flow
-from .exports import read_wave
+from .exports import answers_object, read_wave
 from .models import Answer, Link, Respondent, Response, Wave
 
 __all__ = ["complete", "consent", "find_respondent", "new_token", "responses_of", "save_page", "start_open_link", "token_hash"]
@@ -59,16 +59,13 @@ def find_respondent(token: str) -> Respondent | None:
     for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):  # SQLite returns text
         values[consented] = convert(values[consented], column, connection)
     respondent = Respondent.from_db(connection.alias, _RESPONDENT_FIELDS, values)
-    # PostgreSQL's driver decodes JSON itself; SQLite returns its text. No answers: NULL or {}.
-    respondent.answers = (json.loads(answers) if isinstance(answers, str) else answers) or {}
+    respondent.answers = json.loads(answers) if answers else {}  # no answers: NULL or {}
     respondent.wave = wave_by_id(respondent.wave_id)
     return respondent
 
 
 #: What the respondent pages read of a respondent (the time stamps stay deferred).
 _RESPONDENT_FIELDS = ["id", "wave_id", "invitee_id", "response_id", "consented_at", "page", "status", "pages_saved"]
-#: The answers come as one JSON object (one row instead of one per answer: a third of the time).
-_JSON_OBJECT_AGG = {"postgresql": "json_object_agg", "sqlite": "json_group_object"}
 
 
 @lru_cache(maxsize=None)
@@ -77,7 +74,8 @@ def _by_token() -> str:
     columns = {f.attname: f.column for f in Respondent._meta.concrete_fields}
     return (
         f"SELECT {', '.join('r.' + quote(columns[name]) for name in _RESPONDENT_FIELDS)}, "
-        f"(SELECT {_JSON_OBJECT_AGG[connection.vendor]}(a.{quote('column')}, a.value) FROM {Answer._meta.db_table} a WHERE a.response_id = r.response_id) "
+        # the answers as one JSON object: one row instead of one per answer (a third of the time)
+        f"(SELECT {answers_object('a.' + quote('column'), 'a.value')} FROM {Answer._meta.db_table} a WHERE a.response_id = r.response_id) "
         f"FROM {Link._meta.db_table} l JOIN {Respondent._meta.db_table} r ON r.id = l.respondent_id WHERE l.token_hash = %s"
     )
 

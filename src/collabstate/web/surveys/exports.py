@@ -115,6 +115,16 @@ def _uuid_text(values: list) -> pl.Series:
     return pl.select(pl.when(hexes.str.len_chars() == 32).then(dashed).otherwise(hexes)).to_series()
 
 
+def answers_object(column: str, value: str) -> str:
+    """SQL for the aggregate that folds a group of answer rows into one JSON object (column ->
+    value), as text: ``json_object_agg`` on PostgreSQL (NULL for no rows), ``json_group_object``
+    on SQLite (``{}``). Used here for whole chunks and by ``actions.find_respondent`` for one
+    respondent."""
+    if connection.vendor == "postgresql":
+        return f"CAST(json_object_agg({column}, {value}) AS text)"
+    return f"json_group_object({column}, {value})"
+
+
 def _answers_sql(how: str, completed_only: bool) -> str:
     """One chunk's answers: the rows as stored (``rows``), or one row of two values: the
     response ids, comma-separated, and their answers as JSON lines, in the same order."""
@@ -124,11 +134,10 @@ def _answers_sql(how: str, completed_only: bool) -> str:
     if how == "rows":
         return f"SELECT response_id, {column}, value FROM {Answer._meta.db_table} WHERE {picked}"
     if how == "postgresql":
-        fold = f"CAST(json_object_agg({column}, value) AS text)"
         lines = "string_agg(CAST(response_id AS text), ',' ORDER BY response_id), convert_to(string_agg(answers, E'\\n' ORDER BY response_id), 'UTF8')"
     else:  # both aggregates see the rows in the same order
-        fold = f"json_group_object({column}, value)"
         lines = "group_concat(response_id), CAST(group_concat(answers, char(10)) AS BLOB)"
+    fold = answers_object(column, "value")
     return f"SELECT {lines} FROM (SELECT response_id, {fold} AS answers FROM {Answer._meta.db_table} WHERE {picked} GROUP BY response_id) folded"
 
 
