@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,11 +360,15 @@ def export_wave(
     return WaveExport(path, fmt, done)
 
 
-def export_codebook(wave: Wave, path: str | Path) -> Path:
+def export_codebook(wave: Wave, target: str | Path | BinaryIO) -> Path | BinaryIO:
     """The wave's codebook (:func:`collabstate.dataset.codebook`: one row per data column, its
-    label, codes, excluded codes and skip logic) as CSV, or XLSX for a ``.xlsx`` path."""
-    path = Path(path)
+    label, codes, excluded codes and skip logic) as CSV, or XLSX for a ``.xlsx`` path or an open
+    binary file (the workspace's download)."""
     book = codebook(wave.instrument)
+    if not isinstance(target, (str, Path)):
+        book.write_excel(target, worksheet="codebook")
+        return target
+    path = Path(target)
     if path.suffix.lower() == ".xlsx":
         book.write_excel(path, worksheet="codebook")
     else:

@@ -39,12 +39,12 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 
 from ... import __version__
-from ...dataset import codebook
 from ...instrument.model import ScaleQuestion, SingleQuestion
 from ...report.assets import AssetsMissing
 from ...report.build import build_report
 from ...report.evidence import default_by
 from ..surveys.actions import responses_of
+from ..surveys.exports import export_codebook
 from ..surveys.models import Wave
 
 __all__ = [
@@ -172,9 +172,8 @@ def file_stem(wave: Wave, choice: Choice) -> str:
 
 
 def codebook_xlsx(wave: Wave) -> BytesIO:
-    """The codebook of the wave's instrument (:func:`collabstate.dataset.codebook`) as a workbook."""
-    out = BytesIO()
-    codebook(wave.instrument).write_excel(out, worksheet="codebook")
+    """The codebook of the wave's instrument as a workbook (:func:`~collabstate.web.surveys.exports.export_codebook`)."""
+    out = export_codebook(wave, BytesIO())
     out.seek(0)
     return out
 
