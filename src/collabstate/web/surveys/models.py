@@ -75,6 +75,11 @@ class Wave(models.Model):
     def instrument(self) -> Instrument:
         return _instrument(self.instrument_ref, self.instrument_yaml)
 
+    def invited(self) -> int:
+        """How many invitees were sent an invitation: the base of the response rate, on the
+        dashboard and in the report."""
+        return self.invitees.filter(invited_at__isnull=False).count()
+
     def state(self, now=None) -> str:
         """``"open"``, ``"not_open"`` (before it opens) or ``"closed"``."""
         now = now or timezone.now()

@@ -46,7 +46,7 @@ class Progress:
 
 def progress(wave: Wave) -> Progress:
     respondents = Respondent.objects.filter(wave=wave)
-    invited = wave.invitees.filter(invited_at__isnull=False).count()
+    invited = wave.invited()
     counts = respondents.aggregate(
         started=Count("id", filter=Q(consented_at__isnull=False)),
         completed=Count("id", filter=Q(status=Respondent.COMPLETED)),

@@ -206,7 +206,7 @@ def _data_key(wave: Wave) -> str | None:
     done = wave.responses.filter(completed=True).aggregate(n=Count("pk"), total=Sum("pk"), last=Max("pk"))
     if not done["n"]:
         return None
-    invited = wave.invitees.filter(invited_at__isnull=False).count()
+    invited = wave.invited()
     return _digest([done["n"], done["total"], done["last"], invited, wave.instrument_ref, wave.instrument_yaml])
 
 
@@ -236,7 +236,7 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
         raise Unreportable(f"none of the {current.n_read} completed responses fits the questionnaire ({current.n_problems} problems); "
                            "an analyst can see them by exporting the responses and running `collabstate validate`")
     previous = responses_of(choice.previous).responses if choice.previous is not None else None
-    invited = wave.invitees.filter(invited_at__isnull=False).count() or None
+    invited = wave.invited() or None
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
         try:
