@@ -219,3 +219,27 @@ def test_a_worker_keeps_a_wave_for_the_set_time(wave, settings):
     assert wave_by_id(wave.pk) is first and first.title != "Renamed"
     settings.WAVE_CACHE_SECONDS = 0
     assert wave_by_id(wave.pk).title == "Renamed"
+
+
+def test_grid_page_shows_each_respondents_own_choices_and_escapes_labels(client, wave, start):
+    """Option markup is remembered between requests (forms.option_html): what one respondent
+    ticked must never show as ticked for another, and labels stay escaped."""
+    import re
+
+    grid = wave.instrument.question("q13_importance")
+    a, b = start(wave), start(wave)
+    page(client, a, "q1_example", {"q1_example": "2"})
+    page(client, b, "q1_example", {"q1_example": "2"})
+    codes = [str(c.code) for c in wave.instrument.choices(grid)]
+    chosen = {row.id: codes[i % len(codes)] for i, row in enumerate(grid.rows)}
+    assert page(client, a, "q13_importance", chosen).status_code == 302
+    checked = re.compile(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]+)" checked>')
+    assert dict(checked.findall(page(client, a, "q13_importance").content.decode())) == chosen
+    html_b = page(client, b, "q13_importance").content.decode()
+    assert checked.findall(html_b) == [] and html_b.count('type="radio"') == len(grid.rows) * len(codes)
+    # a label with markup in it (an uploaded questionnaire may have one) is escaped in the remembered markup
+    from collabstate.web.surveys.forms import option_html
+
+    html = option_html("q", "checkbox", "q-0", '1" onclick="x', "<b>Council & charity</b>", True, False)
+    assert "&lt;b&gt;Council &amp; charity&lt;/b&gt;" in html and 'value="1&quot; onclick=&quot;x"' in html
+    assert html.startswith('<div class="divider">or</div>') and " checked" not in html

@@ -8,7 +8,11 @@ way :class:`~collabstate.web.surveys.models.Answer` stores it (None: not answere
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from ...instrument import Instrument
 from ...instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, Question, TextQuestion
@@ -86,6 +90,7 @@ class PageForm(forms.Form):
             value = bound.value()
             chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else ({str(value)} if value not in (None, "") else set())
             kind = "checkboxes" if isinstance(field, forms.MultipleChoiceField) else "radios" if isinstance(field, forms.ChoiceField) else "textarea" if isinstance(question, TextQuestion) else "number"
+            input_type = "checkbox" if kind == "checkboxes" else "radio"
             options = [
                 {"value": str(v), "label": label, "id": f"{name}-{i}", "checked": str(v) in chosen, "exclusive": _exclusive(question, v)}
                 for i, (v, label) in enumerate(getattr(field, "choices", []))
@@ -97,6 +102,9 @@ class PageForm(forms.Form):
                 "hint": question.help if not grid else None,
                 "kind": kind,
                 "options": options,
+                "options_html": mark_safe("".join(
+                    option_html(name, input_type, o["id"], o["value"], o["label"], o["exclusive"], o["checked"]) for o in options
+                )),  # fmt: skip
                 "value": "" if value is None or isinstance(value, list) else value,
                 "error": bound.errors[0] if bound.errors else None,
                 "target": options[0]["id"] if options else name,  # where the error summary's link lands
@@ -119,6 +127,15 @@ class PageForm(forms.Form):
             else:
                 out[name] = str(value)
         return out
+
+
+@lru_cache(maxsize=8192)
+def option_html(name: str, input_type: str, option_id: str, value: str, label: str, exclusive: bool, checked: bool) -> SafeString:
+    """One radio or checkbox with its label (``surveys/option.html``), remembered by everything it
+    shows: a grid page draws 40 of them, the same ones for every respondent, and drawing them
+    through the template engine each time was a fifth of a page's CPU."""
+    context = {"name": name, "type": input_type, "id": option_id, "value": value, "label": label, "exclusive": exclusive, "checked": checked}
+    return render_to_string("surveys/option.html", context)
 
 
 def _exclusive(question: Question, value: object) -> bool:
