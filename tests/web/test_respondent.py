@@ -243,3 +243,71 @@ def test_grid_page_shows_each_respondents_own_choices_and_escapes_labels(client,
     html = option_html("q", "checkbox", "q-0", '1" onclick="x', "<b>Council & charity</b>", True, False)
     assert "&lt;b&gt;Council &amp; charity&lt;/b&gt;" in html and 'value="1&quot; onclick=&quot;x"' in html
     assert html.startswith('<div class="divider">or</div>') and " checked" not in html
+
+
+#: What a respondent POSTs on q7 onwards (every row of the grids: no "Not answered" on the check page).
+FACTORS = ("behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements")
+FROM_Q7 = {
+    "q7_importance": {"q7_importance": "4"},
+    "q8_why": {"q8_why": "Nobody can do it alone"},
+    "q9_better": {"q9_better": "1"},
+    "q10_involvement": {"q10_involvement": "3"},
+    "q11_incentivise": {"q11_incentivise": "2"},
+    "q12_tools": {"q12_tools": "1"},
+    "q13_importance": {f"imp_{f}": "2" for f in FACTORS},
+    "q14_prevalence": {f"prev_{f}": "9" for f in FACTORS},
+    "q15_role": {"q15_role": "3"},
+    "q16_sector": {"q16_sector": "1"},
+    "q17_area": {"q17_area": ["housing"]},
+    "q18_region": {"q18_region": ["wales"]},
+    "q19_receive_report": {"q19_receive_report": "2"},
+}
+#: The pages q1 = Yes brings in, in order, as answered (q3's 'Other' brings q3_other_text too).
+BROUGHT_BY_YES = {
+    "q2_description": {"q2_description": "A shared data hub"},
+    "q3_stakeholders": {"q3_stakeholders": ["ccg", "other"]},
+    "q3_other_text": {"q3_other_text": "A housing association"},
+    "q4_n_orgs": {"q4_n_orgs": "3"},
+    "q5_staff_level": {"q5_staff_level": "2"},
+    "q6_success": {"q6_success": "5"},
+}
+
+
+def no_example_up_to_check(client, token: str) -> None:
+    assert page(client, token, "q1_example", {"q1_example": "2"})["Location"] == f"/r/{token}/q/q7_importance/"
+    for qid, data in FROM_Q7.items():
+        page(client, token, qid, data)
+    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/check/"
+    assert "Not answered" not in client.get(f"/r/{token}/check/").content.decode()
+
+
+def test_a_change_from_check_that_brings_new_questions_walks_through_them_then_back(client, wave, start):
+    token = start(wave)
+    no_example_up_to_check(client, token)
+    before = answers_of_only_response(wave)
+    response = client.post(f"/r/{token}/q/q1_example/?return=check", {"q1_example": "1"})
+    assert response["Location"] == f"/r/{token}/q/q2_description/?return=check"
+    walk = list(BROUGHT_BY_YES)
+    for qid, following in zip(walk, [*walk[1:], None]):
+        url = f"/r/{token}/q/{qid}/?return=check"
+        assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/q/{qid}/"  # where they resume
+        assert f'<a href="/r/{token}/check/" class="back-link">' in client.get(url).content.decode()
+        response = client.post(url, BROUGHT_BY_YES[qid])
+        assert response["Location"] == (f"/r/{token}/q/{following}/?return=check" if following else f"/r/{token}/check/")
+    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/check/"
+    stakeholders = {f"q3_stakeholders/{o.code}": "1" if o.code in ("ccg", "other") else "0" for o in wave.instrument.question("q3_stakeholders").options}
+    new = {"q2_description": "A shared data hub", **stakeholders, "q3_other_text": "A housing association", "q4_n_orgs": "3", "q5_staff_level": "2", "q6_success": "5"}
+    assert answers_of_only_response(wave) == {**before, "q1_example": "1", **new}  # q7 onwards kept
+    html = client.get(f"/r/{token}/check/").content.decode()
+    assert "Not answered" not in html and "A shared data hub" in html and "A housing association" in html
+    client.post(f"/r/{token}/check/")
+    assert answers_of_only_response(wave) == {**before, "q1_example": "1", **new}
+
+
+def test_a_change_from_check_that_brings_no_new_question_goes_straight_back(client, wave, start):
+    token = start(wave)
+    no_example_up_to_check(client, token)
+    response = client.post(f"/r/{token}/q/q7_importance/?return=check", {"q7_importance": "5"})
+    assert response["Location"] == f"/r/{token}/check/"
+    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/check/"
+    assert answers_of_only_response(wave)["q7_importance"] == "5"

@@ -11,6 +11,16 @@ condition evaluator compares.
 'q7_importance'
 >>> next_question(ins, {"q1_example": "1"}, after="q1_example").id
 'q2_description'
+
+Changed from the check page, q1 from No to Yes: the new questions q2... are next, then back to check.
+
+>>> before = {"q1_example": "2", "q7_importance": "4"}
+>>> next_unanswered(ins, {**before, "q1_example": "1"}, after="q1_example").id
+'q2_description'
+>>> next_unanswered(ins, {**before, "q7_importance": "5"}, after="q7_importance").id  # q8 on: not answered yet
+'q8_why'
+>>> next_unanswered(ins, before, after="q19_receive_report") is None  # nothing left: back to check
+True
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from ...instrument.model import Question
 #: The ``page`` a respondent resumes at once every question is answered: the check-answers page.
 CHECK = ":check"
 
-__all__ = ["CHECK", "asked", "asked_questions", "columns_of", "next_question", "position", "previous_question", "typed"]
+__all__ = ["CHECK", "asked", "asked_questions", "columns_of", "next_question", "next_unanswered", "position", "previous_question", "typed"]
 
 
 def columns_of(instrument: Instrument, question: Question) -> list[str]:
@@ -77,6 +87,24 @@ def next_question(instrument: Instrument, answers: Mapping[str, str], after: str
     start = 0 if after is None else [q.id for q in questions].index(after) + 1
     values = typed(instrument, answers)
     return next((q for q in questions[start:] if asked(q, values)), None)
+
+
+def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: str) -> Question | None:
+    """The first question after ``after`` that is asked, given ``answers``, and has no stored
+    value in any of its columns (:func:`columns_of`); None when there is none.
+
+    Where an answer changed from the check-answers page goes next (the GOV.UK "check answers"
+    pattern): a change that makes new questions relevant walks the respondent through them, in
+    order, and then back to the check page; a change that brings none goes straight back.
+
+    Assumption: "unanswered" means "nothing stored". An optional question the respondent left
+    blank before has nothing stored either, so it is shown again on such a walk (one Continue
+    passes it): which pages were seen is not recorded.
+    """
+    questions = instrument.questions
+    start = [q.id for q in questions].index(after) + 1
+    values = typed(instrument, answers)
+    return next((q for q in questions[start:] if asked(q, values) and not any(answers.get(c) for c in columns_of(instrument, q))), None)
 
 
 def previous_question(instrument: Instrument, answers: Mapping[str, str], before: str) -> Question | None:

@@ -106,12 +106,13 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         if form.is_valid():
             new = form.column_values()
             merged = {c: v for c, v in {**answers, **new}.items() if v is not None}  # as saved below
-            nxt = flow.next_question(instrument, merged, q.id)
-            target = flow.CHECK if (nxt is None or returning) else nxt.id
+            # changed from the check page: through any newly relevant unanswered questions, then back
+            nxt = (flow.next_unanswered if returning else flow.next_question)(instrument, merged, q.id)
+            target = flow.CHECK if nxt is None else nxt.id
             actions.save_page(respondent, new, target)
             if target == flow.CHECK:
                 return redirect("check", token)
-            return redirect("question", token, target)
+            return redirect(reverse("question", args=[token, target]) + ("?return=check" if returning else ""))
     else:
         form = PageForm(instrument, q, initial=initial_values(q, answers))
     previous = flow.previous_question(instrument, answers, q.id)
