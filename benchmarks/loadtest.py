@@ -20,7 +20,7 @@ database. Runs:
   the default (5 sync workers, as ``collabstate serve`` starts on 2 cores).
 
     python benchmarks/loadtest.py [--respondents 200] [--backends sqlite postgres] [--runs paced flat crash]
-                                  [--server sync:5] [--think 0.4 1.2] [--sweep gthread:5x4 gthread:5x4/1000] [--no-doc]
+                                  [--server sync:5] [--repeat 3] [--think 0.4 1.2] [--sweep gthread:5x4 gthread:5x4/1000] [--no-doc]
 """
 
 from __future__ import annotations
@@ -173,9 +173,21 @@ def cpu_seconds(pgid: int | None) -> dict[str, float]:
         elif comm == "postgres":
             out["postgres"] += used
     out["client"] = time.process_time()
-    cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    out["machine"] = (sum(cpu) - cpu[3] - cpu[4]) / tick
+    out["machine"] = machine_cpu()
     return out
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (all cores; idle and I/O wait excluded)."""
+    cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")
+
+
+async def sample_machine(samples: list[tuple[float, float]]) -> None:
+    """(time, :func:`machine_cpu`) every half second, until cancelled."""
+    while True:
+        samples.append((time.perf_counter(), machine_cpu()))
+        await asyncio.sleep(0.5)
 
 
 # ------------------------------------------------------------------------------------- runs
@@ -204,13 +216,15 @@ async def load(server: Server, n: int, think: tuple[float, float], seed: int, cr
         crash_info["restart_s"] = await asyncio.to_thread(server.start)
         crowd.up.set()
 
+    sampler = asyncio.create_task(sample_machine(crowd.results.cpu_samples))
     results = await crowd.run(killer() if crash else None)
+    sampler.cancel()
     return results, crash_info
 
 
 def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, number: int, config: tuple[int, int, int]) -> dict:
     workers, threads, connections = config
-    name = f"{kind}_{workers}x{threads}_{connections}"
+    name = f"{kind}_{workers}x{threads}_{connections}_{number}"
     var = work / f"{backend}-{name}"
     var.mkdir(parents=True)
     url, version = (fresh_postgres(pg_base, f"collabstate_lt_{name}") if backend == "postgres" else (None, None))
@@ -259,13 +273,36 @@ def pct(values: list[float], q: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def sustained(res) -> dict | None:
+    """Acknowledged pages per second while every respondent is answering: from the moment the last
+    of them has a page acknowledged until the first of them completes (no ramp-up, no tail)."""
+    if not res.done_at or len(res.first_ack) < len(res.started):
+        return None
+    start, end = max(res.first_ack.values()), min(res.done_at.values())
+    if end - start < 1.0:
+        return None
+    pages = sum(1 for t in res.ack_times if start <= t <= end)
+    inside = [(t, busy) for t, busy in res.cpu_samples if start <= t <= end]
+    share = (inside[-1][1] - inside[0][1]) / ((os.cpu_count() or 1) * (inside[-1][0] - inside[0][0])) if len(inside) > 1 else None
+    return {"rate": pages / (end - start), "from": start - res.first, "to": end - res.first, "pages": pages, "busy": share}
+
+
 def summary(res, verify: dict, crash: dict, before: dict, after: dict) -> dict:
     wall = res.last - res.first
+    slowest = max(res.thought, default=0.0)
+    seconds = [0] * (int(wall) + 1)
+    for t in res.ack_times:
+        seconds[min(len(seconds) - 1, int(t - res.first))] += 1
     requests = len(res.post_latency) + len(res.get_latency) + len(res.other_post_latency)
     return {
         "wall": wall,
         "acked": len(res.acked),
         "pages_per_s": len(res.acked) / wall,
+        "sustained": sustained(res),
+        # the whole run's pages/s if the server answered at once: the slowest respondent's own think time bounds it
+        "ceiling": len(res.acked) / slowest if slowest else None,
+        "slowest_think": slowest,
+        "per_second": seconds,
         "requests_per_s": requests / wall,
         "requests": requests,
         "post_p50": pct(res.post_latency, 0.50), "post_p99": pct(res.post_latency, 0.99), "post_max": pct(res.post_latency, 1.0),
@@ -288,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                              "each; default C: 1.25 × the respondents / W)")
     parser.add_argument("--sweep", nargs="*", default=["gthread:5x4", "gthread:5x4/1000"], metavar="CONFIG",
                         help="other server configurations run paced on the last database, to compare")
+    parser.add_argument("--repeat", type=int, default=3, help="paced runs per database with the chosen server (the goal is judged on each)")
     parser.add_argument("--think", type=float, nargs=2, default=[0.4, 1.2], metavar=("MIN", "MAX"), help="think time before each POST, seconds (uniform)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing docs/benchmarks.md")
@@ -306,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(notes["postgres"], file=sys.stderr)
                     continue
             for kind in args.runs:
-                rows.append(run_one(backend, kind, args, pg_base, Path(tmp), len(rows), parse_config(args.server, args.respondents)))
+                for _ in range(args.repeat if kind == "paced" else 1):
+                    rows.append(run_one(backend, kind, args, pg_base, Path(tmp), len(rows), parse_config(args.server, args.respondents)))
             last = (backend, pg_base)
         for config in args.sweep if last else []:  # the other server configurations, on the last database
             rows.append(run_one(last[0], "paced", args, last[1], Path(tmp), len(rows), parse_config(config, args.respondents)))

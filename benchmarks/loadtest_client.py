@@ -54,6 +54,11 @@ class Results:
     start_failed: int = 0  # open-link POSTs that failed (a respondent may have been created unseen)
     first: float = 0.0
     last: float = 0.0
+    ack_times: list[float] = field(default_factory=list)  # when each page submission was acknowledged
+    first_ack: dict[str, float] = field(default_factory=dict)  # token -> when its first page was acknowledged
+    done_at: dict[str, float] = field(default_factory=dict)  # token -> when its completion was confirmed
+    thought: list[float] = field(default_factory=list)  # each respondent's think time, all pages together
+    cpu_samples: list[tuple[float, float]] = field(default_factory=list)  # (when, machine busy CPU s), from the harness
 
     def count(self, key: str) -> None:
         self.statuses[key] = self.statuses.get(key, 0) + 1
@@ -66,6 +71,7 @@ class Respondent:
         self.cookie = ""
         self.token = ""
         self.pending: dict | None = None  # the page POST in flight: {question, values, pairs}
+        self.thought = 0.0
         self.retry: dict | None = None  # a page POST that failed unsaved: sent again as it was
 
     async def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None, kind: str = "get"):
@@ -97,7 +103,9 @@ class Respondent:
     async def think(self) -> None:
         lo, hi = self.c.think
         if hi > 0:
-            await asyncio.sleep(self.rng.uniform(lo, hi))
+            seconds = self.rng.uniform(lo, hi)
+            self.thought += seconds
+            await asyncio.sleep(seconds)
 
     async def run(self) -> None:
         url = await self.start()
@@ -106,6 +114,7 @@ class Respondent:
                 url = await self.page(url)
             except ConnectionFailed:
                 url = await self.resume()
+        self.c.results.thought.append(self.thought)
 
     async def start(self) -> str:
         """The open link: GET the consent page, POST it, learn the token from the redirect."""
@@ -134,7 +143,7 @@ class Respondent:
             raise RuntimeError(f"GET {url} answered {status}")
         kind = page_kind(url)
         if kind == "done" or "already sent your answers" in text:
-            self.c.results.completed.append(self.token)
+            self.c.completed(self.token)
             return None
         await self.think()
         if kind == "check":
@@ -181,7 +190,7 @@ class Respondent:
             elif pending["question"] != ":check":
                 res.saved_unacked.append({"token": self.token, "question": pending["question"], "values": pending["values"]})
         if status == 200 and "already sent your answers" in text:
-            res.completed.append(self.token)
+            self.c.completed(self.token)
             return None
         return url
 
@@ -230,9 +239,16 @@ class Crowd:
         self.session: aiohttp.ClientSession | None = None
 
     def acked(self, token: str, question: str, values: dict) -> None:
-        self.results.acked.append({"token": token, "question": question, "values": values})
+        res, now = self.results, time.perf_counter()
+        res.acked.append({"token": token, "question": question, "values": values})
+        res.ack_times.append(now)
+        res.first_ack.setdefault(token, now)
         if self.on_ack is not None:
             self.on_ack(len(self.results.acked))
+
+    def completed(self, token: str) -> None:
+        self.results.completed.append(token)
+        self.results.done_at.setdefault(token, time.perf_counter())
 
     async def run(self, extra=None) -> Results:
         connector = aiohttp.TCPConnector(limit=0, force_close=False)
