@@ -183,6 +183,23 @@ def test_closed_and_not_yet_open_waves_say_so(client, make_wave, start):
     assert "not open yet" in client.get(f"/s/{later.slug}/").content.decode()
 
 
+def test_open_link_of_a_wave_without_one_is_a_404_and_starting_reads_the_wave_afresh(client, make_wave, settings):
+    invited = make_wave("invited-only", open_link=False)
+    for method in (client.get, client.post):
+        assert method(f"/s/{invited.slug}/").status_code == 404
+        assert method("/s/no-such-wave/").status_code == 404
+    assert not Respondent.objects.exists()
+    # the consent page may come from a worker's copy of the wave (WAVE_CACHE_SECONDS), starting never does
+    settings.WAVE_CACHE_SECONDS = 60
+    wave = make_wave("open")
+    assert client.get(f"/s/{wave.slug}/").status_code == 200
+    wave.open_link = False
+    wave.save()
+    assert client.get(f"/s/{wave.slug}/").status_code == 200  # the kept copy
+    assert client.post(f"/s/{wave.slug}/").status_code == 404
+    assert not Respondent.objects.exists()
+
+
 def test_csrf_is_enforced(wave, start):
     from django.test import Client
 

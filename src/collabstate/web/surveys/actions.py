@@ -80,17 +80,31 @@ def _by_token() -> str:
     )
 
 
-_WAVES: dict[int, tuple[float, Wave]] = {}
+_WAVES: dict[object, tuple[float, Wave]] = {}
+
+
+def _kept(key: object, read) -> Wave | None:
+    """``read()``, kept per process for ``settings.WAVE_CACHE_SECONDS`` (an edit reaches every
+    worker within that time; 0 reads it every time). A miss is not kept: addresses made up by
+    the thousand must not fill the memory."""
+    hit = _WAVES.get(key)
+    if hit is not None and time.monotonic() - hit[0] <= settings.WAVE_CACHE_SECONDS:
+        return hit[1]
+    wave = read()
+    if wave is not None:
+        _WAVES[key] = (time.monotonic(), wave)
+    return wave
 
 
 def wave_by_id(pk: int) -> Wave:
-    """A wave, kept per process for ``settings.WAVE_CACHE_SECONDS`` (an edit reaches every worker
-    within that time; 0 reads it every time)."""
-    ttl = settings.WAVE_CACHE_SECONDS
-    hit = _WAVES.get(pk)
-    if hit is None or time.monotonic() - hit[0] > ttl:
-        hit = _WAVES[pk] = (time.monotonic(), Wave.objects.get(pk=pk))
-    return hit[1]
+    """A wave, kept per process (:func:`_kept`)."""
+    return _kept(pk, lambda: Wave.objects.get(pk=pk))
+
+
+def open_link_wave(slug: str) -> Wave | None:
+    """The wave whose open link is ``/s/<slug>/``, kept per process (:func:`_kept`); None when
+    there is no such wave or it has no open link."""
+    return _kept(("open link", slug), lambda: Wave.objects.filter(slug=slug, open_link=True).first())
 
 
 def start_open_link(wave: Wave) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -66,17 +66,16 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         actions.consent(respondent)
     if respondent.consented_at is None:
         return render(request, "surveys/consent.html", {"wave": respondent.wave, "action": request.path})
-    return redirect(_resume_url(token, respondent))
+    return redirect(_resume_url(token, respondent.wave, respondent.page))
 
 
-def _resume_url(token: str, respondent: Respondent) -> str:
-    instrument = respondent.wave.instrument
-    page = respondent.page
+def _resume_url(token: str, wave: Wave, page: str) -> str:
+    """Where a respondent's link takes them: the page they are on (``Respondent.page``), the
+    first question when they have not saved one yet."""
     if page == flow.CHECK:
         return reverse("check", args=[token])
     if not page:
-        first = flow.next_question(instrument, {}, None)
-        page = first.id
+        page = flow.next_question(wave.instrument, {}, None).id
     return reverse("question", args=[token, page])
 
 
@@ -164,13 +163,16 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = get_object_or_404(Wave, slug=slug, open_link=True)
+    # the consent page may show a wave as it was a few seconds ago; starting reads it afresh
+    wave = actions.open_link_wave(slug) if request.method == "GET" else Wave.objects.filter(slug=slug, open_link=True).first()
+    if wave is None:
+        raise Http404("no such wave")
     state = wave.state()
     if state != "open":
         return render(request, "surveys/closed.html", {"wave": wave, "state": state}, status=403)
     if request.method == "POST":
         token = actions.start_open_link(wave)
-        return redirect(_resume_url(token, actions.find_respondent(token)))
+        return redirect(_resume_url(token, wave, ""))  # a new respondent starts at the first question
     return render(request, "surveys/consent.html", {"wave": wave, "action": request.path, "open_link": True})
 
 
