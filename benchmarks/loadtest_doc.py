@@ -45,8 +45,9 @@ def render(rows: list[dict], notes: dict, args, config: tuple[int, int, int], *,
         "into one JSON object by the database); a POST reads the same and saves the page in one more statement (on "
         "PostgreSQL the UPDATE of the respondent and the upsert of the answers are one statement with data-modifying "
         "CTEs, so no BEGIN/COMMIT round trips; on SQLite a transaction of up to three). Kept connections are checked by "
-        "looking at the socket, not with `SELECT 1` (`collabstate.web.postgres`), and gunicorn forks its workers after "
-        "the built-in instruments are parsed (`--preload`).",
+        "looking at the socket, not with `SELECT 1` (`collabstate.web.postgres`); gunicorn forks its workers after "
+        "the built-in instruments are parsed (`--preload`); each worker keeps its waves for a few seconds and draws each "
+        "radio button or checkbox once (`forms.option_html`).",
         "",
         f"Runs: *paced* ({args.repeat} run{'s' if args.repeat != 1 else ''} per database, each with its own random seed): each respondent thinks for a uniform {lo:g}–{hi:g} s before every POST, as a person reading "
         "the page (the goal is judged on these runs; if the server answered at once, the respondents would submit about "
