@@ -284,7 +284,16 @@ def sustained(res) -> dict | None:
     pages = sum(1 for t in res.ack_times if start <= t <= end)
     inside = [(t, busy) for t, busy in res.cpu_samples if start <= t <= end]
     share = (inside[-1][1] - inside[0][1]) / ((os.cpu_count() or 1) * (inside[-1][0] - inside[0][0])) if len(inside) > 1 else None
-    return {"rate": pages / (end - start), "from": start - res.first, "to": end - res.first, "pages": pages, "busy": share}
+    posts = [seconds for sent, seconds in zip(res.post_sent, res.post_latency) if start <= sent <= end]
+    return {"rate": pages / (end - start), "from": start - res.first, "to": end - res.first, "pages": pages, "busy": share,
+            "post_p99": pct(posts, 0.99)}  # fmt: skip
+
+
+def slowest_posts(res) -> dict | None:
+    """When the slowest 1% of page POSTs were sent (seconds into the run): where the p99 comes from."""
+    ranked = sorted(zip(res.post_latency, res.post_sent))
+    slow = sorted(sent - res.first for _, sent in ranked[int(0.99 * len(ranked)):])
+    return {"first": slow[0], "median": slow[len(slow) // 2], "last": slow[-1], "n": len(slow)} if slow else None
 
 
 def summary(res, verify: dict, crash: dict, before: dict, after: dict) -> dict:
@@ -299,6 +308,7 @@ def summary(res, verify: dict, crash: dict, before: dict, after: dict) -> dict:
         "acked": len(res.acked),
         "pages_per_s": len(res.acked) / wall,
         "sustained": sustained(res),
+        "slowest_posts": slowest_posts(res),
         # the whole run's pages/s if the server answered at once: the slowest respondent's own think time bounds it
         "ceiling": len(res.acked) / slowest if slowest else None,
         "slowest_think": slowest,

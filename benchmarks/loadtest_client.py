@@ -41,6 +41,7 @@ class Results:
     """What one run's respondents did; latencies in seconds."""
 
     post_latency: list[float] = field(default_factory=list)  # question-page POSTs
+    post_sent: list[float] = field(default_factory=list)  # when each of them was sent
     get_latency: list[float] = field(default_factory=list)
     other_post_latency: list[float] = field(default_factory=list)  # open link (start) and check (complete)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -97,6 +98,8 @@ class Respondent:
         seconds = time.perf_counter() - started
         res.last = time.perf_counter()
         {"get": res.get_latency, "page": res.post_latency}.get(kind, res.other_post_latency).append(seconds)
+        if kind == "page":
+            res.post_sent.append(started)
         res.count(f"{method} {status}")
         return status, urlsplit(location).path, text, seconds
 

@@ -132,7 +132,11 @@ def _details(r: dict) -> str:
     if (w := r.get("sustained")) is not None:
         text += (f" All {r['respondents']} respondents were answering from {w['from']:.1f} s to {w['to']:.1f} s into the run: "
                  f"{w['pages']:,} pages acknowledged then, {w['rate']:.1f} a second"
-                 + (f", with the machine's CPU {100 * w['busy']:.0f}% busy." if w.get("busy") is not None else "."))
+                 + (f", with the machine's CPU {100 * w['busy']:.0f}% busy" if w.get("busy") is not None else "")
+                 + f"; page POST p99 then {_ms(w['post_p99'])} ms.")
+    if (slow := r.get("slowest_posts")) is not None:
+        text += (f" The slowest 1% of page POSTs ({slow['n']}) were sent {slow['first']:.1f}–{slow['last']:.1f} s into the run "
+                 f"(half of them by {slow['median']:.1f} s).")
     if r.get("ceiling") and r["kind"] != "flat":
         text += (f" The slowest respondent thought for {r['slowest_think']:.1f} s in all, so no server could have made the whole run "
                  f"shorter than that: at most {r['ceiling']:.0f} pages/s over the whole run.")
@@ -159,23 +163,15 @@ def _details(r: dict) -> str:
     return text
 
 
-def _idle(r: dict) -> float:
-    """Share of the machine's CPU time left idle during the run."""
-    return max(0.0, 1 - r["cpu"]["machine"] / (2 * r["wall"]))
-
-
 def _sweep(rows: list[dict], main: str) -> list[str]:
     swept = [r for r in rows if server_name(r) != main]
     if not swept:
         return []
     base = [r for r in rows if r["kind"] == "paced" and server_name(r) == main and r["backend"] == swept[0]["backend"]]
-    parts = [f"{server_name(r)}: {r['pages_per_s']:.1f} pages/s, page POST p99 {r['post_p99']:,.0f} ms, {100 * _idle(r):.0f}% of the CPU idle"
-             for r in base + swept]  # fmt: skip
-    idle = [100 * _idle(r) for r in base + swept]
+    parts = [f"{server_name(r)}: {_rate(r['sustained'])} pages/s while all answer ({r['pages_per_s']:.1f} over the whole run), "
+             f"page POST p99 {r['post_p99']:,.0f} ms" for r in base + swept]  # fmt: skip
     return [
         f"Server configurations, paced, {NAMES[swept[0]['backend']]}: " + "; ".join(parts) + ". "
-        + (f"With {min(idle):.0f}–{max(idle):.0f}% of the CPU idle in every configuration, none of them changes the picture much: "
-           "the CPU each page costs does. " if max(idle) < 15 else f"Up to {max(idle):.0f}% of the CPU was left idle. ")
         + "gthread "
         "workers keep connections alive (less work per request for the client and the server), but a connection stays with "
         "the worker that accepted it, and a worker accepts up to `--worker-connections` (1000 by default), so the respondents' "
@@ -215,13 +211,23 @@ def _goal(rows: list[dict], notes: dict, main: str) -> list[str]:
     c, n = r["cpu"], r["acked"]
     per_page = {k: 1000 * c[k] / n for k in ("server", "postgres", "client")}
     total = sum(per_page.values())
-    busy = r["sustained"].get("busy") if r["sustained"] else None
     text += (
         f" Each acknowledged page cost {per_page['server']:.1f} ms of gunicorn CPU, {per_page['postgres']:.1f} ms of PostgreSQL "
         f"and {per_page['client']:.1f} ms of the client ({total:.1f} ms in all, for the page's GET and POST and its share of the "
         f"open link, check and confirmation pages). If the server answered at once, the respondents would send about "
-        f"{offered(r['respondents'], r['think']):.0f} pages/s while all of them are answering question pages"
-        + (f"; in the first run the machine's CPU was {100 * busy:.0f}% busy then, so requests queue, and the p99 is mostly that queue."
-           if busy is not None else ".")
+        f"{offered(r['respondents'], r['think']):.0f} pages/s while all of them are answering question pages."
     )
+    w, slow = r["sustained"], r.get("slowest_posts")
+    if w and slow:
+        when = ("while the respondents were still arriving: the open-link visits, starts and first pages of all "
+                f"{r['respondents']} come at once, and not every one of them had a page acknowledged until {w['from']:.1f} s"
+                if slow["median"] < w["from"] else "while all of them were answering")
+        text += (
+            f" Where the p99 comes from, in the first run: half of the slowest 1% of page POSTs were sent by {slow['median']:.1f} s, "
+            f"{when}. While all of them were answering, the machine's CPU was "
+            f"{100 * w['busy']:.0f}% busy and the page POST p99 was {_ms(w['post_p99'])} ms."
+            if w.get("busy") is not None else
+            f" Where the p99 comes from, in the first run: half of the slowest 1% of page POSTs were sent by {slow['median']:.1f} s, "
+            f"{when}. While all of them were answering, the page POST p99 was {_ms(w['post_p99'])} ms."
+        )
     return [text, ""]
