@@ -25,7 +25,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 from ...instrument import Instrument
@@ -81,12 +81,22 @@ def asked_questions(instrument: Instrument, answers: Mapping[str, str]) -> list[
     return [q for q in instrument.questions if asked(q, values)]
 
 
+def _index(instrument: Instrument, question_id: str) -> int:
+    """Where the question stands in the questionnaire (0 for the first)."""
+    return [q.id for q in instrument.questions].index(question_id)
+
+
+def _asked_after(instrument: Instrument, answers: Mapping[str, str], after: str | None) -> Iterator[Question]:
+    """The questions after ``after`` (from the start when None) that are asked, in order."""
+    questions = instrument.questions
+    start = 0 if after is None else _index(instrument, after) + 1
+    values = typed(instrument, answers)
+    return (q for q in questions[start:] if asked(q, values))
+
+
 def next_question(instrument: Instrument, answers: Mapping[str, str], after: str | None) -> Question | None:
     """The first question after ``after`` (from the start when None) that is asked; None at the end."""
-    questions = instrument.questions
-    start = 0 if after is None else [q.id for q in questions].index(after) + 1
-    values = typed(instrument, answers)
-    return next((q for q in questions[start:] if asked(q, values)), None)
+    return next(_asked_after(instrument, answers, after), None)
 
 
 def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: str) -> Question | None:
@@ -101,22 +111,18 @@ def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: s
     blank before has nothing stored either, so it is shown again on such a walk (one Continue
     passes it): which pages were seen is not recorded.
     """
-    questions = instrument.questions
-    start = [q.id for q in questions].index(after) + 1
-    values = typed(instrument, answers)
-    return next((q for q in questions[start:] if asked(q, values) and not any(answers.get(c) for c in columns_of(instrument, q))), None)
+    asked_later = _asked_after(instrument, answers, after)
+    return next((q for q in asked_later if not any(answers.get(c) for c in columns_of(instrument, q))), None)
 
 
 def previous_question(instrument: Instrument, answers: Mapping[str, str], before: str) -> Question | None:
     """The last question before ``before`` that is asked; None on the first page."""
     questions = instrument.questions
-    end = [q.id for q in questions].index(before)
     values = typed(instrument, answers)
-    return next((q for q in reversed(questions[:end]) if asked(q, values)), None)
+    return next((q for q in reversed(questions[: _index(instrument, before)]) if asked(q, values)), None)
 
 
 def position(instrument: Instrument, question_id: str) -> tuple[int, int]:
     """Question ``n`` of ``total`` (pages of the whole questionnaire, before skip logic)."""
-    ids = [q.id for q in instrument.questions]
-    return ids.index(question_id) + 1, len(ids)
+    return _index(instrument, question_id) + 1, len(instrument.questions)
 
