@@ -101,10 +101,14 @@ def wave_by_id(pk: int) -> Wave:
     return _kept(pk, lambda: Wave.objects.get(pk=pk))
 
 
-def open_link_wave(slug: str) -> Wave | None:
-    """The wave whose open link is ``/s/<slug>/``, kept per process (:func:`_kept`); None when
-    there is no such wave or it has no open link."""
-    return _kept(("open link", slug), lambda: Wave.objects.filter(slug=slug, open_link=True).first())
+def open_link_wave(slug: str, *, kept: bool = True) -> Wave | None:
+    """The wave whose open link is ``/s/<slug>/``, kept per process (:func:`_kept`) or, with
+    ``kept=False``, read afresh; None when there is no such wave or it has no open link."""
+
+    def read() -> Wave | None:
+        return Wave.objects.filter(slug=slug, open_link=True).first()
+
+    return _kept(("open link", slug), read) if kept else read()
 
 
 def start_open_link(wave: Wave) -> str:

@@ -111,7 +111,7 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
             actions.save_page(respondent, new, target)
             if target == flow.CHECK:
                 return redirect("check", token)
-            return redirect(reverse("question", args=[token, target]) + ("?return=check" if returning else ""))
+            return redirect(_change_url(token, target) if returning else reverse("question", args=[token, target]))
     else:
         form = PageForm(instrument, q, initial=initial_values(q, answers))
     previous = flow.previous_question(instrument, answers, q.id)
@@ -128,6 +128,11 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         "back": back,
     }
     return render(request, "surveys/question.html", context)
+
+
+def _change_url(token: str, question_id: str) -> str:
+    """A question reached from the check-answers page: saving it leads back there."""
+    return reverse("question", args=[token, question_id]) + "?return=check"
 
 
 @sensitive_post_parameters()
@@ -147,7 +152,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         actions.complete(respondent)
         return redirect("done", token)
-    rows = answer_rows(instrument, answers, lambda qid: reverse("question", args=[token, qid]) + "?return=check")
+    rows = answer_rows(instrument, answers, lambda qid: _change_url(token, qid))
     last = flow.asked_questions(instrument, answers)[-1]
     return render(request, "surveys/check.html", {"wave": respondent.wave, "rows": rows, "back": reverse("question", args=[token, last.id])})
 
@@ -164,7 +169,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, slug: str) -> HttpResponse:
     # the consent page may show a wave as it was a few seconds ago; starting reads it afresh
-    wave = actions.open_link_wave(slug) if request.method == "GET" else Wave.objects.filter(slug=slug, open_link=True).first()
+    wave = actions.open_link_wave(slug, kept=request.method == "GET")
     if wave is None:
         raise Http404("no such wave")
     state = wave.state()
