@@ -81,7 +81,7 @@ class PageForm(forms.Form):
 
     def fieldsets(self) -> list[dict]:
         """What the template draws: one fieldset per field (a grid: one per row, so that a screen
-        reader announces the row with each choice), with its options, value and error."""
+        reader announces the row with each choice), with its options' markup, value and error."""
         question = self.question
         grid = isinstance(question, MatrixQuestion)
         out = []
@@ -91,23 +91,21 @@ class PageForm(forms.Form):
             chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else ({str(value)} if value not in (None, "") else set())
             kind = "checkboxes" if isinstance(field, forms.MultipleChoiceField) else "radios" if isinstance(field, forms.ChoiceField) else "textarea" if isinstance(question, TextQuestion) else "number"
             input_type = "checkbox" if kind == "checkboxes" else "radio"
-            options = [
-                {"value": str(v), "label": label, "id": f"{name}-{i}", "checked": str(v) in chosen, "exclusive": _exclusive(question, v)}
-                for i, (v, label) in enumerate(getattr(field, "choices", []))
-            ]
+            choices = getattr(field, "choices", [])
+            options = (
+                option_html(name, input_type, f"{name}-{i}", str(v), label, _exclusive(question, v), str(v) in chosen)
+                for i, (v, label) in enumerate(choices)
+            )
             out.append({
                 "name": name,
                 "legend": field.label,
                 "heading": not grid,  # a single question's legend is the page heading
                 "hint": question.help if not grid else None,
                 "kind": kind,
-                "options": options,
-                "options_html": mark_safe("".join(
-                    option_html(name, input_type, o["id"], o["value"], o["label"], o["exclusive"], o["checked"]) for o in options
-                )),  # fmt: skip
+                "options_html": mark_safe("".join(options)),  # each one safe: option_html
                 "value": "" if value is None or isinstance(value, list) else value,
                 "error": bound.errors[0] if bound.errors else None,
-                "target": options[0]["id"] if options else name,  # where the error summary's link lands
+                "target": f"{name}-0" if choices else name,  # where the error summary's link lands: the first option
             })
         return out
 
