@@ -20,15 +20,17 @@ __all__ = ["serve", "wave_app"]
 wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export, purge.", no_args_is_help=True)
 
 
-def setup_django() -> None:
-    """Configure Django, bring the database up to date (migrations, the cache table)."""
+def setup_django(*, migrate: bool = True) -> None:
+    """Configure Django and, unless ``migrate`` is False, bring the database up to date
+    (migrations, the cache table)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
     import django
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
 
 
 def serve(
@@ -208,10 +210,7 @@ def export_job(job: Annotated[int, typer.Argument(help="The export's number (in 
 
     Example: collabstate wave export-job 12
     """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
-    import django
-
-    django.setup()  # the site that asked for it has brought the database up to date
+    setup_django(migrate=False)  # the site that asked for it has brought the database up to date
     from .workspace.export_jobs import run_job
     from .workspace.models import ExportJob
 
