@@ -117,7 +117,7 @@ def in_background(wave: Wave, what: str, choice: results.Choice) -> bool:
     PDF always (it is the slow one); the others beyond ``DIRECT_UP_TO`` completed responses."""
     if results.cached(wave, choice, results.DOWNLOADS[what][0]) is not None:
         return False
-    return what == "pdf" or results.completed(wave) > DIRECT_UP_TO
+    return what == "pdf" or count_responses(wave) > DIRECT_UP_TO
 
 
 # --- asking ----------------------------------------------------------------------------------

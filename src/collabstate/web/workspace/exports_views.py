@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from ..surveys.exports import count_responses
 from ..surveys.models import Wave
 from . import export_jobs, results
 from .access import wave_view
@@ -95,7 +96,7 @@ def prepare(request: HttpRequest, wave: Wave, membership: Membership, what: str)
     if not form.is_valid():
         raise Http404("no such choice")
     download = reverse("workspace:download", args=[wave.pk, what]) + "?" + form.query()
-    if not results.completed(wave) or not export_jobs.in_background(wave, what, form.choice()):
+    if not count_responses(wave) or not export_jobs.in_background(wave, what, form.choice()):
         return redirect(download)  # built already (or nothing to build): that page says which
     try:
         job, _ = export_jobs.request_report(wave, what, form.choice(), request.user)

@@ -49,7 +49,7 @@ from ..surveys.models import Wave
 
 __all__ = [
     "BUILDS", "DOWNLOADS", "STEPS", "Built", "Choice", "Unreportable", "breakdowns", "cached", "codebook_xlsx",
-    "comparable_waves", "completed", "default_breakdown", "file_stem", "forget", "report",
+    "comparable_waves", "default_breakdown", "file_stem", "forget", "report",
 ]  # fmt: skip
 
 #: What one build writes: the page's (one estimation gives all three) and the PDF's.
@@ -146,11 +146,6 @@ def cached(wave: Wave, choice: Choice = Choice(), build: str = "page") -> Built 
     """The report of :func:`report` if it is built already for the data as it is now; never builds."""
     data = _data_key(wave)
     return _read(_folder(wave, choice, build, data)) if data is not None else None
-
-
-def completed(wave: Wave) -> int:
-    """How many responses of the wave are completed (the report's size, before validation)."""
-    return wave.responses.filter(completed=True).count()
 
 
 def forget(wave: Wave) -> None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from ...dataset import ResponsesError
+from ..surveys.exports import count_responses
 from ..surveys.invitations import InviteeFileError, add_invitees
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
@@ -115,10 +116,11 @@ def download(request: HttpRequest, wave: Wave, membership: Membership, what: str
         raise Http404("no such download")
     build, name, ending, content_type = results.DOWNLOADS[what]
     form = ResultsForm(wave, request.GET)
-    if form.is_valid() and results.completed(wave) and export_jobs.in_background(wave, what, form.choice()):
+    completed = count_responses(wave) if form.is_valid() else 0
+    if completed and export_jobs.in_background(wave, what, form.choice()):
         # made by a job (the PDF, or a large wave's): the page that asks for it
         context = {"wave": wave, "what": what, "label": dict(ExportJob.REPORT_FORMATS)[ExportJob.REPORT + what], "query": form.query(),
-                   "n": results.completed(wave)}  # fmt: skip
+                   "n": completed}  # fmt: skip
         return render(request, "workspace/report_prepare.html", context)
     form, built, problem = _results(request, wave, build)
     if built is None:
