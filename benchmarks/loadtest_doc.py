@@ -222,12 +222,9 @@ def _goal(rows: list[dict], notes: dict, main: str) -> list[str]:
         when = ("while the respondents were still arriving: the open-link visits, starts and first pages of all "
                 f"{r['respondents']} come at once, and not every one of them had a page acknowledged until {w['from']:.1f} s"
                 if slow["median"] < w["from"] else "while all of them were answering")
+        busy = f"the machine's CPU was {100 * w['busy']:.0f}% busy and " if w.get("busy") is not None else ""
         text += (
             f" Where the p99 comes from, in the first run: half of the slowest 1% of page POSTs were sent by {slow['median']:.1f} s, "
-            f"{when}. While all of them were answering, the machine's CPU was "
-            f"{100 * w['busy']:.0f}% busy and the page POST p99 was {_ms(w['post_p99'])} ms."
-            if w.get("busy") is not None else
-            f" Where the p99 comes from, in the first run: half of the slowest 1% of page POSTs were sent by {slow['median']:.1f} s, "
-            f"{when}. While all of them were answering, the page POST p99 was {_ms(w['post_p99'])} ms."
+            f"{when}. While all of them were answering, {busy}the page POST p99 was {_ms(w['post_p99'])} ms."
         )
     return [text, ""]
