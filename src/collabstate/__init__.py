@@ -15,7 +15,10 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "headline_figures": "analysis",
     **dict.fromkeys(
-        ["FORMATS", "DataProblem", "Responses", "ResponsesError", "Validation", "codebook", "read_responses", "write_responses"],
+        [
+            "FORMATS", "DataProblem", "Responses", "ResponsesError", "Validation", "Wave", "WaveOrderError", "codebook",
+            "order_waves", "read_responses", "stack_waves", "waves_in", "write_responses",
+        ],
         "dataset",
     ),
     **dict.fromkeys(
@@ -28,7 +31,7 @@ _EXPORTS = {
     **dict.fromkeys(
         [
             "Design", "Targets", "WeightingResult", "answer_counts", "estimate", "load_targets",
-            "poststratify", "rake", "rao_scott", "wave_change",
+            "poststratify", "rake", "rao_scott", "trend_changes", "wave_change",
         ],
         "stats",
     ),

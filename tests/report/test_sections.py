@@ -9,7 +9,7 @@ from collabstate import Responses, estimate, load_instrument, parse_instrument
 from collabstate.demo import leaders_wave, readiness_2018
 from collabstate.report import charts
 from collabstate.report.evidence import gather
-from collabstate.report.model import Chart
+from collabstate.report.model import Chart, as_shown
 from collabstate.report.sections import build_model
 
 
@@ -63,7 +63,7 @@ def r18_model():
 
 @pytest.fixture(scope="module")
 def l25_model():
-    return build_model(gather(leaders(2025), previous=leaders(2024)))
+    return build_model(gather(leaders(2025), earlier=[leaders(2024)]))
 
 
 def ids(report):
@@ -81,11 +81,11 @@ def test_readiness_sections(r18_model):
 
 
 def test_leaders_sections(l25_model):
-    assert ids(l25_model) == ["headlines", "findings", "state", "statements", "rankings", "skills", "outlook", "quotes", "profile", "methods"]
+    assert ids(l25_model) == ["headlines", "findings", "trends", "state", "statements", "rankings", "skills", "outlook", "quotes", "profile", "methods"]
     rankings = l25_model.section("rankings")
     assert [c.id for c in rankings.charts] == ["c-enablers", "c-barriers", "c-domains"]
     table = rankings.charts[0].data
-    assert [c.label for c in table.columns[:4]] == ["All (2025)", "All (2024)", "Change (points)", "Significance"]
+    assert [c.label for c in table.columns[:4]] == ["All (2025)", "All (2024)", "Change since 2024 (points)", "Significance"]
     assert all(len(qs) > 0 for qs in l25_model.section("quotes").quotes.values())
 
 
@@ -103,19 +103,22 @@ def test_a_custom_instrument_gets_the_generic_sections():
 
 
 def test_every_cell_comes_from_the_estimate_table(l25_model):
-    ev = gather(leaders(2025), previous=leaders(2024))
+    ev = gather(leaders(2025), earlier=[leaders(2024)])
     table = ev.table
     estimates = {round(x, 12) for x in table["estimate"].drop_nulls().to_list()}
-    previous = {round(x, 12) for x in ev.previous_table["estimate"].drop_nulls().to_list()}
-    changes = {round(x, 12) for x in ev.changes["change"].drop_nulls().to_list()}
+    previous = {round(x, 12) for t in ev.wave_tables.values() for x in t["estimate"].drop_nulls().to_list()}
+    # a change reads as the difference of the figures shown beside it (to whole percent, or 2 decimals)
+    rows = ev.changes.drop_nulls("estimate_from").iter_rows(named=True)
+    changes = {round(as_shown(r["estimate_to"], k) - as_shown(r["estimate_from"], k), 12) for r in rows for k in ("share", "mean")}
     previous |= {round(x, 12) for c in ("estimate_from", "estimate_to") for x in ev.changes[c].drop_nulls().to_list()}
     for section in l25_model.sections:
         for t in section.tables + [c.data for c in section.charts]:
             for row in t.rows:
-                for cell in row.cells:
-                    if cell.kind in ("share", "mean", "gap") and cell.shown:
+                for column, cell in zip(t.columns, row.cells):
+                    is_change = column.label.startswith("Change")
+                    if cell.kind in ("share", "mean", "gap") and cell.shown and not is_change:
                         assert round(cell.estimate, 12) in estimates | previous, (t.id, row.label)
-                    if cell.kind == "change" and cell.shown:
+                    if is_change and cell.shown:
                         assert round(cell.estimate, 12) in changes
 
 
@@ -130,7 +133,7 @@ def test_the_estimate_table_is_estimates_by_the_breakdown_then_the_crosses():
 
 def test_chart_specs_are_valid_vega_lite(monkeypatch, r18_model):
     monkeypatch.setattr(charts, "VALIDATE", True)
-    report = build_model(gather(leaders(2025), previous=leaders(2024)))
+    report = build_model(gather(leaders(2025), earlier=[leaders(2024)]))
     report18 = build_model(gather(r18()))
     specs = [b for rep in (report, report18) for s in rep.sections for b in s.blocks if isinstance(b, Chart)]
     assert len(specs) > 20

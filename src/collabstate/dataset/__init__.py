@@ -12,3 +12,7 @@ from .readers import DataProblem, ResponsesError, read_responses
 from .validate import MAX_PROBLEMS, Validation
 
 __all__ += ["DataProblem", "MAX_PROBLEMS", "ResponsesError", "Validation", "read_responses"]
+
+from .waves import Stacked, Wave, WaveOrderError, order_waves, stack_waves, waves_in
+
+__all__ += ["Stacked", "Wave", "WaveOrderError", "order_waves", "stack_waves", "waves_in"]

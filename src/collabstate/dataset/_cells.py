@@ -92,6 +92,7 @@ _MISSING = {
     "weight": "a weight greater than 0 (the column is there, so every row needs one)",
     "stratum": "a stratum (the column is there, so every row needs one)",
     "cluster": "a cluster (the column is there, so every row needs one)",
+    "org_id": "an org_id (the column is there, so every row needs one)",
 }
 
 

@@ -28,7 +28,7 @@ Row numbers are the rows the user sees
 
 Columns are matched to the instrument case-insensitively after trimming; ``question.option``
 is accepted for ``question/option`` (.sav variable names cannot hold ``/``). Design columns:
-respondent_id, wave, weight, stratum, cluster. Two columns that name the same instrument
+respondent_id, wave, weight, stratum, cluster, org_id. Two columns that name the same instrument
 column are a :class:`ResponsesError`. A column with no heading and no values (a trailing
 separator) is ignored. What is validated, and how: see :mod:`collabstate.dataset.validate`.
 """

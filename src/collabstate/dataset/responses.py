@@ -7,7 +7,7 @@ The canonical wide frame has one row per respondent and, in this order:
 
 - the design columns present, from ``respondent_id`` (String), ``wave`` (Int64 when every wave
   is a whole number, otherwise String), ``weight`` (Float64), ``stratum`` (String),
-  ``cluster`` (String);
+  ``cluster`` (String), ``org_id`` (String: the organisation, for panels of organisations);
 - one column per data column of the instrument (:attr:`Instrument.columns`), in questionnaire
   order: codes as Int64, multiple-choice flags as Int8 (0/1), text as String, numbers as Float64.
   ``null`` is "not answered"; an excluded code such as 9 "Not applicable" is kept as its code.
@@ -35,6 +35,7 @@ DESIGN_DTYPES: dict[str, pl.DataType] = {
     "weight": pl.Float64(),
     "stratum": pl.String(),
     "cluster": pl.String(),
+    "org_id": pl.String(),
 }
 
 KIND_DTYPES: dict[str, pl.DataType] = {

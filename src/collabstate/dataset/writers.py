@@ -67,6 +67,7 @@ DESIGN_LABELS = {
     "weight": "Weight",
     "stratum": "Stratum",
     "cluster": "Cluster",
+    "org_id": "Organisation ID",
 }
 EXCEL_MAX_TEXT = 32767  # characters (UTF-16 code units) in one cell
 EXCEL_MAX_ROWS = 1_048_576

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: Columns that describe the design, never questions.
-DESIGN_COLUMNS: tuple[str, ...] = ("respondent_id", "wave", "weight", "stratum", "cluster")
+DESIGN_COLUMNS: tuple[str, ...] = ("respondent_id", "wave", "weight", "stratum", "cluster", "org_id")
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 

@@ -10,7 +10,8 @@ from ..instrument.model import Choice, MatrixQuestion, MultipleQuestion, Net, Sc
 from . import charts
 from .evidence import Evidence, Group
 from .findings import verdict_text
-from .model import Cell, Chart, Column, Row, Table
+from .model import Cell, Chart, Column, Kind, Row, Table
+from .trends import answers_over_waves, change_cell, change_columns, earlier_columns, wave_cells
 
 __all__ = ["distribution", "ranking", "statements", "positive_net", "record", "columns_for", "group_cells"]
 
@@ -118,9 +119,15 @@ def distribution(ev: Evidence, question, *, by: str | None = "", title: str | No
         blocks.append(Chart(f"c-{qid}-{by or ev.by or 'all'}", title, alt, spec, table))
     else:
         blocks.append(table)
-    net = positive_net(ev, question)
-    if ev.waves and not only_total and by in ("", ev.by) and net is not None:
-        change = change_by_group(ev, qid, net.id, "net", f"{title}: {net.label.lower()}")
+    if ev.waves and by in ("", ev.by):
+        answers = [(c.label, str(c.code), "proportion", "share") for c in choices] + [(f"NET: {n.label}", n.id, "net", "share") for n in nets]
+        if isinstance(question, ScaleQuestion):
+            answers.append(("Mean score", None, "mean", "mean"))
+        over_waves = answers_over_waves(ev, qid, answers, title)
+        if over_waves:
+            blocks.append(over_waves)
+        net = positive_net(ev, question)
+        change = change_by_group(ev, qid, net.id, "net", f"{title}: {net.label.lower()}") if net is not None and not only_total else None
         if change:
             blocks.append(change)
     return blocks
@@ -132,12 +139,13 @@ def _own_flags(n: int | None, ev: Evidence) -> tuple[str, ...]:
     return tuple(f for f, hit in (("suppressed", n < ev.min_base), ("low_base", n < ev.low_base)) if hit)
 
 
-def change_by_group(ev: Evidence, qid: str, option: str, statistic: str, label: str, kind="share") -> Table | None:
+def change_by_group(ev: Evidence, qid: str, option: str, statistic: str, label: str, kind: Kind = "share") -> Table | None:
     """The change of one figure since the previous wave, overall and in each group, with its
-    significance (from the wave-change table)."""
+    significance (from the wave-change table). Each row gives its own bases: the rows are groups,
+    so no one base serves a column."""
     if not ev.waves:
         return None
-    w_from, w_to = ev.waves
+    w_from, w_to = ev.previous_wave, ev.wave
     rows = []
     for g in [ALL, *ev.groups()]:
         change = ev.change(qid, option, statistic, g.code or None)
@@ -146,15 +154,25 @@ def change_by_group(ev: Evidence, qid: str, option: str, statistic: str, label: 
         before = Cell(kind, change.get("estimate_from"), None, None, change["n_from"], _own_flags(change["n_from"], ev))
         after = Cell(kind, change.get("estimate_to"), None, None, change["n_to"], _own_flags(change["n_to"], ev))
         before, after = (c if c.shown or c.suppressed else Cell.of_text("not compared") for c in (before, after))
-        diff = Cell("change" if kind == "share" else "gap", change.get("change"), change.get("ci_low"), change.get("ci_high"), None,
-                    tuple(change.get("flags") or ()))
-        rows.append(Row(g.label, [before, after, diff, Cell.of_text(verdict_text(change))]))
+        bases = Cell.of_text(" and ".join(c.base or "none" for c in (before, after)))
+        rows.append(Row(g.label, [before, after, change_cell(change, kind), Cell.of_text(verdict_text(change)), bases]))
     if not rows:
         return None
-    columns = [Column(w_from), Column(w_to), Column("Change (points)" if kind == "share" else "Change"), Column("Significance")]
-    table = Table(f"t-{qid}-{option}-change", f"{label}: {w_from} and {w_to}, overall and by group", "Group", columns, rows, show_intervals=True)
-    table.notes.append("A change is called a rise or a fall only when significant at the 95% level; a group with a base under 10 in either wave is not compared.")
+    columns = [Column(str(w_from)), Column(str(w_to)), Column("Change (points)" if kind == "share" else "Change"), Column("Significance"),
+               Column(f"Bases (n, {w_from} and {w_to})")]  # fmt: skip
+    table = Table(f"t-{qid}-{option}-change", f"{label}: {w_from} and {w_to}, overall and by group", "Group", columns, rows,
+                  show_intervals=True, show_bases=False)  # fmt: skip
+    table.notes.append(
+        "A change is called a rise or a fall only when significant at the 95% level; a group with a base under 10 in either wave is not "
+        "compared. The change is the difference of the figures shown; its interval is that of the unrounded change."
+    )
     return table
+
+
+def _wave_records(ev: Evidence, cells: list[Cell], **extra) -> list[dict]:
+    """Chart data of a figure's total in the reported wave and each earlier wave (nearest first)."""
+    waves = [ev.wave or "this wave", *reversed(ev.waves[:-1])] if ev.waves else [ev.wave or "this wave"]
+    return [rec for cell, w in zip(cells, waves) if (rec := record(cell, series=w, **extra))]
 
 
 def _letters_note(groups: list[Group]) -> str:
@@ -188,33 +206,22 @@ def ranking(ev: Evidence, question: MultipleQuestion, *, title: str | None = Non
     groups, columns = columns_for(ev, only_total=only_total)
     wave = ev.wave or "this wave"
     columns[0].label = f"All ({wave})" if ev.waves else "All"
-    extra = []
-    if ev.waves:
-        extra = [Column(f"All ({ev.waves[0]})"), Column("Change (points)"), Column("Significance")]
+    extra = [*earlier_columns(ev), *change_columns(ev)]
     rows, records = [], []
     for code in order:
         cells = group_cells(ev, qid, code, "proportion", "share", groups)
-        if ev.waves:
-            change = ev.change(qid, code, "proportion")
-            prev = ev.previous_cell(qid, code, "proportion", "share")
-            diff = Cell("change", change and change.get("change"), change and change.get("ci_low"), change and change.get("ci_high"),
-                        None, tuple(change.get("flags") or ()) if change else ())
-            cells = [cells[0], prev, diff, Cell.of_text(verdict_text(change)), *cells[1:]]
-            rec_prev = record(prev, label=labels[code], series=ev.waves[0])
-            if rec_prev:
-                records.append(rec_prev)
-        rows.append(Row(labels[code], cells))
-        rec = record(cells[0], label=labels[code], series=wave)
-        if rec:
-            records.append(rec)
+        earlier, changes = wave_cells(ev, qid, code, "proportion", "share")
+        records += _wave_records(ev, [cells[0], *earlier], label=labels[code])
+        rows.append(Row(labels[code], [cells[0], *earlier, *changes, *cells[1:]]))
     table_columns = [columns[0], *extra, *columns[1:]]
     table = Table(f"t-{qid}", f"{title}: share choosing each option, highest first", "Option", table_columns, rows, show_intervals=True)
     table.notes.append(_letters_note(groups))
     if ev.waves:
-        table.notes.append("Change: this wave minus the previous wave, in percentage points, with its 95% interval; called a rise or fall only when significant at the 95% level.")
+        table.notes.append(f"Change: {wave} minus the earlier wave, in percentage points (the difference of the figures shown), with the 95% "
+                           "interval of the unrounded change; called a rise or fall only when significant at the 95% level.")
     blocks: list[Chart | Table] = []
     if records and chart:
-        series = [ev.waves[0], wave] if ev.waves else [wave]
+        series = list(ev.waves) if ev.waves else [wave]
         top = rows[0]
         alt = f"Bar chart of '{title}', options ranked by share. Highest: {top.label} ({top.cells[0].value})."
         spec = charts.ranked_bars(records, title=title, series_order=series, description=alt)
@@ -233,24 +240,14 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
         return []
     title = title or question.label
     groups, columns = columns_for(ev)
-    extra = [Column(f"All ({ev.waves[0]})"), Column("Change (points)"), Column("Significance")] if ev.waves else []
+    extra = [*earlier_columns(ev), *change_columns(ev)]
     rows, records = [], []
     wave = ev.wave or "this wave"
     for r in question.rows:
         cells = group_cells(ev, r.id, net.id, "net", "share", groups)
-        if ev.waves:
-            change = ev.change(r.id, net.id, "net")
-            prev = ev.previous_cell(r.id, net.id, "net", "share")
-            diff = Cell("change", change and change.get("change"), change and change.get("ci_low"), change and change.get("ci_high"),
-                        None, tuple(change.get("flags") or ()) if change else ())
-            cells = [cells[0], prev, diff, Cell.of_text(verdict_text(change)), *cells[1:]]
-            rec_prev = record(prev, label=r.label, series=ev.waves[0])
-            if rec_prev:
-                records.append(rec_prev)
-        rows.append(Row(r.label, cells, note=r.text))
-        rec = record(cells[0], label=r.label, series=wave)
-        if rec:
-            records.append(rec)
+        earlier, changes = wave_cells(ev, r.id, net.id, "net", "share")
+        records += _wave_records(ev, [cells[0], *earlier], label=r.label)
+        rows.append(Row(r.label, [cells[0], *earlier, *changes, *cells[1:]], note=r.text))
     if ev.waves:
         columns[0].label = f"All ({wave})"
     caption = f"{title}: share answering '{net.label.lower()}'"
@@ -258,7 +255,7 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
     table.notes.append(_letters_note(groups))
     blocks: list[Chart | Table] = []
     if records:
-        series = [ev.waves[0], wave] if ev.waves else [wave]
+        series = list(ev.waves) if ev.waves else [wave]
         best = max((r for r in rows if r.cells[0].shown), key=lambda r: r.cells[0].estimate, default=None)
         alt = f"Dot chart with 95% intervals: share answering '{net.label.lower()}' to each of {len(rows)} statements."
         if best:

@@ -15,8 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from ..dataset import Responses
-from .evidence import Evidence, gather
+from ..dataset.waves import Wave
+from .evidence import Earlier, Evidence, gather
 from .model import Report
 from .sections import build_model
 
@@ -34,11 +37,12 @@ class ReportPaths:
     xlsx: Path | None = None
     estimates: Path | None = None
     changes: Path | None = None
+    trends: Path | None = None
     #: Where each chart landed in the PDF (page, position and size in CSS pixels).
     pdf_charts: list[dict] = field(default_factory=list)
 
     def written(self) -> list[Path]:
-        return [p for p in (self.html, self.pdf, self.xlsx, self.estimates, self.changes) if p is not None]
+        return [p for p in (self.html, self.pdf, self.xlsx, self.estimates, self.changes, self.trends) if p is not None]
 
 
 def legend(ev: Evidence) -> list[str]:
@@ -72,6 +76,10 @@ def finish_report(report: Report, ev: Evidence, out_dir: Path, *, formats: Seque
         if ev.changes is not None:
             paths.changes = out_dir / "changes.json"
             ev.changes.write_json(paths.changes)
+        if ev.waves:
+            paths.trends = out_dir / "trends.json"
+            every = [ev.wave_tables[w].filter(pl.col("group").is_null()).with_columns(pl.lit(w, pl.String).alias("wave")) for w in ev.waves]
+            pl.concat(every, how="vertical").write_json(paths.trends)
     if "html" in formats:
         from .html import render_html
 
@@ -94,10 +102,11 @@ def finish_report(report: Report, ev: Evidence, out_dir: Path, *, formats: Seque
 
 
 def build_report(
-    responses: Responses,
+    responses: Responses | Wave,
     out_dir: str | Path,
     *,
-    previous: Responses | None = None,
+    earlier: Earlier = (),
+    previous: Responses | Wave | None = None,
     by: str | None = "",
     title: str | None = None,
     ci: str = "wilson",
@@ -107,25 +116,33 @@ def build_report(
     formats: Sequence[str] = FORMATS,
     progress: Progress | None = None,
 ) -> ReportPaths:
-    """Write ``report.html``, ``report.pdf``, ``tables.xlsx`` and ``estimates.json`` (and, with a
-    previous wave, ``changes.json``) to ``out_dir``.
+    """Write ``report.html``, ``report.pdf``, ``tables.xlsx`` and ``estimates.json`` (and, with
+    earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
 
     ``by`` is the breakdown of the tables (default: the sector question, when there is one;
-    ``None`` for none); ``previous`` a previous wave of the same instrument to compare with;
+    ``None`` for none); ``earlier`` the earlier waves of the same instrument to compare with
+    (see :func:`~collabstate.report.evidence.gather`: labelled by their ``wave`` column or file
+    name, ordered by the dates in their labels, else nearest first); ``previous`` one earlier wave,
+    put before them;
     ``invited`` the number invited, for the response rate; ``weighting`` lines describing how the
     data were weighted; ``progress`` is called with a message before each step."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
-    if previous is not None and previous.instrument.id != responses.instrument.id:
-        raise ValueError(f"the previous wave is of instrument {previous.instrument.id!r}, not {responses.instrument.id!r}")
+    earlier = [previous, *earlier] if previous is not None else list(earlier)
+    instrument = (responses.responses if isinstance(responses, Wave) else responses).instrument
+    for other in earlier:
+        other_instrument = (other.responses if isinstance(other, Wave) else other).instrument
+        if other_instrument.id != instrument.id:
+            name = other.label if isinstance(other, Wave) else (other.source or "given")
+            raise ValueError(f"the earlier wave ({name}) is of instrument {other_instrument.id!r}, not {instrument.id!r}")
     if "html" in formats:
         from .assets import node_modules
 
         node_modules()  # fail early, before the long work, when the JavaScript is missing
     say = progress or (lambda message: None)
-    say("Estimating (one estimate table" + (", and the change since the previous wave)" if previous is not None else ")"))
-    ev = gather(responses, previous=previous, by=by, ci=ci, level=level, invited=invited, weighting=weighting)
+    say("Estimating (one estimate table" + (", and the changes since earlier waves)" if earlier else ")"))
+    ev = gather(responses, earlier=earlier, by=by, ci=ci, level=level, invited=invited, weighting=weighting)
     say("Laying out the sections")
     report = build_model(ev, title=title)
     return finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)

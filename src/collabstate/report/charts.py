@@ -23,6 +23,8 @@ __all__ = [
     "ranked_bars",
     "scatter",
     "stacked_bars",
+    "trend_lines",
+    "wave_colours",
     "ordered_colours",
 ]
 
@@ -53,6 +55,43 @@ def ordered_colours(k: int, neutral: int | None = None) -> list[str]:
     left = {1: ["#E66101"], 2: ["#E66101", "#FDB863"], 3: ["#B35806", "#E66101", "#FDB863"]}.get(lower, neg[:lower])
     right = {1: ["#5E3C99"], 2: ["#B2ABD2", "#5E3C99"], 3: ["#B2ABD2", "#8073AC", "#542788"]}.get(upper, pos[:upper])
     return [*left, *([NEUTRAL] if neutral is not None else []), *right]
+
+
+def wave_colours(k: int) -> list[str]:
+    """k colours for waves in time order, earlier lighter, the latest the darkest blue."""
+    return ["#BDBDBD", OKABE_ITO[5], OKABE_ITO[0]][-k:] if k <= 3 else OKABE_ITO[:k]
+
+
+def _wrap(text: str, width: int = 26) -> str:
+    """A label broken into lines of about ``width`` characters, joined by '|' (split in the chart)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "|".join(lines)
+
+
+def trend_lines(records: list[dict], *, title: str, waves: list[str], share: bool, description: str = "", columns: int = 3) -> dict:
+    """Small multiples, one panel per measure: the estimate of each wave (in time order) joined by
+    a line, with its interval as a whisker. ``records`` carry ``label`` (the measure) and
+    ``series`` (the wave)."""
+    labels = list(dict.fromkeys(r["label"] for r in records))
+    data = alt.Data(values=[{**r, "panel": _wrap(r["label"])} for r in records])
+    panels = [_wrap(label) for label in labels]
+    x = alt.X("series:N", title=None, sort=waves, scale=alt.Scale(domain=waves), axis=alt.Axis(labelAngle=0, labelLimit=60))
+    scale = alt.Scale(domain=[0, 1], nice=False) if share else alt.Scale(zero=False)
+    y = alt.Y("estimate:Q", title=None, scale=scale, axis=alt.Axis(format=".0%" if share else ".1f", tickCount=4))
+    base = alt.Chart()
+    whiskers = base.mark_rule(color="#555555").encode(x=x, y=alt.Y("ci_low:Q", scale=scale), y2="ci_high:Q", tooltip=TOOLTIP)
+    line = base.mark_line(color=OKABE_ITO[0]).encode(x=x, y=y)
+    dots = base.mark_point(filled=True, size=45, color=OKABE_ITO[0], opacity=1).encode(x=x, y=y, tooltip=TOOLTIP)
+    width = max(90, min(150, (WIDTH - 30 * columns) // columns))
+    layered = alt.layer(whiskers, line, dots, data=data).properties(width=width, height=110)
+    header = alt.Header(labelExpr="split(datum.value, '|')", labelFontSize=10, labelLimit=0, title=None, labelAlign="center")
+    chart = layered.facet(facet=alt.Facet("panel:N", sort=panels, header=header, title=None), columns=columns)
+    return _config(chart.properties(title=title), description or title)
 
 
 def _legend_columns(labels: list[str], most: int = 3) -> int:
@@ -98,7 +137,7 @@ def ranked_bars(records: list[dict], *, title: str, description: str = "", serie
     order = list(dict.fromkeys(r["label"] for r in records))
     y = alt.Y("label:N", title=None, sort=order)
     offset = alt.YOffset("series:N", sort=series) if len(series) > 1 else alt.Undefined
-    colour = alt.Color("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=[OKABE_ITO[5], OKABE_ITO[0]][-len(series):]))
+    colour = alt.Color("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=wave_colours(len(series))))
     bars = alt.Chart(data).mark_bar().encode(
         y=y, yOffset=offset, x=alt.X("estimate:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=colour, tooltip=TOOLTIP,

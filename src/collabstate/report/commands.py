@@ -14,6 +14,7 @@ import polars as pl
 import typer
 
 from .._cli_support import InstrumentOption, err, out
+from ..dataset.waves import wave_when
 from .._cli_support import fail as _fail
 from .._cli_support import load_instrument_or_fail as _instrument
 
@@ -39,6 +40,29 @@ def _read(data: Path, instrument, what: str):
         err.print(f"note: {what} {data}: {rejected} rows rejected ({validation.n_problems} problems); the report uses the "
                   f"{validation.responses.n} valid rows. `collabstate validate` lists the problems.", highlight=False)
     return validation.responses
+
+
+WAVE_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".parquet")
+
+
+def _wave_files(data: Path, compare: list[Path]) -> list[Path]:
+    """The files to compare with, nearest first: each --compare file, and every data file of a
+    --compare folder (but DATA itself); a folder's waves are put in order by the dates or years in
+    their names or wave columns."""
+    files: list[Path] = []
+    for path in compare:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in WAVE_FILES and p.is_file() and p.resolve() != data.resolve())
+            if not found:
+                raise _fail(f"{path}: no wave files ({', '.join(WAVE_FILES)}) in this folder")
+            undated = [p.name for p in found if wave_when(p.stem) is None]
+            if undated and len(found) > 1:
+                raise _fail(f"{path}: the order of {', '.join(undated)} cannot be told from their names; name each file after its wave "
+                            "(leaders-2024.csv) or pass the files with --compare one by one, nearest first")
+            files.extend(reversed(found))
+        else:
+            files.append(path)
+    return files
 
 
 def _check_by(instrument, by: str | None) -> None:
@@ -72,7 +96,7 @@ def report(
     data: Annotated[Path, typer.Argument(help="Response data of the wave to report: .csv, .xlsx, .sav or .parquet.", show_default=False)],
     instrument: InstrumentOption,
     out_dir: OutOption,
-    compare: Annotated[Optional[Path], typer.Option("--compare", help="A previous wave of the same instrument: changes are tested against it.", show_default=False)] = None,
+    compare: Annotated[Optional[list[Path]], typer.Option("--compare", help="An earlier wave of the same instrument (a file, or a folder of wave files); give it again for more waves, nearest first. Changes are tested against the previous and the first wave.", show_default=False)] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Break tables down by this single-choice question (default: the sector question).", show_default=False)] = None,
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Population targets (YAML or CSV) to rake both waves to.", show_default=False)] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="The report's title (default: the instrument's title and wave).", show_default=False)] = None,
@@ -85,7 +109,11 @@ def report(
     by sector, rankings with their change since the previous wave, the public-involvement ladder,
     optimism and confidence, quotes, who took part and methods.
 
-    Example: [bold]collabstate report leaders-2025.csv --instrument leaders --compare leaders-2024.csv --out report-2025[/]
+    Waves are labelled by their wave column or file name and put in time order by the dates or
+    years in those labels (else as given: DATA is the wave reported, each --compare an earlier
+    wave, nearest first). A change is always the later wave minus the earlier.
+
+    Example: [bold]collabstate report leaders-2026.csv --instrument leaders --compare leaders-2025.csv --compare leaders-2024.csv --out report-2026[/]
     """
     from .assets import AssetsMissing
     from .build import build_report
@@ -93,16 +121,15 @@ def report(
     ins = _instrument(instrument)
     _check_by(ins, by)
     current = _read(data, ins, "data")
-    previous = _read(compare, ins, "previous wave") if compare else None
+    earlier = [_read(path, ins, "earlier wave") for path in _wave_files(data, compare or [])]
     weighting = None
     if weights:
         current, weighting = _weight(current, weights)
-        if previous is not None:
-            previous, _ = _weight(previous, weights)
+        earlier = [_weight(e, weights)[0] for e in earlier]
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
-            paths = build_report(current, out_dir, previous=previous, by=by if by else "", title=title, invited=invited,
+            paths = build_report(current, out_dir, earlier=earlier, by=by if by else "", title=title, invited=invited,
                                  weighting=weighting, progress=lambda m: progress.update(task, description=m))
     except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None

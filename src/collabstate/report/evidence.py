@@ -4,25 +4,31 @@
 from :class:`Evidence` (the house rule: one estimate table feeds everything). The estimate table is
 ``estimate(current, by=by)`` followed by a few cross-breakdowns the sections need (the public
 involvement ladder by reported success), told apart by their ``by`` column; it is what
-``estimates.json`` holds. With a previous wave, ``wave_change`` of the two waves together gives
-every change, its test and its verdict.
+``estimates.json`` holds. With earlier waves, the waves are put in time order
+(:func:`arrange_waves`), stacked into one design (:func:`~collabstate.dataset.waves.stack_waves`:
+a respondent or organisation seen in several waves is a panel unit, its answers paired) and
+:func:`~collabstate.stats.trend_changes` gives every change of the reported wave since the previous
+and the first wave, its test and its verdict: always later minus earlier. Each earlier wave is also
+estimated on its own, for the trend tables (``trends.json``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from ..dataset import Responses
+from ..dataset.waves import Panel, Wave, how_ordered, order_waves, stack_waves, waves_in
 from ..instrument.model import SingleQuestion, ScaleQuestion
-from ..stats import estimate, wave_change
+from ..stats import estimate, trend_changes
 from ..stats.bases import answer_counts
 from ..stats.compare import GROUP_LETTERS
 from .model import Cell, Kind
 
-__all__ = ["CROSSES", "Evidence", "Group", "combine_waves", "default_by", "gather"]
+__all__ = ["CROSSES", "Evidence", "Group", "arrange_waves", "default_by", "gather"]
 
 #: Cross-breakdowns a section reads when both questions exist: (question, by).
 CROSSES: tuple[tuple[str, str], ...] = (
@@ -47,32 +53,30 @@ def default_by(responses: Responses) -> str | None:
     return None
 
 
-def combine_waves(previous: Responses, current: Responses) -> tuple[Responses, tuple[str, str]]:
-    """One Responses holding both waves, with a ``wave`` column; waves named by the data's own
-    ``wave`` values when each file holds one distinct wave, else ``previous`` and ``current``."""
+Earlier = Sequence[Responses | Wave]
 
-    def wave_of(r: Responses) -> str | None:
-        if "wave" not in r.data.columns:
-            return None
-        waves = r.data["wave"].drop_nulls().unique()
-        return str(waves[0]) if waves.len() == 1 else None
 
-    w_prev, w_cur = wave_of(previous), wave_of(current)
-    if w_prev is None or w_cur is None or w_prev == w_cur:
-        w_prev, w_cur = "previous", "current"
-    frames = [r.data.with_columns(pl.lit(w, pl.String).alias("wave")) for r, w in ((previous, w_prev), (current, w_cur))]
-    columns = [c for c in current.data.columns if c in previous.data.columns and c != "wave"] + ["wave"]  # added when neither has it
-    data = pl.concat([f.select([c for c in columns if c in f.columns]) for f in frames], how="diagonal_relaxed")
-    return Responses(current.instrument, data, weight=current.weight, strata=current.strata, cluster=current.cluster), (w_prev, w_cur)
+def arrange_waves(responses: Responses | Wave, earlier: Earlier) -> list[Wave]:
+    """The reported wave and the earlier ones in time order, the reported wave last (see
+    :mod:`collabstate.dataset.waves`: labels from the ``wave`` column or the file name; order from
+    the dates, years or numbers in the labels, else as given, nearest first)."""
+
+    def of(r: Responses | Wave) -> list[Wave]:
+        return [r] if isinstance(r, Wave) else waves_in(r)
+
+    return order_waves(of(responses), [of(e) for e in earlier])
 
 
 @dataclass
 class Evidence:
     responses: Responses
     table: pl.DataFrame
+    #: The latest wave against the previous and, with three or more waves, against the first.
     changes: pl.DataFrame | None = None
-    waves: tuple[str, str] | None = None
-    previous_n: int | None = None
+    #: Every wave's label in time order, the reported wave last; None without a comparison.
+    waves: tuple[str, ...] | None = None
+    #: Respondents of each wave, by label.
+    sizes: dict[str, int] = field(default_factory=dict)
     by: str | None = None
     counts: pl.DataFrame | None = None
     ci: str = "wilson"
@@ -81,20 +85,40 @@ class Evidence:
     low_base: int = 30
     invited: int | None = None
     weighting: list[str] = field(default_factory=list)
-    previous_table: pl.DataFrame | None = None
+    #: Each wave's own estimate table (totals), by label: the figures of the trend tables.
+    wave_tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    panel: Panel | None = None
+    #: Where each wave's label came from ("its file name", "its wave column", "given"), and how
+    #: the waves were put in order: for the methods section.
+    origins: dict[str, str] = field(default_factory=dict)
+    ordered: str = ""
     _rows: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _changes: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
-    _previous: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _by_wave: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for row in self.table.iter_rows(named=True):
             self._rows[(row["question"], row["option"], row["statistic"], row["by"], row["group"])] = row
         if self.changes is not None:
             for row in self.changes.iter_rows(named=True):
-                self._changes[(row["question"], row["option"], row["statistic"], row["group"])] = row
-        if self.previous_table is not None:
-            for row in self.previous_table.iter_rows(named=True):
-                self._previous[(row["question"], row["option"], row["statistic"])] = row
+                self._changes[(row["question"], row["option"], row["statistic"], row["group"], row["wave_from"])] = row
+        for label, table in self.wave_tables.items():
+            for row in table.filter(pl.col("group").is_null()).iter_rows(named=True):
+                self._by_wave[(row["question"], row["option"], row["statistic"], label)] = row
+
+    @property
+    def previous_wave(self) -> str | None:
+        """The wave before the reported one."""
+        return self.waves[-2] if self.waves else None
+
+    @property
+    def first_wave(self) -> str | None:
+        """The earliest wave, when there are three or more (the second comparison)."""
+        return self.waves[0] if self.waves and len(self.waves) > 2 else None
+
+    @property
+    def previous_n(self) -> int | None:
+        return self.sizes.get(self.previous_wave) if self.previous_wave else None
 
     @property
     def instrument(self):
@@ -104,7 +128,7 @@ class Evidence:
     def wave(self) -> str | None:
         """The current wave's name, when known."""
         if self.waves:
-            return self.waves[1]
+            return self.waves[-1]
         waves = self.table["wave"].drop_nulls().unique()
         return str(waves[0]) if waves.len() == 1 else None
 
@@ -116,12 +140,17 @@ class Evidence:
     def cell(self, question: str, option: str | None, statistic: str, kind: Kind, group: str | None = None, by: str | None = "") -> Cell:
         return Cell.from_row(self.row(question, option, statistic, group, by), kind)
 
-    def change(self, question: str, option: str | None, statistic: str, group: str | None = None) -> dict | None:
-        return self._changes.get((question, option, statistic, group))
+    def change(self, question: str, option: str | None, statistic: str, group: str | None = None, *, since: str | None = None) -> dict | None:
+        """The change of the reported wave since ``since`` (default: the previous wave)."""
+        return self._changes.get((question, option, statistic, group, since or self.previous_wave))
+
+    def wave_cell(self, question: str, option: str | None, statistic: str, kind: Kind, wave: str | None = None) -> Cell:
+        """A total of one wave (default: the previous), from that wave's own estimate table."""
+        return Cell.from_row(self._by_wave.get((question, option, statistic, wave or self.previous_wave)), kind)
 
     def previous_cell(self, question: str, option: str | None, statistic: str, kind: Kind) -> Cell:
         """A total of the previous wave, from its own estimate table."""
-        return Cell.from_row(self._previous.get((question, option, statistic)), kind)
+        return self.wave_cell(question, option, statistic, kind)
 
     def groups(self, by: str | None = "") -> list[Group]:
         """The groups of a breakdown, in order, with their labels and significance letters."""
@@ -144,9 +173,9 @@ class Evidence:
 
 
 def gather(
-    responses: Responses,
+    responses: Responses | Wave,
     *,
-    previous: Responses | None = None,
+    earlier: Earlier = (),
     by: str | None = "",
     ci: str = "wilson",
     level: float = 0.95,
@@ -155,7 +184,17 @@ def gather(
     invited: int | None = None,
     weighting: list[str] | None = None,
 ) -> Evidence:
-    """Every estimate, change and base a report needs, in one pass over the statistics core."""
+    """Every estimate, change and base a report needs, in one pass over the statistics core.
+
+    ``earlier`` are the waves to compare with (Responses, labelled by their ``wave`` column or file
+    name, or :class:`~collabstate.dataset.waves.Wave`), nearest first when their labels do not
+    date them. With them the reported wave is compared with the previous and the first, and every
+    wave is estimated on its own for the trend tables."""
+    waves = arrange_waves(responses, earlier) if earlier else None
+    if waves is not None:
+        responses = waves[-1].responses
+    elif isinstance(responses, Wave):
+        responses = responses.responses
     by = default_by(responses) if by == "" else by
     options = dict(ci=ci, level=level, min_base=min_base, low_base=low_base)
     tables = [estimate(responses, by=by, **options)]
@@ -163,14 +202,20 @@ def gather(
         if responses.instrument.column(question) is not None and responses.instrument.column(cross) is not None and cross != by:
             tables.append(estimate(responses, [question], by=cross, **options))
     table = pl.concat(tables, how="vertical")
-    changes = waves = previous_n = previous_table = None
-    if previous is not None:
-        both, waves = combine_waves(previous, responses)
-        changes = wave_change(both, by=by, level=level, min_base=min_base, low_base=low_base)
-        previous_n = previous.n
-        previous_table = estimate(previous, **options)
+    changes = labels = panel = None
+    wave_tables: dict[str, pl.DataFrame] = {}
+    sizes: dict[str, int] = {}
+    origins: dict[str, str] = {}
+    ordered = ""
+    if waves is not None:
+        stacked = stack_waves(waves)
+        labels, panel, sizes = tuple(stacked.labels), stacked.panel, stacked.sizes
+        changes = trend_changes(stacked.responses, list(labels), by=by, level=level, min_base=min_base, low_base=low_base)
+        wave_tables = {w.label: estimate(w.responses, **options) for w in waves[:-1]}
+        wave_tables[waves[-1].label] = tables[0]
+        origins, ordered = {w.label: w.origin for w in waves}, how_ordered(waves)
     counts = answer_counts(responses, None, None)
     return Evidence(
-        responses, table, changes, waves, previous_n, by, counts, ci, level, min_base, low_base, invited,
-        list(weighting or []), previous_table,
+        responses, table, changes, labels, sizes, by, counts, ci, level, min_base, low_base, invited,
+        list(weighting or []), wave_tables, panel, origins, ordered,
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .evidence import Group
-from .model import Cell, fmt_count, fmt_number, fmt_pct
+from .model import Cell, as_shown, fmt_count, fmt_number, fmt_pct
 
 __all__ = ["change_sentence", "group_sentence", "level_sentence", "verdict_text", "CHANGE_WORDS"]
 
@@ -45,7 +45,8 @@ def verdict_text(row: dict | None) -> str:
 def change_sentence(label: str, row: dict, *, share: bool = True) -> str:
     """'Label: 30% in 2024, 25% in 2025; no significant change (n = 274 and 300).'
 
-    A significant change adds its size and direction: '…; down 11 points, a significant fall …'.
+    A significant change adds its size and direction: '…; down 11 points, a significant fall …',
+    the size being the difference of the two figures as shown, so the sentence adds up.
     A comparison with a suppressed base gives no numbers at all."""
     w_from, w_to = row["wave_from"], row["wave_to"]
     n_from, n_to = fmt_count(row.get("n_from")), fmt_count(row.get("n_to"))
@@ -56,7 +57,7 @@ def change_sentence(label: str, row: dict, *, share: bool = True) -> str:
     bases = f"(n = {n_from} and {n_to})"
     if verdict == "no significant change":
         return f"{label}: {a} in {w_from}, {b} in {w_to}; no significant change {bases}."
-    size = abs(row["change"])
+    size = abs(as_shown(row["estimate_to"], "share" if share else "mean") - as_shown(row["estimate_from"], "share" if share else "mean"))
     amount = f"{round(size * 100)} points" if share else fmt_number(size)
     word = "a significant rise" if verdict == "up" else "a significant fall"
     return f"{label}: {a} in {w_from}, {b} in {w_to}; {verdict} {amount}, {word} {bases}."

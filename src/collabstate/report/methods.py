@@ -35,12 +35,32 @@ def _answers(ev: Evidence, q) -> str:
 def _sample(ev: Evidence) -> list[str]:
     n = ev.responses.n
     lines = [f"{n:,} respondents" + (f" in {ev.wave}" if ev.wave else "") + "."]
-    if ev.waves and ev.previous_n is not None:
-        lines.append(f"Previous wave ({ev.waves[0]}): {ev.previous_n:,} respondents. Changes compare the two waves as independent samples.")
     if ev.invited:
         lines.append(f"Response rate: {n:,} of {ev.invited:,} invited, {n / ev.invited:.1%}.")
     else:
         lines.append("Response rate: not known (the number invited was not given).")
+    return lines
+
+
+def _comparisons(ev: Evidence) -> list[str]:
+    """Which waves, in what order and why, how respondents were matched, and the test, for every
+    comparison the report makes."""
+    if not ev.waves:
+        return []
+    described = ", ".join(f"{w} ({ev.sizes.get(w, 0):,} respondents; labelled by {ev.origins.get(w, 'its label')})" for w in ev.waves)
+    lines = [f"Waves, earliest first: {described}. Put in order {ev.ordered}."]
+    level = f"{ev.level:.0%}"
+    for earlier in [w for w in (ev.previous_wave, ev.first_wave) if w]:
+        matched = ev.panel.between(earlier, ev.wave or "") if ev.panel else 0
+        if matched:
+            unit = "respondents" if ev.panel and ev.panel.column == "respondent_id" else "organisations"
+            how = (f"{matched:,} {unit} answered both (matched on {ev.panel.column if ev.panel else ''}); their answers are paired: the two waves "
+                   f"are one stacked design with each of them as a cluster, so the change's variance includes the covariance between "
+                   f"their answers (as R survey's svycontrast on svyby over the stacked design); the others count as independent samples")  # fmt: skip
+        else:
+            how = "no respondent was matched between them, so they are compared as independent samples"
+        lines.append(f"{ev.wave} against {earlier}: {how}. Test: the difference ({ev.wave} minus {earlier}) with its {level} interval and a "
+                     f"two-sided z test on its linearised variance, at {level}.")  # fmt: skip
     return lines
 
 
@@ -104,6 +124,9 @@ def methods_section(ev: Evidence) -> Section:
     ins = ev.instrument
     section.intro.append(f"Instrument: {ins.title} ({ins.id})." + (f" Source: {ins.source}." if ins.source else ""))
     section.lists.append(("Sample", _sample(ev)))
+    comparisons = _comparisons(ev)
+    if comparisons:
+        section.lists.append(("Comparisons between waves", comparisons))
     section.lists.append(("Weighting", _weighting(ev)))
     section.lists.append(("Statistics", _statistics(ev)))
     section.blocks.append(_questions(ev))

@@ -26,6 +26,7 @@ __all__ = [
     "fmt_number",
     "fmt_pct",
     "fmt_points",
+    "as_shown",
 ]
 
 Kind = Literal["share", "mean", "gap", "change", "count", "text"]
@@ -54,6 +55,13 @@ def fmt_points(x: float | None) -> str:
     v = round(x * 100)
     sign = "+" if v > 0 else ("−" if v < 0 else "±")
     return f"{sign}{abs(v)}"
+
+
+def as_shown(x: float, kind: str) -> float:
+    """A figure as a reader sees it, as a number: a share to whole percent (0.206 -> 0.21), a mean
+    or score to two decimals. Changes are shown as the difference of these, so they agree with
+    the figures beside them."""
+    return float(f"{x * 100:.0f}") / 100 if kind == "share" else float(f"{x:.2f}")
 
 
 def fmt_count(n: int | None) -> str:
@@ -195,17 +203,18 @@ class Table:
 
     def column_bases(self) -> list[str]:
         """The base of each column as read: one number, a range when rows differ ('270–272'),
-        'under 10' when any cell of the column is suppressed, '' when the column has none."""
+        'under 10' when every cell of the column is suppressed and 'under 10–300' when some are,
+        '' when the column has none."""
         out = []
         for i, column in enumerate(self.columns):
             cells = [r.cells[i] for r in self.rows if i < len(r.cells) and r.cells[i].kind in ("share", "mean", "gap")]
-            if any(c.suppressed for c in cells):
-                out.append("under 10")
-                continue
-            ns = sorted({c.n for c in cells if c.n is not None})
-            if column.base is not None and not ns:
+            ns = sorted({c.n for c in cells if c.n is not None and not c.suppressed})
+            suppressed = any(c.suppressed for c in cells)
+            if column.base is not None and not ns and not suppressed:
                 ns = [column.base]
-            out.append("" if not ns else (fmt_count(ns[0]) if len(ns) == 1 else f"{fmt_count(ns[0])}–{fmt_count(ns[-1])}"))
+            low = "under 10" if suppressed else (fmt_count(ns[0]) if ns else "")
+            high = fmt_count(ns[-1]) if ns else ""
+            out.append(low if not high or low == high else (f"{low}–{high}"))
         return out
 
 

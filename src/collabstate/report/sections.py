@@ -16,6 +16,7 @@ from .evidence import Evidence
 from .findings import change_sentence, group_sentence, level_sentence
 from .index_section import index_section
 from .methods import methods_section
+from .trend_section import trend_section
 from .model import Figure, Quote, Report, Section
 
 __all__ = ["PLAN", "build_model", "QUOTE_SEED"]
@@ -59,7 +60,7 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
     wave = ev.wave
     head.intro.append(
         "Each figure is a share of valid answers (or a mean score) with its 95% interval and its base (n)."
-        + (f" Changes since {ev.waves[0]} are called a rise or a fall only when significant at the 95% level." if ev.waves else "")
+        + (f" Changes since {ev.previous_wave} are called a rise or a fall only when significant at the 95% level." if ev.waves else "")
     )
     groups = ev.groups()
     by_label = ev.instrument.question(ev.by).label.lower() if ev.by else ""
@@ -67,9 +68,12 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
         kind = "mean" if statistic in ("index", "mean") else "share"
         cell = ev.cell(question, option, statistic, kind)
         change = ev.change(question, option, statistic) if ev.waves else None
-        detail = change_sentence(f"{ev.waves[0]} to {ev.waves[1]}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
+        detail = change_sentence(f"{ev.previous_wave} to {ev.wave}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
         head.figures.append(Figure(measure, cell, detail))
         findings.findings.append(change_sentence(measure, change, share=kind == "share") if change else level_sentence(measure, cell, wave=wave))
+        since_first = ev.change(question, option, statistic, since=ev.first_wave) if ev.first_wave else None
+        if since_first and since_first.get("verdict") in ("up", "down"):
+            findings.findings.append(change_sentence(f"{measure}, since {ev.first_wave}", since_first, share=kind == "share"))
         if ev.waves:
             for g in groups:
                 row = ev.change(question, option, statistic, g.code)
@@ -127,6 +131,9 @@ def _profile(ev: Evidence) -> Section | None:
 def build_model(ev: Evidence, *, title: str | None = None) -> Report:
     ins = ev.instrument
     sections: list[Section] = list(_headlines(ev))
+    trends = trend_section(ev)
+    if trends:
+        sections.append(trends)
     claimed = {ev.by, *PROFILE_IDS, LADDER[2]}
     claimed |= {ix.item(f, d) for ix in ins.indices for f in ix.factors for d in ix.dimensions}
     claimed |= {q.id for q in ins.questions if isinstance(q, MatrixQuestion) and all(r.id in claimed for r in q.rows)}
@@ -166,6 +173,7 @@ def build_model(ev: Evidence, *, title: str | None = None) -> Report:
     title = title or (f"{ins.title} {ev.wave}" if ev.wave and ev.wave not in ins.title else ins.title)
     who = f"{ev.responses.n:,} respondents" + (f" in {ev.wave}" if ev.wave else "")
     if ev.waves:
-        who += f", compared with {ev.previous_n:,} in {ev.waves[0]}"
+        earlier = [w for w in reversed(ev.waves[:-1]) if w in ev.sizes]
+        who += ", compared with " + ", ".join(f"{ev.sizes[w]:,} in {w}" for w in earlier)
     subtitle = f"{ins.title}: {who}."
     return Report(title, subtitle, sections)

@@ -3,7 +3,7 @@ comparisons. Every number a person reads comes from :func:`estimate`'s one table
 
 from .bases import answer_counts
 from .chisq import ChisqResult, rao_scott
-from .compare import benjamini_hochberg, pairwise_letters, wave_change
+from .compare import benjamini_hochberg, pairwise_letters, trend_changes, wave_change
 from .design import Design
 from .estimate import ESTIMATE_SCHEMA, estimate
 from .intervals import CI_METHODS, korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
@@ -30,6 +30,7 @@ __all__ = [
     "t_interval",
     "vcov_totals",
     "wald",
+    "trend_changes",
     "wave_change",
     "wilson",
     # weighting

@@ -6,7 +6,8 @@ Both use the difference's own linearised variance over the full design,
 
 Letters: the groups of a breakdown are labelled A, B, C… in order (then a, b, c…; beyond 52 groups
 no letters are given). A cell carries the letters of the groups it is significantly higher than.
-Suppressed groups and groups without an estimate take no part. With ``adjust="bh"`` the p-values of
+Suppressed groups, groups without an estimate and groups with no variation (a share of 0% or 100%,
+zero variance) take no part: a difference from a cell that cannot vary is not tested. With ``adjust="bh"`` the p-values of
 one statistic's pairwise comparisons (one row of a banner table) are Benjamini–Hochberg adjusted.
 """
 
@@ -20,11 +21,12 @@ import polars as pl
 from scipy import stats as _st
 
 from ..dataset import Responses
+from ..dataset.waves import labels_in_time
 from ._breakdown import make_breakdown
 from ._engine import Engine
 from .design import Design, LonelyPSU
 
-__all__ = ["GROUP_LETTERS", "benjamini_hochberg", "pairwise_letters", "wave_change"]
+__all__ = ["GROUP_LETTERS", "benjamini_hochberg", "pairwise_letters", "trend_changes", "wave_change"]
 
 GROUP_LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
@@ -70,7 +72,7 @@ def pairwise_letters(
     est = np.asarray(est, dtype=np.float64)
     g = len(est)
     cov = np.asarray(cov, dtype=np.float64).reshape(g, g)
-    ok = np.isfinite(est) & np.isfinite(np.diag(cov))
+    ok = np.isfinite(est) & np.isfinite(np.diag(cov)) & (np.diag(cov) > 0)  # no variation, no letters
     if usable is not None:
         ok &= np.asarray(usable, dtype=bool)
     if g > len(GROUP_LETTERS):
@@ -113,8 +115,10 @@ def wave_change(
     standard error, normal interval and p-value, and a verdict: ``"up"``, ``"down"`` or
     ``"no significant change"`` at ``level``; null when either wave's base is suppressed.
 
-    ``waves`` defaults to the last two waves in the data; with ``by``, the change is also given
-    within each group (rows with ``group`` set), after the total rows (``group`` null).
+    ``waves`` is ``(earlier, later)``; it defaults to the last two waves in time order, told by
+    the dates, years or wave numbers of the labels (:func:`collabstate.dataset.waves.labels_in_time`),
+    and is required when the labels do not say it. With ``by``, the change is also given within
+    each group (rows with ``group`` set), after the total rows (``group`` null).
     """
     from .estimate import check_bases
 
@@ -126,7 +130,7 @@ def wave_change(
     if waves is None:
         if by_wave.n_groups < 2:
             raise ValueError("wave_change needs two waves; the data hold " + str(by_wave.n_groups))
-        waves = (by_wave.labels[-2], by_wave.labels[-1])
+        waves = tuple(labels_in_time(by_wave.labels)[-2:])
     w_from, w_to = (str(w) for w in waves)
     for w in (w_from, w_to):
         if w not in by_wave.labels:
@@ -169,3 +173,25 @@ def wave_change(
                             "ci_low": change - zq * se, "ci_high": change + zq * se, "p_value": p, "verdict": verdict}  # fmt: skip
                 rows.append(row)
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA)
+
+
+def trend_changes(
+    responses: Responses,
+    labels: list[str],
+    questions: list[str] | str | None = None,
+    by: str | None = None,
+    *,
+    level: float = 0.95,
+    min_base: int = 10,
+    low_base: int = 30,
+    lonely_psu: LonelyPSU = "adjust",
+) -> pl.DataFrame:
+    """The latest wave against the one before it and, with three waves or more, against the
+    first: :func:`wave_change` rows for each pair, ``labels`` being the waves in time order
+    (earliest first; the data's ``wave`` column holds them)."""
+    if len(labels) < 2:
+        raise ValueError(f"a trend needs two waves or more, not {len(labels)}")
+    pairs = [(labels[-2], labels[-1])] + ([(labels[0], labels[-1])] if len(labels) > 2 else [])
+    design = Design.from_responses(responses, lonely_psu=lonely_psu)
+    options = dict(level=level, min_base=min_base, low_base=low_base, design=design)
+    return pl.concat([wave_change(responses, questions, pair, by, **options) for pair in pairs], how="vertical")
