@@ -47,7 +47,7 @@ def _comparisons(ev: Evidence) -> list[str]:
     comparison the report makes."""
     if not ev.waves:
         return []
-    described = ", ".join(f"{w} ({ev.sizes.get(w, 0):,} respondents; labelled by {ev.origins.get(w, 'its label')})" for w in ev.waves)
+    described = ", ".join(f"{w} ({ev.sizes.get(w, 0):,} respondents)" for w in ev.waves)
     lines = [f"Waves, earliest first: {described}. Put in order {ev.ordered}."]
     level = f"{ev.level:.0%}"
     for earlier in [w for w in (ev.previous_wave, ev.first_wave) if w]:

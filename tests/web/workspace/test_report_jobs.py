@@ -63,7 +63,7 @@ def test_the_pdf_is_prepared_by_a_job_with_its_steps_then_downloaded_at_once(cli
     assert not ExportJob.objects.exists()
 
     job = job_of(prepare(client, wave12, "pdf", django_capture_on_commit_callbacks, by="q6_success"))
-    assert launched == [job.pk] and (job.format, job.by, job.previous, job.status) == ("report-pdf", "q6_success", None, ExportJob.QUEUED)
+    assert launched == [job.pk] and (job.format, job.by, list(job.compared.all()), job.status) == ("report-pdf", "q6_success", [], ExportJob.QUEUED)
     again = job_of(prepare(client, wave12, "pdf", django_capture_on_commit_callbacks, by="q6_success"))
     assert again.pk == job.pk and launched == [job.pk]  # the one under way
 
@@ -146,7 +146,9 @@ def test_erasing_a_respondent_deletes_the_reports_that_may_hold_their_answers(cl
     jobs = []
     for name, of, previous in (("job-1.pdf", wave, None), ("job-2.pdf", later, wave), ("job-3.pdf", later, None)):
         (tmp_path / "exports" / name).write_bytes(b"%PDF-")
-        jobs.append(ExportJob.objects.create(wave=of, previous=previous, format="report-pdf", by="none", status=ExportJob.DONE, file=name))
+        jobs.append(ExportJob.objects.create(wave=of, format="report-pdf", by="none", status=ExportJob.DONE, file=name))
+        if previous is not None:
+            jobs[-1].compared.add(previous)
     client.force_login(owner_b)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("workspace:erase", args=[wave.pk]), {"invitee": wave.invitees.get().pk})

@@ -109,7 +109,7 @@ def content_type(job: ExportJob) -> str:
 
 def report_choice(job: ExportJob) -> results.Choice:
     """The breakdown and comparison a report job was asked for."""
-    return results.Choice(by=None if job.by == "none" else job.by, previous=job.previous)
+    return results.Choice(by=None if job.by == "none" else job.by, earlier=tuple(job.compared.all()))
 
 
 def in_background(wave: Wave, what: str, choice: results.Choice) -> bool:
@@ -138,15 +138,18 @@ def request_report(wave: Wave, what: str, choice: results.Choice, user) -> tuple
     ``choice`` (as the live results' form gives it), as :func:`request_export` does for responses."""
     if what not in results.DOWNLOADS:
         raise ExportRefused(f"report {what!r}: expected one of {', '.join(results.DOWNLOADS)}")
-    job = ExportJob(wave=wave, format=ExportJob.REPORT + what, requested_by=user, by=choice.by or "none", previous=choice.previous)
+    job = ExportJob(wave=wave, format=ExportJob.REPORT + what, requested_by=user, by=choice.by or "none")
+    compared = ", ".join(str(w.pk) for w in choice.earlier)
     return _ask(job, f"report asked for as .{what}" + (f" by {job.by}" if choice.by else "")
-                + (f", compared with wave {choice.previous.pk}" if choice.previous else ""))  # fmt: skip
+                + (f", compared with wave{'s' if len(choice.earlier) > 1 else ''} {compared}" if compared else ""), compared=choice.earlier)  # fmt: skip
 
 
-def _ask(new: ExportJob, detail: str) -> tuple[ExportJob, bool]:
-    """``new`` saved and its runner started once committed, or the same job under way."""
-    under_way = [check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY)]  # dead runners free their place
-    same = [job for job in under_way if job.under_way and (job.wave_id, job.format, job.by, job.previous_id) == (new.wave_id, new.format, new.by, new.previous_id)]
+def _ask(new: ExportJob, detail: str, compared: tuple[Wave, ...] = ()) -> tuple[ExportJob, bool]:
+    """``new`` saved (with the waves a report compares with) and its runner started once
+    committed, or the same job under way."""
+    under_way = [check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY).prefetch_related("compared")]  # dead runners free their place
+    key = (new.wave_id, new.format, new.by, frozenset(w.pk for w in compared))
+    same = [job for job in under_way if job.under_way and (job.wave_id, job.format, job.by, frozenset(w.pk for w in job.compared.all())) == key]
     if same:
         return same[0], False
     if sum(job.under_way for job in under_way) >= settings.EXPORT_JOBS_AT_ONCE:
@@ -155,6 +158,8 @@ def _ask(new: ExportJob, detail: str) -> tuple[ExportJob, bool]:
     wave = new.wave
     with transaction.atomic():
         new.save()
+        if compared:
+            new.compared.set(compared)
         AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=new.requested_by, action=AuditEntry.EXPORT,
                                   detail=f"{detail} (export {new.pk})")  # fmt: skip
         transaction.on_commit(lambda: start(new))
@@ -344,7 +349,7 @@ def withdraw(wave: Wave, reason: str) -> int:
     finds it withdrawn; reports of other waves compared with ``wave`` too. For an erasure, in its
     transaction. Returns how many were withdrawn."""
     with transaction.atomic():
-        mine = Q(wave=wave) | Q(previous=wave)
+        mine = Q(wave=wave) | Q(pk__in=ExportJob.compared.through.objects.filter(wave_id=wave.pk).values("exportjob_id"))
         jobs = list(ExportJob.objects.select_for_update().filter(mine, status__in=(*ExportJob.UNDER_WAY, ExportJob.DONE)))
         names = [job.file for job in jobs if job.file]
         ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(

@@ -23,7 +23,7 @@ from ..surveys.exports import count_responses
 from ..surveys.models import Wave
 from . import export_jobs, results
 from .access import wave_view
-from .forms import ResultsForm
+from .forms import ResultsForm, choice_query
 from .models import ExportJob, Membership
 
 ANALYST = Membership.ANALYST
@@ -62,8 +62,7 @@ def export_job(request: HttpRequest, wave: Wave, membership: Membership, job: in
     again = reverse("workspace:exports", args=[wave.pk])
     if job.is_report:
         choice = export_jobs.report_choice(job)
-        again = reverse("workspace:results", args=[wave.pk]) + "?" + urlencode(
-            {"by": choice.by or ResultsForm.NO_BREAKDOWN, **({"previous": choice.previous.pk} if choice.previous else {})})
+        again = reverse("workspace:results", args=[wave.pk]) + "?" + choice_query(choice)
     context = {"wave": wave, "job": job, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
                "size": size, "name": export_jobs.download_name(job), "again": again}  # fmt: skip
     return render(request, "workspace/export_job.html", context)

@@ -14,7 +14,7 @@ from ..surveys.models import Wave
 from . import results
 from .models import Membership
 
-__all__ = ["FIELD_OF", "MemberForm", "ResultsForm", "RoleForm", "SearchForm", "UploadForm", "WaveForm"]
+__all__ = ["FIELD_OF", "MemberForm", "ResultsForm", "RoleForm", "SearchForm", "UploadForm", "WaveForm", "choice_query"]
 
 UPLOAD = "upload"
 #: A field of :class:`~collabstate.web.surveys.models.Wave` -> the form field its errors belong to.
@@ -124,29 +124,37 @@ class RoleForm(forms.Form):
 
 class ResultsForm(forms.Form):
     """The live results' choices, sent by GET: a breakdown (the command line's default, the sector
-    question, unless another is chosen) and an earlier wave to compare with. Only the choices
-    listed are valid: another organisation's wave is never among them."""
+    question, unless another is chosen) and any earlier waves to compare with (``previous``, given
+    once per wave). Only the choices listed are valid: another organisation's wave is never among
+    them."""
 
     NO_BREAKDOWN = "none"
     by = forms.ChoiceField(label="Break the tables down by", required=False, widget=forms.Select(attrs={"class": "select"}))
-    previous = forms.ChoiceField(label="Compare with an earlier wave", required=False,
-                                 widget=forms.Select(attrs={"class": "select", "aria-describedby": "previous-hint"}))  # fmt: skip
+    previous = forms.MultipleChoiceField(label="Compare with earlier waves", required=False,
+                                         widget=forms.CheckboxSelectMultiple(attrs={"class": "item-input"}))  # fmt: skip
 
     def __init__(self, wave: Wave, data) -> None:
         default = results.default_breakdown(wave) or self.NO_BREAKDOWN
-        super().__init__({"by": data.get("by") or default, "previous": data.get("previous", "")})  # shown as chosen
+        chosen = data.getlist("previous") if hasattr(data, "getlist") else data.get("previous", [])
+        chosen = [chosen] if isinstance(chosen, (str, int)) else list(chosen)
+        super().__init__({"by": data.get("by") or default, "previous": [str(c) for c in chosen if str(c)]})  # shown as chosen
         self.waves = {str(w.pk): w for w in results.comparable_waves(wave)}
         self.fields["by"].choices = [*results.breakdowns(wave), (self.NO_BREAKDOWN, "No breakdown")]
-        self.fields["previous"].choices = [("", "No comparison")] + [
+        self.fields["previous"].choices = [
             (pk, f"{w.title} (opened {timezone.localtime(w.opens_at):%-d %b %Y}, {w.completed} responses)") for pk, w in self.waves.items()
         ]
 
     def choice(self) -> results.Choice:
         """What was chosen (call after ``is_valid()``)."""
         by = self.cleaned_data["by"]
-        return results.Choice(by=None if by == self.NO_BREAKDOWN else by, previous=self.waves.get(self.cleaned_data["previous"]))
+        earlier = tuple(self.waves[pk] for pk in self.cleaned_data["previous"] if pk in self.waves)
+        return results.Choice(by=None if by == self.NO_BREAKDOWN else by, earlier=earlier)
 
     def query(self) -> str:
         """The choice as an address's query string, for the report's frame and the downloads."""
-        choice = self.choice()
-        return urlencode({"by": choice.by or self.NO_BREAKDOWN, **({"previous": choice.previous.pk} if choice.previous else {})})
+        return choice_query(self.choice())
+
+
+def choice_query(choice: results.Choice) -> str:
+    """A report's choice as the results page's query string (``by=…&previous=12&previous=9``)."""
+    return urlencode({"by": choice.by or ResultsForm.NO_BREAKDOWN, "previous": [w.pk for w in choice.earlier]}, doseq=True)

@@ -81,7 +81,7 @@ class ExportJob(models.Model):
     to download: its progress while it runs, then the file, under ``VAR_DIR/exports/``.
 
     A job may also make the wave's report (formats ``report-pdf``, ``report-html``,
-    ``report-xlsx``, ``report-json``) for a breakdown ``by`` and a ``previous`` wave, with the
+    ``report-xlsx``, ``report-json``) for a breakdown ``by`` and the waves it is ``compared`` with, with the
     same code as the live results; its progress is then in steps.
 
     >>> job = ExportJob(format="sav", status=ExportJob.RUNNING, done=12_000, total=40_000)
@@ -105,8 +105,7 @@ class ExportJob(models.Model):
     format = models.CharField(max_length=20, choices=FORMATS)
     # a report's choice, as the live results take it: a breakdown column ("none": no breakdown) and a wave compared with
     by = models.CharField(max_length=100, blank=True, help_text="A report's breakdown column, or 'none'")
-    previous = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                 help_text="The wave a report compares with")  # fmt: skip
+    compared = models.ManyToManyField("surveys.Wave", blank=True, related_name="+", help_text="The earlier waves a report compares with")
     step = models.CharField(max_length=200, blank=True, help_text="A report's current step, or what it was made of once done")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -37,8 +37,10 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
 
 from ... import __version__
+from ...dataset.waves import Wave as LabelledWave
 from ...instrument.model import ScaleQuestion, SingleQuestion
 from ...report.assets import AssetsMissing
 from ...report.build import build_report
@@ -77,10 +79,19 @@ class Unreportable(ValueError):
 @dataclass(frozen=True)
 class Choice:
     """What the person chose: ``by`` a breakdown column (``""``: the report's default, the
-    sector question) and ``previous`` a wave to compare with."""
+    sector question) and ``earlier`` the waves to compare with, any number of them (kept latest
+    first: the report orders waves by when they opened)."""
 
-    by: str = ""
-    previous: Wave | None = None
+    by: str | None = ""
+    earlier: tuple[Wave, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "earlier", tuple(sorted(set(self.earlier), key=lambda w: (w.opens_at, w.pk), reverse=True)))
+
+    @property
+    def previous(self) -> Wave | None:
+        """The nearest earlier wave chosen."""
+        return self.earlier[0] if self.earlier else None
 
 
 @dataclass(frozen=True)
@@ -151,8 +162,9 @@ def cached(wave: Wave, choice: Choice = Choice(), build: str = "page") -> Built 
 def forget(wave: Wave) -> None:
     """Delete every cached report of ``wave``, and every one compared with it."""
     _remove(_wave_folder(wave))
-    for found in _root().glob(f"wave-*/*-p{wave.pk}-*"):
-        _remove(found)
+    for found in _root().glob("wave-*/*-p*-*"):
+        if str(wave.pk) in found.name.rsplit("-p", 1)[1].split("-")[0].split("."):
+            _remove(found)
 
 
 def file_stem(wave: Wave, choice: Choice) -> str:
@@ -161,8 +173,8 @@ def file_stem(wave: Wave, choice: Choice) -> str:
     stem = wave.slug
     if choice.by != default_breakdown(wave) and choice.by != "":
         stem += f"-by-{choice.by or 'none'}"
-    if choice.previous is not None:
-        stem += f"-vs-{choice.previous.slug}"
+    if choice.earlier:
+        stem += "-vs-" + "-".join(w.slug for w in choice.earlier)
     return stem
 
 
@@ -189,9 +201,11 @@ def _digest(parts) -> str:
 
 
 def _folder(wave: Wave, choice: Choice, build: str, data: str) -> Path:
-    prev = _data_key(choice.previous) if choice.previous is not None else None
-    parts = [__version__, build, choice.by, choice.previous.pk if choice.previous else 0, prev]
-    return _wave_folder(wave) / f"{data}-p{choice.previous.pk if choice.previous else 0}-{_digest(parts)}"
+    """``<data>-p<the waves compared, 12.9 or 0>-<digest>``: the data, the choice and the build."""
+    compared = [(w.pk, _data_key(w), w.title, w.opens_at) for w in choice.earlier]
+    parts = [__version__, build, choice.by, compared, wave.title, wave.opens_at]
+    pks = ".".join(str(w.pk) for w in choice.earlier) or "0"
+    return _wave_folder(wave) / f"{data}-p{pks}-{_digest(parts)}"
 
 
 def _data_key(wave: Wave) -> str | None:
@@ -230,24 +244,34 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
     if current.responses.n == 0:
         raise Unreportable(f"none of the {current.n_read} completed responses fits the questionnaire ({current.n_problems} problems); "
                            "an analyst can see them by exporting the responses and running `collabstate validate`")
-    previous = responses_of(choice.previous).responses if choice.previous is not None else None
+    earlier = [_labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
     invited = wave.invited() or None
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
         try:
-            build_report(current.responses, scratch, formats=BUILDS[build], by=choice.by, previous=previous,
+            build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
                          invited=invited, title=wave.title, progress=progress)  # fmt: skip
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
             raise Unreportable(str(exc)) from exc
         seconds = time.perf_counter() - started
         meta = {"n": current.responses.n, "rejected": current.rejected.height,
-                "previous_n": previous.n if previous is not None else None, "seconds": seconds, "built_at": time.time()}  # fmt: skip
+                "previous_n": earlier[0].responses.n if earlier else None, "seconds": seconds, "built_at": time.time()}  # fmt: skip
         (scratch / "built.json").write_text(json.dumps(meta), encoding="utf-8")
         scratch.rename(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # gone already when renamed
     _prune(folder.parent, data)
     return Built(folder, meta["n"], meta["rejected"], meta["previous_n"], seconds, meta["built_at"])
+
+
+def _labelled(wave: Wave, responses, reported: Wave, choice: Choice) -> LabelledWave:
+    """A wave of the site as the report of ``reported`` takes it: labelled by its title (with its
+    address's name when two waves of the report share a title) and placed in time by when it opened."""
+    titles = [w.title for w in (*choice.earlier, reported)]
+    label = wave.title if titles.count(wave.title) == 1 else f"{wave.title} ({wave.slug})"
+    opened = timezone.localtime(wave.opens_at)
+    when = ("date", (opened.year, opened.month, opened.day, opened.hour, opened.minute, opened.second))
+    return LabelledWave.of(label, responses, when=when, source=wave.slug)
 
 
 def _prune(wave_folder: Path, data: str) -> None:
