@@ -6,8 +6,9 @@
   A row whose answers to the condition's questions are themselves invalid is not judged (its
   invalid answers are reported instead), nor is a file that lacks the columns the condition
   reads (``civil_service`` without ``sector``);
-- a respondent_id already used in an earlier row (the first row keeps it; every later row with
-  the same id is a problem that names the first);
+- a respondent_id already used in an earlier row of the same wave (the first row keeps it; every
+  later row with the same id is a problem that names the first). In a file of several waves (a
+  ``wave`` column) the same id in two waves is one respondent followed: a panel, not a problem;
 - and, last, a multiple-choice question with some options ticked and others left empty has the
   empty ones set to 0 (not ticked); with every option empty it stays not answered.
 """
@@ -149,15 +150,15 @@ def _not_asked(full, raw, instrument: Instrument, by_name, failed: dict[str, pl.
 
 
 def _duplicates(full: pl.DataFrame, raw: pl.DataFrame, target: Target, row_numbers: pl.Series) -> list:
-    ids = full.select(pl.col("respondent_id")).with_row_index("i").with_columns(
-        first=pl.col("i").min().over("respondent_id")
-    )
+    keys = ["respondent_id", *(["wave"] if "wave" in full.columns else [])]
+    ids = full.select(keys).with_row_index("i").with_columns(first=pl.col("i").min().over(keys))
     repeat = ids["respondent_id"].is_not_null() & (ids["first"] != ids["i"])
     if not repeat.any():
         return []
     rows = repeat.arg_true()
     first_rows = row_numbers.gather(ids["first"].gather(rows))
-    already = pl.lit("a respondent_id used only once; it is already used in row ")
+    once = "a respondent_id used only once in its wave" if len(keys) > 1 else "a respondent_id used only once"
+    already = pl.lit(f"{once}; it is already used in row ")
     expected = pl.select(pl.concat_str([already, pl.lit(first_rows).cast(pl.String)])).to_series()
     return [problem_frame(rows, target.pos, "duplicate_id", raw[target.raw].gather(rows), expected)]
 

@@ -188,9 +188,10 @@ def gather(
 
     ``earlier`` are the waves to compare with (Responses, labelled by their ``wave`` column or file
     name, or :class:`~collabstate.dataset.waves.Wave`), nearest first when their labels do not
-    date them. With them the reported wave is compared with the previous and the first, and every
+    date them. Data holding several waves (a ``wave`` column) report the latest against the rest. With them the reported wave is compared with the previous and the first, and every
     wave is estimated on its own for the trend tables."""
-    waves = arrange_waves(responses, earlier) if earlier else None
+    several = isinstance(responses, Responses) and "wave" in responses.data.columns and responses.data["wave"].n_unique() > 1
+    waves = arrange_waves(responses, earlier) if earlier or several else None
     if waves is not None:
         responses = waves[-1].responses
     elif isinstance(responses, Wave):

@@ -128,3 +128,25 @@ def test_weighted_and_unweighted_waves_are_not_stacked():
     b = Wave.of("2025", wave({"sector": [1]}))
     with pytest.raises(WaveOrderError, match="weight every wave or none"):
         stack_waves([a, b])
+
+
+def test_a_file_of_several_waves_may_follow_the_same_respondents(tmp_path):
+    path = tmp_path / "panel.csv"
+    path.write_text("respondent_id,wave,sector\nr1,2025,1\nr2,2025,2\nr1,2026,1\nr2,2026,3\nr2,2026,3\n")
+    validation = read_responses(path, INS)
+    assert [(p.row, p.kind) for p in validation.problems] == [(6, "duplicate_id")]  # only the repeat within 2026
+    assert "used only once in its wave; it is already used in row 5" in str(validation.problems[0])
+    assert validation.responses.n == 4
+
+
+def test_a_report_of_a_file_of_several_waves_compares_the_latest_with_the_rest():
+    from collabstate.report.evidence import gather
+
+    frame = pl.concat([
+        pl.DataFrame({"respondent_id": [f"r{i}" for i in range(40)], "wave": [2025] * 40, "growth_belief": [4] * 30 + [2] * 10}),
+        pl.DataFrame({"respondent_id": [f"r{i}" for i in range(40)], "wave": [2026] * 40, "growth_belief": [4] * 10 + [2] * 30}),
+    ])  # fmt: skip
+    ev = gather(Responses(INS, frame, source="panel.csv"))
+    assert ev.waves == ("2025", "2026") and ev.responses.n == 40 and ev.panel is not None and ev.panel.between("2025", "2026") == 40
+    change = ev.change("growth_belief", "agree", "net")
+    assert change is not None and change["verdict"] == "down" and round(change["change"], 2) == -0.5
