@@ -3,11 +3,15 @@
 Percentages are shares of valid answers (null and code 9 excluded), unweighted. A published figure
 holds when the count is within one respondent of round(pct x base). Figures given only as a phrase
 ("about 1 in 3", "slightly down") are checked against the bounds written next to them.
+
+The 2026 leaders' wave has no published figures: it is invented for the demo's trend, and its tests
+check the movements designed in _leaders_spec and the panel of 2025 respondents it carries.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
@@ -150,6 +154,11 @@ def l25() -> pl.DataFrame:
     return leaders_wave(2025)
 
 
+@pytest.fixture(scope="module")
+def l26() -> pl.DataFrame:
+    return leaders_wave(2026)
+
+
 # ------------------------------------------------------------------------- structure
 
 
@@ -159,6 +168,7 @@ def l25() -> pl.DataFrame:
         (readiness_2018, READINESS_COLUMNS, 115, "R18-", 2018),
         (lambda: leaders_wave(2024), LEADERS_COLUMNS, 274, "L24-", 2024),
         (lambda: leaders_wave(2025), LEADERS_COLUMNS, 300, "L25-", 2025),
+        (lambda: leaders_wave(2026), LEADERS_COLUMNS, 320, ("L26-", "L25-"), 2026),  # L25-: the panel
     ],
 )
 def test_shape_columns_dtypes_ids(make, columns, n, prefix, wave):
@@ -185,16 +195,38 @@ def test_determinism():
     assert readiness_2018().equals(readiness_2018())
     assert leaders_wave(2024).equals(leaders_wave(2024))
     assert leaders_wave(2025).equals(leaders_wave(2025))
+    assert leaders_wave(2026).equals(leaders_wave(2026))
     assert not leaders_wave(2024).equals(leaders_wave(2025))
     with pytest.raises(ValueError):
         leaders_wave(2023)
+    with pytest.raises(ValueError):
+        leaders_wave(2027)
 
 
 def _digest() -> str:
     h = hashlib.sha256()
-    for df in (readiness_2018(), leaders_wave(2024), leaders_wave(2025)):
+    for df in (readiness_2018(), leaders_wave(2024), leaders_wave(2025), leaders_wave(2026)):
         h.update(df.write_csv().encode())
     return h.hexdigest()
+
+
+def _content(df: pl.DataFrame) -> str:
+    """A digest of a frame's column names and values (not of any file format's spelling)."""
+    return hashlib.sha256(json.dumps(df.to_dict(as_series=False)).encode()).hexdigest()
+
+
+# Taken before the 2026 wave and its panel were added: those must not move a single cell of the
+# waves that reproduce published figures. A deliberate change to one of them updates its digest.
+PINNED = {
+    "readiness-2018": "ac028ecd1eb6763b6090eb8a9ec51702900a3bd382a6c9afe7f7ad790023aa77",
+    "leaders-2024": "246fed12e7272c37188778ec11c160bf871fb88ea150160a74ecd0e13e36f6b8",
+    "leaders-2025": "e04f2598c7c7ccac20c5716abc98d2edc30e8ae5a77f5d25ccb7645781e14cdf",
+}
+
+
+def test_published_waves_unchanged(r18, l24, l25):
+    assert {"readiness-2018": _content(r18), "leaders-2024": _content(l24),
+            "leaders-2025": _content(l25)} == PINNED
 
 
 def test_determinism_across_processes():
@@ -234,7 +266,7 @@ def test_readiness_skip_logic(r18):
         _multi_row_consistency(r18, q, opts)
 
 
-@pytest.mark.parametrize("year", [2024, 2025])
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
 def test_leaders_skip_logic(year):
     df = leaders_wave(year)
     asked = df.filter(pl.col("civil_service").is_not_null())
@@ -253,7 +285,7 @@ def test_leaders_skip_logic(year):
 
 def test_british_english():
     american = re.compile(r"\b(organiz\w*|behavior\w*|program|programs|center|prioritiz\w*|labor|favor\w*)\b")
-    frames = (readiness_2018(), leaders_wave(2024), leaders_wave(2025))
+    frames = (readiness_2018(), leaders_wave(2024), leaders_wave(2025), leaders_wave(2026))
     for df in frames:
         for col in [c for c, t in df.schema.items() if t == pl.String and c != "respondent_id"]:
             for text in df[col].drop_nulls():
@@ -440,3 +472,153 @@ def test_leaders_2025_against_2024(l24, l25):
                                ("st_regulation", 30, 25), ("st_outcomes", 26, 28)):
         change(tally(l24, col, AGREE), tally(l25, col, AGREE), after - before, col)
     assert abs(pct(tally(l25, "growth_belief", AGREE)) - pct(tally(l24, "growth_belief", AGREE))) < 1
+
+
+# -------------------------------------------------------------------- 2026 leaders (invented)
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_leaders_waves_validate(year):
+    from collabstate import read_responses
+
+    validation = read_responses(leaders_wave(year), "leaders")
+    assert validation.problems == []
+    assert validation.responses.n == leaders_wave(year).height
+
+
+def test_leaders_2026_size_and_groups(l26):
+    assert l26.height == 320
+    sizes = {code: l26.filter(pl.col("sector") == code).height for code in (1, 2, 3, 4)}
+    assert sizes == {1: 64, 2: 226, 3: 18, 4: 12}
+    assert l26.filter(CIVIL).height == 42
+    assert l26["sector"].null_count() == 0
+
+
+PANEL_SIZE = 120  # 2025 respondents who answer again in 2026, 40% of each 2025 group
+PANEL_GROUPS = {(1, 1): 16, (1, 2): 8, (2, None): 86, (3, None): 6, (4, None): 4}
+
+
+def test_panel_ids(l24, l25, l26):
+    ids24, ids25, ids26 = (set(df["respondent_id"]) for df in (l24, l25, l26))
+    panel = ids25 & ids26
+    assert len(panel) == PANEL_SIZE
+    assert all(i.startswith("L25-") for i in panel)
+    assert not ids24 & ids26
+    new = sorted(ids26 - panel)
+    assert new == [f"L26-{i:04d}" for i in range(1, 320 - PANEL_SIZE + 1)]
+    members = l26.filter(pl.col("respondent_id").is_in(list(panel)))
+    groups = members.group_by("sector", "civil_service").len()
+    assert {(r["sector"], r["civil_service"]): r["len"] for r in groups.iter_rows(named=True)} == PANEL_GROUPS
+
+
+@pytest.fixture(scope="module")
+def panel(l25, l26) -> pl.DataFrame:
+    """The panel members' 2025 answers beside their 2026 answers (suffix ``_26``)."""
+    return l25.join(l26, on="respondent_id", how="inner", suffix="_26")
+
+
+SINGLE = ["growth_belief", "state_rating", *AGREE_ITEMS, "confidence", "trained", "optimism"]
+
+
+def test_panel_members_are_the_same_people(panel):
+    assert panel.height == PANEL_SIZE
+    for col in ("sector", "civil_service", "role"):
+        assert panel[col].eq_missing(panel[f"{col}_26"]).all(), col
+    assert (panel["wave_26"] == 2026).all() and (panel["wave"] == 2025).all()
+
+
+def test_panel_answers_follow_2025(panel):
+    """Most members keep their answer, some move; a multiple-choice tick tends to be repeated."""
+    for col in SINGLE:
+        both = panel.filter(pl.col(col).is_not_null() & pl.col(f"{col}_26").is_not_null())
+        kept = (both[col] == both[f"{col}_26"]).mean()
+        assert 0.5 < kept < 1.0, f"{col}: {kept:.0%} kept their answer"
+        assert both.select(pl.corr(col, f"{col}_26")).item() > 0.6, col
+    for question, options in (("org_support", ORG_SUPPORT), ("domains", DOMAINS),
+                              ("enablers", ENABLERS), ("barriers", BARRIERS)):
+        cols = [f"{question}/{o}" for o in options]
+        before = panel.select(cols).to_numpy().ravel().astype(float)
+        after = panel.select([f"{c}_26" for c in cols]).to_numpy().ravel().astype(float)
+        answered = ~(pl.Series(before).is_nan() | pl.Series(after).is_nan()).to_numpy()
+        phi = pl.DataFrame({"a": before[answered], "b": after[answered]}).select(pl.corr("a", "b")).item()
+        assert phi > 0.3, f"{question}: ticks correlate {phi:.2f} across waves"
+
+
+def _share(df: pl.DataFrame, question: str, option: str) -> float:
+    """A share from collabstate.estimate: a NET (agree, optimistic) or a multiple-choice option."""
+    from collabstate import Responses, estimate, load_instrument
+
+    table = estimate(Responses(load_instrument("leaders"), df), questions=[question])
+    row = table.filter((pl.col("option") == option) & pl.col("by").is_null())
+    assert row.height == 1, (question, option)
+    return 100 * row["estimate"].item()
+
+
+# (question, option, 2025 -> 2026 change in points, as designed in _leaders_spec)
+MOVED = [
+    ("st_communication", "agree", 10.4),
+    ("st_regulation", "agree", 10.0),
+    ("optimism", "optimistic", -9.7),
+    ("domains", "ai_technology", 10.3),
+]
+STEADY = [(q, "agree") for q in ["growth_belief", *AGREE_ITEMS] if q not in ("st_communication", "st_regulation")]
+STEADY += [("state_rating", "good"), ("confidence", "very_confident"), ("trained", "1")]
+STEADY += [("domains", d) for d in DOMAINS if d != "ai_technology"]
+STEADY += [(q, o) for q, opts in (("enablers", ENABLERS), ("barriers", BARRIERS)) for o in opts]
+
+
+@pytest.mark.parametrize("question, option, points", MOVED)
+def test_2026_designed_movements(l25, l26, question, option, points):
+    change = _share(l26, question, option) - _share(l25, question, option)
+    assert abs(change - points) < 0.5, f"{question} {option}: {change:+.1f} points"
+    assert 8 <= abs(change) <= 12
+
+
+@pytest.mark.parametrize("question, option", STEADY)
+def test_2026_steady_measures(l25, l26, question, option):
+    change = _share(l26, question, option) - _share(l25, question, option)
+    assert abs(change) < 3, f"{question} {option}: {change:+.1f} points"
+
+
+def test_2026_reverses_regulation(l24, l25, l26):
+    shares = [_share(df, "st_regulation", "agree") for df in (l24, l25, l26)]
+    assert shares[1] < shares[0] < shares[2], shares  # 30 -> 25 -> 35
+
+
+def test_2026_trend_verdicts(l25, l26):
+    """wave_change calls a change only on the measures designed to move."""
+    from collabstate import Responses, load_instrument, wave_change
+
+    both = Responses(load_instrument("leaders"), pl.concat([l25, l26]))
+    changes = wave_change(both, waves=(2025, 2026))
+    called = changes.filter(pl.col("verdict") != "no significant change")
+    assert set(called["question"]) == {"st_communication", "st_regulation", "optimism", "domains"}
+    assert called.filter(pl.col("question") == "domains")["option"].to_list() == ["ai_technology"]
+    nets = {(r["question"], r["option"]): r["verdict"] for r in called.iter_rows(named=True)
+            if r["statistic"] == "net" or r["question"] == "domains"}
+    assert nets[("st_communication", "agree")] == "up"
+    assert nets[("st_regulation", "agree")] == "up"
+    assert nets[("optimism", "optimistic")] == "down"
+    assert nets[("domains", "ai_technology")] == "up"
+
+
+PANEL_NETS = {"confidence": [4], "trained": [1], "optimism": [4, 5], "state_rating": [4, 5]}
+
+
+def test_panel_moves_with_the_wave_and_pairs_precisely(l25, l26, panel):
+    """The members change as the whole wave does; pairing them gives a smaller standard error
+    than comparing the two waves' members as if they were different people."""
+    for col in SINGLE:
+        codes = PANEL_NETS.get(col, [4, 5])
+        both = panel.filter(pl.col(col).is_not_null() & pl.col(f"{col}_26").is_not_null())
+        before = both[col].is_in(codes).cast(pl.Float64)
+        after = both[f"{col}_26"].is_in(codes).cast(pl.Float64)
+        members = 100 * (after.mean() - before.mean())
+        wave = pct(tally(l26, col, codes)) - pct(tally(l25, col, codes))
+        assert abs(members - wave) <= 3, f"{col}: members {members:+.1f}, wave {wave:+.1f}"
+        if col in ("st_communication", "st_regulation", "optimism"):
+            n = both.height
+            paired_se = (after - before).std() / math.sqrt(n)
+            apart_se = math.sqrt((before.var(ddof=0) + after.var(ddof=0)) / n)
+            assert paired_se < 0.8 * apart_se, col
+            assert abs(members) / paired_se > 1.96, f"{col}: the members' change is significant"

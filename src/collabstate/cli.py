@@ -204,8 +204,10 @@ def demo(
 ) -> None:
     """Write the demo waves, print their headline figures read back from the files, and build the reports.
 
-    The waves: readiness-2018 (115 respondents), leaders 2024 (274) and leaders 2025 (300). The
-    reports: readiness 2018, leaders 2025 against 2024, and one organisation's benchmark.
+    The waves: readiness-2018 (115 respondents), leaders 2024 (274), leaders 2025 (300) and
+    leaders 2026 (320; invented for the demo, 120 of them 2025 respondents answering again under
+    their 2025 respondent_id). The reports: readiness 2018, leaders 2025 against 2024, and one
+    organisation's benchmark.
 
     Example: [bold]collabstate demo --out demo-output --format sav[/]
     """
@@ -224,6 +226,7 @@ def demo(
         ("readiness-2018", "readiness-2018", readiness_2018),
         ("leaders-2024", "leaders", lambda: leaders_wave(2024)),
         ("leaders-2025", "leaders", lambda: leaders_wave(2025)),
+        ("leaders-2026", "leaders", lambda: leaders_wave(2026)),
     ]
     written = []
     with Progress(console=err, transient=True) as progress:

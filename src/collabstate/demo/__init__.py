@@ -1,10 +1,13 @@
 """Deterministic synthetic demo waves of the built-in instruments.
 
-``readiness_2018()`` and ``leaders_wave(2024 | 2025)`` return wide frames (one row per respondent,
-one column per question id, ``<question>/<option>`` 0/1 columns for multiple choice) whose
-unweighted shares of valid answers reproduce the figures published in the 2018 State of
-Collaboration report and the 2024 and 2025 leaders' reports (the project's published-figures spec).
-Same output on every call and every machine.
+``readiness_2018()`` and ``leaders_wave(2024 | 2025 | 2026)`` return wide frames (one row per
+respondent, one column per question id, ``<question>/<option>`` 0/1 columns for multiple choice).
+The unweighted shares of valid answers of ``readiness_2018()``, ``leaders_wave(2024)`` and
+``leaders_wave(2025)`` reproduce the figures published in the 2018 State of Collaboration report
+and the 2024 and 2025 leaders' reports (the project's published-figures spec). ``leaders_wave(2026)``
+is invented for the demo's trend (see ``_leaders_spec``); 120 of its respondents are 2025
+respondents answering again, under their 2025 ``respondent_id``. Same output on every call and
+every machine.
 """
 
 from ._leaders import leaders_wave

@@ -238,11 +238,45 @@ def text_series(name: str, values: Sequence[str | None]) -> pl.Series:
     return pl.Series(name, list(values), dtype=pl.String)
 
 
-def finish(columns: list[pl.Series], *, seed: int, prefix: str, wave: int) -> pl.DataFrame:
-    """Shuffle the rows with a fixed generator and add ``respondent_id`` and ``wave`` in front."""
+def row_order(seed: int, n: int) -> np.ndarray:
+    """The order ``finish`` puts the rows in: position ``i`` of the frame is built row ``order[i]``."""
+    return rng_for(seed, "row-order").permutation(n)
+
+
+def respondent_ids(
+    seed: int, n: int, prefix: str, given: Sequence[str | None] | None = None
+) -> list[str]:
+    """The ``respondent_id`` of every built row (in build order, before the shuffle).
+
+    A row keeps its ``given`` id (a panel member carrying the id of an earlier wave); the others are
+    ``<prefix>-0001``, ``<prefix>-0002``, ... in the order ``finish`` shows them.
+    """
+    order = row_order(seed, n)
+    out: list[str | None] = [None] * n if given is None else list(given)
+    number = 0
+    for row in order:
+        if out[row] is None:
+            number += 1
+            out[row] = f"{prefix}-{number:04d}"
+    return [str(v) for v in out]
+
+
+def finish(
+    columns: list[pl.Series],
+    *,
+    seed: int,
+    prefix: str,
+    wave: int,
+    given_ids: Sequence[str | None] | None = None,
+) -> pl.DataFrame:
+    """Shuffle the rows with a fixed generator and add ``respondent_id`` and ``wave`` in front.
+
+    ``given_ids`` (build order, ``None`` for a new respondent) are kept; see ``respondent_ids``.
+    """
     frame = pl.DataFrame(columns)
-    order = rng_for(seed, "row-order").permutation(frame.height)
+    order = row_order(seed, frame.height)
+    ids = respondent_ids(seed, frame.height, prefix, given_ids)
     frame = frame[order.tolist()]
-    ids = pl.Series("respondent_id", [f"{prefix}-{i:04d}" for i in range(1, frame.height + 1)])
+    id_column = pl.Series("respondent_id", [ids[row] for row in order], dtype=pl.String)
     waves = pl.Series("wave", [wave] * frame.height, dtype=pl.Int64)
-    return frame.insert_column(0, waves).insert_column(0, ids)
+    return frame.insert_column(0, waves).insert_column(0, id_column)

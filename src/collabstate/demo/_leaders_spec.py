@@ -1,4 +1,4 @@
-"""Cell counts for the demo waves of the ``leaders`` instrument (2024 and 2025).
+"""Cell counts for the demo waves of the ``leaders`` instrument (2024, 2025 and 2026).
 
 Groups of respondents (the rows of a wave):
 
@@ -19,24 +19,61 @@ NFP/education are small; 2024's state rating (public 4%, private 7%, NFP & HE 16
 growth belief (92/93/88, all 92) needs NFP & HE at roughly a third. Three 2024 respondents did not
 state a sector (a realistic item non-response), which lets both 2024 totals come out exactly.
 
+2026 is invented for the demo (no report publishes it): see "The 2026 wave" below.
+
 Agree5 entries are ``(base, agree)`` or ``(base, agree, {options})``: ``base`` counts valid answers;
 options are ``nulls``, ``disagree`` and ``strong`` (share of agreers answering 5), see ``agree5``.
 """
 
 from __future__ import annotations
 
+# ---------------------------------------------------------------------------------------------
+# The 2026 wave: INVENTED for the demo. No report publishes 2026 figures; nothing here reproduces
+# a published number. It exists so that the demo can show a trend over three waves and a panel.
+#
+# About 320 respondents (public 64 of whom 42 civil servants, private 226, NFP 18, education 12),
+# the 2025 group structure. Movements against 2025, all sectors together, made so that a trend
+# report has something to say (at these bases 10 points is significant, 3 points is not):
+#   moved clearly (significant):
+#     st_communication agree       12.4% -> 22.8%  (+10.4, continues the 2024 -> 2025 rise)
+#     st_regulation agree          25.0% -> 35.0%  (+10.0, REVERSES the 2024 -> 2025 fall of 5)
+#     optimism optimistic (4-5)    40.0% -> 30.3%  ( -9.7, continues the 2024 -> 2025 softening)
+#     domains/ai_technology        30.9% -> 41.2%  (+10.3, continues "AI rising"; now top domain)
+#   moved little (not significant): every other share within 3 points of 2025, among them
+#     st_network 50.0% -> 52.2% and trained 15.0% -> 16.6% (both against their 2024 -> 2025 fall,
+#     too small to be called a change), st_outcomes 28.0% -> 26.3%, state_rating good 12.0% ->
+#     12.8%, growth_belief 92.0% -> 91.6%, confidence very confident 12.0% -> 12.2%.
+#
+# Panel: 120 of the 2025 respondents answer again in 2026 (PANEL). They keep their 2025
+# respondent_id (L25-....; the new 2026 respondents are L26-....), their sector, civil-service
+# status and role; the 2025 frame is not touched (it is built first, exactly as before). The
+# 2026 counts below are the whole wave's; the members get the share of each cell's counts that
+# their 2025 answers become under the cell's 2025 -> 2026 movement (so the panel moves as the
+# wave does and a paired comparison sees the same changes, more precisely), and within it are
+# ordered by the rank of their 2025 answer, correlated PANEL_RHO: most keep their answer, some
+# move. Options ticked in 2025 are PANEL_TICK times as likely to be ticked again. See _panel.
+# ---------------------------------------------------------------------------------------------
+
 GROUPS = {
     2024: {"cs": 34, "pub": 16, "prv": 136, "nfp": 70, "edu": 15, "none": 3},
     2025: {"cs": 40, "pub": 20, "prv": 218, "nfp": 14, "edu": 8},
+    2026: {"cs": 42, "pub": 22, "prv": 226, "nfp": 18, "edu": 12},
 }
 SECTOR_OF_GROUP = {"cs": 1, "pub": 1, "prv": 2, "nfp": 3, "edu": 4, "none": None}
 UNIONS = {"public": ("cs", "pub"), "nfp_edu": ("nfp", "edu")}
 
-SEED = {2024: 20240917, 2025: 20251014}
+SEED = {2024: 20240917, 2025: 20251014, 2026: 20261013}
+
+# 2026 panel members, per group, drawn at random from the same group of 2025 (40% of each).
+PANEL = {2026: {"earlier": 2025, "members": {"cs": 16, "pub": 8, "prv": 86, "nfp": 6, "edu": 4}}}
+PANEL_RHO = 0.9  # correlation of a member's 2026 ordering key with their 2025 answer's rank
+PANEL_CARRY = 0.9  # correlation of a member's 2026 latent traits with their 2025 ones
+PANEL_TICK = 4.0  # how much likelier a member ticks again an option they ticked in 2025
 
 ROLE = {
     2024: {1: 48, 2: 27, 3: 104, 4: 80, 5: 15},
     2025: {1: 55, 2: 30, 3: 113, 4: 86, 5: 16},
+    2026: {1: 58, 2: 32, 3: 121, 4: 92, 5: 17},  # panel members keep their 2025 role
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -112,6 +149,33 @@ AGREE = {
         "st_network": {"cs": (40, 18), "pub": (20, 10), "prv": (218, 107), "nfp": (14, 9), "edu": (8, 6)},
         "optimism": {"public": (60, 26), "prv": (218, 81), "nfp": (14, 9), "edu": (8, 4)},
     },
+    # 2026 (invented): communication 73/320 = 22.8%, regulation 112/320 = 35.0%, optimism 97/320
+    # = 30.3% move clearly; the rest stay within 2.5 points of 2025.
+    2026: {
+        "growth_belief": {"public": (64, 59), "prv": (226, 207), "nfp": (18, 16), "edu": (12, 11)},
+        "st_effective": {"public": (64, 15), "prv": (226, 46), "nfp": (18, 5), "edu": (12, 3)},
+        "st_communication": {
+            "public": (64, 14, {"strong": 0.1}),
+            "prv": (226, 50, {"strong": 0.1}),
+            "nfp": (18, 5, {"strong": 0.0}),
+            "edu": (12, 4, {"strong": 0.0}),
+        },
+        "st_cs_understands": {"public": (64, 16), "prv": (226, 53), "nfp": (18, 5), "edu": (12, 3)},
+        "st_understand_other": {"public": (64, 33), "prv": (226, 134), "nfp": (18, 11), "edu": (12, 7)},
+        "st_opportunities": {"public": (64, 18), "prv": (226, 64), "nfp": (18, 6), "edu": (12, 3)},
+        "st_outcomes": {"public": (64, 17), "prv": (226, 59), "nfp": (18, 5), "edu": (12, 3)},
+        "st_regulation": {"public": (64, 22), "prv": (226, 80), "nfp": (18, 6), "edu": (12, 4)},
+        "st_boards": {"public": (64, 57), "prv": (226, 200), "nfp": (18, 16), "edu": (12, 10)},
+        "st_movement": {"public": (64, 50), "prv": (226, 181), "nfp": (18, 14), "edu": (12, 10)},
+        "st_leadership": {
+            "public": (64, 61, {"strong": 0.55}),
+            "prv": (226, 207, {"strong": 0.5}),
+            "nfp": (18, 17, {"strong": 0.5}),
+            "edu": (12, 11, {"strong": 0.5}),
+        },
+        "st_network": {"cs": (42, 20), "pub": (22, 11), "prv": (226, 116), "nfp": (18, 12), "edu": (12, 8)},
+        "optimism": {"public": (64, 20), "prv": (226, 62), "nfp": (18, 10), "edu": (12, 5)},
+    },
 }
 
 # state_rating: 1 terrible .. 5 excellent. 2024: public 4% and private 7% good, none excellent;
@@ -129,12 +193,19 @@ STATE = {
         "nfp": {2: 3, 3: 7, 4: 4},
         "edu": {2: 2, 3: 4, 4: 2},
     },
+    2026: {  # all 41/320 = 12.8% good or excellent
+        "public": {1: 4, 2: 21, 3: 33, 4: 6},
+        "prv": {1: 15, 2: 72, 3: 112, 4: 26, 5: 1},
+        "nfp": {2: 4, 3: 9, 4: 5},
+        "edu": {2: 3, 3: 6, 4: 3},
+    },
 }
 
 # confidence: 1 not at all .. 4 very. 2024: 14% very confident.
 CONFIDENCE = {
     2024: {"all": {1: 6, 2: 52, 3: 178, 4: 38}},
     2025: {"all": {1: 9, 2: 66, 3: 189, 4: 36}},
+    2026: {"all": {1: 9, 2: 70, 3: 202, 4: 39}},  # 39/320 = 12.2% very confident
 }
 
 # trained (1 yes, 2 no). 2024: civil servants 18%, private 26%, NFP & HE 34%, about 1 in 3 overall
@@ -153,6 +224,13 @@ TRAINED = {
         "prv": {1: 27, 2: 191},
         "nfp": {1: 4, 2: 10},
         "edu": {1: 3, 2: 5},
+    },
+    2026: {  # 53/320 = 16.6%
+        "cs": {1: 6, 2: 36},
+        "pub": {1: 7, 2: 15},
+        "prv": {1: 31, 2: 195},
+        "nfp": {1: 5, 2: 13},
+        "edu": {1: 4, 2: 8},
     },
 }
 
@@ -195,6 +273,12 @@ MULTI = {
         # misaligned 59%, bureaucracy 52% (both slightly down), resources +3, lack of trust +6
         "barriers": ([176, 155, 140, 104, 101, 128, 137, 131, 72], 2),
     },
+    2026: {  # invented: AI and technology 131/318 = 41.2% (+10.3); the rest within 3 points
+        "org_support": ([122, 70, 106, 85], 0),
+        "domains": ([127, 116, 109, 131, 90, 33, 56, 65, 86, 52, 60, 65], 2),
+        "enablers": ([224, 192, 188, 181, 98, 139, 161, 121], 3),
+        "barriers": ([186, 167, 152, 109, 110, 136, 144, 131, 77], 2),
+    },
 }
 
 # Sector tilt of multiple-choice options (relative propensity per sector 1-4), from the seeds'
@@ -235,4 +319,5 @@ TILT = {
 TEXT_ANSWERS = {
     2024: {"enablers_text": 151, "barriers_text": 138, "example_text": 87},
     2025: {"enablers_text": 168, "barriers_text": 157, "example_text": 104},
+    2026: {"enablers_text": 179, "barriers_text": 167, "example_text": 111},
 }
