@@ -206,7 +206,7 @@ def demo(
 
     The waves: readiness-2018 (115 respondents), leaders 2024 (274), leaders 2025 (300) and
     leaders 2026 (320; invented for the demo, 120 of them 2025 respondents answering again under
-    their 2025 respondent_id). The reports: readiness 2018, leaders 2025 against 2024, and one
+    their 2025 respondent_id). The reports: readiness 2018, leaders 2026 with the trend since 2024, and one
     organisation's benchmark.
 
     Example: [bold]collabstate demo --out demo-output --format sav[/]

@@ -88,7 +88,7 @@ def trend_lines(records: list[dict], *, title: str, waves: list[str], share: boo
     line = base.mark_line(color=OKABE_ITO[0]).encode(x=x, y=y)
     dots = base.mark_point(filled=True, size=45, color=OKABE_ITO[0], opacity=1).encode(x=x, y=y, tooltip=TOOLTIP)
     width = max(90, min(150, (WIDTH - 30 * columns) // columns))
-    layered = alt.layer(whiskers, line, dots, data=data).properties(width=width, height=110)
+    layered = alt.layer(whiskers, line, dots, data=data).properties(width=width, height=80)
     header = alt.Header(labelExpr="split(datum.value, '|')", labelFontSize=10, labelLimit=0, title=None, labelAlign="center")
     chart = layered.facet(facet=alt.Facet("panel:N", sort=panels, header=header, title=None), columns=columns)
     return _config(chart.properties(title=title), description or title)

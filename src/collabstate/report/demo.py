@@ -1,5 +1,6 @@
-"""The demo's three reports: the 2018 readiness report, the 2025 leaders' report against 2024,
-and one (synthetic) organisation's readiness benchmark.
+"""The demo's three reports: the 2018 readiness report, the 2026 leaders' report with the trend
+since 2024 (three waves; 120 of 2026's respondents answered in 2025 too, so their changes are
+paired), and one (synthetic) organisation's readiness benchmark.
 
 >>> paths = demo_reports("demo-output/reports")     # doctest: +SKIP
 >>> [p.html.name for p in paths.values()]           # doctest: +SKIP
@@ -23,7 +24,7 @@ INVITED_2018 = 7000
 
 
 def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None = None) -> dict[str, ReportPaths]:
-    """Build the three demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2025/``,
+    """Build the three demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2026/``,
     ``benchmark/``); the paths written, by report."""
     from ..demo import leaders_wave, readiness_2018
 
@@ -34,14 +35,15 @@ def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None 
     r18 = Responses(readiness, readiness_2018(), source="the 2018 demo wave (synthetic; reproduces the published figures)")
     l24 = Responses(leaders, leaders_wave(2024), source="the 2024 demo wave (synthetic)")
     l25 = Responses(leaders, leaders_wave(2025), source="the 2025 demo wave (synthetic)")
+    l26 = Responses(leaders, leaders_wave(2026), source="the 2026 demo wave (synthetic, invented for the trend)")
     org = Responses(readiness, demo_organisation(r18.data), source="a synthetic organisation of 24 respondents")
     done = {}
     say("Report: readiness 2018")
     done["readiness-2018"] = build_report(r18, out / "readiness-2018", invited=INVITED_2018, progress=progress,
                                           title="The State of Collaboration 2018")
-    say("Report: leaders 2025 against 2024")
-    done["leaders-2025"] = build_report(l25, out / "leaders-2025", previous=l24, progress=progress,
-                                        title="State of Cross-sector Collaboration 2025")
+    say("Report: leaders 2026, with the trend since 2024")
+    done["leaders-2026"] = build_report(l26, out / "leaders-2026", earlier=[l25, l24], progress=progress,
+                                        title="State of Cross-sector Collaboration 2026")
     say("Benchmark: one organisation")
     done["benchmark"] = build_benchmark(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)
     return done
