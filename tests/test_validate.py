@@ -326,9 +326,9 @@ def test_unknown_column_is_a_file_problem_first_and_does_not_reject_rows(tmp_pat
     v = read_responses(path, LEADERS)
     assert messages(v) == [
         "survey.csv, column sectr: unknown column, left out of the responses; expected a column of instrument "
-        "leaders or a design column (respondent_id, wave, weight, stratum, cluster); did you mean 'sector'?",
+        "leaders or a design column (respondent_id, wave, weight, stratum, cluster, org_id); did you mean 'sector'?",
         "survey.csv, column Notes: unknown column, left out of the responses; expected a column of instrument "
-        "leaders or a design column (respondent_id, wave, weight, stratum, cluster)",
+        "leaders or a design column (respondent_id, wave, weight, stratum, cluster, org_id)",
         f"survey.csv, row 2, column sector: '9' is not valid; expected {SECTOR}",
     ]
     assert [p.row for p in v.problems] == [None, None, 2]

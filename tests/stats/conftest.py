@@ -33,6 +33,14 @@ def _run_r_script(script: str, tmp_path_factory, *, skip_note: str = "") -> Path
 
 
 @pytest.fixture(scope="session")
+def need_r() -> None:
+    """Skip with the reason when R's survey package cannot be run."""
+    reason = r_missing()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
 def run_r_script(tmp_path_factory):
     """``run_r_script("reference.R")``: run an R script once and get its output folder (or skip)."""
     return lambda script, *, skip_note="": _run_r_script(script, tmp_path_factory, skip_note=skip_note)

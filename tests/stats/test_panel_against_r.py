@@ -9,6 +9,9 @@ unweighted design and a weighted, stratified one. Change and standard error to 1
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -46,15 +49,7 @@ def _panel(seed: int = 12) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    from conftest import r_missing
-
-    reason = r_missing()
-    if reason:
-        pytest.skip(reason)
-    import subprocess
-    from pathlib import Path
-
+def reference(tmp_path_factory, need_r):
     folder = tmp_path_factory.mktemp("panel")
     data = _panel()
     data.write_csv(folder / "panel.csv")
