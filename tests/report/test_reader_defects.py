@@ -83,3 +83,13 @@ def test_every_question_asked_in_both_waves_is_compared_trained():
     assert yes.cells[0].shown and yes.cells[1].shown and yes.cells[3].text in ("significant rise", "significant fall", "no significant change")
     asked = [q.id for q in INS.questions if q.type in ("single", "scale")]
     assert all(f"t-{qid}-waves" in tables for qid in asked), [q for q in asked if f"t-{q}-waves" not in tables]
+
+
+def test_methods_say_which_waves_how_matched_and_the_test():
+    ev = gather(_leaders(2026), earlier=[_leaders(2025), _leaders(2024)])
+    methods = build_model(ev).section("methods")
+    lines = dict(methods.lists)["Comparisons between waves"]
+    assert lines[0].startswith("Waves, earliest first: 2024 (274 respondents), 2025 (300 respondents), 2026 (320 respondents).")
+    assert "2026 against 2025: 120 respondents answered both (matched on respondent_id); their answers are paired" in lines[1]
+    assert "2026 against 2024: no respondent was matched between them, so they are compared as independent samples" in lines[2]
+    assert all("two-sided z test" in line and "(2026 minus 20" in line for line in lines[1:])

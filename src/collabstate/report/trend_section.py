@@ -32,7 +32,8 @@ def _trend(ev: Evidence, table_id: str, caption: str, items: list[tuple[str, str
     since = " and ".join(comparisons(ev))
     table.notes.append(
         f"Each wave's figure is its own estimate with its base. Changes are {ev.wave} minus {since}: the difference of the figures shown, "
-        f"with the {ev.level:.0%} interval of the unrounded change, called a rise or a fall only when significant."
+        f"with the {ev.level:.0%} interval of the unrounded change, called a rise or a fall only when significant"
+        + (". Changes of shares are in percentage points, of mean scores in points of the score." if len(kinds) > 1 else ".")
     )
     blocks: list[Chart | Table] = []
     for kind, recs in records.items():

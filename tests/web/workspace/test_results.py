@@ -348,3 +348,27 @@ def test_an_erasure_removes_the_wave_s_built_reports(client, make_wave, org_b, o
     assert not folder.exists()
     assert "The report of the 11 completed responses" in results_page(client, wave).content.decode()
     assert len(builds) == 2
+
+
+def test_results_compare_with_several_earlier_waves_in_the_order_they_opened(client, make_wave, wave40, analyst, start):
+    """Issue 12: any set of earlier waves, whatever order they are ticked or were made in, comes
+    out in the order the waves opened; every change is this wave minus an earlier one."""
+    now = timezone.now()
+    later_made = make_wave("readiness-2025", organisation=wave40.organisation, title="Readiness 2025")
+    first_made = make_wave("readiness-2024", organisation=wave40.organisation, title="Readiness 2024")
+    for wave, days, answers in ((first_made, 800, ["5"] * 30), (later_made, 400, ["5"] * 15 + ["2"] * 15)):
+        for importance in answers:  # 2024: all critical; 2025: half; 2026 (wave40): about 58% important or critical
+            complete(client, start(wave), {"q1_example": "2", "q7_importance": importance})
+        type(wave).objects.filter(pk=wave.pk).update(opens_at=now - dt.timedelta(days=days), closes_at=now - dt.timedelta(days=days - 30))
+    client.force_login(analyst)
+    page = client.get(reverse("workspace:results", args=[wave40.pk]) + f"?by=none&previous={first_made.pk}&previous={later_made.pk}")
+    html = page.content.decode()
+    assert page.status_code == 200 and sorted(boxes(html, checked=True)) == sorted([str(first_made.pk), str(later_made.pk)])
+    assert "compared with Readiness 2025 and Readiness 2024" in html
+    trend = tables(frame_of(client, page))["Headline figures in each wave"]
+    assert trend[0][:4] == ["Measure", "Readiness 2024", "Readiness 2025", "Readiness 2026"]
+    header = trend[0]
+    row = next(r for r in trend if r[0].startswith("Importance of collaboration to delivering services: important or critical"))
+    since_first = row[header.index("Change since Readiness 2024")]  # shares and index means together: no "(points)"
+    assert row[1].startswith("100%") and row[2].startswith("50%")
+    assert row[header.index("Significance since Readiness 2024")] == "significant fall" and since_first.startswith("−")
