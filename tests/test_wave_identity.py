@@ -8,7 +8,15 @@ import polars as pl
 import pytest
 
 from collabstate import Responses, load_instrument, read_responses
-from collabstate.dataset.waves import Wave, WaveOrderError, labels_in_time, order_waves, stack_waves, wave_when, waves_in
+from collabstate.dataset.waves import (
+    Wave,
+    WaveOrderError,
+    labels_in_time,
+    order_waves,
+    stack_waves,
+    wave_when,
+    waves_in,
+)
 
 INS = load_instrument("leaders")
 

@@ -14,9 +14,9 @@ import polars as pl
 import typer
 
 from .._cli_support import InstrumentOption, err, out
-from ..dataset.waves import wave_when
 from .._cli_support import fail as _fail
 from .._cli_support import load_instrument_or_fail as _instrument
+from ..dataset.waves import wave_when
 
 __all__ = ["benchmark", "report"]
 

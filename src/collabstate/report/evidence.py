@@ -22,7 +22,7 @@ import polars as pl
 
 from ..dataset import Responses
 from ..dataset.waves import Panel, Wave, how_ordered, order_waves, stack_waves, waves_in
-from ..instrument.model import SingleQuestion, ScaleQuestion
+from ..instrument.model import ScaleQuestion, SingleQuestion
 from ..stats import estimate, trend_changes
 from ..stats.bases import answer_counts
 from ..stats.compare import GROUP_LETTERS
