@@ -134,10 +134,14 @@ def _in_time(waves: list[Wave], what: str) -> list[Wave]:
     return ordered
 
 
+def _orderable(whens: Sequence[When | None]) -> bool:
+    """Every wave has a time, all of one kind (dates or numbers), and no two share one."""
+    return all(w is not None for w in whens) and len({w[0] for w in whens if w}) == 1 and len(set(whens)) == len(whens)
+
+
 def _sorted_by_time(waves: Sequence[Wave]) -> list[Wave] | None:
-    """Sorted by :attr:`Wave.when` when every wave has one, of one kind, and no two share it."""
-    whens = [w.when for w in waves]
-    if any(w is None for w in whens) or len({w[0] for w in whens if w}) != 1 or len(set(whens)) != len(whens):
+    """Sorted by :attr:`Wave.when` when :func:`_orderable`, else None."""
+    if not _orderable([w.when for w in waves]):
         return None
     return sorted(waves, key=lambda w: w.when or ("", ()))
 
@@ -149,7 +153,7 @@ def labels_in_time(labels: Sequence[object]) -> list[str]:
     (['2024', '2025'], ['9', '10'])
     """
     whens = {str(label): wave_when(label) for label in labels}
-    if any(w is None for w in whens.values()) or len({w[0] for w in whens.values() if w}) != 1 or len(set(whens.values())) != len(whens):
+    if not _orderable(list(whens.values())) or len(whens) != len(labels):
         raise WaveOrderError(
             f"the order of waves {', '.join(whens)} cannot be told from their labels: label waves with their year or date "
             "(2024, 2025-06) or with wave numbers (1, 2, 3), or give the order"

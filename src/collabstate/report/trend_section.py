@@ -9,8 +9,8 @@ from ..instrument.model import MatrixQuestion
 from . import charts
 from .blocks import positive_net, record
 from .evidence import Evidence
-from .model import Chart, Column, Kind, Row, Section, Table
-from .trends import change_columns, comparisons, wave_cells
+from .model import Chart, Kind, Section, Table
+from .trends import waves_table
 
 __all__ = ["trend_section"]
 
@@ -20,21 +20,11 @@ def _trend(ev: Evidence, table_id: str, caption: str, items: list[tuple[str, str
     ``items``: (label, question, option, statistic, kind)."""
     assert ev.waves
     waves = list(ev.waves)
-    kinds = {item[-1] for item in items}
-    columns = [Column(w) for w in waves] + change_columns(ev, "share" if kinds == {"share"} else "mean")
-    rows, records = [], {"share": [], "mean": []}
-    for label, question, option, statistic, kind in items:
-        figures = [ev.wave_cell(question, option, statistic, kind, w) for w in waves]
-        _, changes = wave_cells(ev, question, option, statistic, kind)
-        rows.append(Row(label, [*figures, *changes]))
+    table = waves_table(ev, table_id, caption, "Measure", items)
+    records: dict[str, list[dict]] = {"share": [], "mean": []}
+    for row, (label, *_, kind) in zip(table.rows, items):
+        figures = row.cells[: len(waves)]
         records["share" if kind == "share" else "mean"] += [rec for c, w in zip(figures, waves) if (rec := record(c, label=label, series=w))]
-    table = Table(table_id, caption, "Measure", columns, rows, show_intervals=True)
-    since = " and ".join(comparisons(ev))
-    table.notes.append(
-        f"Each wave's figure is its own estimate with its base. Changes are {ev.wave} minus {since}: the difference of the figures shown, "
-        f"with the {ev.level:.0%} interval of the unrounded change, called a rise or a fall only when significant"
-        + (". Changes of shares are in percentage points, of mean scores in points of the score." if len(kinds) > 1 else ".")
-    )
     blocks: list[Chart | Table] = []
     for kind, recs in records.items():
         if not recs:

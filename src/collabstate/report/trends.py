@@ -15,7 +15,7 @@ from .evidence import Evidence
 from .findings import verdict_text
 from .model import Cell, Column, Kind, Row, Table, as_shown
 
-__all__ = ["answers_over_waves", "change_cell", "change_columns", "comparisons", "earlier_columns", "wave_cells"]
+__all__ = ["answers_over_waves", "change_cell", "change_columns", "comparisons", "earlier_columns", "wave_cells", "waves_table"]
 
 
 def change_cell(row: dict | None, kind: Kind) -> Cell:
@@ -63,24 +63,34 @@ def wave_cells(ev: Evidence, question: str, option: str | None, statistic: str, 
     return earlier, changes
 
 
-def answers_over_waves(ev: Evidence, question, rows: list[tuple[str, str | None, str, Kind]], title: str) -> Table | None:
-    """Every answer of a question (``rows``: label, option, statistic, kind) in every wave, in time
-    order, with the changes of the reported wave: every question asked in two waves is compared."""
-    if not ev.waves:
-        return None
-    columns = [Column(w) for w in ev.waves]
-    kinds = {k for *_, k in rows}
-    columns += change_columns(ev, "share" if kinds == {"share"} else "mean")
-    table_rows = []
-    for label, option, statistic, kind in rows:
+def waves_table(ev: Evidence, table_id: str, caption: str, row_header: str, items: list[tuple[str, str, str | None, str, Kind]]) -> Table:
+    """A row per figure (``items``: label, question, option, statistic, kind): its total in every
+    wave, in time order, then the changes of the reported wave and their verdicts."""
+    assert ev.waves
+    kinds = {item[-1] for item in items}
+    columns = [Column(w) for w in ev.waves] + change_columns(ev, "share" if kinds == {"share"} else "mean")
+    rows = []
+    for label, question, option, statistic, kind in items:
         figures = [ev.wave_cell(question, option, statistic, kind, w) for w in ev.waves]
         _, changes = wave_cells(ev, question, option, statistic, kind)
-        table_rows.append(Row(label, [*figures, *changes]))
-    if all(not c.shown for r in table_rows for c in r.cells[: len(ev.waves)]):
-        return None
-    table = Table(f"t-{question}-waves", f"{title}: every answer in each wave", "Answer", columns, table_rows, show_intervals=True)
+        rows.append(Row(label, [*figures, *changes]))
+    table = Table(table_id, caption, row_header, columns, rows, show_intervals=True)
+    since = " and ".join(comparisons(ev))
     table.notes.append(
-        f"Shares of valid answers in each wave; changes are {ev.wave} minus the earlier wave, as the difference of the figures shown, "
-        f"with the {ev.level:.0%} interval of the unrounded change; called a rise or a fall only when significant."
+        f"Each wave's figure is its own estimate with its base. Changes are {ev.wave} minus {since}: the difference of the figures shown, "
+        f"with the {ev.level:.0%} interval of the unrounded change, called a rise or a fall only when significant"
+        + (". Changes of shares are in percentage points, of mean scores in points of the score." if len(kinds) > 1 else ".")
     )
     return table
+
+
+def answers_over_waves(ev: Evidence, question, rows: list[tuple[str, str | None, str, Kind]], title: str) -> Table | None:
+    """Every answer of a question (``rows``: label, option, statistic, kind) in every wave, with the
+    changes of the reported wave: every question asked in two waves is compared. None when no wave
+    has a figure to show."""
+    if not ev.waves:
+        return None
+    table = waves_table(ev, f"t-{question}-waves", f"{title}: every answer in each wave", "Answer",
+                        [(label, question, option, statistic, kind) for label, option, statistic, kind in rows])  # fmt: skip
+    shown = any(c.shown for r in table.rows for c in r.cells[: len(ev.waves)])
+    return table if shown else None
