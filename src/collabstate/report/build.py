@@ -112,6 +112,8 @@ def build_report(
     ci: str = "wilson",
     level: float = 0.95,
     invited: int | None = None,
+    invited_completed: int | None = None,
+    imported: int | None = None,
     weighting: list[str] | None = None,
     formats: Sequence[str] = FORMATS,
     progress: Progress | None = None,
@@ -124,8 +126,10 @@ def build_report(
     (see :func:`~collabstate.report.evidence.gather`: labelled by their ``wave`` column or file
     name, ordered by the dates in their labels, else nearest first); ``previous`` one earlier wave,
     put before them;
-    ``invited`` the number invited, for the response rate; ``weighting`` lines describing how the
-    data were weighted; ``progress`` is called with a message before each step."""
+    ``invited`` the number invited, for the response rate, ``invited_completed`` how many of them
+    completed (the rate's numerator; without it, every respondent analysed) and ``imported`` how
+    many responses came from files (named beside the rate, never in it); ``weighting`` lines
+    describing how the data were weighted; ``progress`` is called with a message before each step."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -142,7 +146,8 @@ def build_report(
         node_modules()  # fail early, before the long work, when the JavaScript is missing
     say = progress or (lambda message: None)
     say("Estimating (one estimate table" + (", and the changes since earlier waves)" if earlier else ")"))
-    ev = gather(responses, earlier=earlier, by=by, ci=ci, level=level, invited=invited, weighting=weighting)
+    ev = gather(responses, earlier=earlier, by=by, ci=ci, level=level, invited=invited,
+                invited_completed=invited_completed, imported=imported, weighting=weighting)
     say("Laying out the sections")
     report = build_model(ev, title=title)
     return finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)

@@ -92,6 +92,10 @@ class Evidence:
     #: the waves were put in order: for the methods section.
     origins: dict[str, str] = field(default_factory=dict)
     ordered: str = ""
+    #: Completed responses from invitees (the response rate's numerator), when known.
+    invited_completed: int | None = None
+    #: Responses imported from files: analysed, never part of the response rate.
+    imported: int | None = None
     _rows: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _changes: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _by_wave: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -182,6 +186,8 @@ def gather(
     min_base: int = 10,
     low_base: int = 30,
     invited: int | None = None,
+    invited_completed: int | None = None,
+    imported: int | None = None,
     weighting: list[str] | None = None,
 ) -> Evidence:
     """Every estimate, change and base a report needs, in one pass over the statistics core.
@@ -189,7 +195,12 @@ def gather(
     ``earlier`` are the waves to compare with (Responses, labelled by their ``wave`` column or file
     name, or :class:`~collabstate.dataset.waves.Wave`), nearest first when their labels do not
     date them. Data holding several waves (a ``wave`` column) report the latest against the rest. With them the reported wave is compared with the previous and the first, and every
-    wave is estimated on its own for the trend tables."""
+    wave is estimated on its own for the trend tables.
+
+    ``invited`` is the number invited; ``invited_completed`` how many of them completed (the
+    response rate is that over ``invited``; without it, the respondents analysed over
+    ``invited``); ``imported`` how many responses came from files (reported beside the rate,
+    never in it)."""
     several = isinstance(responses, Responses) and "wave" in responses.data.columns and responses.data["wave"].n_unique() > 1
     waves = arrange_waves(responses, earlier) if earlier or several else None
     if waves is not None:
@@ -218,5 +229,5 @@ def gather(
     counts = answer_counts(responses, None, None)
     return Evidence(
         responses, table, changes, labels, sizes, by, counts, ci, level, min_base, low_base, invited,
-        list(weighting or []), wave_tables, panel, origins, ordered,
+        list(weighting or []), wave_tables, panel, origins, ordered, invited_completed=invited_completed, imported=imported,
     )

@@ -35,11 +35,30 @@ def _answers(ev: Evidence, q) -> str:
 def _sample(ev: Evidence) -> list[str]:
     n = ev.responses.n
     lines = [f"{n:,} respondents" + (f" in {ev.wave}" if ev.wave else "") + "."]
-    if ev.invited:
-        lines.append(f"Response rate: {n:,} of {ev.invited:,} invited, {n / ev.invited:.1%}.")
-    else:
-        lines.append("Response rate: not known (the number invited was not given).")
+    lines.append(_response_rate(ev, n))
     return lines
+
+
+def _response_rate(ev: Evidence, n: int) -> str:
+    """Invitees who completed over those invited. Responses imported from files are named beside
+    the rate, never counted in it; without the number of invitees who completed, the respondents
+    analysed (less any imported) stand for it, and a rate over 100% is never printed."""
+    imported = ev.imported or 0
+    beside = f"; plus {imported:,} responses imported from files, analysed but not part of the rate" if imported else ""
+    if not ev.invited:
+        return "Response rate: not known (the number invited was not given)" + beside + "."
+    if ev.invited_completed is not None:
+        completed, counted = ev.invited_completed, "invitees who completed"
+    else:
+        completed = max(n - imported, 0)
+        counted = "respondents analysed" + (", less those imported from files," if imported else "")
+    if completed > ev.invited:
+        return (f"Response rate: not computed: the {completed:,} {counted} exceed the {ev.invited:,} invited, so some of them "
+                f"were not invited (responses imported from files or by an open link, for instance){beside}.")
+    line = f"Response rate: {completed:,} of {ev.invited:,} invited, {completed / ev.invited:.1%}{beside}."
+    if ev.invited_completed is not None and n > completed + imported:
+        line += " Responses from people who were not invited (by an open link, for instance) are analysed too, but are not part of the rate."
+    return line
 
 
 def _comparisons(ev: Evidence) -> list[str]:

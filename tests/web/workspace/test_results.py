@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from io import BytesIO
 
 import openpyxl
+import polars as pl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,10 @@ from collabstate.cli import app
 from collabstate.dataset import write_responses
 from collabstate.web.surveys.actions import responses_of
 from collabstate.web.surveys.invitations import add_invitees
+from collabstate.web.surveys.models import Respondent
 from collabstate.web.workspace import actions, export_jobs, results
+from collabstate.web.workspace.dashboard import progress
+from collabstate.web.workspace.importing import import_responses
 from collabstate.web.workspace.models import ExportJob, Membership
 
 from workspace_helpers import complete, respond, tokens_in_outbox
@@ -372,3 +376,43 @@ def test_results_compare_with_several_earlier_waves_in_the_order_they_opened(cli
     since_first = row[header.index("Change since Readiness 2024")]  # shares and index means together: no "(points)"
     assert row[1].startswith("100%") and row[2].startswith("50%")
     assert row[header.index("Significance since Readiness 2024")] == "significant fall" and since_first.startswith("−")
+
+
+def methods_line(report: str, start: str) -> str:
+    """A line of the report's methods section (its text, tags left out)."""
+    return " ".join(re.sub(r"<[^>]+>", "", re.search(rf"<li>({re.escape(start)}.*?)</li>", report, re.S)[1]).split())
+
+
+@pytest.fixture
+def invited_and_imported(client, make_wave, org_b):
+    """The reader's wave (issue 12): 5 invited, all 5 completed on the web, 149 responses imported from a file."""
+    wave = make_wave("invited-and-imported", organisation=org_b, title="Invited and imported", mode="identified", open_link=False)
+    add_invitees(wave, "email,sector\n" + "".join(f"p{i}@example.org,Public\n" for i in range(5)))
+    actions.send(wave)
+    for token in tokens_in_outbox().values():
+        complete(client, token, {"q1_example": "1", "q16_sector": "1"})
+    report = import_responses(wave, pl.DataFrame({"q1_example": ["1"] * 149, "q16_sector": ["2"] * 149}), name="paper.csv")
+    assert report.imported == 149
+    return wave
+
+
+def test_report_response_rate_counts_invitees_not_imports(client, invited_and_imported, analyst, builds):
+    client.force_login(analyst)
+    report = frame_of(client, results_page(client, invited_and_imported))
+    assert "154 respondents" in methods_line(report, "154 respondents")  # every response is analysed
+    assert methods_line(report, "Response rate:") == (
+        "Response rate: 5 of 5 invited, 100.0%; plus 149 responses imported from files, analysed but not part of the rate."
+    )
+    assert "3080.0%" not in report
+    assert (builds[0]["invited"], builds[0]["invited_completed"], builds[0]["imported"]) == (5, 5, 149)
+    dashboard = progress(invited_and_imported)  # the dashboard's figures are the report's
+    assert (dashboard.invited, dashboard.completed_invited, dashboard.imported) == (5, 5, 149)
+
+
+def test_a_built_report_is_built_afresh_when_the_response_rate_s_figures_change(client, invited_and_imported, analyst, builds):
+    client.force_login(analyst)
+    frame_of(client, results_page(client, invited_and_imported))
+    # the same responses, one fewer of them from an invitee (an invitee's record unlinked in the admin)
+    Respondent.objects.filter(pk=Respondent.objects.filter(wave=invited_and_imported).first().pk).update(invitee=None)
+    report = frame_of(client, results_page(client, invited_and_imported))
+    assert len(builds) == 2 and methods_line(report, "Response rate:").startswith("Response rate: 4 of 5 invited, 80.0%")

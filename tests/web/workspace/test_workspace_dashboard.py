@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.surveys.models import Respondent
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.dashboard import progress
+from collabstate.web.workspace.importing import import_responses
 
 from workspace_helpers import complete, tokens_in_outbox
 
@@ -78,3 +80,21 @@ def test_an_empty_wave_says_so(client, make_wave, org_b, viewer_b):
     html = client.get(reverse("workspace:wave", args=[wave.pk])).content.decode()
     assert "Nobody has been invited yet." in html and "Nobody has completed yet." in html
     assert "<dt>Response rate</dt><dd>–</dd>" in html
+
+
+def test_dashboard_response_rate_counts_invitees_not_imports(client, make_wave, org_b, viewer_b, start):
+    wave = make_wave("dash-imports", organisation=org_b, title="Dash imports")
+    add_invitees(wave, "email,sector\nami@example.org,Public\nbo@example.org,Private\ncy@example.org,Public\ndi@example.org,Private\n")
+    actions.send(wave)
+    complete(client, tokens_in_outbox()["ami@example.org"])  # one of four invitees
+    complete(client, start(wave))  # by the open link
+    assert import_responses(wave, pl.DataFrame({"q1_example": ["1"] * 10}), name="paper.csv").imported == 10
+
+    p = progress(wave)
+    assert (p.invited, p.completed, p.completed_invited, p.imported) == (4, 2, 1, 10)
+    assert p.rate == 0.25
+    assert [(s["sector"], s["completed"], s["rate"]) for s in p.by_sector] == [("Private", 0, 0.0), ("Public", 1, 0.5)]
+    assert [(d["cumulative"], d["rate"]) for d in p.over_time] == [(2, 0.25)]  # imports have no day: not in it either
+    client.force_login(viewer_b)
+    html = client.get(reverse("workspace:wave", args=[wave.pk])).content.decode()
+    assert "<dt>Response rate</dt><dd>25%</dd>" in html and "<dt>Imported from files</dt><dd>10</dd>" in html

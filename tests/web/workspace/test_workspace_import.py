@@ -6,6 +6,8 @@ store answers (so a wave's export, imported into another wave, reads back the sa
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,11 +16,12 @@ from django.urls import reverse
 from typer.testing import CliRunner
 
 from collabstate.cli import app
-from collabstate.dataset import FORMATS, write_responses
+from collabstate.dataset import FORMATS, Responses, read_responses, write_responses
 from collabstate.web.surveys.actions import responses_of
 from collabstate.web.surveys.models import Answer, Response
+from collabstate.web.workspace import export_jobs
 from collabstate.web.workspace.importing import import_responses
-from collabstate.web.workspace.models import AuditEntry, Membership
+from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership
 
 PULSE = """\
 id: pulse
@@ -166,4 +169,88 @@ def test_an_unreadable_file_is_named_and_nothing_is_imported(client, pulse, anal
     assert "utf16.csv: the file is UTF-16 text; save it as UTF-8" in page
     page = html.unescape(client.post(reverse("workspace:import", args=[wave.pk]), {}).content.decode())
     assert "File: Choose a file to upload" in page
+    assert not Response.objects.exists()
+
+
+def workspace_export(client, wave, fmt: str, capture, folder) -> Path:
+    """The wave's completed responses as the workspace exports them (its runner run here), downloaded."""
+    with capture(execute=True):
+        asked = client.post(reverse("workspace:exports", args=[wave.pk]), {"format": fmt})
+    job = ExportJob.objects.get(pk=int(asked["Location"].rstrip("/").split("/")[-1]))
+    assert export_jobs.run_job(job.pk).status == ExportJob.DONE
+    download = client.get(reverse("workspace:export_download", args=[wave.pk, job.pk]))
+    path = folder / f"{wave.slug}-responses.{fmt}"
+    path.write_bytes(b"".join(download.streaming_content))
+    return path
+
+
+def with_wave(path: Path, wave, value: str, target: Path) -> Path:
+    """The file with a ``wave`` column holding ``value`` in every row, written by collabstate's own
+    writer in the same format (as ``collabstate convert`` writes a file that has one)."""
+    data = read_responses(path, wave.instrument).responses.data
+    return write_responses(Responses(wave.instrument, data.with_columns(pl.lit(value).alias("wave"))), target)
+
+
+def answers_of(wave) -> pl.DataFrame:
+    """The wave's responses as the core reads them, without their respondent ids, in a stable order."""
+    read = responses_of(wave)
+    assert read.ok
+    data = read.responses.data.drop("respondent_id")
+    return data.sort(data.columns, nulls_last=True)
+
+
+@pytest.mark.usefixtures("launched")
+@pytest.mark.parametrize("fmt", [fmt for fmt, _ in ExportJob.RESPONSE_FORMATS])
+def test_import_accepts_collabstate_export_with_matching_wave_column(client, start, pulse, analyst, tmp_path, fmt,
+                                                                     django_capture_on_commit_callbacks):  # fmt: skip
+    web = pulse("pulse-2025")
+    answer_on_the_web(client, web, start)
+    answered = stored(web)
+    client.force_login(analyst)
+    exported = workspace_export(client, web, fmt, django_capture_on_commit_callbacks, tmp_path)
+    assert "wave" not in read_responses(exported, web.instrument).responses.data.columns  # the exporter writes none
+
+    # the export as it is, into another wave
+    copy = pulse("pulse-copy")
+    assert "3 responses imported from pulse-2025-responses." in upload(client, copy, exported.name, exported.read_bytes()).content.decode()
+    assert stored(copy) == answered and answers_of(copy).equals(answers_of(web))
+
+    # with a wave column naming the wave it is imported into: another wave ...
+    target = pulse("pulse-2026")
+    stamped = with_wave(exported, web, "pulse-2026", tmp_path / f"stamped.{fmt}")
+    assert read_responses(stamped, web.instrument).responses.data["wave"].to_list() == ["pulse-2026"] * 3
+    page = upload(client, target, stamped.name, stamped.read_bytes()).content.decode()
+    assert f"3 responses imported from stamped.{fmt}." in page
+    assert stored(target) == answered and answers_of(target).equals(answers_of(web))  # nothing lost or changed
+    assert not Answer.objects.filter(response__wave=target, column="wave").exists()  # the column is checked, not stored
+
+    # ... and the same wave, named by its title as a person might write it
+    again = with_wave(exported, web, "  PULSE pulse-2025 ", tmp_path / f"again.{fmt}")
+    assert f"3 responses imported from again.{fmt}." in upload(client, web, again.name, again.read_bytes()).content.decode()
+    assert stored(web) == sorted(answered * 2)
+    assert [entry.detail for entry in AuditEntry.objects.filter(action=AuditEntry.IMPORT).order_by("pk")] == [
+        f"pulse-2025-responses.{fmt}: 3 responses imported", f"stamped.{fmt}: 3 responses imported", f"again.{fmt}: 3 responses imported"]  # fmt: skip
+
+
+def test_import_refuses_wave_column_naming_another_wave(client, pulse, analyst):
+    wave = pulse("pulse-2026")
+    expected = "expected pulse-2026 ('Pulse pulse-2026'), the wave these responses are being imported into: a wave column must name it in every row"
+    text = ("Wave,works,partners\npulse-2026,1,3\npulse-2025,1,4\n PULSE PULSE-2026 ,2,5\npulse-2025,7,\n2026,1,1\n"
+            "Pulse pulse-2026 (pulse-2026),1,2\n")  # slug, title and both as the report labels a wave are all this wave
+    client.force_login(analyst)
+    page = html.unescape(upload(client, wave, "answers.csv", text.encode()).content.decode())
+    assert "There is a problem: nothing was imported" in page
+    assert "answers.csv: 6 rows read, 3 with problems; 4 problems." in page
+    listed = re.findall(r"<li>(answers\.csv, row .*?)</li>", page)
+    assert listed == [
+        f"answers.csv, row 3, column Wave: 'pulse-2025' is not valid; {expected}",
+        f"answers.csv, row 5, column Wave: 'pulse-2025' is not valid; {expected}",
+        "answers.csv, row 5, column works: '7' is not valid; expected a code of Is the partnership working?: 1 Yes, 2 No",
+        f"answers.csv, row 6, column Wave: '2026' is not valid; {expected}",  # a year is not the wave's name
+    ]
+    assert not Response.objects.exists() and not AuditEntry.objects.exists()
+
+    report = import_responses(wave, pl.DataFrame({"wave": ["pulse-2025", "pulse-2026"], "works": ["1", "2"]}), name="frame.parquet")
+    assert (report.ok, report.imported, report.n_problems, report.n_rejected) == (False, 0, 1, 1)
+    assert [(p.file, p.row, p.column, p.value) for p in report.problems] == [("frame.parquet", 1, "wave", "pulse-2025")]
     assert not Response.objects.exists()

@@ -80,6 +80,15 @@ class Wave(models.Model):
         dashboard and in the report."""
         return self.invitees.filter(invited_at__isnull=False).count()
 
+    def invited_completed(self) -> int:
+        """How many of those invitees have completed: the numerator of the response rate, on the
+        dashboard and in the report (never respondents by the open link, nor imported responses)."""
+        return self.respondents.filter(status=Respondent.COMPLETED, invitee__invited_at__isnull=False).count()
+
+    def imported(self) -> int:
+        """How many responses were imported from files: analysed, but not part of the response rate."""
+        return self.responses.filter(imported=True, completed=True).count()
+
     def state(self, now=None) -> str:
         """``"open"``, ``"not_open"`` (before it opens) or ``"closed"``."""
         now = now or timezone.now()

@@ -4,8 +4,10 @@ time; where people stop (drop-off by page). Counts only: no answer is read here.
 - *invited*: invitees sent an invitation; *started*: respondents past the consent page (invited
   or by the open link); *completed*: respondents who sent their answers on the web;
   *imported*: responses read from a file (not counted as completions of invitees).
-- The *response rate* is the share of invited people who completed: by the sector on their
-  invitee row, and over time (cumulative, by the day they completed).
+- The *response rate* is the share of invited people who completed (``Wave.invited_completed``
+  over ``Wave.invited``, the report's figures too): by the sector on their invitee row, and over
+  time (cumulative, by the day they completed). Respondents by the open link and imported
+  responses are never part of it.
 - *Drop-off*: respondents who started and have not completed, by the page they would resume
   at (the page they stopped on), in questionnaire order; plus those invited who never started.
 """
@@ -19,7 +21,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from ..surveys import flow
-from ..surveys.models import Respondent, Response, Wave
+from ..surveys.models import Respondent, Wave
 
 __all__ = ["Progress", "progress"]
 
@@ -50,12 +52,10 @@ def progress(wave: Wave) -> Progress:
     counts = respondents.aggregate(
         started=Count("id", filter=Q(consented_at__isnull=False)),
         completed=Count("id", filter=Q(status=Respondent.COMPLETED)),
-        completed_invited=Count("id", filter=Q(status=Respondent.COMPLETED, invitee__invited_at__isnull=False)),
     )
-    imported = Response.objects.filter(wave=wave, imported=True).count()
     over_time, period = _over_time(respondents, invited)
     return Progress(
-        invited=invited, imported=imported, **counts,
+        invited=invited, imported=wave.imported(), completed_invited=wave.invited_completed(), **counts,
         by_sector=_by_sector(wave), over_time=over_time, period=period, drop_off=_drop_off(wave, respondents),
     )  # fmt: skip
 

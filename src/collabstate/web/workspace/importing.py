@@ -12,8 +12,13 @@ text as read), so :func:`~collabstate.web.surveys.actions.responses_of` reads th
 file read. Each response gets a new ``respondent_id`` (the public id of the wave's exports), and
 ``imported`` is set (their completion day is not known, so it is left empty).
 
-A wave holds answers only: a file with weights, strata, clusters or a wave column is refused
-(they are given when estimating), with a problem naming the column.
+A wave holds answers only: a file with a design column other than ``respondent_id`` and
+``wave`` (weights, strata, clusters, ``org_id``) is refused (they are given when estimating),
+with a problem naming the column. A ``wave`` column is accepted when every row names the wave
+being imported into, by its slug, its title or both as the report labels it (``Title (slug)``;
+trimmed, in any case): a file collabstate wrote with the wave's name in it comes back in. A row
+naming another wave is a problem naming the file, the row, the value found and the wave
+expected; the column itself is not stored.
 """
 
 from __future__ import annotations
@@ -25,15 +30,18 @@ from pathlib import Path
 import polars as pl
 from django.db import connection, transaction
 
-from ...dataset import DataProblem, Validation, read_responses
+from ...dataset import MAX_PROBLEMS, DataProblem, Validation
+from ...dataset._sources import Source, read_source
+from ...dataset.validate import coded_columns, validate_source
 from ...instrument import DESIGN_COLUMNS
 from ..surveys.models import Answer, Response, Wave
 from .models import AuditEntry
 
 __all__ = ["ImportReport", "import_responses", "import_upload"]
 
-#: Design columns a wave cannot hold (``respondent_id`` is read and replaced).
-NOT_STORED = tuple(c for c in DESIGN_COLUMNS if c != "respondent_id")
+#: Design columns a wave cannot hold (``respondent_id`` is read and replaced; ``wave`` is
+#: checked against the wave and left out).
+NOT_STORED = tuple(c for c in DESIGN_COLUMNS if c not in ("respondent_id", "wave"))
 BATCH = 10_000
 
 
@@ -45,14 +53,23 @@ class ImportReport:
     validation: Validation
     extra: list[DataProblem] = field(default_factory=list)
     imported: int = 0
+    #: Every further problem, including those beyond MAX_PROBLEMS (default: ``len(extra)``).
+    n_extra: int = -1
+    #: The rows (numbered as the user sees them) with a further problem.
+    extra_rows: pl.Series = field(default_factory=lambda: pl.Series("row", [], dtype=pl.Int64))
+
+    def __post_init__(self) -> None:
+        if self.n_extra < 0:
+            self.n_extra = len(self.extra)
 
     @property
     def problems(self) -> list[DataProblem]:
-        return self.extra + self.validation.problems
+        """Every problem, those of the whole file first, then row by row (as the core lists them)."""
+        return sorted(self.extra + self.validation.problems, key=lambda p: (p.row is not None, p.row or 0))
 
     @property
     def n_problems(self) -> int:
-        return len(self.extra) + self.validation.n_problems
+        return self.n_extra + self.validation.n_problems
 
     @property
     def ok(self) -> bool:
@@ -60,7 +77,10 @@ class ImportReport:
 
     @property
     def n_rejected(self) -> int:
-        return self.validation.rejected.height
+        """Rows with any problem."""
+        if not self.extra_rows.len():
+            return self.validation.rejected.height
+        return pl.concat([self.validation.rejected["row"].cast(pl.Int64), self.extra_rows]).n_unique()
 
 
 def import_upload(wave: Wave, upload, user=None) -> ImportReport:
@@ -79,14 +99,18 @@ def import_responses(wave: Wave, source, name: str | None = None, user=None) -> 
     has no problem at all, store every row as a completed response of the wave, in one
     transaction, with an audit entry. Raises :class:`~collabstate.dataset.ResponsesError` for a
     file that cannot be read at all."""
-    validation = read_responses(source, wave.instrument, name=name)
+    instrument = wave.instrument
+    read = read_source(source, name=name, coded=coded_columns(instrument))  # what read_responses does,
+    other_wave, other_rows = _other_wave(read, wave)  # with a look at the wave column as written first
+    validation = validate_source(read, instrument)
     data = validation.responses.data
     extra = [
         DataProblem(validation.file, None, column, None, "design_column",
-                    "a file without this column: a wave holds answers only; weights, strata, clusters and waves are given when estimating")
+                    f"a file without this column: a wave holds answers only, never {', '.join(NOT_STORED)} (given when estimating)")
         for column in NOT_STORED if column in data.columns
     ]  # fmt: skip
-    report = ImportReport(validation, extra)
+    report = ImportReport(validation, extra + other_wave[: MAX_PROBLEMS - len(extra)], n_extra=len(extra) + other_rows.len(),
+                          extra_rows=other_rows)  # fmt: skip
     if not report.ok:
         return report
     columns = [c.name for c in wave.instrument.columns]
@@ -112,6 +136,28 @@ def import_responses(wave: Wave, source, name: str | None = None, user=None) -> 
                                   detail=f"{validation.file}: {data.height} responses imported")  # fmt: skip
     report.imported = data.height
     return report
+
+
+def _other_wave(source: Source, wave: Wave) -> tuple[list[DataProblem], pl.Series]:
+    """The rows of a ``wave`` column naming another wave than ``wave``, as problems (at most
+    MAX_PROBLEMS) and as row numbers (all of them). The wave is named by its slug, its title, or
+    both as the report labels it (``Title (slug)``), trimmed, in any case. An empty cell is left
+    to the validation (``missing_design``)."""
+    found = [i for i, heading in enumerate(source.header) if heading is not None and str(heading).strip().lower() == "wave"]
+    if not found:
+        return [], pl.Series("row", [], dtype=pl.Int64)
+    heading = str(source.header[found[0]])
+    values = source.frame.get_column(source.frame.columns[found[0]]).cast(pl.String)
+    names = [name.strip().lower() for name in (wave.slug, wave.title, f"{wave.title} ({wave.slug})")]
+    given = values.str.strip_chars()
+    wrong = (given.is_not_null() & (given != "") & ~given.str.to_lowercase().is_in(names)).arg_true()
+    rows = (wrong.cast(pl.Int64) + source.first_row).alias("row")
+    expected = f"{wave.slug} ('{wave.title}'), the wave these responses are being imported into: a wave column must name it in every row"
+    problems = [
+        DataProblem(source.name, row, heading, value, "other_wave", expected)
+        for row, value in zip(rows.head(MAX_PROBLEMS), values.gather(wrong.head(MAX_PROBLEMS)))
+    ]
+    return problems, rows
 
 
 def _as_text(name: str, kind: str) -> pl.Expr:

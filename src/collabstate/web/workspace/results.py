@@ -6,8 +6,9 @@ and every chart is the command line's. Nothing here computes a figure.
 A built report is kept on disk, under ``VAR_DIR/reports/wave-<number>/``, one folder per
 
 - *data*: the completed responses (their count, and a checksum of their numbers that changes
-  when one is deleted and another completed), the number invited and the instrument's text,
-  and the same of the wave compared with;
+  when one is deleted and another completed), the figures of the response rate (invited,
+  invitees who completed, imported from files) and the instrument's text, and the same of the
+  wave compared with;
 - *choice*: the breakdown and the wave compared with; and the build: ``page`` (HTML, workbook
   and estimate table, one estimation) or ``pdf`` (slow: charts drawn, pages laid out);
 
@@ -215,8 +216,17 @@ def _data_key(wave: Wave) -> str | None:
     done = wave.responses.filter(completed=True).aggregate(n=Count("pk"), total=Sum("pk"), last=Max("pk"))
     if not done["n"]:
         return None
+    rate = _rate_figures(wave)
+    return _digest([done["n"], done["total"], done["last"], rate["invited"], rate["invited_completed"], rate["imported"],
+                    wave.instrument_ref, wave.instrument_yaml])  # fmt: skip
+
+
+def _rate_figures(wave: Wave) -> dict[str, int | None]:
+    """What the report's response rate is made of (:func:`build_report`'s keywords): the rate is
+    of invitees only; responses imported from files are named beside it. ``None`` for no one
+    invited (the rate is not known)."""
     invited = wave.invited()
-    return _digest([done["n"], done["total"], done["last"], invited, wave.instrument_ref, wave.instrument_yaml])
+    return {"invited": invited or None, "invited_completed": wave.invited_completed() if invited else None, "imported": wave.imported()}
 
 
 def _read(folder: Path) -> Built | None:
@@ -245,12 +255,11 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
         raise Unreportable(f"none of the {current.n_read} completed responses fits the questionnaire ({current.n_problems} problems); "
                            "an analyst can see them by exporting the responses and running `collabstate validate`")
     earlier = [_labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
-    invited = wave.invited() or None
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
         try:
             build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
-                         invited=invited, title=wave.title, progress=progress)  # fmt: skip
+                         title=wave.title, progress=progress, **_rate_figures(wave))  # fmt: skip
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
             raise Unreportable(str(exc)) from exc
         seconds = time.perf_counter() - started
