@@ -143,12 +143,21 @@ def benchmark(
     instrument: InstrumentOption,
     out_dir: OutOption,
     name: Annotated[Optional[str], typer.Option("--name", help="The organisation's name, for the title.", show_default=False)] = None,
+    organisations: Annotated[str, typer.Option(
+        "--organisations", help="The column of the comparison data that says which organisation each respondent belongs to "
+        "(cluster, or a question id): the organisation is ranked among organisations. Default: an 'organisation' question, "
+        "else the cluster column, when present; 'none' ranks it among individual respondents.")] = "auto",
 ) -> None:
     """Benchmark one organisation's readiness profile against its sector and all respondents,
     with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx and estimates.json.
 
+    When the comparison data say which organisation each respondent belongs to (an organisation
+    question or the cluster column), the organisation is ranked among organisations, each the mean
+    of its respondents; otherwise the ranks are shares of individual respondents scoring below it.
+
     Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
     """
+    from ..analysis.percentiles import organisation_column
     from .assets import AssetsMissing
     from .benchmark import build_benchmark
 
@@ -157,10 +166,16 @@ def benchmark(
         raise typer.BadParameter(f"instrument {ins.id} defines no index to benchmark", param_hint="--instrument")
     org = _read(org_data, ins, "organisation data")
     everyone = _read(against, ins, "comparison data")
+    column = None if organisations.strip().lower() == "none" else organisations.strip()
+    try:
+        organisation_column(everyone, column)
+    except ValueError as exc:
+        raise _fail(f"{against}: {exc}") from None
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
-            paths = build_benchmark(org, everyone, out_dir, name=name, progress=lambda m: progress.update(task, description=m))
+            paths = build_benchmark(org, everyone, out_dir, name=name, organisations=column,
+                                    progress=lambda m: progress.update(task, description=m))
     except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     for path in paths.written():
