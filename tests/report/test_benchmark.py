@@ -131,3 +131,12 @@ def test_benchmark_organisations_column_can_be_chosen_or_turned_off(demo, monkey
     blank = Responses(R18, everyone.data.with_columns(pl.lit(None, pl.String).alias("cluster")))
     with pytest.raises(ValueError, match=r"no value in the column 'cluster'"):
         benchmark_model(org, blank, monkeypatch, tmp_path, organisations="cluster")
+
+
+def test_benchmark_percentile_ranks_organisations_named_by_org_id_first(demo, monkeypatch, tmp_path):
+    """org_id, the design column that names a respondent's organisation, comes before cluster."""
+    org, everyone = demo
+    both = everyone.data.with_columns((pl.int_range(pl.len()) // 5).cast(pl.String).alias("org_id"), pl.lit("1").alias("cluster"))
+    report = benchmark_model(org, Responses(R18, both), monkeypatch, tmp_path)
+    assert "among 23 organisations" in figure(report, "Importance index: percentile among").label
+    assert any("column 'org_id' says which organisation" in t for t in texts(report))

@@ -9,12 +9,20 @@ import numpy as np
 import polars as pl
 import pytest
 
-from collabstate import read_responses, write_responses
+from collabstate import read_responses, stats, write_responses
 from collabstate.dataset import Responses
 from collabstate.demo import leaders_wave
 from collabstate.instrument import load_instrument
-from collabstate import stats
-from collabstate.stats import Design, Targets, TargetsError, domain_mean, estimate, load_targets, poststratify, rake
+from collabstate.stats import (
+    Design,
+    Targets,
+    TargetsError,
+    domain_mean,
+    estimate,
+    load_targets,
+    poststratify,
+    rake,
+)
 
 LEADERS = load_instrument("leaders")
 SECTOR = {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}

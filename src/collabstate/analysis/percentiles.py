@@ -10,8 +10,9 @@ their valid scores over the index factors.
 Whom an organisation is ranked among (:class:`Comparators`). An organisation's score is the mean of
 its respondents' answers. Ranked among individual respondents' scores, which are far more spread
 out than means, an organisation above the mean of all respondents can sit at the 39th percentile.
-So when the comparison data say which organisation each respondent belongs to (a question with
-the id ``organisation``, or else the ``cluster`` design column: :func:`organisation_column`), the
+So when the comparison data say which organisation each respondent belongs to (the ``org_id``
+design column, else a question with the id ``organisation``, else the ``cluster`` design column:
+:func:`organisation_column`), the
 organisation is ranked among organisations, each organisation's respondents averaged exactly as
 the organisation's own score is (a factor's weighted mean over valid answers; the index the mean
 of the in-index factor means, missing when a factor has no valid answer), each organisation
@@ -47,6 +48,8 @@ __all__ = [
 
 #: The question id that names a respondent's organisation, when an instrument has one.
 ORGANISATION_QUESTION = "organisation"
+#: Columns that can say which organisation a respondent belongs to, in the order they are looked for.
+ORGANISATION_COLUMNS = ("org_id", ORGANISATION_QUESTION, "cluster")
 
 Unit = Literal["organisation", "respondent"]
 
@@ -99,19 +102,20 @@ def main_group(values: pl.Series) -> str | None:
 def organisation_column(responses: Responses, column: str | None = "auto") -> str | None:
     """The column of ``responses`` that says which organisation each respondent belongs to.
 
-    ``"auto"``: the question ``organisation`` when the instrument has one, else the ``cluster``
-    design column when the data carry one with a value, else None (rank individual respondents).
+    ``"auto"``: the first of the ``org_id`` design column, a question ``organisation`` and the
+    ``cluster`` design column that the data carry with a value, else None (rank individual
+    respondents): a survey clustered by organisation has its organisations as clusters.
     ``None``: none. A name: that column, which must exist and hold a value."""
     if column is None:
         return None
     if column == "auto":
-        for name in (ORGANISATION_QUESTION, "cluster"):
+        for name in ORGANISATION_COLUMNS:
             if name in responses.data.columns and responses.data[name].drop_nulls().len():
                 return name
         return None
     if column not in responses.data.columns:
-        known = [c for c in ("cluster", ORGANISATION_QUESTION) if c in responses.data.columns]
-        also = f" (it has: {', '.join(known)})" if known else " (it has no cluster column and no organisation question)"
+        known = [c for c in ORGANISATION_COLUMNS if c in responses.data.columns]
+        also = f" (it has: {', '.join(known)})" if known else f" (it has none of the columns {', '.join(ORGANISATION_COLUMNS)})"
         raise ValueError(f"{column!r} is not a column of the comparison data{also}; it should name each respondent's organisation")
     if not responses.data[column].drop_nulls().len():
         raise ValueError(f"the comparison data have no value in the column {column!r}: it cannot say which organisation a respondent belongs to")
@@ -138,7 +142,7 @@ class Standing:
     @property
     def rank(self) -> int | None:
         """The percentile as read (rounded)."""
-        return int(round(self.percentile)) if self.shown else None
+        return round(self.percentile) if self.shown else None
 
     def _relation(self) -> int | None:
         """+1 above the mean, −1 below, 0 level with it, as the two numbers read (2 decimals)."""
@@ -208,7 +212,7 @@ def ordinal(p: float | None) -> str:
     """62.4 -> '62nd percentile'."""
     if p is None:
         return "not shown"
-    k = int(round(p))
+    k = round(p)
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
     return f"{k}{suffix} percentile"
 

@@ -6,8 +6,8 @@ sector, ``organisation-estimates.json`` for the organisation).
 The organisation's sector is the most common sector among its respondents. Percentile ranks
 (:mod:`collabstate.analysis.percentiles`) place the organisation's mean score among the
 organisations of the comparison survey when its data say which organisation each respondent
-belongs to (an ``organisation`` question, else the ``cluster`` design column; ``organisations=``
-chooses), each organisation's respondents averaged; otherwise among individual respondents'
+belongs to (the ``org_id`` design column, else an ``organisation`` question, else the ``cluster``
+design column; ``organisations=`` chooses), each organisation's respondents averaged; otherwise among individual respondents'
 scores, labelled as such. Wherever a rank points another way than the means beside it (above the
 mean yet below the middle), the report says why, in the headlines and under the table.
 """
@@ -70,11 +70,11 @@ class _Profile:
         score is not shown. Each is read beside the mean in the same row of the table."""
         if not cells[0].shown:
             return [None] * (2 if self.sector else 1)
-        mean = lambda cell: cell.estimate if cell.shown else None  # noqa: E731
+        means = [c.estimate if c.shown else None for c in cells]  # the organisation, (the sector,) all respondents
         rank = self.comparators.standing
-        out = [rank(cells[0].estimate, mean(cells[-1]), dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
+        out = [rank(cells[0].estimate, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
         if self.sector:
-            out.append(rank(cells[0].estimate, mean(cells[1]), dim, factor, group=self.sector, mean_label=self.sector_people,
+            out.append(rank(cells[0].estimate, means[1], dim, factor, group=self.sector, mean_label=self.sector_people,
                             min_units=self.ev.min_base))
         return out
 
@@ -160,9 +160,9 @@ def build_benchmark(org: Responses, everyone: Responses, out_dir: str | Path, *,
     """Write the organisation's benchmark report to ``out_dir``.
 
     ``organisations``: the column of the comparison data that says which organisation each
-    respondent belongs to (``"auto"``: an ``organisation`` question, else the ``cluster`` design
-    column, when present); the organisation is then ranked among organisations. ``None``: rank it
-    among individual respondents."""
+    respondent belongs to (``"auto"``: the ``org_id`` design column, else an ``organisation``
+    question, else the ``cluster`` design column, when present); the organisation is then ranked
+    among organisations. ``None``: rank it among individual respondents."""
     if org.instrument.id != everyone.instrument.id:
         raise ValueError(f"the organisation's data are of instrument {org.instrument.id!r}, the comparison's of {everyone.instrument.id!r}")
     if not everyone.instrument.indices:

@@ -159,14 +159,14 @@ def benchmark(
     name: Annotated[Optional[str], typer.Option("--name", help="The organisation's name, for the title.", show_default=False)] = None,
     organisations: Annotated[str, typer.Option(
         "--organisations", help="The column of the comparison data that says which organisation each respondent belongs to "
-        "(cluster, or a question id): the organisation is ranked among organisations. Default: an 'organisation' question, "
-        "else the cluster column, when present; 'none' ranks it among individual respondents.")] = "auto",
+        "(org_id, cluster or a question id): the organisation is ranked among organisations. Default: the org_id column, else "
+        "an 'organisation' question, else the cluster column, when present; 'none' ranks it among individual respondents.")] = "auto",
 ) -> None:
     """Benchmark one organisation's readiness profile against its sector and all respondents,
     with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx and estimates.json.
 
-    When the comparison data say which organisation each respondent belongs to (an organisation
-    question or the cluster column), the organisation is ranked among organisations, each the mean
+    When the comparison data say which organisation each respondent belongs to (the org_id or
+    cluster column, or an organisation question), the organisation is ranked among organisations, each the mean
     of its respondents; otherwise the ranks are shares of individual respondents scoring below it.
 
     Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
