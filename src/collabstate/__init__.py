@@ -30,7 +30,7 @@ _EXPORTS = {
     ),
     **dict.fromkeys(
         [
-            "Design", "Targets", "WeightingResult", "answer_counts", "estimate", "load_targets",
+            "Design", "Targets", "WeightingDataError", "WeightingResult", "answer_counts", "estimate", "load_targets",
             "poststratify", "rake", "rao_scott", "trend_changes", "wave_change",
         ],
         "stats",

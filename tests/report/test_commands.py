@@ -99,3 +99,43 @@ def test_weights_rake_to_targets(files, tmp_path):
     table = pl.read_json(out / "estimates.json", infer_schema_length=None)
     public = table.filter((pl.col("question") == "sector") & (pl.col("option") == "1") & pl.col("group").is_null())["estimate"][0]
     assert abs(public - 0.4) < 1e-6
+
+
+def test_weighting_with_blank_weighting_variable_cli_blames_the_data_not_the_targets(files, tmp_path):
+    """leaders-2024 has 3 blank sectors: the error names the data file, its rows and the column,
+    and offers --weights-missing; the targets file is not the cause and is not named."""
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\n")
+    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets), "--out", str(tmp_path / "o")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1, said
+    assert "error: leaders-2024.csv: 3 respondents have no answer to 'sector'" in said and "rows 159, 227 and 232" in said
+    assert "--weights-missing own-cell" in said and "--weights-missing unweighted" in said and "`missing`" in said
+    assert "targets.yaml:" not in said and "Traceback" not in said
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 5: 0.05}\n")
+    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(bad), "--out", str(tmp_path / "o")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "error: bad.yaml, line 1: code 5 is not a choice of 'sector'" in said and said.count("bad.yaml") == 1
+    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets),
+                                 "--weights-missing", "sometimes", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+
+
+def test_weighting_with_blank_weighting_variable_cli_options(files, tmp_path):
+    need_node_modules()
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\n")
+    out = tmp_path / "unweighted"
+    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets),
+                                 "--weights-missing", "unweighted", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = " ".join((out / "report.html").read_text(encoding="utf-8").split())
+    assert "3 respondents with no answer to sector (rows 159, 227 and 232) were left out of the raking at their input weight" in html
+    own = tmp_path / "own.yaml"
+    own.write_text("sector: {1: 0.38, 2: 0.34, 3: 0.2, 4: 0.05, missing: 0.03}\n")
+    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(own),
+                                 "--weights-missing", "own-cell", "--out", str(tmp_path / "own")])
+    assert result.exit_code == 0, result.output
+    html = " ".join((tmp_path / "own" / "report.html").read_text(encoding="utf-8").split())
+    assert "Blank answers to sector raked as a cell of their own (3 respondents)" in html

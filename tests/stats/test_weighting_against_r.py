@@ -6,7 +6,9 @@ and a random design with strata, nested clusters and a lonely stratum), the targ
 in collabstate's CSV format, its calibrated weights, and ``svymean``, ``svyby(svymean)``,
 ``svyciprop`` (logit, beta), ``degf`` and ``nrow`` on the calibrated designs. Raking runs to its
 fixed point on both sides (R: ``maxit=100, epsilon=1e-12``). Weights and estimates must agree to
-1e-7 relative, standard errors and interval ends to 1e-6.
+1e-7 relative, standard errors and interval ends to 1e-6. Blank answers to a raking variable: as a
+cell of their own (R: the blank made a level ``"missing"``), and left out at their input weight (R:
+a design of those who answered, raked; weights only, R having no such design to take SEs from).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _instrument(questions: list[tuple[str, list[int] | None]]) -> Instrument:
 
 API = _instrument([("stype", [1, 2, 3]), ("sch_wide", [0, 1]), ("awards", [0, 1]), ("comp_imp", [0, 1]), ("both", [0, 1]),
                    ("api00", None), ("enroll", None), ("acs_k3", None)])  # fmt: skip
-RANDOM = _instrument([("r1", [1, 2, 3]), ("r2", [1, 2, 3, 4]), ("g", [1, 2, 3]), ("b", [0, 1]), ("y", None)])
+RANDOM = _instrument([("r1", [1, 2, 3]), ("r2", [1, 2, 3, 4]), ("g", [1, 2, 3]), ("b", [0, 1]), ("y", None), ("r1m", [1, 2, 3])])
 
 
 def _api(out: Path, name: str) -> Responses:
@@ -63,7 +65,7 @@ def _random(out: Path, weight: str = "w", drop_zero: bool = False) -> Responses:
     if drop_zero:
         frame = frame.filter(pl.col(weight) > 0)
     design = [pl.col(weight).cast(pl.Float64).alias("weight"), pl.col("str").alias("stratum"), pl.col("clu").cast(pl.String).alias("cluster")]
-    return Responses(RANDOM, frame.select(*design, "r1", "r2", "g", "b", "y"))
+    return Responses(RANDOM, frame.select(*design, "r1", "r2", "g", "b", "y", "r1m"))
 
 
 # case -> (data, method, lonely_psu)
@@ -78,6 +80,7 @@ CASES = {
     "random_rake2_certainty": ("random", "rake", "certainty"),
     "random_two": ("random", "two", "adjust"),
     "random0_ps": ("random0", "poststratify", "adjust"),
+    "random_rake_own_cell": ("random", "rake", "adjust"),
 }
 
 
@@ -89,7 +92,7 @@ def _weighted(out: Path, case: str):
         return rake(first.responses, load_targets(out / "targets_random_two_rake.csv", responses), max_iter=100, epsilon=1e-12)
     targets = load_targets(out / f"targets_{case}.csv", responses)
     if method == "rake":
-        return rake(responses, targets, max_iter=100, epsilon=1e-12)
+        return rake(responses, targets, max_iter=100, epsilon=1e-12, missing="own-cell" if case.endswith("own_cell") else None)
     return poststratify(responses, targets)
 
 
@@ -188,3 +191,15 @@ def test_zero_weights_stay_out(r_weighting):
         for row in result.filter((pl.col("option").is_null()) | (pl.col("option") == "1")).iter_rows(named=True):
             key = ("random0_ps_dropped", row["question"], "g" if row["group"] else "", row["group"] or "", "se")
             assert rel(row["se"], table[key]) < SE_TOL, key
+
+
+def test_blank_answers_left_out_keep_their_weight_and_the_rest_is_raked_as_r_does(r_weighting):
+    out, _, weights = r_weighting
+    responses = _random(out)
+    result = rake(responses, load_targets(out / "targets_random_rake_unweighted.csv", responses), max_iter=100, epsilon=1e-12,
+                  missing="unweighted")  # fmt: skip
+    theirs = weights.filter(pl.col("case") == "random_rake_unweighted")["weight"].to_numpy()
+    blank = responses.data["r1m"].is_null().to_numpy()
+    assert result.n_unweighted == blank.sum() == 9 and result.converged
+    np.testing.assert_array_equal(result.weights[blank], responses.data["weight"].to_numpy()[blank])
+    assert np.max(np.abs(result.weights - theirs) / theirs) < EST_TOL

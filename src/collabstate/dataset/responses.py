@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from ..instrument import DESIGN_COLUMNS, Instrument
@@ -69,6 +70,9 @@ class Responses:
     weight: str | None = field(default=None)
     strata: str | None = field(default=None)
     cluster: str | None = field(default=None)
+    #: Each respondent's row in the file it was read from, as a spreadsheet shows it (the header is
+    #: row 1), so that a message can name the rows a person sees; None for data made in memory.
+    rows: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         present = [c for c in DESIGN_COLUMNS if c in self.data.columns]
@@ -88,6 +92,10 @@ class Responses:
         self.weight = self.weight or ("weight" if "weight" in present else None)
         self.strata = self.strata or ("stratum" if "stratum" in present else None)
         self.cluster = self.cluster or ("cluster" if "cluster" in present else None)
+        if self.rows is not None:
+            self.rows = np.asarray(self.rows, dtype=np.int64)
+            if self.rows.shape != (self.n,):
+                raise ValueError(f"rows: one row number per respondent is needed ({self.n}), not {len(self.rows)}")
 
     @property
     def n(self) -> int:
@@ -107,6 +115,25 @@ class Responses:
         if self.weight is None:
             return pl.Series("weight", [1.0] * self.n, dtype=pl.Float64)
         return self.data[self.weight]
+
+    def row_numbers(self, positions: np.ndarray) -> list[int]:
+        """The rows of the respondents at ``positions`` (0-based) as a person finds them: the
+        file's rows when read from a file, else their place in the data counting from 1."""
+        positions = np.asarray(positions, dtype=np.int64)
+        return (self.rows[positions] if self.rows is not None else positions + 1).tolist()
+
+    def describe_rows(self, positions: np.ndarray, limit: int = 5) -> str:
+        """``'rows 159, 227 and 232'``: the first ``limit`` of them and how many more; without a
+        file, ``'respondents 1, 21 and 41, counting from 1 in data order'``."""
+        numbers = self.row_numbers(positions)
+        shown = [f"{n:,}" for n in numbers[:limit]]
+        if len(numbers) > limit:
+            text = f"{', '.join(shown)} and {len(numbers) - limit:,} more"
+        else:
+            text = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        if self.rows is not None:
+            return f"row{'s' if len(numbers) > 1 else ''} {text}"
+        return f"respondent{'s' if len(numbers) > 1 else ''} {text}, counting from 1 in data order"
 
     def __repr__(self) -> str:
         design = ", ".join(self.design_columns) or "no design columns"

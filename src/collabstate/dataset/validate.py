@@ -223,7 +223,8 @@ def validate_source(source: Source, instrument: Instrument) -> Validation:
     del typed
     if keep is not None:
         data = _filter(data, keep)
-    responses = Responses(instrument, data, source=source.name)
+        row_numbers = row_numbers.filter(keep)
+    responses = Responses(instrument, data, source=source.name, rows=row_numbers.to_numpy())
     return Validation(responses, problems, rejected, n_read, n_problems, source.name)
 
 

@@ -110,9 +110,11 @@ def waves_in(responses: Responses, *, label: str | None = None) -> list[Wave]:
             raise WaveOrderError(f"{source}: {data['wave'].null_count()} rows have no wave while others do; give every row its wave")
         if len(values) == 1:
             return [Wave(str(values[0]), responses, wave_when(values[0]), "its wave column", source)]
+        rows = responses.rows  # the file's rows, so that a wave's messages still name them
         waves = [
             Wave(str(value), Responses(responses.instrument, data.filter(pl.col("wave") == value), source=responses.source,
-                                       weight=responses.weight, strata=responses.strata, cluster=responses.cluster),
+                                       weight=responses.weight, strata=responses.strata, cluster=responses.cluster,
+                                       rows=None if rows is None else rows[(data["wave"] == value).to_numpy()]),
                  wave_when(value), "its wave column", source)
             for value in values
         ]  # fmt: skip

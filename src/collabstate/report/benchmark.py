@@ -4,8 +4,12 @@ ranks, in the report's three formats (``benchmark.html``, ``benchmark.pdf``,
 sector, ``organisation-estimates.json`` for the organisation).
 
 The organisation's sector is the most common sector among its respondents. Percentile ranks
-(:mod:`collabstate.analysis.percentiles`) place the organisation's mean score among the scores of
-the comparison survey's respondents, overall and within the sector.
+(:mod:`collabstate.analysis.percentiles`) place the organisation's mean score among the
+organisations of the comparison survey when its data say which organisation each respondent
+belongs to (the ``org_id`` design column, else an ``organisation`` question, else the ``cluster``
+design column; ``organisations=`` chooses), each organisation's respondents averaged; otherwise among individual respondents'
+scores, labelled as such. Wherever a rank points another way than the means beside it (above the
+mean yet below the middle), the report says why, in the headlines and under the table.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ..analysis.percentiles import index_scores, item_scores, percentile_rank
+from ..analysis.percentiles import Comparators, Standing, main_group, ordinal, organisation_column
 from ..dataset import Responses
 from ..instrument.model import IndexDefinition
 from ..stats import estimate
@@ -30,33 +34,25 @@ from .model import Cell, Chart, Column, Figure, Report, Row, Section, Table
 __all__ = ["build_benchmark", "ordinal"]
 
 
-def ordinal(p: float | None) -> str:
-    """62.4 -> '62nd percentile'."""
-    if p is None:
-        return "not shown"
-    k = int(round(p))
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix} percentile"
-
-
 def _sector(org: Responses, by: str | None) -> str | None:
     if by is None or by not in org.data.columns:
         return None
-    counts = org.data[by].drop_nulls().value_counts(sort=True)
-    return str(counts[by][0]) if counts.height else None
+    return main_group(org.data[by])
 
 
 class _Profile:
-    """Cells of the organisation, its sector and everyone, and the percentile ranks."""
+    """Cells of the organisation, its sector and everyone, and where the organisation stands."""
 
-    def __init__(self, org: Responses, ev: Evidence, index: IndexDefinition, sector: str | None):
+    def __init__(self, org: Responses, ev: Evidence, index: IndexDefinition, sector: str | None, sector_name: str | None,
+                 organisations: str | None = "auto"):
         self.org_table = estimate(org, ci=ev.ci, level=ev.level, min_base=ev.min_base, low_base=ev.low_base)
         self._org = {(r["question"], r["option"], r["statistic"]): r for r in self.org_table.iter_rows(named=True)}
         self.ev, self.index, self.sector, self.org = ev, index, sector, org
-        everyone = ev.responses
-        self.weights = everyone.weights().to_numpy()
-        in_sector = everyone.data[ev.by].cast(pl.String).to_numpy() == sector if sector and ev.by else None
-        self.in_sector = in_sector
+        column = organisation_column(ev.responses, organisations)
+        ours = org.data[column].drop_nulls().cast(pl.String).unique().to_list() if column and column in org.data.columns else []
+        self.comparators = Comparators(ev.responses, index, organisation=column, by=ev.by if sector else None, exclude=tuple(ours))
+        self.by_organisation = self.comparators.unit == "organisation"
+        self.sector_people = f"{sector_name.lower()} respondents" if sector_name else None
 
     def org_cell(self, question: str, option: str | None, statistic: str, kind) -> Cell:
         return Cell.from_row(self._org.get((question, option, statistic)), kind)
@@ -69,36 +65,61 @@ class _Profile:
         out.append(self.ev.cell(q, option, "index", "mean"))
         return out
 
-    def ranks(self, dim, factor, org_cell: Cell) -> list[Cell]:
-        if not org_cell.shown:
-            return [Cell.of_text("not shown")] * (2 if self.sector else 1)
-        everyone = self.ev.responses
-        scores = index_scores(everyone, self.index, dim) if factor is None else item_scores(everyone, self.index, self.index.item(factor, dim))
-        out = [Cell.of_text(ordinal(percentile_rank(scores, self.weights, org_cell.estimate)))]
+    def standings(self, dim, factor, cells: list[Cell]) -> list[Standing | None]:
+        """Among all, then (with a sector) among the sector; None when the organisation's own
+        score is not shown. Each is read beside the mean in the same row of the table."""
+        if not cells[0].shown:
+            return [None] * (2 if self.sector else 1)
+        means = [c.estimate if c.shown else None for c in cells]  # the organisation, (the sector,) all respondents
+        rank = self.comparators.standing
+        out = [rank(cells[0].estimate, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
         if self.sector:
-            mask = self.in_sector
-            out.append(Cell.of_text(ordinal(percentile_rank(scores[mask], self.weights[mask], org_cell.estimate))))
+            out.append(rank(cells[0].estimate, means[1], dim, factor, group=self.sector, mean_label=self.sector_people,
+                            min_units=self.ev.min_base))
         return out
+
+    def rank_columns(self) -> list[str]:
+        if self.by_organisation:
+            return ["Percentile among all organisations"] + (["Percentile among the sector's organisations"] if self.sector else [])
+        return ["Respondents scoring below it"] + (["Sector's respondents scoring below it"] if self.sector else [])
+
+    def rank_note(self) -> str:
+        if self.by_organisation:
+            return (f"Percentile among organisations: each organisation of the comparison survey (the column "
+                    f"'{self.comparators.column}' says which organisation a respondent belongs to) is the mean of its respondents, "
+                    "computed as this organisation's own score; the rank is the share of those organisations scoring below this "
+                    "organisation, plus half of those level with it. An organisation's sector is its respondents' most common answer.")
+        return ("Respondents scoring below it: the share of individual respondents whose score is below the organisation's mean, "
+                "plus half of those level with it. The comparison data do not say which organisation each respondent belongs to, "
+                "so the organisation's mean is set against individual scores, which are more spread out than means: a mean can "
+                "sit above the mean of all respondents yet below the middle of the individual scores.")
+
+
+def _rank_cells(standings: list[Standing | None]) -> list[Cell]:
+    return [Cell.of_text(s.cell() if s is not None else "not shown") for s in standings]
 
 
 def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
     index = p.index
     section = Section(f"profile-{dim.id}", f"{dim.label}: the organisation against its comparators")
-    rank_cols = ["Percentile among all"] + (["Percentile in sector"] if p.sector else [])
-    rows, records = [], []
+    rows, records, explained = [], [], []
     for factor in [*index.factors, None]:
         option = factor.id if factor else "index"
         cells = p.cells(dim, option)
         label = factor.label if factor else f"Index ({sum(f.in_index for f in index.factors)} factors)"
-        rows.append(Row(label, [*cells, *p.ranks(dim, factor, cells[0])]))
+        standings = p.standings(dim, factor, cells)
+        rows.append(Row(label, [*cells, *_rank_cells(standings)]))
+        explained += [s.sentence(label) for s in standings if s is not None and s.conflicts()]
         if factor:
             for name, cell in zip(series, cells):
                 rec = record(cell, label=label, series=name)
                 if rec:
                     records.append(rec)
-    table = Table(f"t-bench-{dim.id}", f"{dim.label}: mean score (0–3) and the organisation's percentile rank", "Factor",
-                  [*(Column(s) for s in series), *(Column(c) for c in rank_cols)], rows, show_intervals=True)
-    table.notes.append("Percentile rank: the share of respondents whose score is below the organisation's mean, plus half of those equal to it.")
+    caption = f"{dim.label}: mean score (0–3) and " + ("the organisation's percentile rank" if p.by_organisation else "the share of respondents below it")
+    table = Table(f"t-bench-{dim.id}", caption, "Factor", [*(Column(s) for s in series), *(Column(c) for c in p.rank_columns())], rows,
+                  show_intervals=True)
+    table.notes.append(p.rank_note())
+    table.notes.extend(explained)
     if records:
         alt = f"Dot chart with 95% intervals: mean {dim.label.lower()} of each factor for {', '.join(series)}."
         spec = charts.dot_intervals(records, title=f"{dim.label} of each factor", x_title="Mean score (0–3)", domain=(0, 3), series_order=series, description=alt)
@@ -111,37 +132,66 @@ def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
     return section
 
 
+def _headlines(p: _Profile, name: str, everyone: Responses, sector_name: str | None) -> Section:
+    index, c = p.index, p.comparators
+    head = Section("headlines", "Headline figures")
+    among = f" from {c.n:,} organisations" if p.by_organisation else ""
+    head.intro.append(f"{name}: {p.org.n:,} respondents" + (f", in the {sector_name.lower()}" if sector_name else "")
+                      + f", compared with {everyone.n:,} respondents{among} of {everyone.instrument.title}.")
+    for dim in index.dimensions:
+        cells = p.cells(dim, "index")
+        org_cell = cells[0]
+        head.figures.append(Figure(f"{name}: {dim.label.lower()}, index (0–3)", org_cell, org_cell.tooltip(with_value=False)))
+        standing = p.standings(dim, None, cells)[0]
+        if p.by_organisation:
+            label = f"{dim.label} index: percentile among {standing.n if standing else c.n:,} organisations"
+            detail = "Organisations of the comparison survey, each the mean of its respondents"
+        else:
+            label = f"{dim.label} index: share of individual respondents scoring below the organisation's mean"
+            detail = "Counting half of those level with it; individual scores, not organisations' means"
+        head.figures.append(Figure(label, Cell.of_text(standing.headline() if standing else "not shown"), detail))
+        if standing is not None:
+            head.findings.append(standing.sentence(f"{dim.label} index"))
+    return head
+
+
 def build_benchmark(org: Responses, everyone: Responses, out_dir: str | Path, *, name: str | None = None, by: str | None = "",
-                    formats=FORMATS, progress: Callable[[str], None] | None = None) -> ReportPaths:
-    """Write the organisation's benchmark report to ``out_dir``."""
+                    organisations: str | None = "auto", formats=FORMATS, progress: Callable[[str], None] | None = None) -> ReportPaths:
+    """Write the organisation's benchmark report to ``out_dir``.
+
+    ``organisations``: the column of the comparison data that says which organisation each
+    respondent belongs to (``"auto"``: the ``org_id`` design column, else an ``organisation``
+    question, else the ``cluster`` design column, when present); the organisation is then ranked
+    among organisations. ``None``: rank it among individual respondents."""
     if org.instrument.id != everyone.instrument.id:
         raise ValueError(f"the organisation's data are of instrument {org.instrument.id!r}, the comparison's of {everyone.instrument.id!r}")
     if not everyone.instrument.indices:
         raise ValueError(f"instrument {everyone.instrument.id!r} defines no index to benchmark")
+    organisation_column(everyone, organisations)  # an unusable column fails before the long work
     say = progress or (lambda message: None)
     say("Estimating the comparison survey and the organisation")
     ev = gather(everyone, by=default_by(everyone) if by == "" else by)
     index = everyone.instrument.indices[0]
     sector = _sector(org, ev.by)
-    p = _Profile(org, ev, index, sector)
     sector_label = next((g.label for g in ev.groups() if g.code == sector), None)
     name = name or "The organisation"
     sector_name = (sector_label if "sector" in sector_label.lower() else f"{sector_label} sector") if sector_label else None
+    p = _Profile(org, ev, index, sector, sector_name, organisations)
     series = [name, *([sector_name] if sector_name else []), "All respondents"]
     say("Laying out the sections")
-    head = Section("headlines", "Headline figures")
-    head.intro.append(f"{name}: {org.n:,} respondents" + (f", in the {sector_name.lower()}" if sector_name else "")
-                      + f", compared with {everyone.n:,} respondents of {everyone.instrument.title}.")
-    for dim in index.dimensions:
-        org_cell = p.org_cell(f"{index.id}/{dim.id}", "index", "index", "mean")
-        head.figures.append(Figure(f"{name}: {dim.label.lower()}, index (0–3)", org_cell, org_cell.tooltip(with_value=False)))
-        ranks = p.ranks(dim, None, org_cell)
-        head.figures.append(Figure(f"{dim.label} index: rank among all respondents", ranks[0], "Percentile rank of the organisation's index score"))
-    sections = [head, *(_profile_section(p, d, series) for d in index.dimensions), methods_section(ev)]
+    sections = [_headlines(p, name, everyone, sector_name), *(_profile_section(p, d, series) for d in index.dimensions), methods_section(ev)]
+    if p.by_organisation:
+        ranked = (f"Percentile ranks place the organisation among the {p.comparators.n:,} organisations of the comparison survey, "
+                  f"taking its column '{p.comparators.column}' to say which organisation each respondent belongs to; an "
+                  "organisation's score is the mean of its respondents, as for this organisation, and each organisation counts once.")
+    else:
+        ranked = ("The comparison data do not say which organisation each respondent belongs to, so the ranks are shares of "
+                  "individual respondents scoring below the organisation's mean (a respondent's index score is the mean of their "
+                  "valid answers over the index factors); a mean can sit above the mean of all respondents yet below the middle "
+                  "of individual scores.")
     sections[-1].lists.insert(0, ("The organisation", [
         f"{org.n:,} respondents from the organisation" + (f"; its sector is {sector_label} (the most common answer)." if sector_label else "."),
-        "Percentile ranks compare the organisation's mean score with individual respondents' scores in the comparison survey "
-        "(a respondent's index score is the mean of their valid answers over the index factors).",
+        ranked,
     ]))
     report = Report(f"{name}: readiness benchmark", f"{index.label} of {name} against its sector and all respondents", sections)
     paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, stem="benchmark")

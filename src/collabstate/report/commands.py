@@ -74,15 +74,23 @@ def _check_by(instrument, by: str | None) -> None:
         raise typer.BadParameter(f"{by!r} is not a single-choice question of {instrument.id} (try one of: {', '.join(coded[:12])})", param_hint="--by")
 
 
-def _weight(responses, targets_path: Path):
-    """Rake to the targets; the weighted responses and the lines the methods section prints."""
-    from ..stats.weighting import TargetsError, load_targets, rake
+def _weight(responses, targets_path: Path, missing: str | None = None):
+    """Rake to the targets; the weighted responses and the lines the methods section prints.
+    A problem of the targets file names the file (and line); one of the data names the data
+    file, its rows and the column."""
+    from ..stats.weighting import TargetsError, WeightingDataError, load_targets, rake
 
     try:
-        result = rake(responses, load_targets(targets_path))
-    except (TargetsError, OSError, KeyError, ValueError) as exc:
+        result = rake(responses, load_targets(targets_path), missing=missing)
+    except TargetsError as exc:  # its message starts with the targets file's name and line
+        raise _fail(str(exc)) from None
+    except WeightingDataError as exc:
+        raise _fail(exc.message(own_cell="--weights-missing own-cell", unweighted="--weights-missing unweighted")) from None
+    except OSError as exc:
         raise _fail(f"{targets_path}: {exc}") from None
-    lines = [line.strip() for line in str(result).splitlines()[:3]]
+    except (KeyError, ValueError) as exc:  # anything else is the data's
+        raise _fail(f"{responses.source or 'the data'}: {exc}") from None
+    lines = [line.strip() for line in str(result).splitlines()[:3]] + [f"{note}." for note in result.notes]
     return result.responses, [f"Weighted by raking to the targets in {targets_path.name}. " + " ".join(lines)]
 
 
@@ -99,6 +107,10 @@ def report(
     compare: Annotated[Optional[list[Path]], typer.Option("--compare", help="An earlier wave of the same instrument (a file, or a folder of wave files); give it again for more waves, nearest first. Changes are tested against the previous and the first wave.", show_default=False)] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Break tables down by this single-choice question (default: the sector question).", show_default=False)] = None,
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Population targets (YAML or CSV) to rake both waves to.", show_default=False)] = None,
+    weights_missing: Annotated[Optional[str], typer.Option(
+        "--weights-missing", help="Blank answers to a weighting variable: 'own-cell' rakes them as a cell of their own, to the "
+        "target the targets give the code `missing`; 'unweighted' leaves those respondents out of the raking at their input "
+        "weight. Default: an error that names the rows, unless the targets give `missing` a target.", show_default=False)] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="The report's title (default: the instrument's title and wave).", show_default=False)] = None,
     invited: Annotated[Optional[int], typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)] = None,
 ) -> None:
@@ -120,12 +132,14 @@ def report(
 
     ins = _instrument(instrument)
     _check_by(ins, by)
+    if weights_missing is not None and weights_missing not in ("own-cell", "unweighted"):
+        raise typer.BadParameter(f"{weights_missing!r} is not one of own-cell, unweighted", param_hint="--weights-missing")
     current = _read(data, ins, "data")
     earlier = [_read(path, ins, "earlier wave") for path in _wave_files(data, compare or [])]
     weighting = None
     if weights:
-        current, weighting = _weight(current, weights)
-        earlier = [_weight(e, weights)[0] for e in earlier]
+        current, weighting = _weight(current, weights, weights_missing)
+        earlier = [_weight(e, weights, weights_missing)[0] for e in earlier]
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
@@ -143,12 +157,21 @@ def benchmark(
     instrument: InstrumentOption,
     out_dir: OutOption,
     name: Annotated[Optional[str], typer.Option("--name", help="The organisation's name, for the title.", show_default=False)] = None,
+    organisations: Annotated[str, typer.Option(
+        "--organisations", help="The column of the comparison data that says which organisation each respondent belongs to "
+        "(org_id, cluster or a question id): the organisation is ranked among organisations. Default: the org_id column, else "
+        "an 'organisation' question, else the cluster column, when present; 'none' ranks it among individual respondents.")] = "auto",
 ) -> None:
     """Benchmark one organisation's readiness profile against its sector and all respondents,
     with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx and estimates.json.
 
+    When the comparison data say which organisation each respondent belongs to (the org_id or
+    cluster column, or an organisation question), the organisation is ranked among organisations, each the mean
+    of its respondents; otherwise the ranks are shares of individual respondents scoring below it.
+
     Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
     """
+    from ..analysis.percentiles import organisation_column
     from .assets import AssetsMissing
     from .benchmark import build_benchmark
 
@@ -157,10 +180,16 @@ def benchmark(
         raise typer.BadParameter(f"instrument {ins.id} defines no index to benchmark", param_hint="--instrument")
     org = _read(org_data, ins, "organisation data")
     everyone = _read(against, ins, "comparison data")
+    column = None if organisations.strip().lower() == "none" else organisations.strip()
+    try:
+        organisation_column(everyone, column)
+    except ValueError as exc:
+        raise _fail(f"{against}: {exc}") from None
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
-            paths = build_benchmark(org, everyone, out_dir, name=name, progress=lambda m: progress.update(task, description=m))
+            paths = build_benchmark(org, everyone, out_dir, name=name, organisations=column,
+                                    progress=lambda m: progress.update(task, description=m))
     except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     for path in paths.written():

@@ -8,7 +8,7 @@ from .design import Design
 from .estimate import ESTIMATE_SCHEMA, estimate
 from .intervals import CI_METHODS, korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
 from .variance import DomainMean, domain_mean, linearise_ratio, psu_totals, vcov_totals
-from .weighting import Targets, TargetsError, WeightingResult, load_targets, poststratify, rake
+from .weighting import Targets, TargetsError, WeightingDataError, WeightingResult, load_targets, poststratify, rake
 
 __all__ = [
     "CI_METHODS",
@@ -36,6 +36,7 @@ __all__ = [
     # weighting
     "Targets",
     "TargetsError",
+    "WeightingDataError",
     "WeightingResult",
     "load_targets",
     "poststratify",

@@ -14,6 +14,10 @@ CSV, one target per row::
     variable,code,target
     sector,1,0.40
 
+Blank answers: the code ``missing`` (YAML ``missing: 0.03`` or ``~: 0.03``; CSV ``sector,missing,0.03``;
+in a cross ``missing*north``) is the target of respondents who left the variable blank, raked as a
+cell of their own (see :mod:`~collabstate.stats._missing` for the choices when it is not given).
+
 Shares are scaled to the population total: the total of the margins given as totals (they must
 agree), or else the sum of the input weights, so that shares leave the sum of the weights as it was.
 """
@@ -32,6 +36,7 @@ import polars as pl
 import yaml
 
 from ..dataset import Responses
+from ._missing import MISSING, MissingMode, WeightingDataError, is_missing_code, respondents
 
 __all__ = ["DESIGN_VARIABLES", "ResolvedMargin", "Targets", "TargetsError", "load_targets"]
 
@@ -63,7 +68,8 @@ class ResolvedMargin:
     cells: list  # typed codes (tuples for a cross)
     targets: np.ndarray  # as given (shares or totals)
     share: bool
-    codes: np.ndarray  # per respondent 0..len(cells)-1; len(cells) for a zero-weight respondent with no cell
+    codes: np.ndarray  # per respondent 0..len(cells)-1; len(cells) for a respondent with no cell (zero weight, or blank)
+    blank: np.ndarray | None = None  # respondents with a weight and a blank answer, left out of the raking ("unweighted")
 
     @property
     def label(self) -> str:
@@ -157,12 +163,14 @@ class Targets:
         return totals[0][1] if totals else float(base_total)
 
     # ------------------------------------------------------------------ matching the responses
-    def resolve(self, responses: Responses, weights: np.ndarray, keys: list[Key] | None = None) -> list[ResolvedMargin]:
+    def resolve(self, responses: Responses, weights: np.ndarray, keys: list[Key] | None = None, missing: MissingMode = None) -> list[ResolvedMargin]:
         """Match every margin (or ``keys``) to the responses: check its variables and codes, and
-        place each respondent in its cell. A respondent with a positive weight must have a cell."""
-        return [self._resolve(responses, weights, key) for key in (keys or self.keys)]
+        place each respondent in its cell. A respondent with a positive weight must have a cell;
+        one with a blank answer gets the cell of ``missing``, or, with ``missing="unweighted"``,
+        none (:attr:`ResolvedMargin.blank`). See :mod:`~collabstate.stats._missing`."""
+        return [self._resolve(responses, weights, key, missing) for key in (keys or self.keys)]
 
-    def _resolve(self, responses: Responses, weights: np.ndarray, key: Key) -> ResolvedMargin:
+    def _resolve(self, responses: Responses, weights: np.ndarray, key: Key, missing: MissingMode = None) -> ResolvedMargin:
         names = (key,) if isinstance(key, str) else key
         kinds = [self._variable(responses, key, name) for name in names]
         cells: list = []
@@ -176,21 +184,51 @@ class Targets:
                 raise TargetsError(f"{self.where(key, raw)}code {_code(cell)} of {_label(key)!r} is given twice")
             seen[cell] = raw
         codes = _cell_codes(responses.data, names, cells)
-        unmatched = (codes < 0) & (weights > 0)
-        if unmatched.any():
-            frame = responses.data.select(names).filter(pl.Series(unmatched))
-            counts = frame.group_by(names).len().sort("len", descending=True).rows()
-            value, count = counts[0][:-1], counts[0][-1]
-            shown = value[0] if len(value) == 1 else value
-            what = "no answer" if any(v is None for v in value) else f"{_code(shown)}, which has no target"
+        own = [raw for raw, cell in zip(self.margins[key], cells) if _blank(cell)]  # targets of blank answers
+        if own and missing == "unweighted":
             raise TargetsError(
-                f"{self.where(key)}{int(unmatched.sum())} respondents with a weight cannot be placed in a cell of "
-                f"{_label(key)!r}: {count} of them have {what}"
-                + (" (every respondent needs an answer to a weighting variable)" if "no answer" in what else "")
+                f"{self.where(key, own[0])}the targets give a target for blank answers of {_label(key)!r}, but blank answers are to be "
+                "left out of the raking (unweighted): drop the target, or rake them as a cell of their own"
             )
+        unmatched = (codes < 0) & (weights > 0)
+        blank = np.zeros(len(codes), dtype=bool)
+        if unmatched.any():
+            nulls = responses.data.select(pl.any_horizontal([pl.col(n).is_null() for n in names])).to_series().to_numpy()
+            if (unmatched & ~nulls).any():
+                self._unplaced(responses, key, names, unmatched & ~nulls, "which has no target")
+            blank = unmatched
+            if own or missing == "own-cell":
+                self._unplaced(responses, key, names, blank, "and no target")
+            if missing is None:
+                empty = [n for n in names if responses.data[n].filter(pl.Series(blank)).null_count()]
+                said = " or ".join(map(repr, empty))
+                raise WeightingDataError(
+                    f"{respondents(int(blank.sum()), 'have')} no answer to {said}, a variable the weights are raked on: "
+                    f"{responses.describe_rows(np.flatnonzero(blank))}. Raking places every respondent with a weight in a cell of the column {said}",
+                    source=responses.source, column=empty[0], rows=responses.row_numbers(np.flatnonzero(blank)), choices=True,
+                )
         codes = np.where(codes < 0, len(cells), codes)
         targets = np.array(list(self.margins[key].values()), dtype=np.float64)
-        return ResolvedMargin(key, cells, targets, self.is_share(key), codes)
+        return ResolvedMargin(key, cells, targets, self.is_share(key), codes, blank)
+
+    def _unplaced(self, responses: Responses, key: Key, names: tuple[str, ...], unmatched: np.ndarray, why: str) -> None:
+        """Raise: respondents with a weight whose answers (or blank answers) have no target."""
+        frame = responses.data.select(names).filter(pl.Series(unmatched))
+        value, count = frame.group_by(names).len().sort("len", descending=True).row(0)[:-1], frame.height
+        cell = "*".join(MISSING if v is None else str(v) for v in value)
+        where = responses.describe_rows(np.flatnonzero(unmatched)) + (f" of {responses.source}" if responses.source else "")
+        if why == "and no target":
+            most = "" if isinstance(key, str) else f", most of them in the cell {cell}"
+            raise TargetsError(
+                f"{self.where(key)}{_label(key)!r} has no target for blank answers: {respondents(count)} left it blank{most}: {where}. "
+                f"Add a target for them under {_label(key)!r} (`{cell}: 0.03`, say: the share or total of the population that the blank "
+                "answers stand for), or leave them out of the raking at their input weight"
+            )
+        n = int(frame.group_by(names).len().sort("len", descending=True).row(0)[-1])
+        raise TargetsError(
+            f"{self.where(key)}{respondents(count)} with a weight cannot be placed in a cell of {_label(key)!r}: {n} of them have "
+            f"code {cell}, {why} (they are {where}); give it a target, or merge it with another code in the data"
+        )
 
     def _variable(self, responses: Responses, key: Key, name: str) -> str:
         column = responses.instrument.column(name)
@@ -208,6 +246,8 @@ class Targets:
 
     def _convert(self, responses: Responses, key: Key, raw: Any, name: str, kind: str, part: Any) -> Any:
         at = self.where(key, raw)
+        if is_missing_code(part):
+            return None  # the cell of blank answers
         if kind == "str":
             return str(part)
         try:
@@ -227,16 +267,26 @@ def _code(code: Any) -> str:
     return "code " + ("*".join(map(str, code)) if isinstance(code, tuple) else str(code))
 
 
+def _blank(cell: Any) -> bool:
+    """The cell of blank answers (a cross: blank in any of its variables)."""
+    return cell is None or (isinstance(cell, tuple) and any(c is None for c in cell))
+
+
 def _cell_codes(data: pl.DataFrame, names: tuple[str, ...], cells: list) -> np.ndarray:
-    """Each respondent's cell among ``cells`` (-1 for none)."""
+    """Each respondent's cell among ``cells`` (-1 for none); a blank answer matches the cell of
+    ``missing`` (None) when there is one."""
     if len(names) == 1:
-        mapping = {c: i for i, c in enumerate(cells)}
-        series = data[names[0]]
-        return series.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
+        mapping = {c: i for i, c in enumerate(cells) if c is not None}
+        codes = data[names[0]].replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
+        if None in cells:
+            codes = np.where(data[names[0]].is_null().to_numpy(), cells.index(None), codes)
+        return codes
+    # a cross: match on the values as text, a blank written as a character no value holds
+    key = pl.concat_str([pl.col(n).cast(pl.String).fill_null("\x00") for n in names], separator="\x1f")
     lookup = pl.DataFrame({n: [c[j] for c in cells] for j, n in enumerate(names)}, schema={n: data.schema[n] for n in names})
-    lookup = lookup.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__cell"))
-    joined = data.select(names).with_row_index("__row").join(lookup, on=list(names), how="left").sort("__row")
-    return joined["__cell"].fill_null(-1).to_numpy()
+    mapping = dict(zip(lookup.select(key).to_series().to_list(), range(len(cells))))
+    keys = data.select(key).to_series()
+    return keys.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
 
 
 # ---------------------------------------------------------------------------------- files
@@ -288,6 +338,7 @@ def _read_yaml(text: str, name: str) -> tuple[dict, dict]:
         for code_node, target_node in value_node.value:
             code_line = code_node.start_mark.line + 1
             code = build.construct_object(code_node)
+            code = MISSING if code is None else code  # `~: 0.03`: the target of blank answers
             if not isinstance(code, (int, str)) or isinstance(code, bool):
                 raise TargetsError(f"{name}, line {code_line}: expected a code of {variable!r}, not {code!r}")
             if code in margins[variable]:
@@ -314,7 +365,8 @@ def _read_csv(path: Path, name: str) -> tuple[dict, dict]:
                 raise TargetsError(f"{name}, line {line}: expected {len(header)} values (variable, code, target), found {len(row)}")
             variable, code, target = (row[at[h]].strip() for h in ("variable", "code", "target"))
             if not variable or not code:
-                raise TargetsError(f"{name}, line {line}: the variable and the code must not be empty")
+                raise TargetsError(f"{name}, line {line}: the variable and the code must not be empty (write `{MISSING}` as the code of "
+                                   "the target of blank answers)")
             try:
                 value = float(target)
             except ValueError:

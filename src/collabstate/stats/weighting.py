@@ -13,7 +13,14 @@
   of variables (``sector*region``).
 
 Targets (:class:`~collabstate.stats._targets.Targets`, :func:`load_targets`) are shares or
-population totals; shares are scaled to the population total (see there). The result's
+population totals; shares are scaled to the population total (see there). Blank answers to a
+raking variable are never placed silently: ``missing=None`` (default) raises
+:class:`WeightingDataError` naming the data rows and the column, unless the targets give the
+blank answers a target (the code ``missing``); ``missing="own-cell"`` rakes them as a cell of
+their own to that target; ``missing="unweighted"`` leaves those respondents out of the raking at
+their input weight, and the result says so (:mod:`~collabstate.stats._missing`). Why no default
+choice: R's ``rake()`` refuses missing values, and a cell of their own needs a target only the
+user knows, while leaving them unweighted moves every other margin a little. The result's
 :attr:`WeightingResult.responses` carry the new weights in ``weight`` and the calibration, so that
 :func:`~collabstate.stats.estimate` on them gives R's standard errors for a calibrated design
 (:mod:`~collabstate.stats._calibration`). Raking or post-stratifying calibrated responses again
@@ -42,9 +49,10 @@ import polars as pl
 
 from ..dataset import Responses
 from ._calibration import CalibratedResponses, Calibration, Margin, Stage
+from ._missing import MissingMode, WeightingDataError, check_missing, respondents
 from ._targets import Key, ResolvedMargin, Targets, TargetsError, load_targets
 
-__all__ = ["Targets", "TargetsError", "WeightingResult", "load_targets", "poststratify", "rake"]
+__all__ = ["Targets", "TargetsError", "WeightingDataError", "WeightingResult", "load_targets", "poststratify", "rake"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +70,8 @@ class WeightingResult:
     n_trimmed: int  # weights at a trimming bound after the last pass
     base_weights: np.ndarray
     table: pl.DataFrame
+    n_unweighted: int = 0  # respondents left out of the raking at their input weight (missing="unweighted")
+    notes: tuple[str, ...] = ()  # what was done with blank answers, in words
 
     @property
     def weights(self) -> np.ndarray:
@@ -113,6 +123,7 @@ class WeightingResult:
             "max_margin_error": self.max_margin_error, "efficiency": self.efficiency,
             "design_effect": self.design_effect, "n_eff": self.n_eff, "weight_min": self.weight_min,
             "weight_max": self.weight_max, "ratio": self.ratio, "n_trimmed": self.n_trimmed,
+            "n_unweighted": self.n_unweighted, "notes": list(self.notes),
         }  # fmt: skip
 
     def __str__(self) -> str:
@@ -127,6 +138,7 @@ class WeightingResult:
             f"Weights: {len(self._positive)} respondents, min {self.weight_min:.4g}, max {self.weight_max:.4g}, ratio {self.ratio:.3g}",
             f"Efficiency {100 * self.efficiency:.1f}% (design effect {self.design_effect:.3f}, effective base {self.n_eff:.1f})",
         ]
+        lines.extend(self.notes)
         if self.trim is not None:
             lines.append(f"Trimmed to {self.trim[0]:g}–{self.trim[1]:g} × the mean weight: {self.n_trimmed} weights at a bound")
         lines.append(f"Largest margin error: {self.max_margin_error:.2g} of the total")
@@ -151,13 +163,16 @@ def _base(responses: Responses, base_weights: str | None) -> tuple[np.ndarray, C
         if base_weights not in responses.data.columns:
             raise ValueError(f"base_weights: the responses have no column {base_weights!r}")
         w, prior, what = responses.data[base_weights].cast(pl.Float64), None, f"the base weights {base_weights!r}"
-    if w.null_count():
-        raise ValueError(f"{what} are missing for {w.null_count()} respondents")
-    x = w.to_numpy().astype(np.float64, copy=True)
-    if not np.all(np.isfinite(x)) or np.any(x < 0):
-        raise ValueError(f"{what} must be finite numbers, 0 or more")
+    column = base_weights or responses.weight or "weight"
+    x = w.to_numpy().astype(np.float64, copy=True)  # a blank weight is NaN here
+    for bad, problem in ((np.isnan(x), "no weight"), (~np.isnan(x) & (~np.isfinite(x) | (x < 0)), "a weight that is not a finite number, 0 or more")):
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            raise WeightingDataError(f"{respondents(len(rows), 'have')} {problem} in the column {column!r}: {responses.describe_rows(rows)}; "
+                                     "give each a weight (0 leaves a respondent out)", source=responses.source, column=column,
+                                     rows=responses.row_numbers(rows))  # fmt: skip
     if not np.any(x > 0):
-        raise ValueError(f"{what} are all zero")
+        raise WeightingDataError(f"{what} are all zero (column {column!r})", source=responses.source, column=column, rows=[])
     return x, prior
 
 
@@ -186,7 +201,8 @@ def _goals(targets: Targets, margins: list[ResolvedMargin], base: np.ndarray) ->
 
 
 def _show(cell) -> str:
-    return "*".join(map(str, cell)) if isinstance(cell, tuple) else str(cell)
+    parts = cell if isinstance(cell, tuple) else (cell,)
+    return "*".join("missing" if c is None else str(c) for c in parts)
 
 
 def _factors(codes: np.ndarray, w: np.ndarray, goal: np.ndarray) -> np.ndarray:
@@ -220,6 +236,7 @@ def _check_trim(trim) -> tuple[float, float] | None:
 
 
 def _table(margins: list[ResolvedMargin], goals: list[np.ndarray], base: np.ndarray, w: np.ndarray) -> tuple[pl.DataFrame, float]:
+    """The report of the margins, over the respondents in the raking (``base`` > 0 or zero weights)."""
     rows, error = [], 0.0
     total = goals[0].sum()
     for m, goal in zip(margins, goals):
@@ -236,13 +253,33 @@ def _table(margins: list[ResolvedMargin], goals: list[np.ndarray], base: np.ndar
     return pl.DataFrame(rows, schema=schema, orient="row"), error
 
 
-def _result(responses, w, stage, prior, method, margins, goals, base, **report) -> WeightingResult:
+def _left_out(responses: Responses, margins: list[ResolvedMargin], base: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Respondents left out of the raking (a blank answer, ``missing="unweighted"``), and what was
+    done with blank answers, in words."""
+    out = np.logical_or.reduce([m.blank for m in margins]) & (base > 0)
+    notes = []
+    for m in margins:
+        own = [i for i, c in enumerate(m.cells) if c is None or (isinstance(c, tuple) and None in c)]
+        if own:
+            n = int(np.isin(m.codes, own).sum())
+            notes.append(f"Blank answers to {m.label} raked as a cell of their own ({respondents(n)}), to the target of `missing`")
+    if out.any():
+        names = ", ".join(m.label for m in margins if m.blank.any())
+        notes.append(f"{respondents(int(out.sum()))} with no answer to {names} ({responses.describe_rows(np.flatnonzero(out))}) were left out "
+                     "of the raking at their input weight")
+    return out, tuple(notes)
+
+
+def _result(responses, w, stage, prior, method, margins, goals, base, out, notes, **report) -> WeightingResult:
+    """``base``: the input weights; ``out``: respondents left out of the fitting, who keep them."""
     calibration = prior.then(stage) if prior is not None else Calibration((stage,))
+    w = np.where(out, base, w)
     data = responses.data.with_columns(pl.Series("weight", w, dtype=pl.Float64))
     weighted = CalibratedResponses(responses.instrument, data, source=responses.source, weight="weight",
-                                   strata=responses.strata, cluster=responses.cluster, calibration=calibration)  # fmt: skip
-    table, error = _table(margins, goals, base, w)
-    return WeightingResult(weighted, method, max_margin_error=error, base_weights=base, table=table, **report)
+                                   strata=responses.strata, cluster=responses.cluster, calibration=calibration, rows=responses.rows)  # fmt: skip
+    table, error = _table(margins, goals, np.where(out, 0.0, base), np.where(out, 0.0, w))
+    return WeightingResult(weighted, method, max_margin_error=error, base_weights=base, table=table,
+                           n_unweighted=int(out.sum()), notes=notes, **report)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------- weighting
@@ -254,6 +291,7 @@ def rake(
     epsilon: float = 1e-10,
     trim: tuple[float, float] | None = None,
     base_weights: str | None = None,
+    missing: MissingMode = None,
 ) -> WeightingResult:
     """Rake the weights to every margin of ``targets`` (iterative proportional fitting; R's
     ``rake``), starting from the responses' weights or the column ``base_weights``.
@@ -263,14 +301,21 @@ def rake(
     input weights when below 1, as R). ``trim=(low, high)``: multiples of the mean weight, applied
     after every pass (see the module docstring); with trimming, convergence also needs every margin
     cell within that tolerance of its target. Warns (``RuntimeWarning``) when not converged.
+
+    ``missing``: what to do with blank answers to a raking variable (``None``: an error naming the
+    rows, unless the targets give ``missing`` a target; ``"own-cell"``; ``"unweighted"``; see the
+    module docstring).
     """
+    missing = check_missing(missing)
     if max_iter < 1:
         raise ValueError(f"max_iter must be at least 1, not {max_iter}")
     if not epsilon > 0:
         raise ValueError(f"epsilon must be positive, not {epsilon}")
     bounds = _check_trim(trim)
-    base, prior = _base(responses, base_weights)
-    margins = targets.resolve(responses, base)
+    inputs, prior = _base(responses, base_weights)
+    margins = targets.resolve(responses, inputs, missing=missing)
+    out, notes = _left_out(responses, margins, inputs)
+    base = np.where(out, 0.0, inputs)  # those left out take no part in the fitting
     goals = _goals(targets, margins, base)
     joint = np.unique(np.stack([m.codes for m in margins], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
     tolerance = epsilon * base.sum() if epsilon < 1 else epsilon
@@ -295,27 +340,31 @@ def rake(
         hint = ": the trimming bounds may be too tight for the targets" if bounds is not None else ""
         warnings.warn(f"raking did not converge after {max_iter} iterations (last change {history[-1]:.3g}, tolerance {tolerance:.3g}){hint}", RuntimeWarning, stacklevel=2)
     stage = Stage("rake", tuple(Margin(m.label, m.codes, m.levels, psw, (psw > 0).astype(np.float64)) for m, psw in zip(margins, steps)))
-    return _result(responses, w, stage, prior, "rake", margins, goals, base, converged=converged, iterations=len(history),
+    return _result(responses, w, stage, prior, "rake", margins, goals, inputs, out, notes, converged=converged, iterations=len(history),
                    history=tuple(history), tolerance=tolerance, trim=bounds, n_trimmed=n_trimmed)  # fmt: skip
 
 
-def poststratify(responses: Responses, targets: Targets, variable: Key | None = None, *, base_weights: str | None = None) -> WeightingResult:
+def poststratify(responses: Responses, targets: Targets, variable: Key | None = None, *, base_weights: str | None = None,
+                 missing: MissingMode = None) -> WeightingResult:
     """Post-stratify the weights to one margin of ``targets`` (R's ``postStratify``): one
     variable, or a cross of variables given as a joint table (``sector*region``). ``variable``
-    picks the margin when ``targets`` holds several."""
+    picks the margin when ``targets`` holds several; ``missing`` as for :func:`rake`."""
+    missing = check_missing(missing)
     if variable is None:
         if len(targets.keys) != 1:
             raise ValueError(f"poststratify uses one margin, and the targets hold {len(targets.keys)}: give variable=, or use rake")
         key = targets.keys[0]
     else:
         key = _pick(targets, variable)
-    base, prior = _base(responses, base_weights)
-    (margin,) = targets.resolve(responses, base, [key])
+    inputs, prior = _base(responses, base_weights)
+    (margin,) = targets.resolve(responses, inputs, [key], missing=missing)
+    out, notes = _left_out(responses, [margin], inputs)
+    base = np.where(out, 0.0, inputs)
     (goal,) = _goals(targets, [margin], base)
     have = np.bincount(margin.codes, weights=base, minlength=margin.levels)
     w = base * _factors(margin.codes, base, goal)[margin.codes]
     stage = Stage("poststratify", (Margin(margin.label, margin.codes, margin.levels, w, base.copy()),))
-    return _result(responses, w, stage, prior, "poststratify", [margin], [goal], base, converged=True, iterations=1,
+    return _result(responses, w, stage, prior, "poststratify", [margin], [goal], inputs, out, notes, converged=True, iterations=1,
                    history=(float(np.max(np.abs(goal - have))),), tolerance=0.0, trim=None, n_trimmed=0)  # fmt: skip
 
 

@@ -52,7 +52,10 @@ rd$b <- rbinom(n, 1, plogis(-0.3 + 0.4 * rd$r2 - 0.3 * rd$g + 0.5 * rd$u))
 rd$b[sample(n, round(0.05 * n))] <- NA
 rd$w0 <- rd$w
 rd$w0[sample(n, 6)] <- 0
-rd <- rd[, c("row", "str", "clu", "w", "w0", "r1", "r2", "g", "y", "b")]
+# r1m: r1 with blank answers (raking with blanks as a cell of their own, or left out of it)
+rd$r1m <- rd$r1
+rd$r1m[sample(n, 9)] <- NA
+rd <- rd[, c("row", "str", "clu", "w", "w0", "r1", "r2", "g", "y", "b", "r1m")]
 write.csv(rd, file.path(out, "w_random.csv"), row.names = FALSE, na = "")
 
 rows <- list()
@@ -183,6 +186,25 @@ report("random0_ps", D, c("y", "b"), c("g"), c("b"))
 d0 <- svydesign(id = ~clu, strata = ~str, weights = ~w0, data = rd[rd$w0 > 0, ], nest = TRUE)
 D <- postStratify(d0, ~r1, m)
 report("random0_ps_dropped", D, c("y", "b"), c("g"), c())
+# Blank answers to r1m as a cell of their own: R rakes a variable whose blanks are a level of their
+# own ("missing"); collabstate reads the target of the code `missing` (missing="own-cell").
+d <- svydesign(id = ~clu, strata = ~str, weights = ~w, data = transform(rd, r1o = ifelse(is.na(r1m), "missing", r1m)), nest = TRUE)
+p_own <- c(0.38, 0.33, 0.24, 0.05)
+m <- list(data.frame(r1o = c("1", "2", "3", "missing"), Freq = W * p_own), shares("r2", probs, W))
+targets_file("random_rake_own_cell", list(data.frame(r1m = m[[1]]$r1o, Freq = p_own), transform(m[[2]], Freq = Freq / W)))
+D <- rake(d, list(~r1o, ~r2), m, control = CONTROL)
+report("random_rake_own_cell", D, c("y", "b"), c("g"), c("b"))
+# Blank answers left out (missing="unweighted"): R rakes a design of the respondents who answered
+# r1m, to shares of their own total; the others keep their weight. Weights only.
+ans <- !is.na(rd$r1m)
+d_ans <- svydesign(id = ~clu, strata = ~str, weights = ~w, data = rd[ans, ], nest = TRUE)
+W_ans <- sum(rd$w[ans])
+m <- list(setNames(shares("r1", probs, W_ans), c("r1m", "Freq")), shares("r2", probs, W_ans))
+targets_file("random_rake_unweighted", lapply(m, function(x) transform(x, Freq = Freq / W_ans)))
+D <- rake(d_ans, list(~r1m, ~r2), m, control = CONTROL)
+w_unweighted <- rd$w
+w_unweighted[ans] <- weights(D)
+weight_rows[[length(weight_rows) + 1]] <- data.frame(case = "random_rake_unweighted", row = rd$row, weight = sprintf("%.17g", w_unweighted))
 options(survey.lonely.psu = "certainty")
 d <- svydesign(id = ~clu, strata = ~str, weights = ~w, data = rd, nest = TRUE)
 m <- list(shares("r1", probs, W), shares("r2", probs, W))
