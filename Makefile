@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup system-deps report-deps demo test test-postgres bench loadtest serve clean
+.PHONY: setup system-deps report-deps demo check test test-postgres bench loadtest serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ report-deps:
 
 demo: setup report-deps
 	$(BIN)/collabstate demo --out demo-output
+
+# Lint (ruff, the rules in pyproject.toml), format (ruff format --check) and types (mypy, with the Django plugin).
+check: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 test: setup system-deps report-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _record import machine, write_section  # noqa: E402
+from _record import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -170,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_measure_here(*args.measure)))
         return 0
 
-    has_r = subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"], capture_output=True).returncode == 0
+    has_r = (
+        subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"], capture_output=True).returncode == 0
+    )
     try:
         import svy  # noqa: F401
 
@@ -200,8 +202,17 @@ def main(argv: list[str] | None = None) -> int:
     load.append(os.getloadavg()[0])
     text = render(results, args.repeat, has_r, has_svy, args.r_limit, load)
     print(text)
-    bad = [f"{n:,} rows, {tool}: {key} differs by {c[key]:.1e}" for n, tool, c in _checks(results) for key in TOLERANCE if c[key] > TOLERANCE[key]]
-    bad += [f"{n:,} rows, {tool}: {c['missing']} of its estimates have no counterpart in ours" for n, tool, c in _checks(results) if c["missing"]]
+    bad = [
+        f"{n:,} rows, {tool}: {key} differs by {c[key]:.1e}"
+        for n, tool, c in _checks(results)
+        for key in TOLERANCE
+        if c[key] > TOLERANCE[key]
+    ]
+    bad += [
+        f"{n:,} rows, {tool}: {c['missing']} of its estimates have no counterpart in ours"
+        for n, tool, c in _checks(results)
+        if c["missing"]
+    ]
     if bad:
         print("numbers differ, docs/benchmarks.md not updated:\n" + "\n".join(bad), file=sys.stderr)
         return 1
@@ -235,7 +246,7 @@ def render(results: list[dict], repeat: int, has_r: bool, has_svy: bool, r_limit
         "synthetic respondents of two waves with weights, 12 strata and about 20 respondents per cluster (50,000 "
         "clusters at 1,000,000), generated vectorised.",
         "",
-        "- ours: `estimate(responses, by=\"sector\")`: the design, every estimate with its SE, interval, bases, design "
+        '- ours: `estimate(responses, by="sector")`: the design, every estimate with its SE, interval, bases, design '
         "effect, flags and pairwise letters;",
         "- R `survey`" + ("" if has_r else " (not installed on this machine)") + ": `svydesign(ids=~cluster, "
         "strata=~stratum, weights=~weight, nest=TRUE)`, then per question `svyby(~factor(q) + q + NETs, ~sector, design, "

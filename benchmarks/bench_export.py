@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _record import machine, write_section  # noqa: E402
+from _record import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -76,7 +76,6 @@ def build(var: Path, sizes: list[int], seed: int = 2018) -> None:
 
     import numpy as np
     import polars as pl
-
     from bench_validate import synthetic_frame
 
     var.mkdir(parents=True, exist_ok=True)
@@ -105,8 +104,13 @@ def build(var: Path, sizes: list[int], seed: int = 2018) -> None:
 
     db = sqlite3.connect(var / "collabstate.sqlite3", isolation_level=None)
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-500000;")
-    indexes = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [answer_table])]
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [answer_table]).fetchall():
+    indexes = [
+        sql
+        for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [answer_table])
+    ]
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [answer_table]
+    ).fetchall():
         db.execute(f'DROP INDEX "{name}"')
     rng = np.random.default_rng(seed)
     first = db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {response_table}").fetchone()[0]
@@ -176,7 +180,7 @@ def old_responses_of(wave):
     data = {"respondent_id": [str(ids[pk]) for pk in rows]}
     for name in names:
         data[name] = [answers.get(name) for answers in rows.values()]
-    frame = pl.DataFrame(data, schema={"respondent_id": pl.String, **{n: pl.String for n in names}})
+    frame = pl.DataFrame(data, schema={"respondent_id": pl.String, **dict.fromkeys(names, pl.String)})
     return read_responses(frame, instrument, name=f"wave {wave.slug}")
 
 
@@ -232,7 +236,12 @@ def _step(kind: str, var: str, rows: int, out: str) -> dict:
         validation = old_responses_of(wave)
         write_responses(validation.responses, out)
         written = validation.responses.n
-    return {"seconds": time.perf_counter() - start, "rows": written, "progress_calls": len(calls), "last_progress": calls[-1] if calls else None}
+    return {
+        "seconds": time.perf_counter() - start,
+        "rows": written,
+        "progress_calls": len(calls),
+        "last_progress": calls[-1] if calls else None,
+    }
 
 
 def _sqlite3_command(var: Path, rows: int, out: Path) -> list[str]:
@@ -250,7 +259,9 @@ def _measure_here(kind: str, var: str, rows: int, out: str) -> dict:
         done = subprocess.run(_sqlite3_command(Path(var), rows, Path(out)), capture_output=True, text=True)
         info = {"rows": None}
     else:
-        done = subprocess.run([sys.executable, __file__, "--child", kind, var, str(rows), out], env=_env(Path(var)), capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", kind, var, str(rows), out], env=_env(Path(var)), capture_output=True, text=True
+        )
         info = json.loads(done.stdout.strip().splitlines()[-1]) if not done.returncode else {}
     if done.returncode:
         raise SystemExit(f"{kind} {rows} {out} failed:\n{done.stderr}")
@@ -285,7 +296,11 @@ def same_files(a: str, b: str) -> str:
         equal = pl.read_parquet(a).equals(pl.read_parquet(b), null_equal=True)
         return "equal" if equal else "DIFFERENT"
     (x, mx), (y, my) = (pyreadstat.read_sav(p, output_format="polars", user_missing=True) for p in (a, b))
-    labels = (mx.column_names_to_labels, mx.variable_value_labels, mx.missing_ranges) == (my.column_names_to_labels, my.variable_value_labels, my.missing_ranges)
+    labels = (mx.column_names_to_labels, mx.variable_value_labels, mx.missing_ranges) == (
+        my.column_names_to_labels,
+        my.variable_value_labels,
+        my.missing_ranges,
+    )
     return "equal, labels equal" if x.equals(y, null_equal=True) and labels else "DIFFERENT"
 
 
@@ -320,7 +335,10 @@ def main(argv: list[str] | None = None) -> int:
         results["old", args.peer_rows, fmt] = measure("old", var, args.peer_rows, fmt, args.repeat)
     stages = measure("stages", var, args.rows, "parquet", args.repeat)
     load.append(os.getloadavg()[0])
-    checks = {fmt: same_files(results["ours", args.peer_rows, fmt]["path"], results["old", args.peer_rows, fmt]["path"]) for fmt in ("sav", "parquet")}
+    checks = {
+        fmt: same_files(results["ours", args.peer_rows, fmt]["path"], results["old", args.peer_rows, fmt]["path"])
+        for fmt in ("sav", "parquet")
+    }
     answers = _count_answers(var, sizes)
     for r in [*results.values(), stages]:
         Path(r["path"]).unlink(missing_ok=True)
@@ -398,11 +416,17 @@ def render(results: dict, stages: dict, args, db_mb: float, answers: dict, check
         "",
         "; ".join(notes) + ". "
         f"`export_wave` reported progress {ours['progress_calls']} times at {big:,} (after each chunk of 50,000 responses)."
-        + (f" The previous path cannot run at {big:,} here: its `response_id IN (…)` with one parameter per response is "
-           f"refused by SQLite beyond 250,000 responses (\"too many SQL variables\"), and it held "
-           f"{max(results['old', small, f]['peak_mb'] for f in ('sav', 'parquet')):,.0f} MB at {small:,}." if big > 250_000 else ""),
+        + (
+            f" The previous path cannot run at {big:,} here: its `response_id IN (…)` with one parameter per response is "
+            f'refused by SQLite beyond 250,000 responses ("too many SQL variables"), and it held '
+            f"{max(results['old', small, f]['peak_mb'] for f in ('sav', 'parquet')):,.0f} MB at {small:,}."
+            if big > 250_000
+            else ""
+        ),
         "",
-        f"Goal at {big:,} responses, under {GOALS['seconds']:.0f} s and under {GOALS['peak_mb'] / 1024:.1f} GB each: " + "; ".join(verdicts) + ".",
+        f"Goal at {big:,} responses, under {GOALS['seconds']:.0f} s and under {GOALS['peak_mb'] / 1024:.1f} GB each: "
+        + "; ".join(verdicts)
+        + ".",
         "",
         f"Machine: {machine()}, SQLite {_sqlite_version()}; 1-minute load average {load[0]:.1f} at the start and "
         f"{load[1]:.1f} at the end of the run (the machine may be shared with other work). Date: {dt.date.today().isoformat()}.",

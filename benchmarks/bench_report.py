@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _record import machine, write_section  # noqa: E402
+from _record import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -97,8 +97,9 @@ print(json.dumps({"total": t1 - t0, "process": t1 - t_start, "steps": steps, "es
 def run_once(paths: dict[int, Path]) -> dict:
     with tempfile.TemporaryDirectory() as out:
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        result = subprocess.run([sys.executable, "-c", CHILD, str(paths[2024]), str(paths[2025]), out],
-                                capture_output=True, text=True, env=env)
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, str(paths[2024]), str(paths[2025]), out], capture_output=True, text=True, env=env
+        )
         if result.returncode:
             raise SystemExit(f"the report run failed:\n{result.stderr[-3000:]}")
         info = json.loads(result.stdout.strip().splitlines()[-1])
@@ -137,8 +138,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if best["total"] < TARGET_SECONDS else 1
 
 
-
-
 def render(best: dict, runs: list[dict], rows: int) -> str:
     total = best["total"]
     steps = best["steps"]
@@ -162,11 +161,13 @@ def render(best: dict, runs: list[dict], rows: int) -> str:
         "",
         "| peer, same run | seconds | report × peer |",
         "|---|---:|---:|",
-        f"| `estimate(current, by=\"sector\")` alone ({best['rows_table']:,} rows) | {best['estimate']:.2f} | {total / best['estimate']:.1f} |",
-        f"| `wave_change(both waves, by=\"sector\")` alone ({best['rows_changes']:,} rows) | {best['wave_change']:.2f} | {total / best['wave_change']:.1f} |",
+        f'| `estimate(current, by="sector")` alone ({best["rows_table"]:,} rows) | {best["estimate"]:.2f} | {total / best["estimate"]:.1f} |',
+        f'| `wave_change(both waves, by="sector")` alone ({best["rows_changes"]:,} rows) | {best["wave_change"]:.2f} | {total / best["wave_change"]:.1f} |',
         f"| `pandas.DataFrame.to_excel` of the estimate and change tables (openpyxl) | {best['pandas_excel']:.2f} | workbook step × peer: {workbook / best['pandas_excel']:.2f} |",
         "",
-        (f"The PDF has {best['pages']} pages. " if best["pages"] else "") + "Every run: " + ", ".join(f"{r['total']:.2f} s" for r in runs)
+        (f"The PDF has {best['pages']} pages. " if best["pages"] else "")
+        + "Every run: "
+        + ", ".join(f"{r['total']:.2f} s" for r in runs)
         + f"; with the child's start-up and imports, the best run took {best['process']:.2f} s. "
         + ("It meets" if total < TARGET_SECONDS else "It misses")
         + f" the target of under {TARGET_SECONDS:.0f} s on 2 cores. The time hardly depends on the number of respondents: "
@@ -177,8 +178,6 @@ def render(best: dict, runs: list[dict], rows: int) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
 
 
 if __name__ == "__main__":

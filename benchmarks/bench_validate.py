@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _record import machine, write_section  # noqa: E402
+from _record import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -83,10 +83,20 @@ def synthetic_frame(rows: int, seed: int = 2018, *, messy: bool = True):
     q1 = rng.choice(np.array([1, 2]), size=n, p=[0.7, 0.3])
     asked = q1 == 1
     data: dict[str, pl.Series] = {"q1_example": pl.Series(q1).cast(pl.String)}
-    projects = ["Joint commissioning of home care", "Integrated neighbourhood team, with the GP federation",
-                "Shared apprenticeship scheme", "Town centre regeneration board", "Homelessness prevention pilot"]
-    reasons = ["No single organisation can meet demand alone", "Budgets are shared", "It depends, really",
-               "Residents' needs cut across services, so must we", "Legal duty"]
+    projects = [
+        "Joint commissioning of home care",
+        "Integrated neighbourhood team, with the GP federation",
+        "Shared apprenticeship scheme",
+        "Town centre regeneration board",
+        "Homelessness prevention pilot",
+    ]
+    reasons = [
+        "No single organisation can meet demand alone",
+        "Budgets are shared",
+        "It depends, really",
+        "Residents' needs cut across services, so must we",
+        "Legal duty",
+    ]
     for column in instrument.columns:
         name, question = column.name, column.question.id
         if name in data:
@@ -97,8 +107,9 @@ def synthetic_frame(rows: int, seed: int = 2018, *, messy: bool = True):
         elif column.kind == "flag":
             data[name] = flags(0.3 if question != "q18_region" else 0.12, where=where)
         elif name == "q3_other_text":
-            data[name] = texts(["Housing association", "Police", "University"], 0.1,
-                               where=data["q3_stakeholders/other"].fill_null("0").to_numpy() == "1")
+            data[name] = texts(
+                ["Housing association", "Police", "University"], 0.1, where=data["q3_stakeholders/other"].fill_null("0").to_numpy() == "1"
+            )
         else:
             data[name] = texts(projects if name == "q2_description" else reasons, 0.3, where=where)
     frame = pl.DataFrame(data)
@@ -107,9 +118,11 @@ def synthetic_frame(rows: int, seed: int = 2018, *, messy: bool = True):
     # a few answers as labels, in any case and with stray spaces
     label_rows = pl.Series(rng.random(n) < 0.01)
     frame = frame.with_columns(
-        pl.when(label_rows).then(pl.col("q16_sector").replace_strict(
-            {"1": "Public", "2": " private", "3": "THIRD SECTOR "}, default=None)).otherwise(pl.col("q16_sector")),
-        pl.when(label_rows).then(pl.col("q1_example").replace_strict({"1": "Yes", "2": "no"}, default=None))
+        pl.when(label_rows)
+        .then(pl.col("q16_sector").replace_strict({"1": "Public", "2": " private", "3": "THIRD SECTOR "}, default=None))
+        .otherwise(pl.col("q16_sector")),
+        pl.when(label_rows)
+        .then(pl.col("q1_example").replace_strict({"1": "Yes", "2": "no"}, default=None))
         .otherwise(pl.col("q1_example")),
     )
     # about 0.1% invalid cells, in coded and flag columns only (text cannot be invalid)
@@ -119,8 +132,11 @@ def synthetic_frame(rows: int, seed: int = 2018, *, messy: bool = True):
     edits = []
     for column in checked:
         bad = rng.random(n) < p
-        bad_values = pl.Series(junk[rng.integers(0, len(junk), n)], dtype=pl.String) if column.kind == "code" \
+        bad_values = (
+            pl.Series(junk[rng.integers(0, len(junk), n)], dtype=pl.String)
+            if column.kind == "code"
             else pl.Series(["2"] * n, dtype=pl.String)
+        )
         edits.append(pl.when(pl.Series(bad)).then(bad_values).otherwise(pl.col(column.name)).alias(column.name))
     return frame.with_columns(edits)
 
@@ -162,9 +178,7 @@ def _measure_here(kind: str, path: str) -> dict:
     import resource
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, path], env=env, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, __file__, "--child", kind, path], env=env, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{kind} failed:\n{out.stderr}")
     info = json.loads(out.stdout.strip().splitlines()[-1])
@@ -176,9 +190,7 @@ def measure(kind: str, path: Path, repeat: int) -> dict:
     """Best wall time and largest peak of ``repeat`` runs, each in a fresh pair of processes."""
     runs = []
     for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, __file__, "--measure", kind, str(path)], capture_output=True, text=True, check=True
-        )
+        out = subprocess.run([sys.executable, __file__, "--measure", kind, str(path)], capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["seconds"])
     return {**best, "peak_mb": max(r["peak_mb"] for r in runs), "runs": [round(r["seconds"], 2) for r in runs]}
@@ -213,8 +225,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_doc:
         write_section(SECTION, table)
     return 0
-
-
 
 
 def render(results: dict, rows: int, size_mb: float, repeat: int) -> str:
@@ -252,8 +262,6 @@ def render(results: dict, rows: int, size_mb: float, repeat: int) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
 
 
 if __name__ == "__main__":

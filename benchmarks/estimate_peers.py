@@ -39,7 +39,6 @@ def with_nets(frame):
     )
 
 
-
 # ------------------------------------------------------------------------------------ svy
 def run_svy(parquet: str, out: str | None) -> dict:
     import polars as pl
@@ -107,7 +106,9 @@ def r_script() -> str:
                      f'total = svymean({formula}, D, na.rm = TRUE))')  # fmt: skip
     for q, options in multiple:
         formula = "~" + " + ".join(f"{q}__{o}" for o in options)
-        calls.append(f'  out[["{q}"]] <- list(by = svyby({formula}, ~sector, D, svymean, na.rm = TRUE), total = svymean({formula}, D, na.rm = TRUE))')
+        calls.append(
+            f'  out[["{q}"]] <- list(by = svyby({formula}, ~sector, D, svymean, na.rm = TRUE), total = svymean({formula}, D, na.rm = TRUE))'
+        )
     return R_TEMPLATE.format(calls="\n".join(calls))
 
 

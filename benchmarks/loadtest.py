@@ -227,7 +227,7 @@ def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, numb
     name = f"{kind}_{workers}x{threads}_{connections}_{number}"
     var = work / f"{backend}-{name}"
     var.mkdir(parents=True)
-    url, version = (fresh_postgres(pg_base, f"collabstate_lt_{name}") if backend == "postgres" else (None, None))
+    url, version = fresh_postgres(pg_base, f"collabstate_lt_{name}") if backend == "postgres" else (None, None)
     env = environment(backend, var, url)
     create_wave(env)
     server = Server(env, workers, threads, connections, var / "server.log")
@@ -235,7 +235,11 @@ def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, numb
     try:
         server.start()
         before = cpu_seconds(server.proc.pid)
-        print(f"{backend} {kind} ({workers} workers × {threads} threads): {args.respondents} respondents on {server.base} …", file=sys.stderr, flush=True)
+        print(
+            f"{backend} {kind} ({workers} workers × {threads} threads): {args.respondents} respondents on {server.base} …",
+            file=sys.stderr,
+            flush=True,
+        )
         results, crash = asyncio.run(load(server, args.respondents, think, args.seed + number, kind == "crash"))
         after = cpu_seconds(server.proc.pid)
     finally:
@@ -292,7 +296,7 @@ def sustained(res) -> dict | None:
 def slowest_posts(res) -> dict | None:
     """When the slowest 1% of page POSTs were sent (seconds into the run): where the p99 comes from."""
     ranked = sorted(zip(res.post_latency, res.post_sent))
-    slow = sorted(sent - res.first for _, sent in ranked[int(0.99 * len(ranked)):])
+    slow = sorted(sent - res.first for _, sent in ranked[int(0.99 * len(ranked)) :])
     return {"first": slow[0], "median": slow[len(slow) // 2], "last": slow[-1], "n": len(slow)} if slow else None
 
 
@@ -330,13 +334,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--runs", nargs="+", default=["paced", "flat", "crash"], choices=["paced", "flat", "crash"])
-    parser.add_argument("--server", default="sync:5", metavar="CONFIG",
-                        help="gunicorn: sync:N (N sync workers) or gthread:WxT[/C] (W workers × T threads, at most C connections "
-                             "each; default C: 1.25 × the respondents / W)")
-    parser.add_argument("--sweep", nargs="*", default=["gthread:5x4", "gthread:5x4/1000"], metavar="CONFIG",
-                        help="other server configurations run paced on the last database, to compare")
+    parser.add_argument(
+        "--server",
+        default="sync:5",
+        metavar="CONFIG",
+        help="gunicorn: sync:N (N sync workers) or gthread:WxT[/C] (W workers × T threads, at most C connections "
+        "each; default C: 1.25 × the respondents / W)",
+    )
+    parser.add_argument(
+        "--sweep",
+        nargs="*",
+        default=["gthread:5x4", "gthread:5x4/1000"],
+        metavar="CONFIG",
+        help="other server configurations run paced on the last database, to compare",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="paced runs per database with the chosen server (the goal is judged on each)")
-    parser.add_argument("--think", type=float, nargs=2, default=[0.4, 1.2], metavar=("MIN", "MAX"), help="think time before each POST, seconds (uniform)")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=[0.4, 1.2], metavar=("MIN", "MAX"), help="think time before each POST, seconds (uniform)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing docs/benchmarks.md")
     args = parser.parse_args(argv)

@@ -28,7 +28,26 @@ import aiohttp
 
 TAG = re.compile(r'<div class="divider">|<input\b[^>]*>|<textarea\b[^>]*>')
 ATTR = re.compile(r'([a-zA-Z_:-]+)="([^"]*)"')
-WORDS = "we worked with the council and two charities on housing support for older people in the town café".split()
+WORDS = [
+    "we",
+    "worked",
+    "with",
+    "the",
+    "council",
+    "and",
+    "two",
+    "charities",
+    "on",
+    "housing",
+    "support",
+    "for",
+    "older",
+    "people",
+    "in",
+    "the",
+    "town",
+    "café",
+]
 BLANK = 0.08  # share of optional questions left unanswered
 
 
@@ -66,7 +85,7 @@ class Results:
 
 
 class Respondent:
-    def __init__(self, client: "Crowd", number: int) -> None:
+    def __init__(self, client: Crowd, number: int) -> None:
         self.c = client
         self.rng = random.Random(client.seed * 100_003 + number)
         self.cookie = ""
@@ -91,7 +110,7 @@ class Respondent:
                 location = r.headers.get("Location", "")
                 if (cookie := r.cookies.get("csrftoken")) is not None:
                     self.cookie = cookie.value
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # refused, reset, cut off mid-response
+        except (TimeoutError, aiohttp.ClientError) as exc:  # refused, reset, cut off mid-response
             res.failed += 1
             res.count(f"{method} failed")
             raise ConnectionFailed(str(exc)) from None

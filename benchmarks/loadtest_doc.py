@@ -23,7 +23,18 @@ def _ms(x: float) -> str:
     return f"{x:,.0f}" if x >= 10 else f"{x:.1f}"
 
 
-def render(rows: list[dict], notes: dict, args, config: tuple[int, int, int], *, machine: str, load: tuple[float, float], seconds: float, date: str, expected: float) -> str:
+def render(
+    rows: list[dict],
+    notes: dict,
+    args,
+    config: tuple[int, int, int],
+    *,
+    machine: str,
+    load: tuple[float, float],
+    seconds: float,
+    date: str,
+    expected: float,
+) -> str:
     lo, hi = args.think
     versions = sorted({r["server_version"] for r in rows if r.get("server_version")})
     main = server_name(dict(zip(("workers", "threads", "connections"), config)))
@@ -57,8 +68,12 @@ def render(rows: list[dict], notes: dict, args, config: tuple[int, int, int], *,
         "(`collabstate serve`: migrations, gunicorn) and every respondent whose request failed waits for it, GETs "
         "`/r/<token>/` and carries on from the page the server resumes it at (the page whose POST was lost is sent "
         "again with the same answers)."
-        + (f" The last rows run paced again with other gunicorn configurations ({'; '.join(sorted({server_name(r) for r in swept}))}), "
-           f"to compare with the one chosen ({main})." if swept else ""),
+        + (
+            f" The last rows run paced again with other gunicorn configurations ({'; '.join(sorted({server_name(r) for r in swept}))}), "
+            f"to compare with the one chosen ({main})."
+            if swept
+            else ""
+        ),
         "",
         "A page submission is a question page's POST answered with a 302: the server's acknowledgement that the page "
         "is saved; the client records the token, the question and the exact column values it sent. Two rates: "
@@ -130,23 +145,31 @@ def _details(r: dict) -> str:
         f"{v['completed_missing']} confirmed but not stored; {r['rejected']} POSTs the form refused."
     )
     if (w := r.get("sustained")) is not None:
-        text += (f" All {r['respondents']} respondents were answering from {w['from']:.1f} s to {w['to']:.1f} s into the run: "
-                 f"{w['pages']:,} pages acknowledged then, {w['rate']:.1f} a second"
-                 + (f", with the machine's CPU {100 * w['busy']:.0f}% busy" if w.get("busy") is not None else "")
-                 + f"; page POST p99 then {_ms(w['post_p99'])} ms.")
+        text += (
+            f" All {r['respondents']} respondents were answering from {w['from']:.1f} s to {w['to']:.1f} s into the run: "
+            f"{w['pages']:,} pages acknowledged then, {w['rate']:.1f} a second"
+            + (f", with the machine's CPU {100 * w['busy']:.0f}% busy" if w.get("busy") is not None else "")
+            + f"; page POST p99 then {_ms(w['post_p99'])} ms."
+        )
     if (slow := r.get("slowest_posts")) is not None:
-        text += (f" The slowest 1% of page POSTs ({slow['n']}) were sent {slow['first']:.1f}–{slow['last']:.1f} s into the run "
-                 f"(half of them by {slow['median']:.1f} s).")
+        text += (
+            f" The slowest 1% of page POSTs ({slow['n']}) were sent {slow['first']:.1f}–{slow['last']:.1f} s into the run "
+            f"(half of them by {slow['median']:.1f} s)."
+        )
     if r.get("ceiling") and r["kind"] != "flat":
-        text += (f" The slowest respondent thought for {r['slowest_think']:.1f} s in all, so no server could have made the whole run "
-                 f"shorter than that: at most {r['ceiling']:.0f} pages/s over the whole run.")
+        text += (
+            f" The slowest respondent thought for {r['slowest_think']:.1f} s in all, so no server could have made the whole run "
+            f"shorter than that: at most {r['ceiling']:.0f} pages/s over the whole run."
+        )
     statuses = ", ".join(f"{k}: {n:,}" for k, n in sorted(r["statuses"].items()))
     text += f" Responses: {statuses}."
     c, cores = r["cpu"], 2 * r["wall"]
     if r["cpu_complete"]:
         other = max(0.0, c["machine"] - c["server"] - c["postgres"] - c["client"])
-        text += (f" CPU time ({cores:.0f} s available): gunicorn {c['server']:.1f} s, PostgreSQL {c['postgres']:.1f} s, the client "
-                 f"{c['client']:.1f} s, other work on the machine {other:.1f} s, idle {max(0.0, cores - c['machine']):.1f} s.")
+        text += (
+            f" CPU time ({cores:.0f} s available): gunicorn {c['server']:.1f} s, PostgreSQL {c['postgres']:.1f} s, the client "
+            f"{c['client']:.1f} s, other work on the machine {other:.1f} s, idle {max(0.0, cores - c['machine']):.1f} s."
+        )
     else:
         text += f" CPU time ({cores:.0f} s available): the machine was busy for {c['machine']:.1f} s, the client for {c['client']:.1f} s."
     crash = r.get("crash")
@@ -171,8 +194,7 @@ def _sweep(rows: list[dict], main: str) -> list[str]:
     parts = [f"{server_name(r)}: {_rate(r['sustained'])} pages/s while all answer ({r['pages_per_s']:.1f} over the whole run), "
              f"page POST p99 {r['post_p99']:,.0f} ms" for r in base + swept]  # fmt: skip
     return [
-        f"Server configurations, paced, {NAMES[swept[0]['backend']]}: " + "; ".join(parts) + ". "
-        + "gthread "
+        f"Server configurations, paced, {NAMES[swept[0]['backend']]}: " + "; ".join(parts) + ". " + "gthread "
         "workers keep connections alive (less work per request for the client and the server), but a connection stays with "
         "the worker that accepted it, and a worker accepts up to `--worker-connections` (1000 by default), so the respondents' "
         "connections can pile up on one or two workers, each held to one core by Python's GIL, while the others have nothing "
@@ -191,7 +213,8 @@ def _goal(rows: list[dict], notes: dict, main: str) -> list[str]:
     met = [r for r in paced if r["sustained"] and r["sustained"]["rate"] >= GOAL_PAGES and r["post_p99"] < GOAL_P99]
     runs = "; ".join(
         f"{_rate(r['sustained'])} pages/s while all answer, {r['pages_per_s']:.1f} over the whole run (ceiling {_ceiling(r)}), "
-        f"page POST p99 {r['post_p99']:,.0f} ms" for r in paced
+        f"page POST p99 {r['post_p99']:,.0f} ms"
+        for r in paced
     )
     text = (
         f"Goal with PostgreSQL on 2 cores, paced runs: ≥ {GOAL_PAGES:.0f} page submissions/s while the {paced[0]['respondents']} "
@@ -219,9 +242,12 @@ def _goal(rows: list[dict], notes: dict, main: str) -> list[str]:
     )
     w, slow = r["sustained"], r.get("slowest_posts")
     if w and slow:
-        when = ("while the respondents were still arriving: the open-link visits, starts and first pages of all "
-                f"{r['respondents']} come at once, and not every one of them had a page acknowledged until {w['from']:.1f} s"
-                if slow["median"] < w["from"] else "while all of them were answering")
+        when = (
+            "while the respondents were still arriving: the open-link visits, starts and first pages of all "
+            f"{r['respondents']} come at once, and not every one of them had a page acknowledged until {w['from']:.1f} s"
+            if slow["median"] < w["from"]
+            else "while all of them were answering"
+        )
         busy = f"the machine's CPU was {100 * w['busy']:.0f}% busy and " if w.get("busy") is not None else ""
         text += (
             f" Where the p99 comes from, in the first run: half of the slowest 1% of page POSTs were sent by {slow['median']:.1f} s, "

@@ -17,7 +17,15 @@ def run(*args, cwd=None):
 
 
 def test_help_of_every_command_has_an_example():
-    for command in (["instrument", "list"], ["instrument", "show"], ["instrument", "schema"], ["instrument", "check"], ["validate"], ["convert"], ["demo"]):
+    for command in (
+        ["instrument", "list"],
+        ["instrument", "show"],
+        ["instrument", "schema"],
+        ["instrument", "check"],
+        ["validate"],
+        ["convert"],
+        ["demo"],
+    ):
         result = run(*command, "--help")
         assert result.returncode == 0, result.stderr
         assert "Example: collabstate" in result.stdout, command

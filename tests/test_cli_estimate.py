@@ -19,7 +19,23 @@ from collabstate.instrument import load_instrument
 from collabstate.stats import ESTIMATE_SCHEMA, estimate
 
 CLI = [sys.executable, "-m", "collabstate"]
-KEYS = ["question", "option", "statistic", "by", "group", "wave", "estimate", "se", "ci_low", "ci_high", "n", "n_eff", "deff", "flags", "letters"]
+KEYS = [
+    "question",
+    "option",
+    "statistic",
+    "by",
+    "group",
+    "wave",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "n_eff",
+    "deff",
+    "flags",
+    "letters",
+]
 FLOATS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff")
 
 
@@ -112,7 +128,20 @@ def test_suppression_is_visible(answers):
 
 
 def test_csv_and_table_formats(answers):
-    args = ["estimate", answers, "-i", "leaders", "--questions", "growth_belief,domains", "--by", "sector", "--ci", "beta", "--level", "0.9"]
+    args = [
+        "estimate",
+        answers,
+        "-i",
+        "leaders",
+        "--questions",
+        "growth_belief,domains",
+        "--by",
+        "sector",
+        "--ci",
+        "beta",
+        "--level",
+        "0.9",
+    ]
     result = run(*args, "--format", "csv")
     assert result.returncode == 0, result.stderr
     frame = pl.read_csv(io.StringIO(result.stdout), infer_schema=False)

@@ -31,23 +31,90 @@ except ImportError:  # running from a checkout without an installed package
 FACTORS = ["behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements"]
 SIX = FACTORS[:6]
 
-Q3 = ["local_authority", "community_associations", "private_housing_developer",
-      "private_care_provider", "gp_practice", "ccg", "nhs_trust", "other"]
-Q17 = ["health_social_care", "education", "housing", "transport_infrastructure", "environmental",
-       "emergency", "criminal_justice_policing", "urban_planning", "other"]
-Q18 = ["london", "south_east", "west_midlands", "east_midlands", "east_of_england", "south_west",
-       "north_west", "north_east", "wales", "yorkshire_humber", "scotland", "northern_ireland"]
+Q3 = [
+    "local_authority",
+    "community_associations",
+    "private_housing_developer",
+    "private_care_provider",
+    "gp_practice",
+    "ccg",
+    "nhs_trust",
+    "other",
+]
+Q17 = [
+    "health_social_care",
+    "education",
+    "housing",
+    "transport_infrastructure",
+    "environmental",
+    "emergency",
+    "criminal_justice_policing",
+    "urban_planning",
+    "other",
+]
+Q18 = [
+    "london",
+    "south_east",
+    "west_midlands",
+    "east_midlands",
+    "east_of_england",
+    "south_west",
+    "north_west",
+    "north_east",
+    "wales",
+    "yorkshire_humber",
+    "scotland",
+    "northern_ireland",
+]
 ORG_SUPPORT = ["development_programmes", "secondments", "external_networks", "none"]
-DOMAINS = ["rd_innovation", "defence_security", "industrial_strategy", "ai_technology",
-           "regional_growth", "economic_security_trade", "infrastructure", "skills", "net_zero",
-           "public_service_reform", "inward_investment", "health_life_sciences"]
-ENABLERS = ["shared_goals", "strong_leadership", "trust_respect", "clear_communication",
-            "supportive_regulation", "aligned_incentives", "long_term_funding", "people_movement"]
-BARRIERS = ["misaligned_priorities", "bureaucracy", "resources_funding", "lack_of_trust",
-            "skills_shortages", "short_termism", "culture", "poor_communication", "power_imbalance"]
-AGREE_ITEMS = ["st_effective", "st_communication", "st_cs_understands", "st_understand_other",
-               "st_opportunities", "st_outcomes", "st_regulation", "st_boards", "st_movement",
-               "st_leadership", "st_network"]
+DOMAINS = [
+    "rd_innovation",
+    "defence_security",
+    "industrial_strategy",
+    "ai_technology",
+    "regional_growth",
+    "economic_security_trade",
+    "infrastructure",
+    "skills",
+    "net_zero",
+    "public_service_reform",
+    "inward_investment",
+    "health_life_sciences",
+]
+ENABLERS = [
+    "shared_goals",
+    "strong_leadership",
+    "trust_respect",
+    "clear_communication",
+    "supportive_regulation",
+    "aligned_incentives",
+    "long_term_funding",
+    "people_movement",
+]
+BARRIERS = [
+    "misaligned_priorities",
+    "bureaucracy",
+    "resources_funding",
+    "lack_of_trust",
+    "skills_shortages",
+    "short_termism",
+    "culture",
+    "poor_communication",
+    "power_imbalance",
+]
+AGREE_ITEMS = [
+    "st_effective",
+    "st_communication",
+    "st_cs_understands",
+    "st_understand_other",
+    "st_opportunities",
+    "st_outcomes",
+    "st_regulation",
+    "st_boards",
+    "st_movement",
+    "st_leadership",
+    "st_network",
+]
 
 I, S, T = pl.Int64, pl.String, pl.Int8
 
@@ -59,31 +126,59 @@ def _multi(q, opts):
 READINESS_COLUMNS = (
     [("respondent_id", S), ("wave", I), ("q1_example", I), ("q2_description", S)]
     + _multi("q3_stakeholders", Q3)
-    + [("q3_other_text", S), ("q4_n_orgs", I), ("q5_staff_level", I), ("q6_success", I),
-       ("q7_importance", I), ("q8_why", S), ("q9_better", I), ("q10_involvement", I),
-       ("q11_incentivise", I), ("q12_tools", I)]
-    + [(f"imp_{f}", I) for f in FACTORS] + [(f"prev_{f}", I) for f in FACTORS]
+    + [
+        ("q3_other_text", S),
+        ("q4_n_orgs", I),
+        ("q5_staff_level", I),
+        ("q6_success", I),
+        ("q7_importance", I),
+        ("q8_why", S),
+        ("q9_better", I),
+        ("q10_involvement", I),
+        ("q11_incentivise", I),
+        ("q12_tools", I),
+    ]
+    + [(f"imp_{f}", I) for f in FACTORS]
+    + [(f"prev_{f}", I) for f in FACTORS]
     + [("q15_role", I), ("q16_sector", I)]
-    + _multi("q17_area", Q17) + _multi("q18_region", Q18) + [("q19_receive_report", I)]
+    + _multi("q17_area", Q17)
+    + _multi("q18_region", Q18)
+    + [("q19_receive_report", I)]
 )
 LEADERS_COLUMNS = (
-    [("respondent_id", S), ("wave", I), ("sector", I), ("civil_service", I), ("role", I),
-     ("growth_belief", I), ("state_rating", I)]
-    + [(c, I) for c in AGREE_ITEMS] + [("confidence", I), ("trained", I)]
-    + _multi("org_support", ORG_SUPPORT) + _multi("domains", DOMAINS)
-    + _multi("enablers", ENABLERS) + _multi("barriers", BARRIERS)
+    [("respondent_id", S), ("wave", I), ("sector", I), ("civil_service", I), ("role", I), ("growth_belief", I), ("state_rating", I)]
+    + [(c, I) for c in AGREE_ITEMS]
+    + [("confidence", I), ("trained", I)]
+    + _multi("org_support", ORG_SUPPORT)
+    + _multi("domains", DOMAINS)
+    + _multi("enablers", ENABLERS)
+    + _multi("barriers", BARRIERS)
     + [("optimism", I), ("enablers_text", S), ("barriers_text", S), ("example_text", S)]
 )
 
 CODES = {  # allowed codes of every single-choice column
-    "q1_example": {1, 2}, "q4_n_orgs": {2, 3, 4, 5}, "q5_staff_level": {1, 2, 3, 4},
-    "q6_success": {1, 2, 3, 4, 5}, "q7_importance": {1, 2, 3, 4, 5}, "q9_better": {1, 2},
-    "q10_involvement": {1, 2, 3, 4, 5, 9}, "q11_incentivise": {0, 1, 2, 3}, "q12_tools": {0, 1, 2, 3},
-    "q15_role": set(range(1, 7)), "q16_sector": {1, 2, 3}, "q19_receive_report": {1, 2},
-    **{f"imp_{f}": {0, 1, 2, 3, 9} for f in FACTORS}, **{f"prev_{f}": {0, 1, 2, 3, 9} for f in FACTORS},
-    "sector": {1, 2, 3, 4}, "civil_service": {1, 2}, "role": set(range(1, 6)),
-    "growth_belief": set(range(1, 6)), "state_rating": set(range(1, 6)),
-    **{c: set(range(1, 6)) for c in AGREE_ITEMS}, "confidence": {1, 2, 3, 4}, "trained": {1, 2},
+    "q1_example": {1, 2},
+    "q4_n_orgs": {2, 3, 4, 5},
+    "q5_staff_level": {1, 2, 3, 4},
+    "q6_success": {1, 2, 3, 4, 5},
+    "q7_importance": {1, 2, 3, 4, 5},
+    "q9_better": {1, 2},
+    "q10_involvement": {1, 2, 3, 4, 5, 9},
+    "q11_incentivise": {0, 1, 2, 3},
+    "q12_tools": {0, 1, 2, 3},
+    "q15_role": set(range(1, 7)),
+    "q16_sector": {1, 2, 3},
+    "q19_receive_report": {1, 2},
+    **{f"imp_{f}": {0, 1, 2, 3, 9} for f in FACTORS},
+    **{f"prev_{f}": {0, 1, 2, 3, 9} for f in FACTORS},
+    "sector": {1, 2, 3, 4},
+    "civil_service": {1, 2},
+    "role": set(range(1, 6)),
+    "growth_belief": set(range(1, 6)),
+    "state_rating": set(range(1, 6)),
+    **{c: set(range(1, 6)) for c in AGREE_ITEMS},
+    "confidence": {1, 2, 3, 4},
+    "trained": {1, 2},
     "optimism": set(range(1, 6)),
 }
 
@@ -119,9 +214,7 @@ def holds(counted: tuple[int, int], published: float, label: str = "") -> None:
     count, base = counted
     assert base > 0, label
     expected = round_half_up(published * base / 100)
-    assert abs(count - expected) <= 1, (
-        f"{label}: {count}/{base} = {100 * count / base:.1f}%, published {published}%"
-    )
+    assert abs(count - expected) <= 1, f"{label}: {count}/{base} = {100 * count / base:.1f}%, published {published}%"
 
 
 def change(before: tuple[int, int], after: tuple[int, int], points: float, label: str) -> None:
@@ -225,16 +318,15 @@ PINNED = {
 
 
 def test_published_waves_unchanged(r18, l24, l25):
-    assert {"readiness-2018": _content(r18), "leaders-2024": _content(l24),
-            "leaders-2025": _content(l25)} == PINNED
+    assert {"readiness-2018": _content(r18), "leaders-2024": _content(l24), "leaders-2025": _content(l25)} == PINNED
 
 
 def test_determinism_across_processes():
     """A fresh interpreter with a different string-hash seed builds byte-identical frames."""
     src = str(Path(__file__).resolve().parents[1] / "src")
-    code = (
-        "import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
-        "import test_demo; print(test_demo._digest())" % (src, str(Path(__file__).parent))
+    code = "import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\nimport test_demo; print(test_demo._digest())" % (
+        src,
+        str(Path(__file__).parent),
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
@@ -272,8 +364,7 @@ def test_leaders_skip_logic(year):
     asked = df.filter(pl.col("civil_service").is_not_null())
     assert asked.height > 0 and (asked["sector"] == 1).all()
     assert df.filter(PUBLIC)["civil_service"].null_count() == 0
-    for q, opts in (("org_support", ORG_SUPPORT), ("domains", DOMAINS), ("enablers", ENABLERS),
-                    ("barriers", BARRIERS)):
+    for q, opts in (("org_support", ORG_SUPPORT), ("domains", DOMAINS), ("enablers", ENABLERS), ("barriers", BARRIERS)):
         _multi_row_consistency(df, q, opts)
     none = df.filter(pl.col("org_support/none") == 1)
     assert none.select(pl.sum_horizontal([f"org_support/{o}" for o in ORG_SUPPORT[:3]]))[:, 0].max() == 0
@@ -364,9 +455,7 @@ def test_readiness_means(r18):
 
 
 def test_readiness_great_deal_gap(r18):
-    gap = {
-        f: pct(tally(r18, f"imp_{f}", [3])) - pct(tally(r18, f"prev_{f}", [3])) for f in SIX
-    }
+    gap = {f: pct(tally(r18, f"imp_{f}", [3])) - pct(tally(r18, f"prev_{f}", [3])) for f in SIX}
     order = sorted(gap, key=gap.get, reverse=True)
     assert order[:2] == ["behaviours", "places"]
     assert round_half_up(gap["behaviours"]) == 21
@@ -378,11 +467,9 @@ def test_readiness_great_deal_gap(r18):
 
 def test_leaders_2024(l24):
     assert l24.height == 274
-    for where, published, label in ((PUBLIC, 92, "public"), (PRIVATE, 93, "private"),
-                                    (NFP_HE, 88, "nfp & he"), (None, 92, "all")):
+    for where, published, label in ((PUBLIC, 92, "public"), (PRIVATE, 93, "private"), (NFP_HE, 88, "nfp & he"), (None, 92, "all")):
         holds(tally(l24, "growth_belief", AGREE, where), published, f"growth {label}")
-    for where, published, label in ((PUBLIC, 4, "public"), (PRIVATE, 7, "private"),
-                                    (NFP_HE, 16, "nfp & he"), (None, 11, "all")):
+    for where, published, label in ((PUBLIC, 4, "public"), (PRIVATE, 7, "private"), (NFP_HE, 16, "nfp & he"), (None, 11, "all")):
         holds(tally(l24, "state_rating", GOOD, where), published, f"state {label}")
     for where in (PUBLIC, PRIVATE):
         assert tally(l24, "state_rating", [5], where)[0] == 0, "none excellent"
@@ -397,8 +484,7 @@ def test_leaders_2024(l24):
     holds(tally(l24, "st_boards", AGREE), 89, "boards")
     for where, published, label in ((PUBLIC, 96, "public"), (PRIVATE, 90, "private"), (NFP_HE, 90, "nfp")):
         holds(tally(l24, "st_leadership", AGREE, where), published, f"leadership {label}")
-    for where, published, label in ((CIVIL, 18, "civil servants"), (PRIVATE, 26, "private"),
-                                    (NFP_HE, 34, "nfp & he")):
+    for where, published, label in ((CIVIL, 18, "civil servants"), (PRIVATE, 26, "private"), (NFP_HE, 34, "nfp & he")):
         holds(tally(l24, "trained", [1], where), published, f"trained {label}")
     assert abs(pct(tally(l24, "trained", [1])) - 100 / 3) <= 3.5, "trained: about 1 in 3"
     for where, published, label in ((PUBLIC, 76, "public"), (PRIVATE, 82, "private"), (NFP_HE, 78, "nfp")):
@@ -421,8 +507,11 @@ def test_leaders_2025_levels(l25):
     holds(tally(l25, "growth_belief", AGREE), 92, "growth")
     holds(tally(l25, "state_rating", GOOD), 12, "state")
     sectors = (PUBLIC, PRIVATE, NFP, EDU)
-    for item, values in (("st_effective", (25, 19, 29, 25)), ("st_communication", (14, 12, 21, 25)),
-                         ("st_cs_understands", (23, 22, 29, 25))):
+    for item, values in (
+        ("st_effective", (25, 19, 29, 25)),
+        ("st_communication", (14, 12, 21, 25)),
+        ("st_cs_understands", (23, 22, 29, 25)),
+    ):
         for where, published in zip(sectors, values):
             holds(tally(l25, item, AGREE, where), published, f"{item} {where}")
     assert pct(tally(l25, "st_effective", AGREE)) < 25, "effective: under 1 in 4"
@@ -456,8 +545,7 @@ def test_leaders_2025_against_2024(l24, l25):
     change(m(l24, "domains/skills"), m(l25, "domains/skills"), -6, "skills")
     change(m(l24, "domains/net_zero"), m(l25, "domains/net_zero"), -6, "net zero")
     shares = {d: pct(m(l25, f"domains/{d}")) for d in DOMAINS}
-    assert set(sorted(shares, key=shares.get, reverse=True)[:3]) == {
-        "rd_innovation", "defence_security", "industrial_strategy"}
+    assert set(sorted(shares, key=shares.get, reverse=True)[:3]) == {"rd_innovation", "defence_security", "industrial_strategy"}
     assert shares["ai_technology"] > pct(m(l24, "domains/ai_technology")), "AI rising"
     change(tally(l24, "optimism", OPTIMISTIC, PUBLIC), tally(l25, "optimism", OPTIMISTIC, PUBLIC), 3, "optimism public")
     change(tally(l24, "optimism", OPTIMISTIC, PRIVATE), tally(l25, "optimism", OPTIMISTIC, PRIVATE), -13, "optimism private")
@@ -468,8 +556,12 @@ def test_leaders_2025_against_2024(l24, l25):
     change(tally(l24, "st_network", AGREE), tally(l25, "st_network", AGREE), -12, "network")
     change(tally(l24, "trained", [1]), tally(l25, "trained", [1]), -16, "trained")
     # the report's 2024 -> 2025 narrative on the statements
-    for col, before, after in (("st_communication", 7, 12), ("st_opportunities", 24, 29),
-                               ("st_regulation", 30, 25), ("st_outcomes", 26, 28)):
+    for col, before, after in (
+        ("st_communication", 7, 12),
+        ("st_opportunities", 24, 29),
+        ("st_regulation", 30, 25),
+        ("st_outcomes", 26, 28),
+    ):
         change(tally(l24, col, AGREE), tally(l25, col, AGREE), after - before, col)
     assert abs(pct(tally(l25, "growth_belief", AGREE)) - pct(tally(l24, "growth_belief", AGREE))) < 1
 
@@ -534,8 +626,7 @@ def test_panel_answers_follow_2025(panel):
         kept = (both[col] == both[f"{col}_26"]).mean()
         assert 0.5 < kept < 1.0, f"{col}: {kept:.0%} kept their answer"
         assert both.select(pl.corr(col, f"{col}_26")).item() > 0.6, col
-    for question, options in (("org_support", ORG_SUPPORT), ("domains", DOMAINS),
-                              ("enablers", ENABLERS), ("barriers", BARRIERS)):
+    for question, options in (("org_support", ORG_SUPPORT), ("domains", DOMAINS), ("enablers", ENABLERS), ("barriers", BARRIERS)):
         cols = [f"{question}/{o}" for o in options]
         before = panel.select(cols).to_numpy().ravel().astype(float)
         after = panel.select([f"{c}_26" for c in cols]).to_numpy().ravel().astype(float)
@@ -594,8 +685,11 @@ def test_2026_trend_verdicts(l25, l26):
     called = changes.filter(pl.col("verdict") != "no significant change")
     assert set(called["question"]) == {"st_communication", "st_regulation", "optimism", "domains"}
     assert called.filter(pl.col("question") == "domains")["option"].to_list() == ["ai_technology"]
-    nets = {(r["question"], r["option"]): r["verdict"] for r in called.iter_rows(named=True)
-            if r["statistic"] == "net" or r["question"] == "domains"}
+    nets = {
+        (r["question"], r["option"]): r["verdict"]
+        for r in called.iter_rows(named=True)
+        if r["statistic"] == "net" or r["question"] == "domains"
+    }
     assert nets[("st_communication", "agree")] == "up"
     assert nets[("st_regulation", "agree")] == "up"
     assert nets[("optimism", "optimistic")] == "down"

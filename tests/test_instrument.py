@@ -24,9 +24,20 @@ def test_builtins_are_listed():
 def test_readiness_contract():
     ins = load_instrument("readiness-2018")
     assert [q.id for q in ins.questions][:14] == [
-        "q1_example", "q2_description", "q3_stakeholders", "q3_other_text", "q4_n_orgs", "q5_staff_level",
-        "q6_success", "q7_importance", "q8_why", "q9_better", "q10_involvement", "q11_incentivise",
-        "q12_tools", "q13_importance",
+        "q1_example",
+        "q2_description",
+        "q3_stakeholders",
+        "q3_other_text",
+        "q4_n_orgs",
+        "q5_staff_level",
+        "q6_success",
+        "q7_importance",
+        "q8_why",
+        "q9_better",
+        "q10_involvement",
+        "q11_incentivise",
+        "q12_tools",
+        "q13_importance",
     ]
     assert [c.code for c in ins.choices(ins.question("q4_n_orgs"))] == [2, 3, 4, 5]
     assert [c.code for c in ins.choices(ins.question("q6_success"))] == [1, 2, 3, 4, 5]
@@ -144,7 +155,10 @@ def test_structural_errors_from_pydantic_carry_lines():
         """
     )
     assert problems[0].startswith("line 8: questions[0].choices[0].code: Input should be a valid integer")
-    assert problems[1] == "line 9: questions[1]: unknown question type 'sliders'; expected one of single, scale, multiple, matrix, text, number"
+    assert (
+        problems[1]
+        == "line 9: questions[1]: unknown question type 'sliders'; expected one of single, scale, multiple, matrix, text, number"
+    )
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ answers = st.fixed_dictionaries(
 @given(trees, st.lists(answers, min_size=1, max_size=20))
 def test_vectorised_evaluation_matches_oracle(tree, rows):
     condition = parse_condition(render(tree))
-    frame = pl.DataFrame(rows, schema={**{q: pl.Int64 for q in SINGLE}, **{f"m/{o}": pl.Int8 for o in MULTI["m"]}})
+    frame = pl.DataFrame(rows, schema={**dict.fromkeys(SINGLE, pl.Int64), **{f"m/{o}": pl.Int8 for o in MULTI["m"]}})
     assert condition.mask(frame, MULTI).to_list() == [oracle(tree, r) for r in rows]
 
 

@@ -12,18 +12,27 @@ import pytest
 import xlsxwriter
 from polars.testing import assert_frame_equal
 
-from collabstate.dataset import ResponsesError, Responses, read_responses
+from collabstate.dataset import Responses, ResponsesError, read_responses
 from collabstate.instrument import load_instrument
 
 LEADERS = load_instrument("leaders")
 
 # what a small file holds, as text, and the canonical frame it must give
-HEADER = ["respondent_id", "wave", "weight", "sector", "civil_service", "growth_belief",
-          "org_support/secondments", "org_support/none", "example_text"]
+HEADER = [
+    "respondent_id",
+    "wave",
+    "weight",
+    "sector",
+    "civil_service",
+    "growth_belief",
+    "org_support/secondments",
+    "org_support/none",
+    "example_text",
+]
 ROWS = [
     ["R1", "2024", "1.5", "1", "2", "4", "1", "0", "Joint board"],
     ["R2", "2024", "0.5", "Private", "", "Strongly agree", "0", "1", ""],
-    ["R3", "2025", "1", "3", "", "", "", "", "Café, 漢字 and \"quotes\""],
+    ["R3", "2025", "1", "3", "", "", "", "", 'Café, 漢字 and "quotes"'],
 ]
 
 
@@ -38,7 +47,7 @@ def expected() -> pl.DataFrame:
             "growth_belief": [4, 5, None],
             "org_support/secondments": [1, 0, None],
             "org_support/none": [0, 1, None],
-            "example_text": ["Joint board", None, "Café, 漢字 and \"quotes\""],
+            "example_text": ["Joint board", None, 'Café, 漢字 and "quotes"'],
         }
     )
     return Responses(LEADERS, frame).data
@@ -155,8 +164,7 @@ def test_csv_in_another_encoding_names_the_byte_offset(tmp_path):
     with pytest.raises(ResponsesError) as info:
         read_responses(path, "leaders")
     assert str(info.value) == (
-        "latin.csv: not UTF-8 text: byte 0xE9 at offset 30 (line 3) cannot be decoded; "
-        "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+        "latin.csv: not UTF-8 text: byte 0xE9 at offset 30 (line 3) cannot be decoded; save the file as UTF-8 (in Excel: 'CSV UTF-8')"
     )
 
 
@@ -189,8 +197,7 @@ def test_csv_with_a_row_longer_than_the_header_names_the_row(tmp_path):
     with pytest.raises(ResponsesError) as info:
         read_responses(path, "leaders")
     assert str(info.value) == (
-        "r.csv: some rows have more cells than the header's 2 columns (row 3 has 3, row 5 has 4); "
-        "is there an unquoted ',' in a value?"
+        "r.csv: some rows have more cells than the header's 2 columns (row 3 has 3, row 5 has 4); is there an unquoted ',' in a value?"
     )
 
 
@@ -307,7 +314,7 @@ def sav_frame() -> pd.DataFrame:
             "growth_belief": [4.0, 5.0, None],
             "org_support.secondments": [1.0, 0.0, None],
             "org_support.none": [0.0, 1.0, None],
-            "example_text": ["Joint board", "", "Café, 漢字 and \"quotes\""],
+            "example_text": ["Joint board", "", 'Café, 漢字 and "quotes"'],
         }
     )
 
@@ -367,7 +374,7 @@ def typed_frame() -> pl.DataFrame:
             "growth_belief": [4.0, 5.0, None],
             "org_support/secondments": [True, False, None],
             "org_support/none": pl.Series([0, 1, None], dtype=pl.Int8),
-            "example_text": ["Joint board", None, "Café, 漢字 and \"quotes\""],
+            "example_text": ["Joint board", None, 'Café, 漢字 and "quotes"'],
         }
     )
 
@@ -395,7 +402,7 @@ def test_polars_frame_typed_or_text_gives_the_canonical_frame():
     v = read_responses(typed_frame(), "leaders")
     assert v.ok and v.file == "<frame>"
     assert_frame_equal(v.responses.data, expected())
-    text = pl.DataFrame(dict(zip(HEADER, zip(*ROWS))), schema={h: pl.String for h in HEADER})
+    text = pl.DataFrame(dict(zip(HEADER, zip(*ROWS))), schema=dict.fromkeys(HEADER, pl.String))
     assert_frame_equal(read_responses(text, "leaders").responses.data, expected())
 
 
@@ -414,7 +421,7 @@ def test_pandas_frame_with_nan_mixed_objects_and_a_named_index():
             "growth_belief": [4.0, 5.0, float("nan")],
             "org_support/secondments": [1, 0, None],
             "org_support/none": [0.0, 1.0, None],
-            "example_text": ["Joint board", None, "Café, 漢字 and \"quotes\""],
+            "example_text": ["Joint board", None, 'Café, 漢字 and "quotes"'],
         },
         index=pd.Index(["R1", "R2", "R3"], name="respondent_id"),
     )

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from collabstate.dataset import ResponsesError, Responses, Validation, read_responses
+from collabstate.dataset import Responses, ResponsesError, Validation, read_responses
 from collabstate.dataset.responses import canonical_schema
 from collabstate.instrument import DESIGN_COLUMNS, load_instrument
 
@@ -30,6 +30,7 @@ words = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 
 # --- what a near-valid file holds ---------------------------------------------------------------
+
 
 def _cased(label: str) -> st.SearchStrategy[str]:
     return st.tuples(st.sampled_from([str, str.lower, str.upper]), st.sampled_from(["", " ", "  "])).map(
@@ -88,7 +89,7 @@ def check(v: Validation, instrument_id: str) -> None:
     assert v.ok == (v.n_problems == 0) and len(v.problems) <= v.n_problems
     rows = [p.row for p in v.problems]
     file_level = [r for r in rows if r is None]
-    assert rows[: len(file_level)] == file_level and rows[len(file_level):] == sorted(rows[len(file_level):])
+    assert rows[: len(file_level)] == file_level and rows[len(file_level) :] == sorted(rows[len(file_level) :])
     assert {p.row for p in v.problems if p.row is not None} == set(v.rejected["row"].to_list())
     assert v.rejected.columns[0] == "row" and v.rejected.columns[-1] == "problems"
     assert all(dtype == pl.String for dtype in v.rejected.schema.dtypes()[1:])
@@ -140,8 +141,10 @@ def test_csv_any_bytes(content):
 
 
 @FAST
-@given(st.lists(st.lists(st.sampled_from(["sector", "role", "1", "", '"', "a b", "é", "\r", ";", "\t", "9"]),
-                         max_size=6), max_size=8), st.sampled_from([",", ";", "\t"]))
+@given(
+    st.lists(st.lists(st.sampled_from(["sector", "role", "1", "", '"', "a b", "é", "\r", ";", "\t", "9"]), max_size=6), max_size=8),
+    st.sampled_from([",", ";", "\t"]),
+)
 def test_csv_text_junk(lines, sep):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "junk.csv"
@@ -166,8 +169,10 @@ def valid_frames(draw) -> pl.DataFrame:
     """Canonical leaders data that break no rule: no skip logic, no exclusive option."""
     names = [c for c in LEADERS.columns if c.condition is None and c.question.id not in ("org_support",)]
     n = draw(st.integers(0, 8))
-    data: dict[str, list] = {"respondent_id": [f"R{i}" for i in range(n)],
-                             "weight": draw(st.lists(st.floats(0.01, 100), min_size=n, max_size=n))}
+    data: dict[str, list] = {
+        "respondent_id": [f"R{i}" for i in range(n)],
+        "weight": draw(st.lists(st.floats(0.01, 100), min_size=n, max_size=n)),
+    }
     answered = {q: draw(st.lists(st.booleans(), min_size=n, max_size=n)) for q in LEADERS.multiple}
     for c in names:
         if c.kind == "code":
@@ -193,16 +198,22 @@ def test_csv_valid_data_reads_back_whole(frame):
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
-xlsx_values = st.one_of(st.none(), st.integers(-3, 12), st.floats(allow_nan=False, allow_infinity=False, width=32),
-                        st.booleans(), words.map(lambda s: s.replace("\r", "")))
+xlsx_values = st.one_of(
+    st.none(),
+    st.integers(-3, 12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    words.map(lambda s: s.replace("\r", "")),
+)
 
 
 @FILES
 @given(st.sampled_from(sorted(INSTRUMENTS)), st.data())
 def test_xlsx_near_valid(instrument_id, data):
     instrument = INSTRUMENTS[instrument_id]
-    header = data.draw(st.lists(st.sampled_from([c.name for c in instrument.columns] + ["weight", "junk"]),
-                                min_size=1, max_size=8, unique=True))
+    header = data.draw(
+        st.lists(st.sampled_from([c.name for c in instrument.columns] + ["weight", "junk"]), min_size=1, max_size=8, unique=True)
+    )
     rows = data.draw(st.lists(st.lists(xlsx_values, min_size=len(header), max_size=len(header)), max_size=8))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "near.xlsx"
@@ -228,17 +239,26 @@ def test_other_formats_any_bytes(content, name):
 
 # --- SPSS .sav -----------------------------------------------------------------------------------
 
+
 @FILES
 @given(st.sampled_from(sorted(INSTRUMENTS)), st.data())
 def test_sav_near_valid(instrument_id, data):
     instrument = INSTRUMENTS[instrument_id]
-    names = data.draw(st.lists(st.sampled_from([c.name.replace("/", ".") for c in instrument.columns] + ["weight", "wave"]),
-                               min_size=1, max_size=8, unique=True))
+    names = data.draw(
+        st.lists(
+            st.sampled_from([c.name.replace("/", ".") for c in instrument.columns] + ["weight", "wave"]),
+            min_size=1,
+            max_size=8,
+            unique=True,
+        )
+    )
     n = data.draw(st.integers(0, 6))
     columns = {}
     for name in names:
         if data.draw(st.booleans()):
-            columns[name] = data.draw(st.lists(st.one_of(st.none(), st.integers(-2, 12).map(float), st.floats(-5, 5)), min_size=n, max_size=n))
+            columns[name] = data.draw(
+                st.lists(st.one_of(st.none(), st.integers(-2, 12).map(float), st.floats(-5, 5)), min_size=n, max_size=n)
+            )
         else:
             columns[name] = data.draw(st.lists(st.sampled_from(["1", "2", "", "Public", "x", "yes"]), min_size=n, max_size=n))
     with tempfile.TemporaryDirectory() as tmp:
@@ -249,23 +269,28 @@ def test_sav_near_valid(instrument_id, data):
 
 # --- Parquet and frames --------------------------------------------------------------------------
 
+
 def column_values(n: int) -> st.SearchStrategy[pl.Series]:
     return st.one_of(
         st.lists(st.one_of(st.none(), st.integers(-3, 12)), min_size=n, max_size=n).map(lambda v: pl.Series(v, dtype=pl.Int64)),
         st.lists(st.one_of(st.none(), st.floats()), min_size=n, max_size=n).map(lambda v: pl.Series(v, dtype=pl.Float64)),
         st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n).map(lambda v: pl.Series(v, dtype=pl.Boolean)),
         st.lists(st.one_of(st.none(), words), min_size=n, max_size=n).map(lambda v: pl.Series(v, dtype=pl.String)),
-        st.lists(st.sampled_from(["Public", "Private", "x"]), min_size=n, max_size=n).map(
-            lambda v: pl.Series(v, dtype=pl.Categorical)
-        ),
+        st.lists(st.sampled_from(["Public", "Private", "x"]), min_size=n, max_size=n).map(lambda v: pl.Series(v, dtype=pl.Categorical)),
     )
 
 
 @st.composite
 def frames(draw) -> pl.DataFrame:
     n = draw(st.integers(0, 6))
-    names = draw(st.lists(st.one_of(st.sampled_from([c.name for c in LEADERS.columns] + list(DESIGN_COLUMNS)), words),
-                          min_size=1, max_size=7, unique_by=lambda s: s.strip().lower().replace(".", "/")))
+    names = draw(
+        st.lists(
+            st.one_of(st.sampled_from([c.name for c in LEADERS.columns] + list(DESIGN_COLUMNS)), words),
+            min_size=1,
+            max_size=7,
+            unique_by=lambda s: s.strip().lower().replace(".", "/"),
+        )
+    )
     return pl.DataFrame([draw(column_values(n)).alias(name) for name in names])
 
 
@@ -291,9 +316,11 @@ def test_pandas_frames(frame):
 
 
 @FAST
-@given(st.lists(st.one_of(st.none(), st.integers(), st.floats(), words, st.booleans()), min_size=1, max_size=6),
-       st.lists(st.one_of(words, st.integers()), min_size=1, max_size=3))
+@given(
+    st.lists(st.one_of(st.none(), st.integers(), st.floats(), words, st.booleans()), min_size=1, max_size=6),
+    st.lists(st.one_of(words, st.integers()), min_size=1, max_size=3),
+)
 def test_pandas_mixed_object_columns(values, names):
-    frame = pd.DataFrame({name: values for name in names})
+    frame = pd.DataFrame(dict.fromkeys(names, values))
     frame["sector"] = values
     attempt(frame)

@@ -60,8 +60,7 @@ def test_acceptance_unknown_code_and_out_of_scale_answer_both_reported(tmp_path)
     v = read_responses(path, "leaders")
     assert messages(v) == [
         f"survey.csv, row 3, column sector: '5' is not valid; expected {SECTOR}",
-        f"survey.csv, row 4, column growth_belief: '7' is not valid; expected a code of "
-        f"Collaboration can support growth: {AGREE}",
+        f"survey.csv, row 4, column growth_belief: '7' is not valid; expected a code of Collaboration can support growth: {AGREE}",
     ]
     first, second = v.problems
     assert (first.row, first.column, first.value, first.kind) == (3, "sector", "5", "bad_code")
@@ -193,9 +192,7 @@ def test_readiness_q2_to_q6_answered_when_q1_is_no_are_not_asked():
 
 
 def test_multiple_choice_not_asked_is_reported_on_its_first_answered_option():
-    frame = pl.DataFrame(
-        {"q1_example": ["2"], "q3_stakeholders/local_authority": [None], "q3_stakeholders/ccg": ["0"]}
-    )
+    frame = pl.DataFrame({"q1_example": ["2"], "q3_stakeholders/local_authority": [None], "q3_stakeholders/ccg": ["0"]})
     v = read_responses(frame, READINESS)
     assert [(p.column, p.value, p.kind) for p in v.problems] == [("q3_stakeholders/ccg", "0", "not_asked")]
 
@@ -280,8 +277,7 @@ def test_missing_design_values_are_reported_for_each_design_column(tmp_path):
         (7, "cluster", None, "missing_design"),
     ]
     assert str(v.problems[2]) == (
-        "survey.csv, row 5, column weight: empty; expected a weight greater than 0 (the column is there, so every "
-        "row needs one)"
+        "survey.csv, row 5, column weight: empty; expected a weight greater than 0 (the column is there, so every row needs one)"
     )
     data = v.responses.data
     assert data.columns[:5] == ["respondent_id", "wave", "weight", "stratum", "cluster"]
@@ -300,12 +296,10 @@ def test_duplicate_ids_reject_every_later_row_and_name_the_first(tmp_path):
     path = csv_file(tmp_path, "respondent_id,sector\nA,1\nB,2\nA,3\n A ,4\nB,1\n")
     v = read_responses(path, LEADERS)
     assert messages(v) == [
-        "survey.csv, row 4, column respondent_id: 'A' is a duplicate; expected a respondent_id used only once; "
-        "it is already used in row 2",
+        "survey.csv, row 4, column respondent_id: 'A' is a duplicate; expected a respondent_id used only once; it is already used in row 2",
         "survey.csv, row 5, column respondent_id: ' A ' is a duplicate; expected a respondent_id used only once; "
         "it is already used in row 2",
-        "survey.csv, row 6, column respondent_id: 'B' is a duplicate; expected a respondent_id used only once; "
-        "it is already used in row 3",
+        "survey.csv, row 6, column respondent_id: 'B' is a duplicate; expected a respondent_id used only once; it is already used in row 3",
     ]
     assert v.responses.data["respondent_id"].to_list() == ["A", "B"]
 

@@ -357,7 +357,7 @@ def test_sav_metadata(tmp_path):
     nine = [{"lo": 9.0, "hi": 9.0}]
     excluded = [c.name for c in READINESS.columns if any(ch.excluded for ch in c.choices)]
     assert len(excluded) == 17
-    assert meta.missing_ranges == {name: nine for name in excluded}
+    assert meta.missing_ranges == dict.fromkeys(excluded, nine)
 
     measure = meta.variable_measure
     assert measure["q16_sector"] == "nominal" and measure["q3_stakeholders.ccg"] == "nominal"
@@ -434,9 +434,7 @@ def test_sav_names_must_be_valid(tmp_path):
 
 def test_codebook_readiness():
     book = codebook(READINESS)
-    assert book.columns == [
-        "column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant"
-    ]
+    assert book.columns == ["column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant"]
     assert book["column"].to_list() == [c.name for c in READINESS.columns]
     row = {r["column"]: r for r in book.iter_rows(named=True)}
     assert row["q16_sector"]["codes"] == "1 = Public; 2 = Private; 3 = Third sector"

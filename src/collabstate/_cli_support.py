@@ -17,7 +17,9 @@ __all__ = ["InstrumentOption", "err", "fail", "load_instrument_or_fail", "out"]
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
-InstrumentOption = Annotated[str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.")]
+InstrumentOption = Annotated[
+    str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.")
+]
 
 
 def fail(message: str) -> typer.Exit:

@@ -25,7 +25,7 @@ from .instrument import Instrument
 from .instrument.model import MultipleQuestion
 from .stats.compare import GROUP_LETTERS
 
-__all__ = ["estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text", "FLAG_NOTES"]
+__all__ = ["FLAG_NOTES", "estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text"]
 
 SHARES = ("proportion", "net")
 FLAG_NOTES = {"low_base": "low base", "no_valid_answers": "no valid answers", "empty_group": "empty group", "no_interval": "no interval"}

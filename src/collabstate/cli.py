@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from ._cli_support import InstrumentOption, err, fail as _fail, load_instrument_or_fail as _instrument, out
+from ._cli_support import InstrumentOption, err, out
+from ._cli_support import fail as _fail
+from ._cli_support import load_instrument_or_fail as _instrument
 
 app = typer.Typer(
     name="collabstate",
@@ -144,7 +146,7 @@ def validate(
     data: DataArgument,
     instrument: InstrumentOption,
     strict: Annotated[bool, typer.Option(help="Report only: write no rejects file.")] = False,
-    rejects: Annotated[Optional[Path], typer.Option(help="Where to write the rejected rows (default: DATA.rejects.csv).")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Where to write the rejected rows (default: DATA.rejects.csv).")] = None,
 ) -> None:
     """Check response data against an instrument and report every problem at once.
 
@@ -155,7 +157,9 @@ def validate(
     validation = _read(data, instrument)
     _report_problems(validation)
     n_rejected = validation.rejected.height
-    out.print(f"{data}: {validation.n_read} rows read, {validation.responses.n} valid, {n_rejected} rejected, {validation.n_problems} problems")
+    out.print(
+        f"{data}: {validation.n_read} rows read, {validation.responses.n} valid, {n_rejected} rejected, {validation.n_problems} problems"
+    )
     if n_rejected and not strict:
         path = validation.write_rejects(rejects or data.with_name(data.name + ".rejects.csv"))
         out.print(f"rejected rows written to {path}")
@@ -168,7 +172,7 @@ def convert(
     data: DataArgument,
     instrument: InstrumentOption,
     to: Annotated[str, typer.Option("--to", help="Output format: csv, xlsx, sav or parquet.")],
-    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default: DATA with the new extension).")] = None,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: DATA with the new extension).")] = None,
     strict: Annotated[bool, typer.Option(help="Fail on any problem and write nothing.")] = False,
 ) -> None:
     """Convert response data between CSV, XLSX, labelled SPSS .sav and Parquet.
@@ -276,11 +280,16 @@ def _unknown(kind: str, name: str, candidates: list[str]) -> str:
 def estimate(
     data: DataArgument,
     instrument: InstrumentOption,
-    questions: Annotated[Optional[str], typer.Option("--questions", "-q", help="Questions, columns or indices to estimate, comma-separated (default: all).")] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="Break down by a single-choice question or a design column (wave, stratum, cluster); two as a,b.")] = None,
-    weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
-    strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
-    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    questions: Annotated[
+        str | None, typer.Option("--questions", "-q", help="Questions, columns or indices to estimate, comma-separated (default: all).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Break down by a single-choice question or a design column (wave, stratum, cluster); two as a,b."),
+    ] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
     ci: Annotated[str, typer.Option("--ci", help="Interval for shares: wilson, logit, beta (Korn-Graubard) or wald.")] = "wilson",
     level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
@@ -309,7 +318,9 @@ def estimate(
     ins = _instrument(instrument)
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
     if wanted is not None:
-        known = [q.id for q in ins.questions] + [c.name for c in ins.columns if c.kind in ("code", "number") and c.name not in {q.id for q in ins.questions}]
+        known = [q.id for q in ins.questions] + [
+            c.name for c in ins.columns if c.kind in ("code", "number") and c.name not in {q.id for q in ins.questions}
+        ]
         known += [ix.id for ix in ins.indices]
         for name in wanted:
             if name not in known:
@@ -352,7 +363,9 @@ def estimate(
         raise _usage(f"the weight column {weight!r} does not hold numbers", "--weight")
     if responses.n == 0:
         raise _fail(f"{data}: no valid rows to estimate from")
-    responses = dataclasses.replace(responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster)
+    responses = dataclasses.replace(
+        responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster
+    )
     try:
         table = estimate_table(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=ci, level=level)
     except (ValueError, KeyError) as exc:

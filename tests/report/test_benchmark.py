@@ -48,7 +48,9 @@ def org_means(frame: pl.DataFrame, dimension: str) -> pl.DataFrame:
     items = [f"{next(d.prefix for d in INDEX.dimensions if d.id == dimension)}{f.id}" for f in INDEX.factors if f.in_index]
     long = frame.select("cluster", *items).unpivot(index="cluster", variable_name="item", value_name="code")
     means = long.filter(pl.col("code").is_between(0, 3)).group_by("cluster", "item").agg(pl.col("code").mean().alias("m"))
-    return means.group_by("cluster").agg(pl.col("m").mean().alias("index"), pl.len().alias("factors")).filter(pl.col("factors") == len(items))
+    return (
+        means.group_by("cluster").agg(pl.col("m").mean().alias("index"), pl.len().alias("factors")).filter(pl.col("factors") == len(items))
+    )
 
 
 def mid_rank(values: list[float], x: float) -> float:
@@ -108,8 +110,12 @@ def test_benchmark_percentile_ranks_organisations_in_the_sector_and_leaves_itsel
     assert f"among {others.height} organisations" in shown.label
     assert shown.cell.value == ordinal(mid_rank(others["index"].to_list(), value))
     sector = (
-        grouped.filter(pl.col("cluster") != "0").group_by("cluster", "q16_sector").len()
-        .sort("len", "q16_sector", descending=[True, False]).group_by("cluster", maintain_order=True).first()
+        grouped.filter(pl.col("cluster") != "0")
+        .group_by("cluster", "q16_sector")
+        .len()
+        .sort("len", "q16_sector", descending=[True, False])
+        .group_by("cluster", maintain_order=True)
+        .first()
     )
     third = others.join(sector.filter(pl.col("q16_sector") == 3), on="cluster")["index"].to_list()
     table = report.section("profile-importance").charts[0].data

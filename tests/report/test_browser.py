@@ -5,7 +5,6 @@ finds no accessibility violation."""
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM, NODE_MODULES
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -41,8 +40,11 @@ def open_page(browser, path: str):
 
     page.route("**/*", route)
     page.goto(url, wait_until="load")
-    page.wait_for_function("document.querySelectorAll('.vis').length > 0 && "
-                           "document.querySelectorAll('.vis svg').length === document.querySelectorAll('.vis').length", timeout=60000)
+    page.wait_for_function(
+        "document.querySelectorAll('.vis').length > 0 && "
+        "document.querySelectorAll('.vis svg').length === document.querySelectorAll('.vis').length",
+        timeout=60000,
+    )
     return page, problems, requests
 
 

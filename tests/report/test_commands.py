@@ -4,14 +4,13 @@ them as cli.py does: exit codes 0 (written), 1 (input that cannot be used), 2 (u
 import polars as pl
 import pytest
 import typer
+from conftest import need_node_modules
 from typer.testing import CliRunner
 
 from collabstate import Responses, load_instrument, write_responses
 from collabstate.demo import leaders_wave, readiness_2018
 from collabstate.report.benchmark import demo_organisation
 from collabstate.report.commands import benchmark, report
-
-from conftest import need_node_modules
 
 app = typer.Typer()
 app.command()(report)
@@ -41,8 +40,21 @@ def test_help_has_an_example():
 def test_report_writes_every_format(files, tmp_path):
     need_node_modules()
     out = tmp_path / "leaders-2025"
-    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--compare", str(files["l24"]),
-                                 "--title", "Leaders 2025", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(files["l25"]),
+            "--instrument",
+            "leaders",
+            "--compare",
+            str(files["l24"]),
+            "--title",
+            "Leaders 2025",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     for name in ("report.html", "report.pdf", "tables.xlsx", "estimates.json", "changes.json"):
         assert (out / name).stat().st_size > 1000, name
@@ -53,8 +65,21 @@ def test_report_writes_every_format(files, tmp_path):
 def test_benchmark_writes_every_format(files, tmp_path):
     need_node_modules()
     out = tmp_path / "bench"
-    result = runner.invoke(app, ["benchmark", str(files["org"]), "--against", str(files["r18"]), "--instrument", "readiness-2018",
-                                 "--name", "Example Housing Trust", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "benchmark",
+            str(files["org"]),
+            "--against",
+            str(files["r18"]),
+            "--instrument",
+            "readiness-2018",
+            "--name",
+            "Example Housing Trust",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     for name in ("benchmark.html", "benchmark.pdf", "benchmark-tables.xlsx", "estimates.json", "organisation-estimates.json"):
         assert (out / name).exists(), name
@@ -65,7 +90,9 @@ def test_usage_errors_exit_2(files, tmp_path):
     assert result.exit_code == 2 and "nope" in result.output
     result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders"])
     assert result.exit_code == 2
-    result = runner.invoke(app, ["benchmark", str(files["l25"]), "--against", str(files["l24"]), "--instrument", "leaders", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["benchmark", str(files["l25"]), "--against", str(files["l24"]), "--instrument", "leaders", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2 and "no index" in result.output
 
 
@@ -74,7 +101,9 @@ def test_bad_input_exits_1(files, tmp_path):
     assert result.exit_code == 1
     result = runner.invoke(app, ["report", str(tmp_path / "missing.csv"), "--instrument", "leaders", "--out", str(tmp_path)])
     assert result.exit_code == 1
-    result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--compare", str(files["r18"]), "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["report", str(files["l25"]), "--instrument", "leaders", "--compare", str(files["r18"]), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 1
 
 
@@ -106,7 +135,9 @@ def test_weighting_with_blank_weighting_variable_cli_blames_the_data_not_the_tar
     and offers --weights-missing; the targets file is not the cause and is not named."""
     targets = tmp_path / "targets.yaml"
     targets.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\n")
-    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets), "--out", str(tmp_path / "o")]
+    )
     said = " ".join(result.output.split())
     assert result.exit_code == 1, said
     assert "error: leaders-2024.csv: 3 respondents have no answer to 'sector'" in said and "rows 159, 227 and 232" in said
@@ -114,11 +145,26 @@ def test_weighting_with_blank_weighting_variable_cli_blames_the_data_not_the_tar
     assert "targets.yaml:" not in said and "Traceback" not in said
     bad = tmp_path / "bad.yaml"
     bad.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 5: 0.05}\n")
-    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(bad), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(bad), "--out", str(tmp_path / "o")]
+    )
     said = " ".join(result.output.split())
     assert result.exit_code == 1 and "error: bad.yaml, line 1: code 5 is not a choice of 'sector'" in said and said.count("bad.yaml") == 1
-    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets),
-                                 "--weights-missing", "sometimes", "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(files["l24"]),
+            "--instrument",
+            "leaders",
+            "--weights",
+            str(targets),
+            "--weights-missing",
+            "sometimes",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 2
 
 
@@ -127,15 +173,41 @@ def test_weighting_with_blank_weighting_variable_cli_options(files, tmp_path):
     targets = tmp_path / "targets.yaml"
     targets.write_text("sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\n")
     out = tmp_path / "unweighted"
-    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(targets),
-                                 "--weights-missing", "unweighted", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(files["l24"]),
+            "--instrument",
+            "leaders",
+            "--weights",
+            str(targets),
+            "--weights-missing",
+            "unweighted",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = " ".join((out / "report.html").read_text(encoding="utf-8").split())
     assert "3 respondents with no answer to sector (rows 159, 227 and 232) were left out of the raking at their input weight" in html
     own = tmp_path / "own.yaml"
     own.write_text("sector: {1: 0.38, 2: 0.34, 3: 0.2, 4: 0.05, missing: 0.03}\n")
-    result = runner.invoke(app, ["report", str(files["l24"]), "--instrument", "leaders", "--weights", str(own),
-                                 "--weights-missing", "own-cell", "--out", str(tmp_path / "own")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(files["l24"]),
+            "--instrument",
+            "leaders",
+            "--weights",
+            str(own),
+            "--weights-missing",
+            "own-cell",
+            "--out",
+            str(tmp_path / "own"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = " ".join((tmp_path / "own" / "report.html").read_text(encoding="utf-8").split())
     assert "Blank answers to sector raked as a cell of their own (3 respondents)" in html

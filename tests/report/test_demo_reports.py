@@ -6,7 +6,9 @@ from collabstate.report import demo
 def test_demo_builds_the_three_reports(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(demo, "build_report", lambda r, out, **kw: calls.append(("report", r.instrument.id, r.n, out.name, kw)) or out)
-    monkeypatch.setattr(demo, "build_benchmark", lambda org, everyone, out, **kw: calls.append(("benchmark", org.n, everyone.n, out.name, kw)) or out)
+    monkeypatch.setattr(
+        demo, "build_benchmark", lambda org, everyone, out, **kw: calls.append(("benchmark", org.n, everyone.n, out.name, kw)) or out
+    )
     done = demo.demo_reports(tmp_path)
     assert list(done) == ["readiness-2018", "leaders-2026", "benchmark"]
     (k1, ins1, n1, out1, kw1), (k2, ins2, n2, out2, kw2), (k3, org_n, all_n, out3, kw3) = calls

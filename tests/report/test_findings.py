@@ -14,19 +14,35 @@ SHARE = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 
 def _words(sentence: str, label: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", sentence[len(label):].lower()))
+    return set(re.findall(r"[a-z]+", sentence[len(label) :].lower()))
 
 
 @settings(max_examples=300, deadline=None)
-@given(label=LABEL, a=SHARE, b=SHARE, n1=st.integers(10, 100000), n2=st.integers(10, 100000),
-       verdict=st.sampled_from(["up", "down", "no significant change"]), share=st.booleans())
+@given(
+    label=LABEL,
+    a=SHARE,
+    b=SHARE,
+    n1=st.integers(10, 100000),
+    n2=st.integers(10, 100000),
+    verdict=st.sampled_from(["up", "down", "no significant change"]),
+    share=st.booleans(),
+)
 def test_a_change_is_called_one_only_when_significant(label, a, b, n1, n2, verdict, share):
     if verdict == "up":
         b = max(a, b) + 0.01
     elif verdict == "down":
         b = min(a, b) - 0.01
-    row = {"estimate_from": a, "estimate_to": b, "change": b - a, "wave_from": "2024", "wave_to": "2025",
-           "verdict": verdict, "n_from": n1, "n_to": n2, "flags": []}
+    row = {
+        "estimate_from": a,
+        "estimate_to": b,
+        "change": b - a,
+        "wave_from": "2024",
+        "wave_to": "2025",
+        "verdict": verdict,
+        "n_from": n1,
+        "n_to": n2,
+        "flags": [],
+    }
     sentence = change_sentence(label, row, share=share)
     words = _words(sentence, label)
     assert sentence.startswith(label + ":")
@@ -41,16 +57,34 @@ def test_a_change_is_called_one_only_when_significant(label, a, b, n1, n2, verdi
 
 
 def test_the_issue_example_reads_as_asked():
-    row = {"estimate_from": 0.30, "estimate_to": 0.25, "change": -0.05, "wave_from": "2024", "wave_to": "2025",
-           "verdict": "no significant change", "n_from": 274, "n_to": 300, "flags": []}
+    row = {
+        "estimate_from": 0.30,
+        "estimate_to": 0.25,
+        "change": -0.05,
+        "wave_from": "2024",
+        "wave_to": "2025",
+        "verdict": "no significant change",
+        "n_from": 274,
+        "n_to": 300,
+        "flags": [],
+    }
     assert change_sentence("Belief in a supportive regulatory environment", row) == (
         "Belief in a supportive regulatory environment: 30% in 2024, 25% in 2025; no significant change (n = 274 and 300)."
     )
 
 
 def test_a_suppressed_comparison_gives_no_numbers():
-    row = {"estimate_from": None, "estimate_to": None, "change": None, "wave_from": "2024", "wave_to": "2025",
-           "verdict": None, "n_from": 8, "n_to": 6, "flags": ["suppressed", "low_base"]}
+    row = {
+        "estimate_from": None,
+        "estimate_to": None,
+        "change": None,
+        "wave_from": "2024",
+        "wave_to": "2025",
+        "verdict": None,
+        "n_from": 8,
+        "n_to": 6,
+        "flags": ["suppressed", "low_base"],
+    }
     sentence = change_sentence("Label", row)
     assert not re.search(r"\d+%", sentence) and "not compared" in sentence
 

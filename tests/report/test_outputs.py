@@ -9,11 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
+from conftest import need
 
 from collabstate import Responses, estimate, load_instrument
 from collabstate.demo import leaders_wave, readiness_2018
-
-from conftest import need
 
 PUBLISHED_2018 = ["2.42", "2.18", "2.28", "2.06", "93%", "96%", "89%", "48%", "60%", "27%", "24%", "82%", "72%", "95%", "87%"]
 
@@ -91,7 +90,9 @@ def test_suppressed_cells_show_no_number_in_pdf(l25_report):
     text = pdf_text(l25_report["pdf"])
     assert text.count("suppressed") >= len(printed.suppressed)
     # the Higher education column of the statements table: every cell says 'suppressed'
-    rows = [line for line in text.splitlines() if re.match(r"\s*Sectors collaborate[^:]*\s\d+%", line)]  # not the trend table (its label has a colon)
+    rows = [
+        line for line in text.splitlines() if re.match(r"\s*Sectors collaborate[^:]*\s\d+%", line)
+    ]  # not the trend table (its label has a colon)
     assert rows and all(line.rstrip().endswith("suppressed") for line in rows), rows
 
 
@@ -103,9 +104,20 @@ def page_text_from(html: str) -> _Text:
 
 def test_xlsx_has_a_sheet_per_section_and_notes(l25_report, r18_report):
     book = openpyxl.load_workbook(l25_report["xlsx"], read_only=True)
-    assert book.sheetnames == ["Headline figures", "Findings", "Trends across waves", "The state of collaboration", "Statements about collaboration",
-                               "Enablers, barriers and domains", "Skills and support", "Optimism and confidence",
-                               "In their own words", "Who took part", "Methods", "Notes"]
+    assert book.sheetnames == [
+        "Headline figures",
+        "Findings",
+        "Trends across waves",
+        "The state of collaboration",
+        "Statements about collaboration",
+        "Enablers, barriers and domains",
+        "Skills and support",
+        "Optimism and confidence",
+        "In their own words",
+        "Who took part",
+        "Methods",
+        "Notes",
+    ]
     book18 = openpyxl.load_workbook(r18_report["xlsx"], read_only=True)
     assert book18.sheetnames[-1] == "Notes" and "Collaboration Readiness Index" in book18.sheetnames
 
@@ -140,7 +152,9 @@ def test_xlsx_suppressed_cells_hold_no_number(l25_report):
 
 
 def test_estimates_json_is_the_estimate_table(r18_report):
-    written = pl.read_json(r18_report["estimates"], schema=estimate(Responses(load_instrument("readiness-2018"), readiness_2018()), []).schema)
+    written = pl.read_json(
+        r18_report["estimates"], schema=estimate(Responses(load_instrument("readiness-2018"), readiness_2018()), []).schema
+    )
     r = Responses(load_instrument("readiness-2018"), readiness_2018())
     expected = pl.concat([
         estimate(r, by="q16_sector"), estimate(r, ["q10_involvement"], by="q6_success"),
@@ -153,7 +167,9 @@ def test_estimates_json_is_the_estimate_table(r18_report):
 
 def test_changes_json_holds_the_wave_changes(l25_report):
     changes = pl.read_json(l25_report["changes"], infer_schema_length=None)
-    regulation = changes.filter((pl.col("question") == "st_regulation") & (pl.col("option") == "agree") & pl.col("group").is_null()).row(0, named=True)
+    regulation = changes.filter((pl.col("question") == "st_regulation") & (pl.col("option") == "agree") & pl.col("group").is_null()).row(
+        0, named=True
+    )
     assert regulation["verdict"] == "no significant change"
     assert round(regulation["estimate_from"], 2) == 0.30 and round(regulation["estimate_to"], 2) == 0.25
 

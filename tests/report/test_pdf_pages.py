@@ -6,9 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import need
+from PIL import Image
 
 DPI = 40
 MM = DPI / 25.4  # pixels per millimetre at DPI
@@ -34,7 +33,7 @@ def test_no_page_is_blank_and_charts_carry_ink(which, request, tmp_path):
     assert len(images) >= 3
     for number, image in enumerate(images, start=1):
         height = image.shape[0]
-        body = image[int(18 * MM): height - int(20 * MM)]  # inside the page margins: no running header or footer
+        body = image[int(18 * MM) : height - int(20 * MM)]  # inside the page margins: no running header or footer
         assert ink(body) > 0.004, f"page {number} is blank"
     charts = report["pdf_charts"]
     assert charts, "the PDF has charts"

@@ -80,7 +80,9 @@ def test_every_question_asked_in_both_waves_is_compared_trained():
     trained = tables["t-trained-waves"]
     assert [c.label for c in trained.columns][:3] == ["2024", "2025", "Change since 2024 (points)"]
     yes = trained.rows[0]
-    assert yes.cells[0].shown and yes.cells[1].shown and yes.cells[3].text in ("significant rise", "significant fall", "no significant change")
+    assert (
+        yes.cells[0].shown and yes.cells[1].shown and yes.cells[3].text in ("significant rise", "significant fall", "no significant change")
+    )
     asked = [q.id for q in INS.questions if q.type in ("single", "scale")]
     assert all(f"t-{qid}-waves" in tables for qid in asked), [q for q in asked if f"t-{q}-waves" not in tables]
 

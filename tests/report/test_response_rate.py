@@ -48,7 +48,9 @@ def test_response_rate_counts_invitees_not_imports():
     # others than invitees and files (an open link) are analysed, and said not to be in the rate
     line = rate_line(30, invited=20, invited_completed=12, imported=3)
     assert line.startswith("Response rate: 12 of 20 invited, 60.0%; plus 3 responses imported from files")
-    assert line.endswith("Responses from people who were not invited (by an open link, for instance) are analysed too, but are not part of the rate.")
+    assert line.endswith(
+        "Responses from people who were not invited (by an open link, for instance) are analysed too, but are not part of the rate."
+    )
 
 
 @pytest.mark.parametrize("figures", [

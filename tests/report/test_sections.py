@@ -13,13 +13,13 @@ from collabstate.report.model import Chart, as_shown
 from collabstate.report.sections import build_model
 
 
-
 def r18() -> Responses:
     return Responses(load_instrument("readiness-2018"), readiness_2018())
 
 
 def leaders(year: int) -> Responses:
     return Responses(load_instrument("leaders"), leaders_wave(year))
+
 
 CUSTOM = """
 id: partnership-check
@@ -74,14 +74,32 @@ def test_readiness_sections(r18_model):
     assert ids(r18_model) == ["headlines", "findings", "practice", "index-readiness", "ladder", "quotes", "profile", "methods"]
     index = r18_model.section("index-readiness")
     chart_ids = {c.id for c in index.charts}
-    assert {"c-readiness-dots", "c-readiness-radar", "c-readiness-scatter", "c-readiness-gap",
-            "c-readiness-importance-dist", "c-readiness-prevalence-dist"} <= chart_ids
+    assert {
+        "c-readiness-dots",
+        "c-readiness-radar",
+        "c-readiness-scatter",
+        "c-readiness-gap",
+        "c-readiness-importance-dist",
+        "c-readiness-prevalence-dist",
+    } <= chart_ids
     ladder = r18_model.section("ladder")
     assert [c.id for c in ladder.charts] == ["c-q10_involvement-q16_sector", "c-q10_involvement-q6_success"]
 
 
 def test_leaders_sections(l25_model):
-    assert ids(l25_model) == ["headlines", "findings", "trends", "state", "statements", "rankings", "skills", "outlook", "quotes", "profile", "methods"]
+    assert ids(l25_model) == [
+        "headlines",
+        "findings",
+        "trends",
+        "state",
+        "statements",
+        "rankings",
+        "skills",
+        "outlook",
+        "quotes",
+        "profile",
+        "methods",
+    ]
     rankings = l25_model.section("rankings")
     assert [c.id for c in rankings.charts] == ["c-enablers", "c-barriers", "c-domains"]
     table = rankings.charts[0].data

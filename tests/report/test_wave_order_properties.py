@@ -143,7 +143,9 @@ def reversed_before(tmp_path_factory):
     for year in (2024, 2025):
         leaders_wave(year).drop("wave").write_csv(folder / f"{year}.csv")
     out = folder / "report"
-    result = CliRunner().invoke(app, ["report", str(folder / "2025.csv"), "-i", "leaders", "--compare", str(folder / "2024.csv"), "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["report", str(folder / "2025.csv"), "-i", "leaders", "--compare", str(folder / "2024.csv"), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -151,10 +153,13 @@ def reversed_before(tmp_path_factory):
 def test_files_without_a_wave_column_are_not_reversed_in_any_format(reversed_before):
     from openpyxl import load_workbook
 
-
     out = reversed_before
     # Strong networks in other sectors: 62% in 2024, 50% in 2025: a fall, everywhere.
-    rows = [r for r in json.loads((out / "changes.json").read_text()) if r["question"] == "st_network" and r["option"] == "agree" and r["group"] is None]
+    rows = [
+        r
+        for r in json.loads((out / "changes.json").read_text())
+        if r["question"] == "st_network" and r["option"] == "agree" and r["group"] is None
+    ]
     assert [(r["wave_from"], r["wave_to"], r["verdict"]) for r in rows] == [("2024", "2025", "down")]
     assert round(rows[0]["estimate_from"], 2) == 0.62 and round(rows[0]["estimate_to"], 2) == 0.50
     html = (out / "report.html").read_text()
@@ -168,7 +173,12 @@ def test_files_without_a_wave_column_are_not_reversed_in_any_format(reversed_bef
     for sheet in book.worksheets:
         for values in sheet.iter_rows(values_only=True):
             cells = [v for v in values if v is not None]
-            if cells and isinstance(cells[0], str) and cells[0].startswith("Strong networks in other sectors") and "significant fall" in cells:
+            if (
+                cells
+                and isinstance(cells[0], str)
+                and cells[0].startswith("Strong networks in other sectors")
+                and "significant fall" in cells
+            ):
                 change = cells[cells.index("significant fall") - 1]
                 assert change < 0
                 found = True

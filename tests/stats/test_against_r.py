@@ -39,7 +39,14 @@ DESIGNS = {
     "apiclus2": dict(weights="pw", strata=None, clusters="dnum"),
     "random": dict(weights="w", strata="str", clusters="clu"),
 }
-CASES = [("apistrat", "adjust"), ("apiclus1", "adjust"), ("apiclus2", "adjust"), ("random", "adjust"), ("random", "remove"), ("random", "certainty")]
+CASES = [
+    ("apistrat", "adjust"),
+    ("apiclus1", "adjust"),
+    ("apiclus2", "adjust"),
+    ("random", "adjust"),
+    ("random", "remove"),
+    ("random", "certainty"),
+]
 
 
 def _design(frame: pl.DataFrame, dataset: str, lonely: str) -> Design:
@@ -110,11 +117,17 @@ def test_svyciprop_logit_and_beta(r_reference, dataset, lonely):
     out, table = r_reference
     frame = _read(out, dataset)
     design = _design(frame, dataset, lonely)
-    keys = sorted({(v, b, g, s.split("_")[0]) for (d, lo, v, b, g, s) in table if d == dataset and lo == lonely and s.endswith("_lo") and not s.startswith("t")})
+    keys = sorted(
+        {
+            (v, b, g, s.split("_")[0])
+            for (d, lo, v, b, g, s) in table
+            if d == dataset and lo == lonely and s.endswith("_lo") and not s.startswith("t")
+        }
+    )
     assert keys
     for variable, by, group, tag in keys:
         method = tag.rstrip("0123456789")
-        level = int(tag[len(method):]) / 100 if tag != method else 0.95
+        level = int(tag[len(method) :]) / 100 if tag != method else 0.95
         domain = (frame[by].cast(pl.String) == group).to_numpy() if by else None
         m = domain_mean(design, _variable(frame, variable), domain)
         if method == "logit":

@@ -44,7 +44,13 @@ def test_by_group_and_unknown_question():
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([1, 2, None]), st.sampled_from([2, 3, 4, 5, None]), st.sampled_from([1, 5, 9, None])), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([1, 2, None]), st.sampled_from([2, 3, 4, 5, None]), st.sampled_from([1, 5, 9, None])),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_the_four_counts_add_up_to_the_respondents(rows):
     frame = pl.DataFrame(rows, schema={"q1_example": pl.Int64, "q4_n_orgs": pl.Int64, "q10_involvement": pl.Int64}, orient="row")
     counts = answer_counts(Responses(READINESS, frame))

@@ -62,7 +62,10 @@ def test_a_group_of_one_respondent():
 
 def test_a_stratum_with_a_single_cluster():
     r = leaders(stratum=["a"] * 50 + ["lonely"] * 10, cluster=[str(i % 5) for i in range(50)] + ["0"] * 10)
-    se = {lonely: estimate(r, ["growth_belief"], lonely_psu=lonely).filter(pl.col("statistic") == "mean")["se"].item() for lonely in ("adjust", "remove", "certainty")}
+    se = {
+        lonely: estimate(r, ["growth_belief"], lonely_psu=lonely).filter(pl.col("statistic") == "mean")["se"].item()
+        for lonely in ("adjust", "remove", "certainty")
+    }
     assert se["adjust"] > se["remove"] == se["certainty"] > 0
     with pytest.raises(ValueError, match="only one PSU"):
         estimate(r, ["growth_belief"], lonely_psu="fail")
@@ -83,7 +86,11 @@ def test_zero_weights_change_nothing_but_are_kept_out_of_the_base():
 def test_a_question_answered_not_applicable_by_everyone():
     rng = np.random.default_rng(1)
     n = 80
-    frame = {f"{p}_{f}": rng.choice([0, 1, 2, 3], n) for p in ("imp", "prev") for f in ("behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements")}
+    frame = {
+        f"{p}_{f}": rng.choice([0, 1, 2, 3], n)
+        for p in ("imp", "prev")
+        for f in ("behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements")
+    }
     frame["imp_behaviours"] = np.full(n, 9)
     r = Responses(READINESS, pl.DataFrame(frame))
     table = estimate(r, ["imp_behaviours", "readiness"])

@@ -28,10 +28,16 @@ def random_responses(instrument_id: str, n: int = 600, seed: int = 0, design: bo
     frame = pl.DataFrame(data)
     for question, options in instrument.multiple.items():  # some respondents skip a multiple question
         skip = rng.random(n) < 0.15
-        frame = frame.with_columns(pl.when(pl.lit(skip)).then(None).otherwise(pl.col(f"{question}/{o}")).alias(f"{question}/{o}") for o in options)
+        frame = frame.with_columns(
+            pl.when(pl.lit(skip)).then(None).otherwise(pl.col(f"{question}/{o}")).alias(f"{question}/{o}") for o in options
+        )
     extra = {"wave": rng.choice(list(waves), n)}
     if design:
-        extra |= {"weight": rng.uniform(0.3, 3, n), "stratum": rng.choice(["n", "s", "e"], n), "cluster": rng.integers(0, 12, n).astype(str)}
+        extra |= {
+            "weight": rng.uniform(0.3, 3, n),
+            "stratum": rng.choice(["n", "s", "e"], n),
+            "cluster": rng.integers(0, 12, n).astype(str),
+        }
     return Responses(instrument, frame.with_columns(**{k: pl.Series(v) for k, v in extra.items()}))
 
 
@@ -182,7 +188,9 @@ def test_bad_breakdowns(leaders):
 
 
 def test_question_selection(readiness):
-    assert set(estimate(readiness, "q13_importance")["question"]) == {f"imp_{f}" for f in ["behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements"]}
+    assert set(estimate(readiness, "q13_importance")["question"]) == {
+        f"imp_{f}" for f in ["behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements"]
+    }
     with pytest.raises(KeyError):
         estimate(readiness, ["nonesuch"])
     with pytest.raises(ValueError, match="free-text"):

@@ -8,8 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collabstate.stats import Design
-from collabstate.stats import _fast
+from collabstate.stats import Design, _fast
 from collabstate.stats._fast import Dense, usable
 from collabstate.stats._kernel import Kernel
 
@@ -94,7 +93,9 @@ def test_the_engine_gives_the_same_table_with_or_without_the_dense_path(monkeypa
     rng = np.random.default_rng(5)
     n = frame.height
     data = frame.with_columns(
-        pl.Series("cluster", rng.integers(0, 40, n)), pl.Series("stratum", rng.integers(0, 3, n)), pl.Series("weight", rng.uniform(0.5, 2, n))
+        pl.Series("cluster", rng.integers(0, 40, n)),
+        pl.Series("stratum", rng.integers(0, 3, n)),
+        pl.Series("weight", rng.uniform(0.5, 2, n)),
     )
     clustered = Responses(load_instrument("leaders"), data)
     engine = _engine.Engine(Design.from_responses(clustered), make_breakdown(clustered, "sector"))
@@ -102,7 +103,9 @@ def test_the_engine_gives_the_same_table_with_or_without_the_dense_path(monkeypa
     dense = estimate(clustered, by="sector")
     monkeypatch.setattr(_engine, "usable", lambda design, g: False)
     kernel = estimate(clustered, by="sector")
-    assert dense.select("question", "option", "statistic", "group", "n", "letters").equals(kernel.select("question", "option", "statistic", "group", "n", "letters"))
+    assert dense.select("question", "option", "statistic", "group", "n", "letters").equals(
+        kernel.select("question", "option", "statistic", "group", "n", "letters")
+    )
     for column in ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff"):
         np.testing.assert_allclose(dense[column].to_numpy(), kernel[column].to_numpy(), rtol=1e-10, atol=1e-14, equal_nan=True)
 

@@ -78,7 +78,7 @@ def test_every_method_contains_the_estimate_and_handles_the_level(method):
     kw = dict(n_eff=np.full(5, 80.0), nrow=np.full(5, 80), df=np.full(5, 79))
     lo95, hi95 = proportion_interval(method, p, se, **kw)
     lo80, hi80 = proportion_interval(method, p, se, level=0.8, **kw)
-    assert np.all((lo95 <= p + 1e-12) & (p <= hi95 + 1e-12)) and np.all((0 <= lo95) & (hi95 <= 1))
+    assert np.all((lo95 <= p + 1e-12) & (p <= hi95 + 1e-12)) and np.all((lo95 >= 0) & (hi95 <= 1))
     assert np.all(lo80 >= lo95 - 1e-12) and np.all(hi80 <= hi95 + 1e-12)
     if method in ("wilson", "beta"):
         assert np.all(np.isfinite(lo95) & np.isfinite(hi95)) and hi95[0] > 0 and lo95[-1] < 1

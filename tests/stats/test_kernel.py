@@ -42,7 +42,9 @@ def responses(seed: int, clustered: bool) -> Responses:
         pl.when(pl.int_range(pl.len()) % 7 == 3).then(None).otherwise(pl.col("q10_involvement")).alias("q10_involvement")
     )
     for option in READINESS.multiple["q17_area"]:
-        frame = frame.with_columns(pl.Series(f"q17_area/{option}", np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 2, n))).cast(pl.Int8, strict=False))
+        frame = frame.with_columns(
+            pl.Series(f"q17_area/{option}", np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 2, n))).cast(pl.Int8, strict=False)
+        )
     return Responses(READINESS, frame)
 
 
@@ -88,8 +90,13 @@ def test_block_covariances_equal_the_dense_formula(clustered, lonely):
         y = _y(r, question, block.option, block.statistic)
         reference = dense_cov(design, y, groups, breakdown.n_groups)
         scale = np.abs(reference).max()
-        np.testing.assert_allclose(block.cov, reference, rtol=0, atol=1e-10 * scale, err_msg=f"{block.question} {block.option} {block.statistic}")
-        np.testing.assert_array_equal(block.domain.n, [np.sum(~np.isnan(y) & (groups == g) & (design.weights > 0)) for g in range(3)] + [np.sum(~np.isnan(y) & (design.weights > 0))])
+        np.testing.assert_allclose(
+            block.cov, reference, rtol=0, atol=1e-10 * scale, err_msg=f"{block.question} {block.option} {block.statistic}"
+        )
+        np.testing.assert_array_equal(
+            block.domain.n,
+            [np.sum(~np.isnan(y) & (groups == g) & (design.weights > 0)) for g in range(3)] + [np.sum(~np.isnan(y) & (design.weights > 0))],
+        )
 
 
 @pytest.mark.parametrize("clustered", [False, True])

@@ -38,7 +38,11 @@ def write(tmp_path, name: str, text: str):
 
 # ---------------------------------------------------------------------------------- targets files
 def test_yaml_targets_with_shares_totals_and_a_cross(tmp_path):
-    path = write(tmp_path, "targets.yaml", "sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\nstratum:\n  north: 100\n  south: 300\n  east: 200\nsector*role:\n  1*1: 600\n")
+    path = write(
+        tmp_path,
+        "targets.yaml",
+        "sector: {1: 0.4, 2: 0.35, 3: 0.2, 4: 0.05}\nstratum:\n  north: 100\n  south: 300\n  east: 200\nsector*role:\n  1*1: 600\n",
+    )
     t = load_targets(path, leaders())
     assert t.keys == ["sector", "stratum", ("sector", "role")]
     assert t.is_share("sector") and not t.is_share("stratum")
@@ -54,7 +58,12 @@ def test_csv_targets(tmp_path):
 
 
 BAD_FILES = [
-    ("t.yaml", "sector: {1: 0.5, 2: 0.5}\nsecter: {1: 1.0}\n", "t.yaml, line 2: 'secter' is not a single-choice question or a design column", "did you mean 'sector'"),
+    (
+        "t.yaml",
+        "sector: {1: 0.5, 2: 0.5}\nsecter: {1: 1.0}\n",
+        "t.yaml, line 2: 'secter' is not a single-choice question or a design column",
+        "did you mean 'sector'",
+    ),
     ("t.yaml", "sector:\n  1: 0.5\n  7: 0.5\n", "t.yaml, line 3: code 7 is not a choice of 'sector'", "choices: 1, 2, 3, 4"),
     ("t.yaml", "sector:\n  1: 0.5\n  2: 0.3\n", "t.yaml, line 1: the targets of 'sector' are shares", "sum to 0.8"),
     ("t.yaml", "sector:\n  1: 10\n  2: -3\n", "t.yaml, line 3: the target of code 2 of 'sector' is negative", ""),
@@ -63,7 +72,12 @@ BAD_FILES = [
     ("t.yaml", "- sector\n", "t.yaml, line 1: expected a mapping of variables", ""),
     ("t.yaml", "sector: {1: 0.5\n", "t.yaml", "not valid YAML"),
     ("t.yaml", "", "t.yaml: the file is empty", ""),
-    ("t.csv", "variable,code,target\nsector,1,0.5\nsector,2,x\n", "t.csv, line 3: the target 'x' of code 2 of 'sector' is not a number", ""),
+    (
+        "t.csv",
+        "variable,code,target\nsector,1,0.5\nsector,2,x\n",
+        "t.csv, line 3: the target 'x' of code 2 of 'sector' is not a number",
+        "",
+    ),
     ("t.csv", "var,code,value\n", "t.csv, line 1: expected the columns variable, code, target", ""),
     ("t.csv", "variable,code,target\nsector,one,1\n", "t.csv, line 2: code 'one' of 'sector' must be a whole number", ""),
     ("t.txt", "sector: {1: 1}\n", "t.txt: targets are read from .yaml, .yml or .csv files", ""),

@@ -64,7 +64,11 @@ def _random(out: Path, weight: str = "w", drop_zero: bool = False) -> Responses:
     frame = pl.read_csv(out / "w_random.csv", null_values=[""], infer_schema_length=None)
     if drop_zero:
         frame = frame.filter(pl.col(weight) > 0)
-    design = [pl.col(weight).cast(pl.Float64).alias("weight"), pl.col("str").alias("stratum"), pl.col("clu").cast(pl.String).alias("cluster")]
+    design = [
+        pl.col(weight).cast(pl.Float64).alias("weight"),
+        pl.col("str").alias("stratum"),
+        pl.col("clu").cast(pl.String).alias("cluster"),
+    ]
     return Responses(RANDOM, frame.select(*design, "r1", "r2", "g", "b", "y", "r1m"))
 
 

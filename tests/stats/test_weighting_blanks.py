@@ -58,7 +58,9 @@ def test_weighting_with_blank_weighting_variable_names_the_data_rows_not_the_tar
 
 
 def test_weighting_with_blank_weighting_variable_lists_five_rows_and_the_count():
-    frame = leaders_wave(2024).with_columns(pl.when(pl.int_range(pl.len()) % 20 == 0).then(None).otherwise(pl.col("sector")).alias("sector"))
+    frame = leaders_wave(2024).with_columns(
+        pl.when(pl.int_range(pl.len()) % 20 == 0).then(None).otherwise(pl.col("sector")).alias("sector")
+    )
     r = Responses(LEADERS, frame)  # not read from a file: respondents are counted from 1, in data order
     n = int(blanks(r).sum())
     with pytest.raises(stats.WeightingDataError) as error:
@@ -131,7 +133,9 @@ def test_weighting_with_blank_weighting_variable_unweighted_refuses_a_missing_ta
 def test_weighting_with_blank_input_weights_names_the_rows(wave):
     weights = pl.Series("weight", [1.0] * wave.n).scatter([3, 10], None)
     r = Responses(LEADERS, wave.data.with_columns(weights), source=wave.source, rows=wave.rows)
-    with pytest.raises(stats.WeightingDataError, match=r"leaders-2024.csv: 2 respondents have no weight in the column 'weight': rows 5 and 12"):
+    with pytest.raises(
+        stats.WeightingDataError, match=r"leaders-2024.csv: 2 respondents have no weight in the column 'weight': rows 5 and 12"
+    ):
         rake(r, Targets({"role": {1: 0.2, 2: 0.1, 3: 0.3, 4: 0.3, 5: 0.1}}))
 
 

@@ -79,13 +79,13 @@ questions:
 """
 
 AWKWARD = [
-    "Joint work, with commas, and a \"quote\"",
+    'Joint work, with commas, and a "quote"',
     "two lines\nand a third\n",
     "ünïcödé — 🙂 ✓ 中文",
     "  leading and trailing spaces  ",
     "=1+1",
     "007",
-    'back\\slash and tab\t and \x01 control',
+    "back\\slash and tab\t and \x01 control",
 ]
 
 
@@ -101,7 +101,7 @@ def reference_responses_of(wave):
     data = {"respondent_id": [str(ids[pk]) for pk in rows]}
     for name in names:
         data[name] = [answers.get(name) for answers in rows.values()]
-    frame = pl.DataFrame(data, schema={"respondent_id": pl.String, **{n: pl.String for n in names}})
+    frame = pl.DataFrame(data, schema={"respondent_id": pl.String, **dict.fromkeys(names, pl.String)})
     return read_responses(frame, instrument, name=f"wave {wave.slug}")
 
 
@@ -133,13 +133,23 @@ def readiness(make_wave, client, start):
         "q17_area": {"q17_area": ["education"]}, "q18_region": {"q18_region": ["london", "wales"]},
     })  # fmt: skip
     answer(client, start(other), {"q1_example": {"q1_example": "2"}, "q16_sector": {"q16_sector": "1"}})
-    answer(client, start(wave), {"q1_example": {"q1_example": "2"}, "q7_importance": {"q7_importance": "1"}, "q16_sector": {"q16_sector": "3"}})
+    answer(
+        client, start(wave), {"q1_example": {"q1_example": "2"}, "q7_importance": {"q7_importance": "1"}, "q16_sector": {"q16_sector": "3"}}
+    )
     answer(client, start(wave), {"q1_example": {"q1_example": "1"}})
-    answer(client, start(wave), {"q1_example": {"q1_example": "1"}, "q2_description": {"q2_description": AWKWARD[4]}, "q8_why": {"q8_why": AWKWARD[5]}})
+    answer(
+        client,
+        start(wave),
+        {"q1_example": {"q1_example": "1"}, "q2_description": {"q2_description": AWKWARD[4]}, "q8_why": {"q8_why": AWKWARD[5]}},
+    )
     unfinished = start(wave)
     client.post(f"/r/{unfinished}/q/q1_example/", {"q1_example": "1"})
     answer(client, start(other), {"q1_example": {"q1_example": "1"}})
-    answer(client, start(wave), {"q1_example": {"q1_example": "2"}, "q8_why": {"q8_why": AWKWARD[6]}, "q19_receive_report": {"q19_receive_report": "1"}})
+    answer(
+        client,
+        start(wave),
+        {"q1_example": {"q1_example": "2"}, "q8_why": {"q8_why": AWKWARD[6]}, "q19_receive_report": {"q19_receive_report": "1"}},
+    )
     return wave
 
 
@@ -150,8 +160,14 @@ def edges(make_wave, client, start):
     answer(client, start(wave), {"role": {"role": "2"}, "other_role": {"other_role": AWKWARD[2]}, "staff": {"staff": "12"},
                                  "budget": {"budget": "-3.25"}, "partners": {"partners": ["council", "nhs"]},
                                  "views": {"v_trust": "9", "v_time": "2"}, "why": {"why": AWKWARD[0]}})  # fmt: skip
-    answer(client, start(wave), {"role": {"role": "1"}, "staff": {"staff": "0"}, "budget": {"budget": "1e-7"}, "partners": {"partners": ["none"]}})
-    answer(client, start(wave), {"role": {"role": "1"}, "budget": {"budget": "1000000"}, "views": {"v_trust": "1"}, "why": {"why": AWKWARD[1]}})
+    answer(
+        client,
+        start(wave),
+        {"role": {"role": "1"}, "staff": {"staff": "0"}, "budget": {"budget": "1e-7"}, "partners": {"partners": ["none"]}},
+    )
+    answer(
+        client, start(wave), {"role": {"role": "1"}, "budget": {"budget": "1000000"}, "views": {"v_trust": "1"}, "why": {"why": AWKWARD[1]}}
+    )
     answer(client, start(wave), {"role": {"role": "2"}})
     return wave
 
@@ -164,7 +180,16 @@ def read_back(path, fmt: str):
         return pl.read_parquet(path), pl.read_parquet_metadata(path)["collabstate.instrument"]
     if fmt == "sav":
         data, meta = pyreadstat.read_sav(str(path), output_format="polars", user_missing=True)
-        return data, meta.column_names_to_labels, meta.variable_value_labels, meta.missing_ranges, meta.variable_measure, meta.original_variable_types, meta.file_label, meta.notes
+        return (
+            data,
+            meta.column_names_to_labels,
+            meta.variable_value_labels,
+            meta.missing_ranges,
+            meta.variable_measure,
+            meta.original_variable_types,
+            meta.file_label,
+            meta.notes,
+        )
     book = fastexcel.read_excel(path)
     return [book.load_sheet(name, header_row=None, dtypes="string").to_polars() for name in book.sheet_names]
 
@@ -202,7 +227,12 @@ def test_responses_of_reads_as_it_did(request, fixture):
     wave = request.getfixturevalue(fixture)
     reference, ours = reference_responses_of(wave), responses_of(wave)
     assert_frame_equal(ours.responses.data, reference.responses.data, check_exact=True)
-    assert (ours.n_read, ours.n_problems, ours.file, ours.responses.source) == (reference.n_read, 0, reference.file, reference.responses.source)
+    assert (ours.n_read, ours.n_problems, ours.file, ours.responses.source) == (
+        reference.n_read,
+        0,
+        reference.file,
+        reference.responses.source,
+    )
     if fixture == "readiness":  # CR LF stored as LF, the rest as typed
         assert AWKWARD[0] + "\n" + AWKWARD[2] in ours.responses.data["q2_description"].to_list()
 
@@ -219,7 +249,18 @@ def test_the_command_line_exports_through_export_wave(readiness, tmp_path):
 def test_answers_that_do_not_fit_are_listed_by_row_and_nothing_is_written(make_wave, tmp_path):
     wave = make_wave()
     good = {"q1_example": "1", "q16_sector": "2"}
-    store(wave, [good, good, {"q1_example": "1", "q16_sector": "7"}, good, {"q1_example": "2", "q2_description": "not asked"}, good, {"q7_importance": "x"}])
+    store(
+        wave,
+        [
+            good,
+            good,
+            {"q1_example": "1", "q16_sector": "7"},
+            good,
+            {"q1_example": "2", "q2_description": "not asked"},
+            good,
+            {"q7_importance": "x"},
+        ],
+    )
     reference = reference_responses_of(wave)
     assert reference.n_problems == 3
     for chunk in (1, 3, 100):
@@ -282,7 +323,9 @@ def test_the_codebook_is_the_cores(wave, tmp_path):
 # --- any chunk size gives the same frames and the same files ------------------------------
 
 TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=12)
-NUMBER = st.one_of(st.integers(-1000, 10**6).map(str), st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: str(int(x)) if x.is_integer() else repr(x)))
+NUMBER = st.one_of(
+    st.integers(-1000, 10**6).map(str), st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: str(int(x)) if x.is_integer() else repr(x))
+)
 
 
 @st.composite
@@ -323,7 +366,7 @@ def test_any_chunk_size_gives_the_same_frames_and_files(make_wave, tmp_path, ans
     names = [c.name for c in wave.instrument.columns]
     frames = list(wave_frames(wave, chunk=chunk, how=how))
     assert len(frames) == -(-len(answers) // chunk)
-    text = pl.concat(frames) if frames else pl.DataFrame(schema={"respondent_id": pl.String, **{n: pl.String for n in names}})
+    text = pl.concat(frames) if frames else pl.DataFrame(schema={"respondent_id": pl.String, **dict.fromkeys(names, pl.String)})
     ids = Response.objects.filter(wave=wave, completed=True).order_by("pk").values_list("public_id", flat=True)
     expected = pl.DataFrame([{"respondent_id": str(i), **{n: a.get(n) for n in names}} for i, a in zip(ids, answers)],
                             schema=text.schema, orient="row")  # fmt: skip

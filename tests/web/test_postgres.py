@@ -27,7 +27,9 @@ def test_a_connection_the_server_ended_is_found_without_a_query_and_replaced(tra
     assert connection.is_usable()
     old = connection.connection.info.backend_pid
     params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}, autocommit=True) as other:
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}, autocommit=True
+    ) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [old])
     select.select([connection.connection.fileno()], [], [], 5)  # the server's goodbye arrives
     assert not connection.is_usable()
@@ -62,7 +64,16 @@ def test_a_page_is_saved_in_one_statement(wave, start, client, settings, django_
     respondent = Respondent.objects.get()
     assert respondent.pages_saved == 2
     ticked = {"gp_practice", "other"}
-    options = ["local_authority", "community_associations", "private_housing_developer", "private_care_provider", "gp_practice", "ccg", "nhs_trust", "other"]
+    options = [
+        "local_authority",
+        "community_associations",
+        "private_housing_developer",
+        "private_care_provider",
+        "gp_practice",
+        "ccg",
+        "nhs_trust",
+        "other",
+    ]
     expected = {"q1_example": "1", **{f"q3_stakeholders/{o}": "1" if o in ticked else "0" for o in options}}
     assert dict(Answer.objects.values_list("column", "value")) == expected
     assert respondent.page == "q3_other_text"

@@ -312,8 +312,17 @@ def test_a_change_from_check_that_brings_new_questions_walks_through_them_then_b
         response = client.post(url, BROUGHT_BY_YES[qid])
         assert response["Location"] == (f"/r/{token}/q/{following}/?return=check" if following else f"/r/{token}/check/")
     assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/check/"
-    stakeholders = {f"q3_stakeholders/{o.code}": "1" if o.code in ("ccg", "other") else "0" for o in wave.instrument.question("q3_stakeholders").options}
-    new = {"q2_description": "A shared data hub", **stakeholders, "q3_other_text": "A housing association", "q4_n_orgs": "3", "q5_staff_level": "2", "q6_success": "5"}
+    stakeholders = {
+        f"q3_stakeholders/{o.code}": "1" if o.code in ("ccg", "other") else "0" for o in wave.instrument.question("q3_stakeholders").options
+    }
+    new = {
+        "q2_description": "A shared data hub",
+        **stakeholders,
+        "q3_other_text": "A housing association",
+        "q4_n_orgs": "3",
+        "q5_staff_level": "2",
+        "q6_success": "5",
+    }
     assert answers_of_only_response(wave) == {**before, "q1_example": "1", **new}  # q7 onwards kept
     html = client.get(f"/r/{token}/check/").content.decode()
     assert "Not answered" not in html and "A shared data hub" in html and "A housing association" in html

@@ -11,10 +11,9 @@ import re
 import secrets
 from pathlib import Path
 
+from browser_helpers import Respondent, assert_accessible, follow, heading, submit
 from django.core.cache import cache
 from django.utils import timezone
-
-from browser_helpers import Respondent, assert_accessible, follow, heading, submit
 
 #: Set to a directory to keep screenshots of a few pages (for looking at them, not asserted).
 SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")
@@ -183,7 +182,9 @@ def test_invited_yes_goes_through_q2_to_q6_then_completes(new_page, live_server,
     assert r.question_id() == "q4_n_orgs"  # no 'Other': no follow-up
     follow(page, "Back")
     r.expect_question("q3_stakeholders")
-    ticked = [page.get_by_role("checkbox", name=o.label, exact=True).is_checked() for o in wave.instrument.question("q3_stakeholders").options]
+    ticked = [
+        page.get_by_role("checkbox", name=o.label, exact=True).is_checked() for o in wave.instrument.question("q3_stakeholders").options
+    ]
     assert ticked == [True, False, False, False, False, False, True, False]
     r.answer("q3_stakeholders", ["Local authority", "NHS Trust", "Other"], via_label=True)
     assert r.question_id() == "q3_other_text"
@@ -199,7 +200,22 @@ def test_invited_yes_goes_through_q2_to_q6_then_completes(new_page, live_server,
     r.answer("q10_involvement", "Not applicable")
     r.answer("q11_incentivise", "A great deal")
     r.answer("q12_tools", "Somewhat")
-    r.answer("q13_importance", {row: "Somewhat" for row in ("imp_behaviours", "imp_citizens", "imp_systems", "imp_services", "imp_places", "imp_markets", "imp_urgency", "imp_requirements")})
+    r.answer(
+        "q13_importance",
+        dict.fromkeys(
+            (
+                "imp_behaviours",
+                "imp_citizens",
+                "imp_systems",
+                "imp_services",
+                "imp_places",
+                "imp_markets",
+                "imp_urgency",
+                "imp_requirements",
+            ),
+            "Somewhat",
+        ),
+    )
     r.answer("q14_prevalence", {})  # nothing ticked
     r.answer("q15_role", "Chief executive")
     r.answer("q16_sector", "Public")
@@ -250,7 +266,11 @@ def test_stop_half_way_and_resume_in_a_fresh_browser_without_javascript(new_page
     assert page.get_by_role("textbox").input_value() == "A housing association"
     follow(page, "Back")
     r.expect_question("q3_stakeholders")
-    ticked = [o.label for o in wave.instrument.question("q3_stakeholders").options if page.get_by_role("checkbox", name=o.label, exact=True).is_checked()]
+    ticked = [
+        o.label
+        for o in wave.instrument.question("q3_stakeholders").options
+        if page.get_by_role("checkbox", name=o.label, exact=True).is_checked()
+    ]
     assert ticked == ["CCG", "Other"]
     follow(page, "Back")
     r.expect_question("q2_description")
@@ -330,7 +350,12 @@ def test_number_question_and_exclusive_option(new_page, live_server, make_wave):
     r.answer("support", ["Mentoring"])
     r.check_answers_listed()
     r.send()
-    assert stored(respondent_of(token).response_id) == {"staff": "12", "support/mentoring": "1", "support/secondments": "0", "support/none": "0"}
+    assert stored(respondent_of(token).response_id) == {
+        "staff": "12",
+        "support/mentoring": "1",
+        "support/secondments": "0",
+        "support/none": "0",
+    }
 
 
 def test_closed_not_yet_open_and_not_found_pages(new_page, make_wave):

@@ -69,13 +69,23 @@ def test_the_admin_is_for_staff_and_takes_an_instrument_file(db, client, django_
     staff = django_user_model.objects.create_superuser("staff", "staff@example.org", "a-long-pass-phrase-1")
     client.force_login(staff)
     now = timezone.localtime()
-    response = client.post("/admin/surveys/wave/add/", {
-        "slug": "pulse", "title": "Pulse", "instrument_ref": "", "instrument_yaml": "",
-        "instrument_file": SimpleUploadedFile("pulse.yaml", INSTRUMENT.encode()),
-        "opens_at_0": now.strftime("%Y-%m-%d"), "opens_at_1": "00:00:00",
-        "closes_at_0": (now + dt.timedelta(days=9)).strftime("%Y-%m-%d"), "closes_at_1": "00:00:00",
-        "mode": "anonymous", "max_reminders": "2", "organisation": organisation.pk,
-    })
+    response = client.post(
+        "/admin/surveys/wave/add/",
+        {
+            "slug": "pulse",
+            "title": "Pulse",
+            "instrument_ref": "",
+            "instrument_yaml": "",
+            "instrument_file": SimpleUploadedFile("pulse.yaml", INSTRUMENT.encode()),
+            "opens_at_0": now.strftime("%Y-%m-%d"),
+            "opens_at_1": "00:00:00",
+            "closes_at_0": (now + dt.timedelta(days=9)).strftime("%Y-%m-%d"),
+            "closes_at_1": "00:00:00",
+            "mode": "anonymous",
+            "max_reminders": "2",
+            "organisation": organisation.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Wave.objects.get(slug="pulse").instrument.id == "pulse"
 

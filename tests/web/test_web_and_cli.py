@@ -54,12 +54,16 @@ def test_exported_file_and_database_give_the_same_estimates(client, wave, start,
     joined = direct.join(from_file, on=key, how="full", suffix="_file", nulls_equal=True)
     assert joined.height == direct.height == from_file.height
     for column in ("estimate", "se", "ci_low", "ci_high"):
-        np.testing.assert_allclose(joined[column].to_numpy().astype(float), joined[f"{column}_file"].to_numpy().astype(float), rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(
+            joined[column].to_numpy().astype(float), joined[f"{column}_file"].to_numpy().astype(float), rtol=1e-12, equal_nan=True
+        )
     assert (joined["n"] == joined["n_file"]).all()
 
 
 def test_wave_commands_create_invite_and_report_problems(db, tmp_path):
-    result = runner.invoke(app, ["wave", "create", "leaders-2026", "--instrument", "leaders", "--closes", "2099-01-31", "--mode", "identified"])
+    result = runner.invoke(
+        app, ["wave", "create", "leaders-2026", "--instrument", "leaders", "--closes", "2099-01-31", "--mode", "identified"]
+    )
     assert result.exit_code == 0, result.output
     assert "wave leaders-2026: leaders, identified" in result.output
     bad = tmp_path / "bad.csv"
@@ -84,7 +88,12 @@ def test_deployment_checks_are_clean_under_production_settings(tmp_path):
         "COLLABSTATE_VAR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "collabstate.web.settings",
     }
-    result = subprocess.run([sys.executable, "-m", "collabstate.web.manage", "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "collabstate.web.manage", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -92,7 +101,14 @@ def test_deployment_checks_are_clean_under_production_settings(tmp_path):
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
 def test_production_settings_refuse_to_start_without_a_key_or_hosts(tmp_path, missing):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")}
-    env.update({"COLLABSTATE_PRODUCTION": "1", "DJANGO_SECRET_KEY": "s" * 60, "DJANGO_ALLOWED_HOSTS": "a.example", "COLLABSTATE_VAR": str(tmp_path)})
+    env.update(
+        {
+            "COLLABSTATE_PRODUCTION": "1",
+            "DJANGO_SECRET_KEY": "s" * 60,
+            "DJANGO_ALLOWED_HOSTS": "a.example",
+            "COLLABSTATE_VAR": str(tmp_path),
+        }
+    )
     del env[missing]
     result = subprocess.run([sys.executable, "-m", "collabstate.web.manage", "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and missing in result.stderr
@@ -113,9 +129,17 @@ def test_serve_runs_migrations_and_answers_on_the_port(tmp_path):
     from pathlib import Path
 
     cli = [str(Path(sys.executable).parent / "collabstate")]
-    created = subprocess.run([*cli, "wave", "create", "open", "--instrument", "readiness-2018", "--open-link"], env=env, capture_output=True, text=True)
+    created = subprocess.run(
+        [*cli, "wave", "create", "open", "--instrument", "readiness-2018", "--open-link"], env=env, capture_output=True, text=True
+    )
     assert created.returncode == 0 and "open link /s/open/" in created.stdout, created.stderr
-    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -124,7 +148,9 @@ def test_serve_runs_migrations_and_answers_on_the_port(tmp_path):
                     body = response.read().decode()
                 break
             except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline and server.poll() is None, server.stderr.read().decode() if server.poll() is not None else "timeout"
+                assert time.monotonic() < deadline and server.poll() is None, (
+                    server.stderr.read().decode() if server.poll() is not None else "timeout"
+                )
                 time.sleep(0.2)
         assert "Start now" in body
         with pytest.raises(urllib.error.HTTPError) as missing:

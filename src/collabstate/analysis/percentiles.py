@@ -43,7 +43,14 @@ from ..dataset import Responses
 from ..instrument.model import Dimension, Factor, IndexDefinition
 
 __all__ = [
-    "Comparators", "Standing", "index_scores", "item_scores", "main_group", "ordinal", "organisation_column", "percentile_rank",
+    "Comparators",
+    "Standing",
+    "index_scores",
+    "item_scores",
+    "main_group",
+    "ordinal",
+    "organisation_column",
+    "percentile_rank",
 ]
 
 #: The question id that names a respondent's organisation, when an instrument has one.
@@ -118,7 +125,9 @@ def organisation_column(responses: Responses, column: str | None = "auto") -> st
         also = f" (it has: {', '.join(known)})" if known else f" (it has none of the columns {', '.join(ORGANISATION_COLUMNS)})"
         raise ValueError(f"{column!r} is not a column of the comparison data{also}; it should name each respondent's organisation")
     if not responses.data[column].drop_nulls().len():
-        raise ValueError(f"the comparison data have no value in the column {column!r}: it cannot say which organisation a respondent belongs to")
+        raise ValueError(
+            f"the comparison data have no value in the column {column!r}: it cannot say which organisation a respondent belongs to"
+        )
     return column
 
 
@@ -174,9 +183,13 @@ class Standing:
         """What a reader can take at its word: the score, where it stands against the mean, its
         rank and, when the rank points another way than the mean, where the middle is and why."""
         value, relation = f"{self.value:.2f}", self._relation()
-        against = "" if relation is None else f"{('level with', 'above', 'below')[relation]} the mean of {self.mean_label} ({self.mean:.2f})"
+        against = (
+            "" if relation is None else f"{('level with', 'above', 'below')[relation]} the mean of {self.mean_label} ({self.mean:.2f})"
+        )
         if not self.shown:
-            return f"{label} {value}" + (f": {against}" if against else "") + f"; its rank is not shown{self.hidden and f' ({self.hidden})'}."
+            return (
+                f"{label} {value}" + (f": {against}" if against else "") + f"; its rank is not shown{self.hidden and f' ({self.hidden})'}."
+            )
         if not self.conflicts():
             return f"{label} {value}: " + (f"{against}; " if against else "") + f"{self._ranked()}."
         middle = "below" if self.rank < 50 else ("above" if self.rank > 50 else "at")
@@ -202,8 +215,10 @@ class Standing:
             more = f" More {who} score {'above it than below' if self.rank < 50 else 'below it than above'};"
         low = self.rank < 50 or (self.rank == 50 and relation > 0)  # the mean sits below the middle
         if self.unit == "organisation":
-            return (f"{more} the mean of {self.mean_label} counts each respondent once, the rank each organisation once, and here the "
-                    f"mean sits {'below' if low else 'above'} the middle organisation.")
+            return (
+                f"{more} the mean of {self.mean_label} counts each respondent once, the rank each organisation once, and here the "
+                f"mean sits {'below' if low else 'above'} the middle organisation."
+            )
         pull = "the lowest scores pull it down" if low else "the highest scores pull it up"
         return f"{more} the mean sits {'below' if low else 'above'} the middle because {pull}."
 
@@ -233,8 +248,15 @@ class Comparators:
     ('organisation', 3, [2.0, 2.0, 0.0])
     """
 
-    def __init__(self, responses: Responses, index: IndexDefinition, *, organisation: str | None = "auto",
-                 by: str | None = None, exclude: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        responses: Responses,
+        index: IndexDefinition,
+        *,
+        organisation: str | None = "auto",
+        by: str | None = None,
+        exclude: tuple[str, ...] = (),
+    ):
         self.responses, self.index = responses, index
         self.column = organisation_column(responses, organisation)
         self.unit: Unit = "organisation" if self.column else "respondent"
@@ -282,8 +304,17 @@ class Comparators:
         means = np.vstack([self._unit_means(item_scores(self.responses, self.index, self.index.item(f, dimension))) for f in factors])
         return means.mean(axis=0)  # NaN when a factor has no valid answer, as the organisation's own index
 
-    def standing(self, value: float, mean: float | None, dimension: Dimension, factor: Factor | None = None, *,
-                 group: str | None = None, mean_label: str = "all respondents", min_units: int = 1) -> Standing:
+    def standing(
+        self,
+        value: float,
+        mean: float | None,
+        dimension: Dimension,
+        factor: Factor | None = None,
+        *,
+        group: str | None = None,
+        mean_label: str = "all respondents",
+        min_units: int = 1,
+    ) -> Standing:
         """Where ``value`` stands among the units (of ``group`` of the breakdown, when given).
         Fewer than ``min_units`` units with a score: the rank is not shown."""
         scores, weights = self.scores(dimension, factor), self.weights

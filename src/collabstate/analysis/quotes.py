@@ -43,9 +43,7 @@ def sample_quotes(
     if question not in data.columns:
         return []
     text = pl.col(question).str.strip_chars()
-    frame = data.select(
-        (pl.col(by).cast(pl.String) if by else pl.lit(None, pl.String)).alias("group"), text.alias("text")
-    )
+    frame = data.select((pl.col(by).cast(pl.String) if by else pl.lit(None, pl.String)).alias("group"), text.alias("text"))
     sizes = frame.group_by("group").len()
     answered = frame.filter(pl.col("text").is_not_null() & (pl.col("text").str.len_chars() > 0))
     answered = answered.filter(pl.col("text").str.len_chars() <= max_chars)

@@ -19,9 +19,7 @@ __all__ = ["rank_options"]
 def rank_options(table: pl.DataFrame, question: str, *, by: str | None = None) -> list[str]:
     """Option codes of ``question``, highest total share first; options without an estimate
     (suppressed, no valid answers) last, in questionnaire order."""
-    rows = table.filter(
-        (pl.col("question") == question) & (pl.col("statistic") == "proportion") & pl.col("group").is_null()
-    )
+    rows = table.filter((pl.col("question") == question) & (pl.col("statistic") == "proportion") & pl.col("group").is_null())
     if by is not None and "by" in rows.columns:
         rows = rows.filter(pl.col("by") == by)
     rows = rows.with_row_index("_order").unique("option", keep="first", maintain_order=True)

@@ -11,7 +11,7 @@ __all__ += ["FORMATS", "codebook", "write_responses"]
 from .readers import DataProblem, ResponsesError, read_responses
 from .validate import MAX_PROBLEMS, Validation
 
-__all__ += ["DataProblem", "MAX_PROBLEMS", "ResponsesError", "Validation", "read_responses"]
+__all__ += ["MAX_PROBLEMS", "DataProblem", "ResponsesError", "Validation", "read_responses"]
 
 from .waves import Stacked, Wave, WaveOrderError, order_waves, stack_waves, waves_in
 

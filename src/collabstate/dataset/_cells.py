@@ -149,9 +149,7 @@ def as_categories(raw: pl.DataFrame, targets: list[Target]) -> pl.DataFrame:
     return raw.with_columns(pl.col(text).cast(categorical))
 
 
-def type_cells(
-    raw: pl.DataFrame, targets: list[Target], needed: set[str]
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.Series]]:
+def type_cells(raw: pl.DataFrame, targets: list[Target], needed: set[str]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.Series]]:
     """Type every known column of ``raw`` (coded columns categorical: see :func:`as_categories`).
 
     A coded column is typed through its few distinct strings: each is resolved once, then the
@@ -280,9 +278,7 @@ def _range_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target
     return out
 
 
-def problem_frame(
-    rows: pl.Series, pos: pl.Series | int, kind: str, values: pl.Series | None, expected: pl.Series | str
-) -> pl.DataFrame:
+def problem_frame(rows: pl.Series, pos: pl.Series | int, kind: str, values: pl.Series | None, expected: pl.Series | str) -> pl.DataFrame:
     """Problems of one kind as a long frame (:data:`PROBLEM_SCHEMA`), one per row index."""
     n = rows.len()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["CLIP", "DataProblem", "KINDS", "MAX_PROBLEMS", "ResponsesError", "message_expr"]
+__all__ = ["CLIP", "KINDS", "MAX_PROBLEMS", "DataProblem", "ResponsesError", "message_expr"]
 
 #: At most this many :class:`DataProblem` objects are built; every problem is still counted
 #: (``Validation.n_problems``) and every rejected row still carries all its messages.
@@ -90,9 +90,7 @@ def message_expr(file: str) -> pl.Expr:
     return pl.concat_str(
         [
             pl.lit(file),
-            pl.when(pl.col("row").is_not_null()).then(pl.lit(", row ") + pl.col("row").cast(pl.String)).otherwise(
-                pl.lit("")
-            ),
+            pl.when(pl.col("row").is_not_null()).then(pl.lit(", row ") + pl.col("row").cast(pl.String)).otherwise(pl.lit("")),
             pl.when(pl.col("column").is_not_null()).then(pl.lit(", column ") + pl.col("column")).otherwise(pl.lit("")),
             pl.lit(": "),
             pl.when(value.is_not_null()).then(pl.lit("'") + clipped + pl.lit("' ")).otherwise(pl.lit("")),

@@ -68,11 +68,16 @@ def _exclusive(full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by
             if not clash.any():
                 continue
             rows = clash.arg_true()
-            also = full[[f"{q.id}/{o.code}" for o in others]].gather(rows).select(
-                pl.concat_list(
-                    [pl.when(pl.col(f"{q.id}/{o.code}") == 1).then(pl.lit(o.label)) for o in others]
-                ).list.drop_nulls().list.join(", ")
-            ).to_series()
+            also = (
+                full[[f"{q.id}/{o.code}" for o in others]]
+                .gather(rows)
+                .select(
+                    pl.concat_list([pl.when(pl.col(f"{q.id}/{o.code}") == 1).then(pl.lit(o.label)) for o in others])
+                    .list.drop_nulls()
+                    .list.join(", ")
+                )
+                .to_series()
+            )
             alone = f"'{option.label}' on its own: it cannot be ticked with another option of {q.label}"
             expected = pl.select(pl.concat_str([pl.lit(f"{alone} (also ticked: "), pl.lit(also), pl.lit(")")]))
             expected = expected.to_series()

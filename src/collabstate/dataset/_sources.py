@@ -11,9 +11,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import polars as pl
 
@@ -80,6 +81,7 @@ def read_source(
 
 # --- CSV --------------------------------------------------------------------------------------
 
+
 def _read_csv(path: Path, label: str, ext: str, coded: Callable[[str], bool]) -> Source:
     with open(path, "rb") as fh:
         head = fh.read(_HEAD)
@@ -121,7 +123,7 @@ def _read_csv(path: Path, label: str, ext: str, coded: Callable[[str], bool]) ->
         frame = scan.select(columns).collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _csv_error(path, label, separator, exc) from None
-    except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001 - still a file that cannot be read
+    except (Exception, pl.exceptions.PanicException) as exc:
         raise ResponsesError(f"{label}: cannot be read as CSV: {_first_line(exc)}") from None
     return Source(frame, list(header), label, 2, "csv")
 
@@ -207,13 +209,14 @@ def _ragged_rows(path: Path, separator: str, limit: int = 5) -> tuple[int, list[
 
 # --- XLSX -------------------------------------------------------------------------------------
 
+
 def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> Source:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(path)
         names = list(reader.sheet_names)
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+    except Exception as exc:
         raise ResponsesError(f"{label}: cannot be read as an XLSX workbook: {_first_line(exc)}") from None
     if not names:
         raise ResponsesError(f"{label}: the workbook has no sheets")
@@ -221,7 +224,7 @@ def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> Source:
     try:
         text = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_polars()
         numbers = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="float").to_polars()
-    except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001
+    except (Exception, pl.exceptions.PanicException) as exc:
         raise ResponsesError(f"{label}: cannot read sheet '{names[index]}': {_first_line(exc)}") from None
     where = f"{label} [{names[index]}]" if sheet is not None else label
     raw = _exact_numbers(text, numbers)
@@ -274,13 +277,14 @@ def _sheet_index(label: str, names: list[str], sheet: str | int | None) -> int:
 
 # --- SPSS, Parquet, frames --------------------------------------------------------------------
 
+
 def _read_sav(path: Path, label: str) -> Source:
     import pyreadstat
 
     try:
         # user_missing: codes such as 9 "Not applicable" are answers, not missing values
         frame, _meta = pyreadstat.read_sav(str(path), output_format="polars", user_missing=True)
-    except Exception as exc:  # noqa: BLE001 - pyreadstat raises ReadstatError and others
+    except Exception as exc:
         raise ResponsesError(f"{label}: cannot be read as an SPSS .sav file: {_first_line(exc)}") from None
     return _typed_source(frame, label, "sav")
 
@@ -288,7 +292,7 @@ def _read_sav(path: Path, label: str) -> Source:
 def _read_parquet(path: Path, label: str) -> Source:
     try:
         frame = pl.read_parquet(path)
-    except (Exception, pl.exceptions.PanicException) as exc:  # noqa: BLE001
+    except (Exception, pl.exceptions.PanicException) as exc:
         raise ResponsesError(f"{label}: cannot be read as Parquet: {_first_line(exc)}") from None
     return _typed_source(frame, label, "parquet")
 
@@ -310,11 +314,11 @@ def _from_pandas(frame: Any, label: str) -> Source:
     frame.columns = [f"c{i}" for i in range(len(header))]
     try:
         converted = pl.from_pandas(frame)
-    except Exception:  # noqa: BLE001 - mixed object columns: read them as text
+    except Exception:
         try:
             objects = {c: "string" for c in frame.columns if frame[c].dtype == object}
             converted = pl.from_pandas(frame.astype(objects))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise ResponsesError(f"{label}: cannot convert the pandas frame: {_first_line(exc)}") from None
     source = _typed_source(converted, label, "frame")
     source.header = header
@@ -337,13 +341,15 @@ def stringify(frame: pl.DataFrame, label: str, header: list[str | None]) -> pl.D
         elif dtype.is_float():
             whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 2.0**53)
             exprs.append(
-                pl.when(col.is_nan()).then(None).when(whole).then(col.cast(pl.Int64).cast(pl.String))
-                .otherwise(col.cast(pl.String)).alias(column)
+                pl.when(col.is_nan())
+                .then(None)
+                .when(whole)
+                .then(col.cast(pl.Int64).cast(pl.String))
+                .otherwise(col.cast(pl.String))
+                .alias(column)
             )
         elif dtype.is_nested() or dtype == pl.Object:
-            raise ResponsesError(
-                f"{label}: column {header[i]} holds {dtype} values; a responses file holds one value per cell"
-            )
+            raise ResponsesError(f"{label}: column {header[i]} holds {dtype} values; a responses file holds one value per cell")
         elif dtype == pl.Binary:
             exprs.append(col.cast(pl.String))  # strict: bytes that are not UTF-8 stop the read
         else:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["SPSS_RESERVED", "column_from_spss_name", "spss_name", "write_sav"]
 
 #: Words SPSS reserves: never a variable name, in any case.
-SPSS_RESERVED = frozenset("ALL AND BY EQ GE GT LE LT NE NOT OR TO WITH".split())
+SPSS_RESERVED = frozenset(["ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"])
 MAX_NAME_BYTES = 64
 MAX_STRING_BYTES = 32767
 MAX_VARIABLE_LABEL_BYTES = 256
@@ -99,10 +99,7 @@ def _check_values(data: pl.DataFrame) -> dict[str, int]:
             lost = data[name].is_nan() | data[name].is_in(SYSTEM_MISSING)
             if lost.any():
                 row = int(lost.arg_true()[0])
-                raise ValueError(
-                    f"column {name!r}, row {row + 1}: {data[name][row]!r} would read back "
-                    "from SPSS as system-missing"
-                )
+                raise ValueError(f"column {name!r}, row {row + 1}: {data[name][row]!r} would read back from SPSS as system-missing")
         if dtype != pl.String:
             continue
         lengths = data[name].str.len_bytes()
@@ -110,8 +107,7 @@ def _check_values(data: pl.DataFrame) -> dict[str, int]:
         if longest is not None and longest > MAX_STRING_BYTES:
             row = int(lengths.arg_max())
             raise ValueError(
-                f"text in column {name!r}, row {row + 1} is {longest} bytes long (UTF-8); "
-                f"SPSS strings hold at most {MAX_STRING_BYTES}"
+                f"text in column {name!r}, row {row + 1} is {longest} bytes long (UTF-8); SPSS strings hold at most {MAX_STRING_BYTES}"
             )
         widths[name] = max(1, int(longest or 0))
     return widths
@@ -139,9 +135,7 @@ def write_sav(responses: Responses, path: Path, labels: dict[str, str]) -> None:
         name = names[column.name]
         measure[name] = _measure(column)
         if column.kind == "code":
-            value_labels[name] = {
-                c.code: _truncate(c.label, MAX_VALUE_LABEL_BYTES) for c in column.choices
-            }
+            value_labels[name] = {c.code: _truncate(c.label, MAX_VALUE_LABEL_BYTES) for c in column.choices}
             excluded = [c.code for c in column.choices if c.excluded]
             if excluded:
                 valid = [c.code for c in column.choices if not c.excluded]
@@ -164,9 +158,7 @@ def write_sav(responses: Responses, path: Path, labels: dict[str, str]) -> None:
         str(path),
         file_label=_truncate(instrument.id, 64),
         note=f"collabstate instrument: {instrument.id}",
-        column_labels={
-            names[c]: _truncate(label, MAX_VARIABLE_LABEL_BYTES) for c, label in labels.items()
-        },
+        column_labels={names[c]: _truncate(label, MAX_VARIABLE_LABEL_BYTES) for c, label in labels.items()},
         variable_value_labels=value_labels,
         missing_ranges=missing,
         variable_measure=measure,

@@ -28,7 +28,7 @@ import polars as pl
 
 from ..instrument import DESIGN_COLUMNS, Instrument
 
-__all__ = ["Responses", "canonical_schema", "DESIGN_DTYPES", "KIND_DTYPES"]
+__all__ = ["DESIGN_DTYPES", "KIND_DTYPES", "Responses", "canonical_schema"]
 
 DESIGN_DTYPES: dict[str, pl.DataType] = {
     "respondent_id": pl.String(),
@@ -82,8 +82,7 @@ class Responses:
         unknown = [c for c in self.data.columns if c not in schema]
         if unknown:
             raise ValueError(
-                f"columns not in instrument {self.instrument.id!r}: {', '.join(unknown[:10])}"
-                + (" …" if len(unknown) > 10 else "")
+                f"columns not in instrument {self.instrument.id!r}: {', '.join(unknown[:10])}" + (" …" if len(unknown) > 10 else "")
             )
         self.data = self.data.select(
             pl.col(name).cast(dtype, strict=True) if name in self.data.columns else pl.lit(None, dtype).alias(name)

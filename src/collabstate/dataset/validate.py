@@ -137,9 +137,7 @@ def _headings(source: Source, instrument: Instrument) -> tuple[list[str], list[T
         canonical = None if blank else recognise(label, names)
         if canonical is not None:
             if canonical in seen:
-                raise ResponsesError(
-                    f"{source.name}: columns '{seen[canonical]}' and '{label}' both hold {canonical}; keep one of them"
-                )
+                raise ResponsesError(f"{source.name}: columns '{seen[canonical]}' and '{label}' both hold {canonical}; keep one of them")
             seen[canonical] = label
             targets.append(Target(canonical, raw, label, pos, columns.get(canonical)))
         else:
@@ -155,9 +153,7 @@ def _unknown_problem(source: Source, heading: str, instrument: Instrument) -> Da
     candidates = list(DESIGN_COLUMNS) + [c.name for c in instrument.columns]
     close = difflib.get_close_matches(heading.strip().lower(), candidates, n=1, cutoff=0.75)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    expected = (
-        f"a column of instrument {instrument.id} or a design column ({', '.join(DESIGN_COLUMNS)}){hint}"
-    )
+    expected = f"a column of instrument {instrument.id} or a design column ({', '.join(DESIGN_COLUMNS)}){hint}"
     return DataProblem(source.name, None, heading, None, "unknown_column", expected)
 
 
@@ -211,8 +207,10 @@ def validate_source(source: Source, instrument: Instrument) -> Validation:
     ]
 
     bad_rows = found["idx"].unique(maintain_order=True)
-    messages = found.select("idx", message_expr(source.name)).group_by("idx", maintain_order=True).agg(
-        pl.col("message").str.join("; ").alias("problems")
+    messages = (
+        found.select("idx", message_expr(source.name))
+        .group_by("idx", maintain_order=True)
+        .agg(pl.col("message").str.join("; ").alias("problems"))
     )
     rejected = _rejected(raw, headings, empty, bad_rows, row_numbers, messages)
     n_read = raw.height

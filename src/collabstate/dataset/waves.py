@@ -42,7 +42,18 @@ import polars as pl
 
 from .responses import Responses
 
-__all__ = ["Panel", "Stacked", "Wave", "WaveOrderError", "how_ordered", "labels_in_time", "order_waves", "stack_waves", "wave_when", "waves_in"]
+__all__ = [
+    "Panel",
+    "Stacked",
+    "Wave",
+    "WaveOrderError",
+    "how_ordered",
+    "labels_in_time",
+    "order_waves",
+    "stack_waves",
+    "wave_when",
+    "waves_in",
+]
 
 #: A year (1900–2099), optionally with a month and a day: 2024, 2024-06, 2024_06_30, 2024.06.
 _DATED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_./ ](0[1-9]|1[0-2])(?:[-_./ ](0[1-9]|[12]\d|3[01]))?)?(?!\d)")
@@ -276,7 +287,11 @@ def stack_waves(waves: Sequence[Wave], *, panel: bool = True) -> Stacked:
     for w in waves:
         r = w.responses
         frame = r.data.with_columns(pl.lit(w.label, pl.String).alias("wave"))
-        renames = {name: standard for name, standard in ((r.weight, "weight"), (r.strata, "stratum"), (r.cluster, "cluster")) if name and name != standard}
+        renames = {
+            name: standard
+            for name, standard in ((r.weight, "weight"), (r.strata, "stratum"), (r.cluster, "cluster"))
+            if name and name != standard
+        }
         frames.append(frame.rename(renames) if renames else frame)
     data = pl.concat(frames, how="diagonal_relaxed")
     has_clusters = "cluster" in data.columns

@@ -74,9 +74,7 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 EXACT_INTEGER = 2**53  # beyond this an integer is not exact as an Excel number
 SHEETS = ("responses", "codebook", "labels")
-_CODEBOOK_COLUMNS = (
-    "column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant"
-)
+_CODEBOOK_COLUMNS = ("column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant")
 
 
 def variable_label(column: Column) -> str:
@@ -127,7 +125,7 @@ def codebook(instrument: Instrument) -> pl.DataFrame:
                 "relevant": q.relevant,
             }
         )
-    return pl.DataFrame(rows, schema={name: pl.String for name in _CODEBOOK_COLUMNS})
+    return pl.DataFrame(rows, schema=dict.fromkeys(_CODEBOOK_COLUMNS, pl.String))
 
 
 def _labels(responses: Responses) -> dict[str, str]:
@@ -184,14 +182,9 @@ def _check_excel(data: pl.DataFrame) -> None:
             units = col.str.len_chars() + col.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
             if (row := _first(data, units.gt(EXCEL_MAX_TEXT))) is not None:
                 n = data.select(units.get(row)).item()
-                raise ValueError(
-                    f"text in {_where(name, row)} is {n} characters long; "
-                    f"Excel cells hold at most {EXCEL_MAX_TEXT:,}"
-                )
+                raise ValueError(f"text in {_where(name, row)} is {n} characters long; Excel cells hold at most {EXCEL_MAX_TEXT:,}")
             if (row := _first(data, col.str.contains("[\ufffe\uffff]"))) is not None:
-                raise ValueError(
-                    f"text in {_where(name, row)} holds U+FFFE or U+FFFF, which XLSX cannot store"
-                )
+                raise ValueError(f"text in {_where(name, row)} holds U+FFFE or U+FFFF, which XLSX cannot store")
         elif dtype.is_integer():
             if (row := _first(data, col.abs().ge(EXACT_INTEGER))) is not None:
                 raise ValueError(f"{_where(name, row)}: integers from 2**53 are not exact in Excel")
@@ -200,9 +193,7 @@ def _check_excel(data: pl.DataFrame) -> None:
                 raise ValueError(f"{_where(name, row)}: Excel cannot hold {data[name][row]}")
 
 
-def _write_sheet(
-    sheet: Worksheet, frame: pl.DataFrame, header: Format, widths: dict[int, int] | None = None
-) -> None:
+def _write_sheet(sheet: Worksheet, frame: pl.DataFrame, header: Format, widths: dict[int, int] | None = None) -> None:
     """A sheet from a frame: header row (frozen, bold), then one row per frame row; a null is
     a blank cell, a string is always text, a number always a number."""
     sheet.freeze_panes(1, 0)
@@ -236,7 +227,7 @@ def _design_codebook(responses: Responses) -> pl.DataFrame:
         }
         for name in responses.design_columns
     ]
-    return pl.DataFrame(rows, schema={name: pl.String for name in _CODEBOOK_COLUMNS})
+    return pl.DataFrame(rows, schema=dict.fromkeys(_CODEBOOK_COLUMNS, pl.String))
 
 
 def _value_labels(instrument: Instrument) -> pl.DataFrame:
@@ -261,9 +252,7 @@ def _write_xlsx(responses: Responses, path: Path) -> None:
         "strings_to_urls": False,
     }
     with xlsxwriter.Workbook(str(path), options) as book:
-        book.set_properties(
-            {"title": instrument.title, "subject": "Survey responses", "keywords": instrument.id}
-        )
+        book.set_properties({"title": instrument.title, "subject": "Survey responses", "keywords": instrument.id})
         book.set_custom_property(INSTRUMENT_KEY, instrument.id)
         book.set_custom_property(RESPONDENTS_KEY, responses.n)
         header = book.add_format({"bold": True})
@@ -285,16 +274,11 @@ _WRITERS: dict[str, Callable[[Responses, Path], None]] = {
 def _format_of(path: Path, format: str | None) -> str:
     if format is not None:
         if format.lower() not in FORMATS:
-            raise ValueError(
-                f"cannot write {path}: unknown format {format!r}; use one of {', '.join(FORMATS)}"
-            )
+            raise ValueError(f"cannot write {path}: unknown format {format!r}; use one of {', '.join(FORMATS)}")
         return format.lower()
     ext = path.suffix.lower().lstrip(".")
     if ext not in FORMATS:
-        raise ValueError(
-            f"cannot tell the format of {path} from its extension; "
-            f"use one of .{', .'.join(FORMATS)} or pass format="
-        )
+        raise ValueError(f"cannot tell the format of {path} from its extension; use one of .{', .'.join(FORMATS)} or pass format=")
     return ext
 
 

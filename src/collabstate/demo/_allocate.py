@@ -86,9 +86,7 @@ def _noisy_order(rng: np.random.Generator, score: np.ndarray, noise: float) -> n
     return np.lexsort((tie, key))
 
 
-def _weighted_pick(
-    rng: np.random.Generator, idx: np.ndarray, k: int, weight: np.ndarray | None
-) -> np.ndarray:
+def _weighted_pick(rng: np.random.Generator, idx: np.ndarray, k: int, weight: np.ndarray | None) -> np.ndarray:
     if k == 0:
         return idx[:0]
     if k > len(idx):
@@ -131,9 +129,7 @@ def place(
         out[picked] = NA if code is None else code
         free = np.setdiff1d(free, picked)
     ordinal = sorted(c for c in counts if c not in side and c is not None)
-    codes = np.concatenate(
-        [np.full(counts[c], c, dtype=np.int64) for c in ordinal] or [np.zeros(0, np.int64)]
-    )
+    codes = np.concatenate([np.full(counts[c], c, dtype=np.int64) for c in ordinal] or [np.zeros(0, np.int64)])
     if score is None:
         order = rng.permutation(len(free))
     else:
@@ -163,9 +159,7 @@ def place_cells(
     for cell, rows in cells.items():
         if cell not in counts:
             raise KeyError(f"{name}: no counts for cell {cell!r}")
-        place(
-            rng, out, rows, counts[cell], score=score, noise=noise, side=side, side_weight=side_weight
-        )
+        place(rng, out, rows, counts[cell], score=score, noise=noise, side=side, side_weight=side_weight)
     return out
 
 
@@ -229,9 +223,7 @@ def int_series(name: str, values: np.ndarray, dtype: pl.DataType = pl.Int64) -> 
 
 
 def multi_series(question: str, options: Sequence[str], matrix: np.ndarray) -> list[pl.Series]:
-    return [
-        int_series(f"{question}/{opt}", matrix[:, j], pl.Int8) for j, opt in enumerate(options)
-    ]
+    return [int_series(f"{question}/{opt}", matrix[:, j], pl.Int8) for j, opt in enumerate(options)]
 
 
 def text_series(name: str, values: Sequence[str | None]) -> pl.Series:
@@ -243,9 +235,7 @@ def row_order(seed: int, n: int) -> np.ndarray:
     return rng_for(seed, "row-order").permutation(n)
 
 
-def respondent_ids(
-    seed: int, n: int, prefix: str, given: Sequence[str | None] | None = None
-) -> list[str]:
+def respondent_ids(seed: int, n: int, prefix: str, given: Sequence[str | None] | None = None) -> list[str]:
     """The ``respondent_id`` of every built row (in build order, before the shuffle).
 
     A row keeps its ``given`` id (a panel member carrying the id of an earlier wave); the others are

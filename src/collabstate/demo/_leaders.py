@@ -63,7 +63,7 @@ _DRIVER = {
 class _Built:
     """A wave before the shuffle: its layout, latent traits, every column and every row's id."""
 
-    wave: "_Wave"
+    wave: _Wave
     latents: dict[str, np.ndarray]  # as drawn, before seniority widens 'reach'
     cols: dict[str, np.ndarray]  # single-choice columns
     multis: dict[str, np.ndarray]
@@ -126,9 +126,7 @@ class _Wave:
         # Panel members' answers follow their earlier answers (see _panel).
         earlier_cells = self.earlier.wave.cells(counts)
         earlier = self.earlier.cols[name]
-        key = _panel.keys(
-            self.seed, name, score, noise, self.panel, cells, earlier_cells, earlier, spec.PANEL_RHO
-        )
+        key = _panel.keys(self.seed, name, score, noise, self.panel, cells, earlier_cells, earlier, spec.PANEL_RHO)
         parts, part_counts = _panel.split(self.panel, cells, counts, earlier_cells, earlier)
         return place_cells(self.seed, name, self.n, parts, part_counts, score=key, noise=0.0)
 
@@ -185,9 +183,7 @@ def _panel_multi(w: _Wave, question: str, counts, blank: int, exclusive, row_wei
         raise ValueError(f"the {w.year} wave has no panel")
     ticks = w.earlier.multis[question]
     earlier_counts, earlier_blank = spec.MULTI[w.earlier.wave.year][question]
-    mine = _panel.split_ticks(
-        w.panel, ticks, counts, w.n - blank, earlier_counts, w.earlier.wave.n - earlier_blank
-    )
+    mine = _panel.split_ticks(w.panel, ticks, counts, w.n - blank, earlier_counts, w.earlier.wave.n - earlier_blank)
     new = np.setdiff1d(np.arange(w.n), w.panel.rows)
     rest = [c - m for c, m in zip(counts, mine)]
     tilt = _tilt(w, question)

@@ -167,9 +167,7 @@ def split(
         out_cells[f"{cell}/panel"] = members
         out_counts[f"{cell}/panel"] = dict(zip(codes, mine))
         out_cells[f"{cell}/new"] = new
-        out_counts[f"{cell}/new"] = {
-            c: cell_counts[c] - (mine[codes.index(c)] if c in codes else 0) for c in cell_counts
-        }
+        out_counts[f"{cell}/new"] = {c: cell_counts[c] - (mine[codes.index(c)] if c in codes else 0) for c in cell_counts}
     return out_cells, out_counts
 
 

@@ -28,16 +28,39 @@ N = 115
 FACTORS = ("behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements")
 
 Q3_OPTIONS = (
-    "local_authority", "community_associations", "private_housing_developer",
-    "private_care_provider", "gp_practice", "ccg", "nhs_trust", "other",
+    "local_authority",
+    "community_associations",
+    "private_housing_developer",
+    "private_care_provider",
+    "gp_practice",
+    "ccg",
+    "nhs_trust",
+    "other",
 )
 Q17_OPTIONS = (
-    "health_social_care", "education", "housing", "transport_infrastructure", "environmental",
-    "emergency", "criminal_justice_policing", "urban_planning", "other",
+    "health_social_care",
+    "education",
+    "housing",
+    "transport_infrastructure",
+    "environmental",
+    "emergency",
+    "criminal_justice_policing",
+    "urban_planning",
+    "other",
 )
 Q18_OPTIONS = (
-    "london", "south_east", "west_midlands", "east_midlands", "east_of_england", "south_west",
-    "north_west", "north_east", "wales", "yorkshire_humber", "scotland", "northern_ireland",
+    "london",
+    "south_east",
+    "west_midlands",
+    "east_midlands",
+    "east_of_england",
+    "south_west",
+    "north_west",
+    "north_east",
+    "wales",
+    "yorkshire_humber",
+    "scotland",
+    "northern_ireland",
 )
 
 # Appendix 2 of the seed: third 44%, public 37%, private 19%.
@@ -137,7 +160,11 @@ def readiness_2018() -> pl.DataFrame:
     # 'too early to say' (5) is not on the success scale: placed at random like a missing answer.
     q6 = _one("q6_success", Q6, ex, score=-(support + advocacy), noise=1.2, side=(None, 5))
     q3 = multi_select(
-        SEED, "q3_stakeholders", N, ex, Q3,
+        SEED,
+        "q3_stakeholders",
+        N,
+        ex,
+        Q3,
         option_weight=_tilt(sector, Q3_OPTIONS, Q3_TILT),
         row_weight=np.where(q4 == NA, 1, q4).astype(float) ** 1.5,
     )
@@ -152,10 +179,7 @@ def readiness_2018() -> pl.DataFrame:
 
     na_private = np.where(sector == 2, 4.0, 1.0)  # 'not applicable' comes mostly from the private sector
     imp = {f: _one(f"imp_{f}", IMPORTANCE[f], score=advocacy, noise=1.0, side_weight=na_private) for f in FACTORS}
-    prev = {
-        f: _one(f"prev_{f}", PREVALENCE[f], score=0.8 * support + 0.3 * advocacy, noise=1.0, side_weight=na_private)
-        for f in FACTORS
-    }
+    prev = {f: _one(f"prev_{f}", PREVALENCE[f], score=0.8 * support + 0.3 * advocacy, noise=1.0, side_weight=na_private) for f in FACTORS}
 
     q17 = multi_select(SEED, "q17_area", N, np.arange(N), AREA, option_weight=_tilt(sector, Q17_OPTIONS, Q17_TILT))
     reach = rng_for(SEED, "reach").lognormal(0.0, 0.8, size=N)  # national bodies cover many regions

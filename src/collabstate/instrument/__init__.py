@@ -5,10 +5,10 @@ from .logic import Condition, ConditionError, parse_condition
 from .model import DESIGN_COLUMNS, Column, Instrument
 
 __all__ = [
+    "DESIGN_COLUMNS",
     "Column",
     "Condition",
     "ConditionError",
-    "DESIGN_COLUMNS",
     "Instrument",
     "InstrumentError",
     "Problem",

@@ -156,7 +156,12 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
         for j, factor in enumerate(index.factors):
             for k, dimension in enumerate(index.dimensions):
                 if dimension.prefix is None and not (factor.items and dimension.id in factor.items):
-                    problems.append((("indices", i, "factors", j), f"no item for dimension {dimension.id!r}: give the dimension a prefix or the factor items"))
+                    problems.append(
+                        (
+                            ("indices", i, "factors", j),
+                            f"no item for dimension {dimension.id!r}: give the dimension a prefix or the factor items",
+                        )
+                    )
                     continue
                 item = index.item(factor, dimension)
                 column = instrument.column(item)

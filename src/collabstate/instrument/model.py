@@ -20,18 +20,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .logic import Condition, parse_condition
 
 __all__ = [
+    "DESIGN_COLUMNS",
     "Choice",
     "Column",
-    "DESIGN_COLUMNS",
-    "Factor",
     "Dimension",
+    "Factor",
     "IndexDefinition",
     "Instrument",
     "MatrixQuestion",
@@ -156,7 +156,7 @@ class NumberQuestion(_Question):
 
 
 Question = Annotated[
-    Union[SingleQuestion, ScaleQuestion, MultipleQuestion, MatrixQuestion, TextQuestion, NumberQuestion],
+    SingleQuestion | ScaleQuestion | MultipleQuestion | MatrixQuestion | TextQuestion | NumberQuestion,
     Field(discriminator="type"),
 ]
 QUESTION_TYPES = ("single", "scale", "multiple", "matrix", "text", "number")

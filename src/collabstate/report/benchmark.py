@@ -43,8 +43,15 @@ def _sector(org: Responses, by: str | None) -> str | None:
 class _Profile:
     """Cells of the organisation, its sector and everyone, and where the organisation stands."""
 
-    def __init__(self, org: Responses, ev: Evidence, index: IndexDefinition, sector: str | None, sector_name: str | None,
-                 organisations: str | None = "auto"):
+    def __init__(
+        self,
+        org: Responses,
+        ev: Evidence,
+        index: IndexDefinition,
+        sector: str | None,
+        sector_name: str | None,
+        organisations: str | None = "auto",
+    ):
         self.org_table = estimate(org, ci=ev.ci, level=ev.level, min_base=ev.min_base, low_base=ev.low_base)
         self._org = {(r["question"], r["option"], r["statistic"]): r for r in self.org_table.iter_rows(named=True)}
         self.ev, self.index, self.sector, self.org = ev, index, sector, org
@@ -74,8 +81,9 @@ class _Profile:
         rank = self.comparators.standing
         out = [rank(cells[0].estimate, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
         if self.sector:
-            out.append(rank(cells[0].estimate, means[1], dim, factor, group=self.sector, mean_label=self.sector_people,
-                            min_units=self.ev.min_base))
+            out.append(
+                rank(cells[0].estimate, means[1], dim, factor, group=self.sector, mean_label=self.sector_people, min_units=self.ev.min_base)
+            )
         return out
 
     def rank_columns(self) -> list[str]:
@@ -85,14 +93,18 @@ class _Profile:
 
     def rank_note(self) -> str:
         if self.by_organisation:
-            return (f"Percentile among organisations: each organisation of the comparison survey (the column "
-                    f"'{self.comparators.column}' says which organisation a respondent belongs to) is the mean of its respondents, "
-                    "computed as this organisation's own score; the rank is the share of those organisations scoring below this "
-                    "organisation, plus half of those level with it. An organisation's sector is its respondents' most common answer.")
-        return ("Respondents scoring below it: the share of individual respondents whose score is below the organisation's mean, "
-                "plus half of those level with it. The comparison data do not say which organisation each respondent belongs to, "
-                "so the organisation's mean is set against individual scores, which are more spread out than means: a mean can "
-                "sit above the mean of all respondents yet below the middle of the individual scores.")
+            return (
+                f"Percentile among organisations: each organisation of the comparison survey (the column "
+                f"'{self.comparators.column}' says which organisation a respondent belongs to) is the mean of its respondents, "
+                "computed as this organisation's own score; the rank is the share of those organisations scoring below this "
+                "organisation, plus half of those level with it. An organisation's sector is its respondents' most common answer."
+            )
+        return (
+            "Respondents scoring below it: the share of individual respondents whose score is below the organisation's mean, "
+            "plus half of those level with it. The comparison data do not say which organisation each respondent belongs to, "
+            "so the organisation's mean is set against individual scores, which are more spread out than means: a mean can "
+            "sit above the mean of all respondents yet below the middle of the individual scores."
+        )
 
 
 def _rank_cells(standings: list[Standing | None]) -> list[Cell]:
@@ -115,17 +127,34 @@ def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
                 rec = record(cell, label=label, series=name)
                 if rec:
                     records.append(rec)
-    caption = f"{dim.label}: mean score (0–3) and " + ("the organisation's percentile rank" if p.by_organisation else "the share of respondents below it")
-    table = Table(f"t-bench-{dim.id}", caption, "Factor", [*(Column(s) for s in series), *(Column(c) for c in p.rank_columns())], rows,
-                  show_intervals=True)
+    caption = f"{dim.label}: mean score (0–3) and " + (
+        "the organisation's percentile rank" if p.by_organisation else "the share of respondents below it"
+    )
+    table = Table(
+        f"t-bench-{dim.id}",
+        caption,
+        "Factor",
+        [*(Column(s) for s in series), *(Column(c) for c in p.rank_columns())],
+        rows,
+        show_intervals=True,
+    )
     table.notes.append(p.rank_note())
     table.notes.extend(explained)
     if records:
         alt = f"Dot chart with 95% intervals: mean {dim.label.lower()} of each factor for {', '.join(series)}."
-        spec = charts.dot_intervals(records, title=f"{dim.label} of each factor", x_title="Mean score (0–3)", domain=(0, 3), series_order=series, description=alt)
+        spec = charts.dot_intervals(
+            records, title=f"{dim.label} of each factor", x_title="Mean score (0–3)", domain=(0, 3), series_order=series, description=alt
+        )
         section.blocks.append(Chart(f"c-bench-{dim.id}", f"{dim.label} of each factor", alt, spec, table))
         radar_alt = f"Radar chart of the mean {dim.label.lower()} of the factors for {', '.join(series)}; the figures are in the table."
-        spec = charts.radar(records, title=f"{dim.label}: profile", axes=[f.label for f in index.factors], maximum=3, series_order=series, description=radar_alt)
+        spec = charts.radar(
+            records,
+            title=f"{dim.label}: profile",
+            axes=[f.label for f in index.factors],
+            maximum=3,
+            series_order=series,
+            description=radar_alt,
+        )
         section.blocks.append(Chart(f"c-bench-{dim.id}-radar", f"{dim.label}: profile", radar_alt, spec, table))
     else:
         section.blocks.append(table)
@@ -136,8 +165,11 @@ def _headlines(p: _Profile, name: str, everyone: Responses, sector_name: str | N
     index, c = p.index, p.comparators
     head = Section("headlines", "Headline figures")
     among = f" from {c.n:,} organisations" if p.by_organisation else ""
-    head.intro.append(f"{name}: {p.org.n:,} respondents" + (f", in the {sector_name.lower()}" if sector_name else "")
-                      + f", compared with {everyone.n:,} respondents{among} of {everyone.instrument.title}.")
+    head.intro.append(
+        f"{name}: {p.org.n:,} respondents"
+        + (f", in the {sector_name.lower()}" if sector_name else "")
+        + f", compared with {everyone.n:,} respondents{among} of {everyone.instrument.title}."
+    )
     for dim in index.dimensions:
         cells = p.cells(dim, "index")
         org_cell = cells[0]
@@ -155,8 +187,17 @@ def _headlines(p: _Profile, name: str, everyone: Responses, sector_name: str | N
     return head
 
 
-def build_benchmark(org: Responses, everyone: Responses, out_dir: str | Path, *, name: str | None = None, by: str | None = "",
-                    organisations: str | None = "auto", formats=FORMATS, progress: Callable[[str], None] | None = None) -> ReportPaths:
+def build_benchmark(
+    org: Responses,
+    everyone: Responses,
+    out_dir: str | Path,
+    *,
+    name: str | None = None,
+    by: str | None = "",
+    organisations: str | None = "auto",
+    formats=FORMATS,
+    progress: Callable[[str], None] | None = None,
+) -> ReportPaths:
     """Write the organisation's benchmark report to ``out_dir``.
 
     ``organisations``: the column of the comparison data that says which organisation each
@@ -179,20 +220,35 @@ def build_benchmark(org: Responses, everyone: Responses, out_dir: str | Path, *,
     p = _Profile(org, ev, index, sector, sector_name, organisations)
     series = [name, *([sector_name] if sector_name else []), "All respondents"]
     say("Laying out the sections")
-    sections = [_headlines(p, name, everyone, sector_name), *(_profile_section(p, d, series) for d in index.dimensions), methods_section(ev)]
+    sections = [
+        _headlines(p, name, everyone, sector_name),
+        *(_profile_section(p, d, series) for d in index.dimensions),
+        methods_section(ev),
+    ]
     if p.by_organisation:
-        ranked = (f"Percentile ranks place the organisation among the {p.comparators.n:,} organisations of the comparison survey, "
-                  f"taking its column '{p.comparators.column}' to say which organisation each respondent belongs to; an "
-                  "organisation's score is the mean of its respondents, as for this organisation, and each organisation counts once.")
+        ranked = (
+            f"Percentile ranks place the organisation among the {p.comparators.n:,} organisations of the comparison survey, "
+            f"taking its column '{p.comparators.column}' to say which organisation each respondent belongs to; an "
+            "organisation's score is the mean of its respondents, as for this organisation, and each organisation counts once."
+        )
     else:
-        ranked = ("The comparison data do not say which organisation each respondent belongs to, so the ranks are shares of "
-                  "individual respondents scoring below the organisation's mean (a respondent's index score is the mean of their "
-                  "valid answers over the index factors); a mean can sit above the mean of all respondents yet below the middle "
-                  "of individual scores.")
-    sections[-1].lists.insert(0, ("The organisation", [
-        f"{org.n:,} respondents from the organisation" + (f"; its sector is {sector_label} (the most common answer)." if sector_label else "."),
-        ranked,
-    ]))
+        ranked = (
+            "The comparison data do not say which organisation each respondent belongs to, so the ranks are shares of "
+            "individual respondents scoring below the organisation's mean (a respondent's index score is the mean of their "
+            "valid answers over the index factors); a mean can sit above the mean of all respondents yet below the middle "
+            "of individual scores."
+        )
+    sections[-1].lists.insert(
+        0,
+        (
+            "The organisation",
+            [
+                f"{org.n:,} respondents from the organisation"
+                + (f"; its sector is {sector_label} (the most common answer)." if sector_label else "."),
+                ranked,
+            ],
+        ),
+    )
     report = Report(f"{name}: readiness benchmark", f"{index.label} of {name} against its sector and all respondents", sections)
     paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, stem="benchmark")
     if "json" in formats:
@@ -209,7 +265,10 @@ def demo_organisation(everyone_frame: pl.DataFrame, *, size: int = 24, seed: int
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, third.height, size)
     org = third[picks.tolist()].with_columns(
-        pl.when(pl.col("prev_behaviours") < 3).then(pl.col("prev_behaviours") + 1).otherwise(pl.col("prev_behaviours")).alias("prev_behaviours")
+        pl.when(pl.col("prev_behaviours") < 3)
+        .then(pl.col("prev_behaviours") + 1)
+        .otherwise(pl.col("prev_behaviours"))
+        .alias("prev_behaviours")
     )
     if "respondent_id" in org.columns:
         org = org.with_columns(pl.format("org-{}", pl.int_range(pl.len())).alias("respondent_id"))

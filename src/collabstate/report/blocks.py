@@ -13,7 +13,7 @@ from .findings import verdict_text
 from .model import Cell, Chart, Column, Kind, Row, Table
 from .trends import answers_over_waves, change_cell, change_columns, earlier_columns, wave_cells
 
-__all__ = ["distribution", "ranking", "statements", "positive_net", "record", "columns_for", "group_cells"]
+__all__ = ["columns_for", "distribution", "group_cells", "positive_net", "ranking", "record", "statements"]
 
 ALL = Group("", "All", "")
 
@@ -44,7 +44,9 @@ def columns_for(ev: Evidence, by: str | None = "", only_total: bool = False) -> 
     return groups, [Column(g.label, f"({g.letter})" if g.letter else "") for g in groups]
 
 
-def group_cells(ev: Evidence, question: str, option: str | None, statistic: str, kind, groups: list[Group], by: str | None = "") -> list[Cell]:
+def group_cells(
+    ev: Evidence, question: str, option: str | None, statistic: str, kind, groups: list[Group], by: str | None = ""
+) -> list[Cell]:
     return [ev.cell(question, option, statistic, kind, g.code or None, by) for g in groups]
 
 
@@ -52,8 +54,16 @@ def _valid_choices(ev: Evidence, question) -> list[Choice]:
     return [c for c in ev.instrument.choices(question) if not c.excluded]
 
 
-def distribution(ev: Evidence, question, *, by: str | None = "", title: str | None = None, by_label: str | None = None,
-                 only_total: bool = False, chart: bool = True) -> list[Chart | Table]:
+def distribution(
+    ev: Evidence,
+    question,
+    *,
+    by: str | None = "",
+    title: str | None = None,
+    by_label: str | None = None,
+    only_total: bool = False,
+    chart: bool = True,
+) -> list[Chart | Table]:
     """The answers to a single or scale question, overall and by group: a stacked (nominal) or
     diverging (ordered scale) bar chart, and a table of every answer, NET and the mean, with
     significance letters between groups."""
@@ -73,7 +83,9 @@ def distribution(ev: Evidence, question, *, by: str | None = "", title: str | No
     for i, c in enumerate(columns):
         firsts = [r.cells[i] for r in rows if r.cells[i].n is not None]
         c.base = max((x.n for x in firsts), default=None) if not any(x.suppressed for x in firsts) else None
-    table = Table(f"t-{qid}-{by or ev.by or 'all'}", f"{title}{f', by {by_name}' if by_name else ''}: share of valid answers", "Answer", columns, rows)
+    table = Table(
+        f"t-{qid}-{by or ev.by or 'all'}", f"{title}{f', by {by_name}' if by_name else ''}: share of valid answers", "Answer", columns, rows
+    )
     table.notes.append(_letters_note(groups))
     records = []
     neutral = len(choices) // 2 if ordered and len(choices) % 2 else None
@@ -109,18 +121,27 @@ def distribution(ev: Evidence, question, *, by: str | None = "", title: str | No
         labels = [c.label for c in choices]
         if ordered:
             colours = charts.ordered_colours(len(choices), neutral)
-            spec = charts.diverging_bars(records, title=title, choices=labels, colours=colours, facet=False,
-                                         description=f"Diverging stacked bars of the answers to '{title}'")
+            spec = charts.diverging_bars(
+                records,
+                title=title,
+                choices=labels,
+                colours=colours,
+                facet=False,
+                description=f"Diverging stacked bars of the answers to '{title}'",
+            )
         else:
             colours = (charts.OKABE_ITO * 3)[: len(choices)]
-            spec = charts.stacked_bars(records, title=title, choices=labels, colours=colours,
-                                       description=f"Stacked bars of the answers to '{title}'")
+            spec = charts.stacked_bars(
+                records, title=title, choices=labels, colours=colours, description=f"Stacked bars of the answers to '{title}'"
+            )
         alt = _distribution_alt(title, rows, groups, nets, choices)
         blocks.append(Chart(f"c-{qid}-{by or ev.by or 'all'}", title, alt, spec, table))
     else:
         blocks.append(table)
     if ev.waves and by in ("", ev.by):
-        answers = [(c.label, str(c.code), "proportion", "share") for c in choices] + [(f"NET: {n.label}", n.id, "net", "share") for n in nets]
+        answers = [(c.label, str(c.code), "proportion", "share") for c in choices] + [
+            (f"NET: {n.label}", n.id, "net", "share") for n in nets
+        ]
         if isinstance(question, ScaleQuestion):
             answers.append(("Mean score", None, "mean", "mean"))
         over_waves = answers_over_waves(ev, qid, answers, title)
@@ -193,10 +214,16 @@ def _distribution_alt(title: str, rows: list[Row], groups: list[Group], nets, ch
         best = max((r for r in rows[: len(choices)] if r.cells[0].shown), key=lambda r: r.cells[0].estimate, default=None)
         lead = f"Most common answer overall: {best.label} ({best.cells[0].value})" if best else "No overall figures"
     shown = sum(1 for i in range(1, len(groups)) if rows[0].cells[i].shown)
-    return f"Bar chart of '{title}'. {lead}. {shown} of {len(groups) - 1} groups shown; the table below gives every figure." if len(groups) > 1 else f"Bar chart of '{title}'. {lead}."
+    return (
+        f"Bar chart of '{title}'. {lead}. {shown} of {len(groups) - 1} groups shown; the table below gives every figure."
+        if len(groups) > 1
+        else f"Bar chart of '{title}'. {lead}."
+    )
 
 
-def ranking(ev: Evidence, question: MultipleQuestion, *, title: str | None = None, only_total: bool = False, chart: bool = True) -> list[Chart | Table]:
+def ranking(
+    ev: Evidence, question: MultipleQuestion, *, title: str | None = None, only_total: bool = False, chart: bool = True
+) -> list[Chart | Table]:
     """A multiple-choice question's options ranked by share, with their change against the
     previous wave and its significance, and the share by group with letters."""
     qid = question.id
@@ -217,8 +244,10 @@ def ranking(ev: Evidence, question: MultipleQuestion, *, title: str | None = Non
     table = Table(f"t-{qid}", f"{title}: share choosing each option, highest first", "Option", table_columns, rows, show_intervals=True)
     table.notes.append(_letters_note(groups))
     if ev.waves:
-        table.notes.append(f"Change: {wave} minus the earlier wave, in percentage points (the difference of the figures shown), with the 95% "
-                           "interval of the unrounded change; called a rise or fall only when significant at the 95% level.")
+        table.notes.append(
+            f"Change: {wave} minus the earlier wave, in percentage points (the difference of the figures shown), with the 95% "
+            "interval of the unrounded change; called a rise or fall only when significant at the 95% level."
+        )
     blocks: list[Chart | Table] = []
     if records and chart:
         series = list(ev.waves) if ev.waves else [wave]
@@ -260,8 +289,15 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
         alt = f"Dot chart with 95% intervals: share answering '{net.label.lower()}' to each of {len(rows)} statements."
         if best:
             alt += f" Highest: {best.label} ({best.cells[0].value})."
-        spec = charts.dot_intervals(records, title=caption, x_title=f"{net.label} (share of valid answers)", domain=(0, 1), share=True,
-                                    series_order=series, description=alt)
+        spec = charts.dot_intervals(
+            records,
+            title=caption,
+            x_title=f"{net.label} (share of valid answers)",
+            domain=(0, 1),
+            share=True,
+            series_order=series,
+            description=alt,
+        )
         blocks.append(Chart(f"c-{question.id}-{net.id}", caption, alt, spec, table))
     else:
         blocks.append(table)

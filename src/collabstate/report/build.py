@@ -60,8 +60,9 @@ def _version() -> str:
     return __version__
 
 
-def finish_report(report: Report, ev: Evidence, out_dir: Path, *, formats: Sequence[str] = FORMATS,
-                  progress: Progress | None = None, stem: str = "report") -> ReportPaths:
+def finish_report(
+    report: Report, ev: Evidence, out_dir: Path, *, formats: Sequence[str] = FORMATS, progress: Progress | None = None, stem: str = "report"
+) -> ReportPaths:
     """Write the formats of a laid-out report (shared by reports and organisation benchmarks)."""
     say = progress or (lambda message: None)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -146,8 +147,17 @@ def build_report(
         node_modules()  # fail early, before the long work, when the JavaScript is missing
     say = progress or (lambda message: None)
     say("Estimating (one estimate table" + (", and the changes since earlier waves)" if earlier else ")"))
-    ev = gather(responses, earlier=earlier, by=by, ci=ci, level=level, invited=invited,
-                invited_completed=invited_completed, imported=imported, weighting=weighting)
+    ev = gather(
+        responses,
+        earlier=earlier,
+        by=by,
+        ci=ci,
+        level=level,
+        invited=invited,
+        invited_completed=invited_completed,
+        imported=imported,
+        weighting=weighting,
+    )
     say("Laying out the sections")
     report = build_model(ev, title=title)
     return finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)

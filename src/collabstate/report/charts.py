@@ -19,13 +19,13 @@ __all__ = [
     "diverging_bars",
     "dot_intervals",
     "gap_bars",
+    "ordered_colours",
     "radar",
     "ranked_bars",
     "scatter",
     "stacked_bars",
     "trend_lines",
     "wave_colours",
-    "ordered_colours",
 ]
 
 #: Okabe & Ito (2008), without yellow (too light on white).
@@ -110,8 +110,16 @@ def _config(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
     return out
 
 
-def dot_intervals(records: list[dict], *, title: str, x_title: str, domain: tuple[float, float] | None = None,
-                  share: bool = False, description: str = "", series_order: list[str] | None = None) -> dict:
+def dot_intervals(
+    records: list[dict],
+    *,
+    title: str,
+    x_title: str,
+    domain: tuple[float, float] | None = None,
+    share: bool = False,
+    description: str = "",
+    series_order: list[str] | None = None,
+) -> dict:
     """Dots with interval whiskers: one row per item, one colour per series."""
     data = alt.Data(values=records)
     labels = list(dict.fromkeys(r["label"] for r in records))
@@ -125,7 +133,11 @@ def dot_intervals(records: list[dict], *, title: str, x_title: str, domain: tupl
     rule = alt.Chart(data).mark_rule(strokeWidth=2).encode(y=y, yOffset=offset, x="ci_low:Q", x2="ci_high:Q", color=colour, tooltip=TOOLTIP)
     shapes = ["circle", "square", "triangle-up", "diamond", "cross"]
     shape = alt.Shape("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=(shapes * 2)[: len(series)]))
-    dots = alt.Chart(data).mark_point(filled=True, size=70, opacity=1).encode(y=y, yOffset=offset, x=x, color=colour, shape=shape, tooltip=TOOLTIP)
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(y=y, yOffset=offset, x=x, color=colour, shape=shape, tooltip=TOOLTIP)
+    )
     height = max(60, 22 * len(labels) * (1 if len(series) < 2 else 1.4))
     return _config((rule + dots).properties(width=WIDTH, height=height, title=title), description or title)
 
@@ -138,9 +150,16 @@ def ranked_bars(records: list[dict], *, title: str, description: str = "", serie
     y = alt.Y("label:N", title=None, sort=order)
     offset = alt.YOffset("series:N", sort=series) if len(series) > 1 else alt.Undefined
     colour = alt.Color("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=wave_colours(len(series))))
-    bars = alt.Chart(data).mark_bar().encode(
-        y=y, yOffset=offset, x=alt.X("estimate:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-        color=colour, tooltip=TOOLTIP,
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset=offset,
+            x=alt.X("estimate:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+            color=colour,
+            tooltip=TOOLTIP,
+        )
     )
     whiskers = alt.Chart(data).mark_rule(color="#333333").encode(y=y, yOffset=offset, x="ci_low:Q", x2="ci_high:Q", tooltip=TOOLTIP)
     height = 20 * len(order) * (1 if len(series) < 2 else 1.6)
@@ -153,17 +172,24 @@ def gap_bars(records: list[dict], *, title: str, description: str = "") -> dict:
     order = list(dict.fromkeys(r["label"] for r in records))
     kinds = ["significant", "not significant"]
     y = alt.Y("label:N", title=None, sort=order)
-    bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("estimate:Q", title="Gap (importance − prevalence, 0–3 scale)"),
-        color=alt.Color("significance:N", title=None, sort=kinds, scale=alt.Scale(domain=kinds, range=[OKABE_ITO[0], NEUTRAL])),
-        tooltip=[*TOOLTIP[:1], alt.Tooltip("significance:N", title="Significance"), *TOOLTIP[2:]],
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("estimate:Q", title="Gap (importance − prevalence, 0–3 scale)"),
+            color=alt.Color("significance:N", title=None, sort=kinds, scale=alt.Scale(domain=kinds, range=[OKABE_ITO[0], NEUTRAL])),
+            tooltip=[*TOOLTIP[:1], alt.Tooltip("significance:N", title="Significance"), *TOOLTIP[2:]],
+        )
     )
     whiskers = alt.Chart(data).mark_rule(color="#333333").encode(y=y, x="ci_low:Q", x2="ci_high:Q")
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#000000").encode(x="x:Q")
     return _config((bars + whiskers + zero).properties(width=WIDTH - 40, height=22 * len(order), title=title), description or title)
 
 
-def radar(records: list[dict], *, title: str, axes: list[str], maximum: float, description: str = "", series_order: list[str] | None = None) -> dict:
+def radar(
+    records: list[dict], *, title: str, axes: list[str], maximum: float, description: str = "", series_order: list[str] | None = None
+) -> dict:
     """A radar (spider) chart of one or more series over ``axes``, drawn on a 0–``maximum`` grid."""
     k = len(axes)
     series = series_order or list(dict.fromkeys(r["series"] for r in records))
@@ -192,14 +218,27 @@ def radar(records: list[dict], *, title: str, axes: list[str], maximum: float, d
     sx = alt.Scale(domain=[-lim, lim], nice=False)
     sy = alt.Scale(domain=[-lim, lim], nice=False)
     bare = dict(axis=None)
-    rings = alt.Chart(alt.Data(values=grid)).mark_line(color="#CCCCCC", strokeWidth=1).encode(
-        x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), detail="ring:N", order="i:Q")
-    axes_lines = alt.Chart(alt.Data(values=spokes)).mark_rule(color="#CCCCCC").encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), x2="x2:Q", y2="y2:Q")
-    text = alt.Chart(alt.Data(values=names)).mark_text(fontSize=11, color="#222222").encode(
-        x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), text="name:N")
+    rings = (
+        alt.Chart(alt.Data(values=grid))
+        .mark_line(color="#CCCCCC", strokeWidth=1)
+        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), detail="ring:N", order="i:Q")
+    )
+    axes_lines = (
+        alt.Chart(alt.Data(values=spokes))
+        .mark_rule(color="#CCCCCC")
+        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), x2="x2:Q", y2="y2:Q")
+    )
+    text = (
+        alt.Chart(alt.Data(values=names))
+        .mark_text(fontSize=11, color="#222222")
+        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), text="name:N")
+    )
     colour = alt.Color("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=OKABE_ITO[: len(series)]))
-    lines = alt.Chart(alt.Data(values=points)).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=40)).encode(
-        x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), color=colour, order="i:Q", tooltip=TOOLTIP)
+    lines = (
+        alt.Chart(alt.Data(values=points))
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=40))
+        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), color=colour, order="i:Q", tooltip=TOOLTIP)
+    )
     size = 360
     return _config((rings + axes_lines + text + lines).properties(width=size, height=size, title=title), description or title)
 
@@ -216,64 +255,130 @@ def scatter(records: list[dict], *, title: str, x_title: str, y_title: str, desc
     tooltip = [alt.Tooltip("label:N", title="Factor"), alt.Tooltip("x_text:N", title=x_title), alt.Tooltip("y_text:N", title=y_title)]
     x = alt.X("x:Q", title=x_title, scale=sx)
     y = alt.Y("y:Q", title=y_title, scale=sy)
-    diag = alt.Chart(alt.Data(values=[{"x": dom[0], "y": dom[0]}, {"x": dom[1], "y": dom[1]}])).mark_line(color="#999999", strokeDash=[4, 4]).encode(x=x, y=y)
+    diag = (
+        alt.Chart(alt.Data(values=[{"x": dom[0], "y": dom[0]}, {"x": dom[1], "y": dom[1]}]))
+        .mark_line(color="#999999", strokeDash=[4, 4])
+        .encode(x=x, y=y)
+    )
     hbar = alt.Chart(data).mark_rule(color="#56B4E9").encode(x=alt.X("x_low:Q", scale=sx), x2="x_high:Q", y=y)
     vbar = alt.Chart(data).mark_rule(color="#E69F00").encode(y=alt.Y("y_low:Q", scale=sy), y2="y_high:Q", x=x)
     dots = alt.Chart(data).mark_point(filled=True, size=70, color="#000000", opacity=1).encode(x=x, y=y, tooltip=tooltip)
     placed: list[dict] = []
     for r in sorted(records, key=lambda r: (r["y"], r["x"])):
-        near = any(abs(r["x"] - q["x"]) < (hi - lo) * 0.12 and abs(r["y"] - q["y"]) < (hi - lo) * 0.04 and q["side"] == "right" for q in placed)
+        near = any(
+            abs(r["x"] - q["x"]) < (hi - lo) * 0.12 and abs(r["y"] - q["y"]) < (hi - lo) * 0.04 and q["side"] == "right" for q in placed
+        )
         placed.append({**r, "side": "left" if near else "right"})
     data = alt.Data(values=placed)
-    right = alt.Chart(data).transform_filter("datum.side == 'right'").mark_text(align="left", dx=7, dy=-7, fontSize=11).encode(x=x, y=y, text="label:N")
-    left = alt.Chart(data).transform_filter("datum.side == 'left'").mark_text(align="right", dx=-7, dy=7, fontSize=11).encode(x=x, y=y, text="label:N")
+    right = (
+        alt.Chart(data)
+        .transform_filter("datum.side == 'right'")
+        .mark_text(align="left", dx=7, dy=-7, fontSize=11)
+        .encode(x=x, y=y, text="label:N")
+    )
+    left = (
+        alt.Chart(data)
+        .transform_filter("datum.side == 'left'")
+        .mark_text(align="right", dx=-7, dy=7, fontSize=11)
+        .encode(x=x, y=y, text="label:N")
+    )
     labels = right + left
     return _config((diag + hbar + vbar + dots + labels).properties(width=400, height=400, title=title), description or title)
 
 
-def diverging_bars(records: list[dict], *, title: str, choices: list[str], colours: list[str], description: str = "", facet: bool = True) -> dict:
+def diverging_bars(
+    records: list[dict], *, title: str, choices: list[str], colours: list[str], description: str = "", facet: bool = True
+) -> dict:
     """Answer distributions as diverging stacked bars: negative answers left of zero, positive
     right, a neutral middle split across it. Records carry ``x0``/``x1`` (the segment's extent),
     ``row`` (the item) and ``group``."""
     data = alt.Data(values=records)
     groups = list(dict.fromkeys(r["group"] for r in records))
     rows = list(dict.fromkeys(r["row"] for r in records))
-    tooltip = [alt.Tooltip("row:N", title="Item"), alt.Tooltip("group:N", title="Group"), alt.Tooltip("choice:N", title="Answer"),
-               alt.Tooltip("value_text:N", title="Share"), alt.Tooltip("interval_text:N", title="95% interval"), alt.Tooltip("base_text:N", title="Base (n)")]
+    tooltip = [
+        alt.Tooltip("row:N", title="Item"),
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("choice:N", title="Answer"),
+        alt.Tooltip("value_text:N", title="Share"),
+        alt.Tooltip("interval_text:N", title="95% interval"),
+        alt.Tooltip("base_text:N", title="Base (n)"),
+    ]
     lo = min(r["x0"] for r in records)
     hi = max(r["x1"] for r in records)
     lo, hi = math.floor(lo * 10) / 10, math.ceil(hi * 10) / 10
+
     def bars(source) -> alt.Chart:
         return source.mark_bar(stroke="#FFFFFF", strokeWidth=0.5).encode(
-            x=alt.X("x0:Q", title="Share of valid answers (negative answers to the left of the line)",
-                    axis=alt.Axis(format=".0%", labelExpr="format(abs(datum.value), '.0%')"), scale=alt.Scale(domain=[lo, hi], nice=False)),
+            x=alt.X(
+                "x0:Q",
+                title="Share of valid answers (negative answers to the left of the line)",
+                axis=alt.Axis(format=".0%", labelExpr="format(abs(datum.value), '.0%')"),
+                scale=alt.Scale(domain=[lo, hi], nice=False),
+            ),
             x2="x1:Q",
             y=alt.Y("group:N", title=None, sort=groups),
-            color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=_legend_columns(choices))),
+            color=alt.Color(
+                "choice:N",
+                title=None,
+                sort=choices,
+                scale=alt.Scale(domain=choices, range=colours),
+                legend=alt.Legend(columns=_legend_columns(choices)),
+            ),
             tooltip=tooltip,
         )
 
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#000000").encode(x="x:Q")
     if facet and len(rows) > 1:
         # the bars take the facet's data (one item per panel); the zero line has its own
-        chart = alt.layer(bars(alt.Chart()), zero).properties(width=WIDTH - 150, height=alt.Step(14)).facet(
-            row=alt.Row("row:N", sort=rows, title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontSize=11, labelFontWeight="bold")),
-            data=data, spacing=6,
-        ).properties(title=title)
+        chart = (
+            alt.layer(bars(alt.Chart()), zero)
+            .properties(width=WIDTH - 150, height=alt.Step(14))
+            .facet(
+                row=alt.Row(
+                    "row:N",
+                    sort=rows,
+                    title=None,
+                    header=alt.Header(
+                        labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontSize=11, labelFontWeight="bold"
+                    ),
+                ),
+                data=data,
+                spacing=6,
+            )
+            .properties(title=title)
+        )
         return _config(chart, description or title)
-    return _config(alt.layer(bars(alt.Chart(data)), zero).properties(width=WIDTH - 120, height=alt.Step(16), title=title), description or title)
+    return _config(
+        alt.layer(bars(alt.Chart(data)), zero).properties(width=WIDTH - 120, height=alt.Step(16), title=title), description or title
+    )
 
 
 def stacked_bars(records: list[dict], *, title: str, choices: list[str], colours: list[str], description: str = "") -> dict:
     """100% stacked bars of an answer distribution per group, answers in scale order."""
     data = alt.Data(values=records)
     groups = list(dict.fromkeys(r["group"] for r in records))
-    tooltip = [alt.Tooltip("group:N", title="Group"), alt.Tooltip("choice:N", title="Answer"), alt.Tooltip("value_text:N", title="Share"),
-               alt.Tooltip("interval_text:N", title="95% interval"), alt.Tooltip("base_text:N", title="Base (n)")]
-    chart = alt.Chart(data).mark_bar(stroke="#FFFFFF", strokeWidth=0.5).encode(
-        x=alt.X("x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1], nice=False)), x2="x1:Q",
-        y=alt.Y("group:N", title=None, sort=groups),
-        color=alt.Color("choice:N", title=None, sort=choices, scale=alt.Scale(domain=choices, range=colours), legend=alt.Legend(columns=_legend_columns(choices, 2), labelLimit=360)),
-        tooltip=tooltip,
+    tooltip = [
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("choice:N", title="Answer"),
+        alt.Tooltip("value_text:N", title="Share"),
+        alt.Tooltip("interval_text:N", title="95% interval"),
+        alt.Tooltip("base_text:N", title="Base (n)"),
+    ]
+    chart = (
+        alt.Chart(data)
+        .mark_bar(stroke="#FFFFFF", strokeWidth=0.5)
+        .encode(
+            x=alt.X("x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1], nice=False)),
+            x2="x1:Q",
+            y=alt.Y("group:N", title=None, sort=groups),
+            color=alt.Color(
+                "choice:N",
+                title=None,
+                sort=choices,
+                scale=alt.Scale(domain=choices, range=colours),
+                legend=alt.Legend(columns=_legend_columns(choices, 2), labelLimit=360),
+            ),
+            tooltip=tooltip,
+        )
     )
     return _config(chart.properties(width=WIDTH - 100, height=alt.Step(20), title=title), description or title)

@@ -8,7 +8,7 @@ file, an instrument or data that cannot be used), 2 usage error.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import polars as pl
 import typer
@@ -37,8 +37,11 @@ def _read(data: Path, instrument, what: str):
     if not any(answered.row(0)):
         raise _fail(f"{data}: no answer to any question of instrument {instrument.id}; is it the right instrument?")
     if rejected:
-        err.print(f"note: {what} {data}: {rejected} rows rejected ({validation.n_problems} problems); the report uses the "
-                  f"{validation.responses.n} valid rows. `collabstate validate` lists the problems.", highlight=False)
+        err.print(
+            f"note: {what} {data}: {rejected} rows rejected ({validation.n_problems} problems); the report uses the "
+            f"{validation.responses.n} valid rows. `collabstate validate` lists the problems.",
+            highlight=False,
+        )
     return validation.responses
 
 
@@ -57,8 +60,10 @@ def _wave_files(data: Path, compare: list[Path]) -> list[Path]:
                 raise _fail(f"{path}: no wave files ({', '.join(WAVE_FILES)}) in this folder")
             undated = [p.name for p in found if wave_when(p.stem) is None]
             if undated and len(found) > 1:
-                raise _fail(f"{path}: the order of {', '.join(undated)} cannot be told from their names; name each file after its wave "
-                            "(leaders-2024.csv) or pass the files with --compare one by one, nearest first")
+                raise _fail(
+                    f"{path}: the order of {', '.join(undated)} cannot be told from their names; name each file after its wave "
+                    "(leaders-2024.csv) or pass the files with --compare one by one, nearest first"
+                )
             files.extend(reversed(found))
         else:
             files.append(path)
@@ -71,7 +76,9 @@ def _check_by(instrument, by: str | None) -> None:
     column = instrument.column(by)
     if column is None or column.kind != "code":
         coded = [c.name for c in instrument.columns if c.kind == "code"]
-        raise typer.BadParameter(f"{by!r} is not a single-choice question of {instrument.id} (try one of: {', '.join(coded[:12])})", param_hint="--by")
+        raise typer.BadParameter(
+            f"{by!r} is not a single-choice question of {instrument.id} (try one of: {', '.join(coded[:12])})", param_hint="--by"
+        )
 
 
 def _weight(responses, targets_path: Path, missing: str | None = None):
@@ -104,15 +111,37 @@ def report(
     data: Annotated[Path, typer.Argument(help="Response data of the wave to report: .csv, .xlsx, .sav or .parquet.", show_default=False)],
     instrument: InstrumentOption,
     out_dir: OutOption,
-    compare: Annotated[Optional[list[Path]], typer.Option("--compare", help="An earlier wave of the same instrument (a file, or a folder of wave files); give it again for more waves, nearest first. Changes are tested against the previous and the first wave.", show_default=False)] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="Break tables down by this single-choice question (default: the sector question).", show_default=False)] = None,
-    weights: Annotated[Optional[Path], typer.Option("--weights", help="Population targets (YAML or CSV) to rake both waves to.", show_default=False)] = None,
-    weights_missing: Annotated[Optional[str], typer.Option(
-        "--weights-missing", help="Blank answers to a weighting variable: 'own-cell' rakes them as a cell of their own, to the "
-        "target the targets give the code `missing`; 'unweighted' leaves those respondents out of the raking at their input "
-        "weight. Default: an error that names the rows, unless the targets give `missing` a target.", show_default=False)] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="The report's title (default: the instrument's title and wave).", show_default=False)] = None,
-    invited: Annotated[Optional[int], typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)] = None,
+    compare: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--compare",
+            help="An earlier wave of the same instrument (a file, or a folder of wave files); give it again for more waves, nearest first. Changes are tested against the previous and the first wave.",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Break tables down by this single-choice question (default: the sector question).", show_default=False),
+    ] = None,
+    weights: Annotated[
+        Path | None, typer.Option("--weights", help="Population targets (YAML or CSV) to rake both waves to.", show_default=False)
+    ] = None,
+    weights_missing: Annotated[
+        str | None,
+        typer.Option(
+            "--weights-missing",
+            help="Blank answers to a weighting variable: 'own-cell' rakes them as a cell of their own, to the "
+            "target the targets give the code `missing`; 'unweighted' leaves those respondents out of the raking at their input "
+            "weight. Default: an error that names the rows, unless the targets give `missing` a target.",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The report's title (default: the instrument's title and wave).", show_default=False)
+    ] = None,
+    invited: Annotated[
+        int | None, typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)
+    ] = None,
 ) -> None:
     """Write a report: report.html (one offline page with interactive charts), report.pdf (A4),
     tables.xlsx (every table with bases, intervals and letters) and estimates.json.
@@ -143,8 +172,16 @@ def report(
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
-            paths = build_report(current, out_dir, earlier=earlier, by=by if by else "", title=title, invited=invited,
-                                 weighting=weighting, progress=lambda m: progress.update(task, description=m))
+            paths = build_report(
+                current,
+                out_dir,
+                earlier=earlier,
+                by=by if by else "",
+                title=title,
+                invited=invited,
+                weighting=weighting,
+                progress=lambda m: progress.update(task, description=m),
+            )
     except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     for path in paths.written():
@@ -156,11 +193,16 @@ def benchmark(
     against: Annotated[Path, typer.Option("--against", help="The survey to compare with: all respondents.", show_default=False)],
     instrument: InstrumentOption,
     out_dir: OutOption,
-    name: Annotated[Optional[str], typer.Option("--name", help="The organisation's name, for the title.", show_default=False)] = None,
-    organisations: Annotated[str, typer.Option(
-        "--organisations", help="The column of the comparison data that says which organisation each respondent belongs to "
-        "(org_id, cluster or a question id): the organisation is ranked among organisations. Default: the org_id column, else "
-        "an 'organisation' question, else the cluster column, when present; 'none' ranks it among individual respondents.")] = "auto",
+    name: Annotated[str | None, typer.Option("--name", help="The organisation's name, for the title.", show_default=False)] = None,
+    organisations: Annotated[
+        str,
+        typer.Option(
+            "--organisations",
+            help="The column of the comparison data that says which organisation each respondent belongs to "
+            "(org_id, cluster or a question id): the organisation is ranked among organisations. Default: the org_id column, else "
+            "an 'organisation' question, else the cluster column, when present; 'none' ranks it among individual respondents.",
+        ),
+    ] = "auto",
 ) -> None:
     """Benchmark one organisation's readiness profile against its sector and all respondents,
     with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx and estimates.json.
@@ -188,8 +230,9 @@ def benchmark(
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
-            paths = build_benchmark(org, everyone, out_dir, name=name, organisations=column,
-                                    progress=lambda m: progress.update(task, description=m))
+            paths = build_benchmark(
+                org, everyone, out_dir, name=name, organisations=column, progress=lambda m: progress.update(task, description=m)
+            )
     except (AssetsMissing, ValueError) as exc:
         raise _fail(str(exc)) from None
     for path in paths.written():

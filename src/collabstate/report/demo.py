@@ -39,11 +39,13 @@ def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None 
     org = Responses(readiness, demo_organisation(r18.data), source="a synthetic organisation of 24 respondents")
     done = {}
     say("Report: readiness 2018")
-    done["readiness-2018"] = build_report(r18, out / "readiness-2018", invited=INVITED_2018, progress=progress,
-                                          title="The State of Collaboration 2018")
+    done["readiness-2018"] = build_report(
+        r18, out / "readiness-2018", invited=INVITED_2018, progress=progress, title="The State of Collaboration 2018"
+    )
     say("Report: leaders 2026, with the trend since 2024")
-    done["leaders-2026"] = build_report(l26, out / "leaders-2026", earlier=[l25, l24], progress=progress,
-                                        title="State of Cross-sector Collaboration 2026")
+    done["leaders-2026"] = build_report(
+        l26, out / "leaders-2026", earlier=[l25, l24], progress=progress, title="State of Cross-sector Collaboration 2026"
+    )
     say("Benchmark: one organisation")
     done["benchmark"] = build_benchmark(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)
     return done

@@ -144,7 +144,9 @@ class Evidence:
     def cell(self, question: str, option: str | None, statistic: str, kind: Kind, group: str | None = None, by: str | None = "") -> Cell:
         return Cell.from_row(self.row(question, option, statistic, group, by), kind)
 
-    def change(self, question: str, option: str | None, statistic: str, group: str | None = None, *, since: str | None = None) -> dict | None:
+    def change(
+        self, question: str, option: str | None, statistic: str, group: str | None = None, *, since: str | None = None
+    ) -> dict | None:
         """The change of the reported wave since ``since`` (default: the previous wave)."""
         return self._changes.get((question, option, statistic, group, since or self.previous_wave))
 
@@ -228,6 +230,23 @@ def gather(
         origins, ordered = {w.label: w.origin for w in waves}, how_ordered(waves)
     counts = answer_counts(responses, None, None)
     return Evidence(
-        responses, table, changes, labels, sizes, by, counts, ci, level, min_base, low_base, invited,
-        list(weighting or []), wave_tables, panel, origins, ordered, invited_completed=invited_completed, imported=imported,
+        responses,
+        table,
+        changes,
+        labels,
+        sizes,
+        by,
+        counts,
+        ci,
+        level,
+        min_base,
+        low_base,
+        invited,
+        list(weighting or []),
+        wave_tables,
+        panel,
+        origins,
+        ordered,
+        invited_completed=invited_completed,
+        imported=imported,
     )

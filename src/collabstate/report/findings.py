@@ -18,10 +18,25 @@ from collections.abc import Sequence
 from .evidence import Group
 from .model import Cell, as_shown, fmt_count, fmt_number, fmt_pct
 
-__all__ = ["change_sentence", "group_sentence", "level_sentence", "verdict_text", "CHANGE_WORDS"]
+__all__ = ["CHANGE_WORDS", "change_sentence", "group_sentence", "level_sentence", "verdict_text"]
 
 #: Words that say something moved; a sentence uses them only for a significant change.
-CHANGE_WORDS = ("rose", "fell", "up", "down", "increase", "increased", "decrease", "decreased", "rise", "fall", "risen", "fallen", "grew", "declined")
+CHANGE_WORDS = (
+    "rose",
+    "fell",
+    "up",
+    "down",
+    "increase",
+    "increased",
+    "decrease",
+    "decreased",
+    "rise",
+    "fall",
+    "risen",
+    "fallen",
+    "grew",
+    "declined",
+)
 
 
 def _fmt(x: float | None, share: bool) -> str:

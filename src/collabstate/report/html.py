@@ -18,7 +18,7 @@ import jinja2
 from .assets import vega_bundle
 from .model import Chart, Report
 
-__all__ = ["render_html", "view_models", "spec_for_page"]
+__all__ = ["render_html", "spec_for_page", "view_models"]
 
 
 def _environment() -> jinja2.Environment:
@@ -71,6 +71,7 @@ def render_html(report: Report, *, mode: str = "html", chart_extra: Callable[[Ch
     env = _environment()
     template = env.get_template("report.html.j2")
     if mode == "html":
+
         def extra(chart: Chart) -> dict:
             return {"spec_json": _json_for_script(spec_for_page(chart))}
 

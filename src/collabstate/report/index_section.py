@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..instrument.model import IndexDefinition, MatrixQuestion
 from . import charts
-from .blocks import columns_for, positive_net, record, statements, _letters_note
+from .blocks import _letters_note, columns_for, positive_net, record, statements
 from .evidence import Evidence
 from .findings import level_sentence
 from .model import Cell, Chart, Column, Figure, Row, Section, Table
@@ -33,7 +33,11 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
     section.intro.append(
         f"Each of {len(factors)} factors was rated for {' and '.join(d.label.lower() for d in dims)} on a scale from 0 "
         f"(not at all) to {scale_max:g} (a great deal). The index is the mean over the {len(in_index)} index factors; "
-        + (f"{', '.join(f.label for f in factors if not f.in_index)} are reported beside it, never inside it." if len(in_index) < len(factors) else "")
+        + (
+            f"{', '.join(f.label for f in factors if not f.in_index)} are reported beside it, never inside it."
+            if len(in_index) < len(factors)
+            else ""
+        )
     )
     for d in dims:
         for option, what in (("index", f"the {len(in_index)} index factors"), ("all_factors", f"all {len(factors)} factors")):
@@ -41,8 +45,10 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
             section.figures.append(Figure(f"{d.label}: mean over {what} (0–{scale_max:g})", cell, cell.tooltip(with_value=False)))
     gap_all = ev.cell(f"{index.id}/gap", "index", "gap", "gap")
     if len(dims) == 2:
-        section.findings.append(level_sentence(f"Gap between {dims[0].label.lower()} and {dims[1].label.lower()} over the index factors", gap_all)
-                                + f" The gap is {_gap_significance(gap_all)} at the 95% level.")
+        section.findings.append(
+            level_sentence(f"Gap between {dims[0].label.lower()} and {dims[1].label.lower()} over the index factors", gap_all)
+            + f" The gap is {_gap_significance(gap_all)} at the 95% level."
+        )
 
     # Means per factor and dimension: dots with intervals, radar, scatter.
     series = [d.label for d in dims]
@@ -54,31 +60,72 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
             rec = record(c, label=f.label, series=d.label)
             if rec:
                 records.append(rec)
-    means = Table(f"t-{index.id}-means", f"{index.label}: mean score per factor (0–{scale_max:g})", "Factor",
-                  [Column(d.label) for d in dims], rows, show_intervals=True)
+    means = Table(
+        f"t-{index.id}-means",
+        f"{index.label}: mean score per factor (0–{scale_max:g})",
+        "Factor",
+        [Column(d.label) for d in dims],
+        rows,
+        show_intervals=True,
+    )
     if records:
         top = {d.label: max((r for r in records if r["series"] == d.label), key=lambda r: r["estimate"], default=None) for d in dims}
         low = {d.label: min((r for r in records if r["series"] == d.label), key=lambda r: r["estimate"], default=None) for d in dims}
         alt = "Dot chart of the mean score of each factor with 95% intervals. " + " ".join(
-            f"{d}: highest {top[d]['label']} ({top[d]['value_text']}), lowest {low[d]['label']} ({low[d]['value_text']})." for d in top if top[d])
-        spec = charts.dot_intervals(records, title=f"{' and '.join(series)} of each factor", x_title=f"Mean score (0–{scale_max:g})",
-                                    domain=(0, scale_max), series_order=series, description=alt)
+            f"{d}: highest {top[d]['label']} ({top[d]['value_text']}), lowest {low[d]['label']} ({low[d]['value_text']})."
+            for d in top
+            if top[d]
+        )
+        spec = charts.dot_intervals(
+            records,
+            title=f"{' and '.join(series)} of each factor",
+            x_title=f"Mean score (0–{scale_max:g})",
+            domain=(0, scale_max),
+            series_order=series,
+            description=alt,
+        )
         section.blocks.append(Chart(f"c-{index.id}-dots", f"{' and '.join(series)} of each factor", alt, spec, means))
         axes = [f.label for f in factors]
         radar_alt = f"Radar chart of the mean {' and '.join(s.lower() for s in series)} of the {len(factors)} factors on a 0–{scale_max:g} scale; the figures are in the table."
-        spec = charts.radar(records, title=f"{' and '.join(series)}: the readiness profile", axes=axes, maximum=scale_max, series_order=series, description=radar_alt)
+        spec = charts.radar(
+            records,
+            title=f"{' and '.join(series)}: the readiness profile",
+            axes=axes,
+            maximum=scale_max,
+            series_order=series,
+            description=radar_alt,
+        )
         section.blocks.append(Chart(f"c-{index.id}-radar", f"{' and '.join(series)}: radar", radar_alt, spec, means))
     if len(dims) == 2 and records:
         points = []
         for f, row in zip(factors, rows):
             a, b = row.cells
             if a.shown and b.shown:
-                points.append({"label": f.label, "x": a.estimate, "y": b.estimate, "x_low": a.ci_low, "x_high": a.ci_high,
-                               "y_low": b.ci_low, "y_high": b.ci_high, "x_text": a.tooltip(), "y_text": b.tooltip()})
+                points.append(
+                    {
+                        "label": f.label,
+                        "x": a.estimate,
+                        "y": b.estimate,
+                        "x_low": a.ci_low,
+                        "x_high": a.ci_high,
+                        "y_low": b.ci_low,
+                        "y_high": b.ci_high,
+                        "x_text": a.tooltip(),
+                        "y_text": b.tooltip(),
+                    }
+                )
         if points:
-            alt = (f"Scatter plot: each factor placed by its mean {dims[0].label.lower()} (across) and {dims[1].label.lower()} (up), "
-                   "with 95% intervals; points below the dashed line are rated less prevalent than important.")
-            spec = charts.scatter(points, title=f"{dims[0].label} against {dims[1].label.lower()}", x_title=dims[0].label, y_title=dims[1].label, description=alt)
+            alt = (
+                f"Scatter plot: each factor placed by its mean {dims[0].label.lower()} (across) and {dims[1].label.lower()} (up), "
+                "with 95% intervals; points below the dashed line are rated less prevalent than important."
+            )
+            spec = charts.scatter(
+                points,
+                title=f"{dims[0].label} against {dims[1].label.lower()}",
+                x_title=dims[0].label,
+                y_title=dims[1].label,
+                description=alt,
+            )
             section.blocks.append(Chart(f"c-{index.id}-scatter", f"{dims[0].label} against {dims[1].label.lower()}", alt, spec, means))
 
     # The gap per factor and its significance.
@@ -92,8 +139,14 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
             if rec:
                 gap_records.append(rec)
         gap_rows.append(Row(f"Index ({len(in_index)} factors)", [gap_all, Cell.of_text(_gap_significance(gap_all))]))
-        gap_table = Table(f"t-{index.id}-gap", f"Gap: mean {dims[0].label.lower()} minus mean {dims[1].label.lower()}, per factor",
-                          "Factor", [Column("Gap"), Column("Significance (95%)")], gap_rows, show_intervals=True)
+        gap_table = Table(
+            f"t-{index.id}-gap",
+            f"Gap: mean {dims[0].label.lower()} minus mean {dims[1].label.lower()}, per factor",
+            "Factor",
+            [Column("Gap"), Column("Significance (95%)")],
+            gap_rows,
+            show_intervals=True,
+        )
         gap_table.notes.append("The gap is significant when its 95% interval excludes zero (paired within respondents).")
         if gap_records:
             n_sig = sum(1 for r in gap_records if r["significance"] == "significant")
@@ -126,12 +179,19 @@ def _top_box_table(ev: Evidence, index: IndexDefinition) -> Table:
     rows = []
     for f in index.factors:
         cells = [ev.cell(index.item(f, d), top.id, "net", "share") if top else Cell("share") for d in dims]
-        diff = Cell.of_text(f"{round(cells[0].estimate * 100) - round(cells[1].estimate * 100):+d} points"
-                            if all(c.shown for c in cells) else "")
+        diff = Cell.of_text(
+            f"{round(cells[0].estimate * 100) - round(cells[1].estimate * 100):+d} points" if all(c.shown for c in cells) else ""
+        )
         rows.append(Row(f.label, [*cells, diff]))
     label = top.label if top else "top answer"
-    table = Table(f"t-{index.id}-top", f"Share answering '{label.lower()}', per factor", "Factor",
-                  [*(Column(d.label) for d in dims), Column("Difference")], rows, show_intervals=True)
+    table = Table(
+        f"t-{index.id}-top",
+        f"Share answering '{label.lower()}', per factor",
+        "Factor",
+        [*(Column(d.label) for d in dims), Column("Difference")],
+        rows,
+        show_intervals=True,
+    )
     table.notes.append("Difference: the two rounded shares' difference in points, as the 2018 report compares them; not a test.")
     return table
 
@@ -159,12 +219,21 @@ def _distributions(ev: Evidence, index: IndexDefinition, dim) -> list[Chart | Ta
                 records.append(record(cells[k], row=f.label, group=g.label, choice=choices[k].label, x0=x, x1=x + cells[k].estimate))
                 x += cells[k].estimate
     title = f"{dim.label}: answers per factor, by group"
-    table = Table(f"t-{index.id}-{dim.id}-dist", f"{dim.label}: share of valid answers per factor and group", "Factor and group",
-                  [Column(c.label) for c in choices], rows)
+    table = Table(
+        f"t-{index.id}-{dim.id}-dist",
+        f"{dim.label}: share of valid answers per factor and group",
+        "Factor and group",
+        [Column(c.label) for c in choices],
+        rows,
+    )
     table.notes.append(_letters_note(groups))
     if not records:
         return [table]
-    alt = (f"Diverging stacked bars: for each factor, the share answering each point of the {dim.label.lower()} scale, overall and by group; "
-           "answers below the middle of the scale extend left of the line. Groups with a base under 10 are left out.")
-    spec = charts.diverging_bars(records, title=title, choices=[c.label for c in choices], colours=charts.ordered_colours(len(choices)), description=alt)
+    alt = (
+        f"Diverging stacked bars: for each factor, the share answering each point of the {dim.label.lower()} scale, overall and by group; "
+        "answers below the middle of the scale extend left of the line. Groups with a base under 10 are left out."
+    )
+    spec = charts.diverging_bars(
+        records, title=title, choices=[c.label for c in choices], colours=charts.ordered_colours(len(choices)), description=alt
+    )
     return [Chart(f"c-{index.id}-{dim.id}-dist", title, alt, spec, table, wide=True)]

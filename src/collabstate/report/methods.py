@@ -53,11 +53,15 @@ def _response_rate(ev: Evidence, n: int) -> str:
         completed = max(n - imported, 0)
         counted = "respondents analysed" + (", less those imported from files," if imported else "")
     if completed > ev.invited:
-        return (f"Response rate: not computed: the {completed:,} {counted} exceed the {ev.invited:,} invited, so some of them "
-                f"were not invited (responses imported from files or by an open link, for instance){beside}.")
+        return (
+            f"Response rate: not computed: the {completed:,} {counted} exceed the {ev.invited:,} invited, so some of them "
+            f"were not invited (responses imported from files or by an open link, for instance){beside}."
+        )
     line = f"Response rate: {completed:,} of {ev.invited:,} invited, {completed / ev.invited:.1%}{beside}."
     if ev.invited_completed is not None and n > completed + imported:
-        line += " Responses from people who were not invited (by an open link, for instance) are analysed too, but are not part of the rate."
+        line += (
+            " Responses from people who were not invited (by an open link, for instance) are analysed too, but are not part of the rate."
+        )
     return line
 
 

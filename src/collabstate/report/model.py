@@ -22,11 +22,11 @@ __all__ = [
     "Row",
     "Section",
     "Table",
+    "as_shown",
     "fmt_count",
     "fmt_number",
     "fmt_pct",
     "fmt_points",
-    "as_shown",
 ]
 
 Kind = Literal["share", "mean", "gap", "change", "count", "text"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from .html import render_html, spec_for_page
 from .model import Chart, Report
 
-__all__ = ["chart_positions", "chart_svgs", "write_pdf", "VL_VERSION"]
+__all__ = ["VL_VERSION", "chart_positions", "chart_svgs", "write_pdf"]
 
 #: The Vega-Lite version of the specs (Altair's schema), as vl-convert names it.
 VL_VERSION = "6.4"
@@ -43,8 +43,16 @@ def chart_positions(document) -> list[dict]:
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
             if element is not None and element.tag == "img" and "vis" in (element.get("class") or "").split():
-                found.append({"chart": element.get("data-chart"), "page": number, "x": box.content_box_x(),
-                              "y": box.content_box_y(), "width": box.width, "height": box.height})
+                found.append(
+                    {
+                        "chart": element.get("data-chart"),
+                        "page": number,
+                        "x": box.content_box_x(),
+                        "y": box.content_box_y(),
+                        "width": box.width,
+                        "height": box.height,
+                    }
+                )
     return found
 
 

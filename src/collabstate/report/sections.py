@@ -16,10 +16,10 @@ from .evidence import Evidence
 from .findings import change_sentence, group_sentence, level_sentence
 from .index_section import index_section
 from .methods import methods_section
-from .trend_section import trend_section
 from .model import Figure, Quote, Report, Section
+from .trend_section import trend_section
 
-__all__ = ["PLAN", "build_model", "QUOTE_SEED"]
+__all__ = ["PLAN", "QUOTE_SEED", "build_model"]
 
 QUOTE_SEED = 2018
 
@@ -68,9 +68,13 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
         kind = "mean" if statistic in ("index", "mean") else "share"
         cell = ev.cell(question, option, statistic, kind)
         change = ev.change(question, option, statistic) if ev.waves else None
-        detail = change_sentence(f"{ev.previous_wave} to {ev.wave}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
+        detail = (
+            change_sentence(f"{ev.previous_wave} to {ev.wave}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
+        )
         head.figures.append(Figure(measure, cell, detail))
-        findings.findings.append(change_sentence(measure, change, share=kind == "share") if change else level_sentence(measure, cell, wave=wave))
+        findings.findings.append(
+            change_sentence(measure, change, share=kind == "share") if change else level_sentence(measure, cell, wave=wave)
+        )
         since_first = ev.change(question, option, statistic, since=ev.first_wave) if ev.first_wave else None
         if since_first and since_first.get("verdict") in ("up", "down"):
             findings.findings.append(change_sentence(f"{measure}, since {ev.first_wave}", since_first, share=kind == "share"))
@@ -155,7 +159,9 @@ def build_model(ev: Evidence, *, title: str | None = None) -> Report:
     if ev.has(LADDER[2]):
         ladder = Section(LADDER[0], LADDER[1])
         q = ins.question(LADDER[2])
-        ladder.intro.append("The ladder's steps run from informing the public to empowering them (IAP2). Shares of valid answers; 'not applicable' is left out of the base.")
+        ladder.intro.append(
+            "The ladder's steps run from informing the public to empowering them (IAP2). Shares of valid answers; 'not applicable' is left out of the base."
+        )
         ladder.blocks.extend(distribution(ev, q))
         if ev.has(LADDER[3]) and LADDER[3] != ev.by:
             ladder.blocks.extend(distribution(ev, q, by=LADDER[3]))

@@ -24,7 +24,9 @@ def _trend(ev: Evidence, table_id: str, caption: str, items: list[tuple[str, str
     records: dict[str, list[dict]] = {"share": [], "mean": []}
     for row, (label, *_, kind) in zip(table.rows, items):
         figures = row.cells[: len(waves)]
-        records["share" if kind == "share" else "mean"] += [rec for c, w in zip(figures, waves) if (rec := record(c, label=label, series=w))]
+        records["share" if kind == "share" else "mean"] += [
+            rec for c, w in zip(figures, waves) if (rec := record(c, label=label, series=w))
+        ]
     blocks: list[Chart | Table] = []
     for kind, recs in records.items():
         if not recs:

@@ -15,7 +15,7 @@ import xlsxwriter
 from .html import view_models
 from .model import Cell, Report, Table
 
-__all__ = ["write_xlsx", "sheet_names"]
+__all__ = ["sheet_names", "write_xlsx"]
 
 SUB = ("estimate", "95% low", "95% high", "base (n)", "letters", "flags")
 FLAG_WORDS = {"low_base": "low base", "no_valid_answers": "no valid answers", "empty_group": "empty group", "no_interval": "no interval"}

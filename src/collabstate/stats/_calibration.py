@@ -113,7 +113,7 @@ class Calibration:
         """Number of cells over all margins."""
         return int(sum(m.levels for m in self.margins))
 
-    def then(self, stage: Stage) -> "Calibration":
+    def then(self, stage: Stage) -> Calibration:
         """This calibration followed by one more stage (R appends to ``design$postStrata``)."""
         return Calibration((*self.stages, stage))
 

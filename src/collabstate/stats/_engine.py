@@ -23,9 +23,9 @@ import polars as pl
 from ..dataset import Responses
 from ..instrument.model import Column, IndexDefinition, MultipleQuestion, TextQuestion
 from ._breakdown import Breakdown
-from .design import Design
 from ._fast import Dense, usable
 from ._kernel import Kernel, SingletonKernel, make_kernel
+from .design import Design
 
 __all__ = ["Block", "Engine", "resolve"]
 
@@ -167,7 +167,9 @@ class Engine:
         cov = np.array([self.kernel.vcov(t) for t in ts]).reshape(len(values), self.g + 1, self.g + 1)
         return est, cov, dom
 
-    def coded(self, valid: np.ndarray, code: np.ndarray, values: np.ndarray, dom: Domain | None = None) -> tuple[np.ndarray, np.ndarray, Domain]:
+    def coded(
+        self, valid: np.ndarray, code: np.ndarray, values: np.ndarray, dom: Domain | None = None
+    ) -> tuple[np.ndarray, np.ndarray, Domain]:
         """Statistics ``values[code, k]`` (C × K) of a coded answer over its valid base, as
         :meth:`ratio`: one pass over the respondents for all K statistics (closed form when every
         PSU is a single respondent, dense PSU totals for clustered designs of few PSUs, per-cell

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["index_blocks"]
 
 
-def _combine(engine: "Engine", parts: list["Domain"]) -> "Domain":
+def _combine(engine: Engine, parts: list[Domain]) -> Domain:
     from ._engine import Domain
 
     ns = np.stack([d.n for d in parts])
@@ -70,7 +70,7 @@ def _score_range(responses: Responses, index: IndexDefinition) -> tuple[float, f
     return float(min(values)), float(max(values))
 
 
-def index_blocks(engine: "Engine", responses: Responses, index: IndexDefinition) -> list["Block"]:
+def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -> list[Block]:
     from ._engine import Block
 
     dims = index.dimensions
@@ -112,8 +112,9 @@ def index_blocks(engine: "Engine", responses: Responses, index: IndexDefinition)
             composite[(scope, d.id)] = (est, t, dom)
             out.append(block(f"{index.id}/{d.id}", scope, "index", est, t, dom))
             if scope == "index":
-                scaled = Block(f"{index.id}/{d.id}", "index_100", "index", "mean", (est - lo) * 100 / span,
-                               engine.vcov(t) * (100 / span) ** 2, dom)
+                scaled = Block(
+                    f"{index.id}/{d.id}", "index_100", "index", "mean", (est - lo) * 100 / span, engine.vcov(t) * (100 / span) ** 2, dom
+                )
                 out.append(scaled)
     if len(dims) >= 2:
         for scope in scopes:

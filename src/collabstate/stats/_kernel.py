@@ -20,7 +20,6 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
-
 import scipy.sparse as sp
 
 from .design import Design, unique_inverse

@@ -27,9 +27,10 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -111,13 +112,19 @@ class Targets:
                 if isinstance(key, tuple):
                     code = tuple(code) if isinstance(code, (tuple, list)) else tuple(p.strip() for p in str(code).split("*"))
                     if len(code) != len(key):
-                        raise TargetsError(f"{self._at(line, key)}code {'*'.join(map(str, code))!r} of {_label(key)!r} needs one code per variable ({len(key)})")
+                        raise TargetsError(
+                            f"{self._at(line, key)}code {'*'.join(map(str, code))!r} of {_label(key)!r} needs one code per variable ({len(key)})"
+                        )
                 if line is not None:
                     lines[(key, code)] = line
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                    raise TargetsError(f"{self.where(key, code)}the target of {_code(code)} of {_label(key)!r} must be a number, not {value!r}")
+                    raise TargetsError(
+                        f"{self.where(key, code)}the target of {_code(code)} of {_label(key)!r} must be a number, not {value!r}"
+                    )
                 if value < 0:
-                    raise TargetsError(f"{self.where(key, code)}the target of {_code(code)} of {_label(key)!r} is negative ({value}); targets are shares or totals, 0 or more")
+                    raise TargetsError(
+                        f"{self.where(key, code)}the target of {_code(code)} of {_label(key)!r} is negative ({value}); targets are shares or totals, 0 or more"
+                    )
                 margins[key][code] = float(value)
         if not margins:
             raise TargetsError(f"{self.where(None)}no margins: give at least one variable with its targets")
@@ -163,7 +170,9 @@ class Targets:
         return totals[0][1] if totals else float(base_total)
 
     # ------------------------------------------------------------------ matching the responses
-    def resolve(self, responses: Responses, weights: np.ndarray, keys: list[Key] | None = None, missing: MissingMode = None) -> list[ResolvedMargin]:
+    def resolve(
+        self, responses: Responses, weights: np.ndarray, keys: list[Key] | None = None, missing: MissingMode = None
+    ) -> list[ResolvedMargin]:
         """Match every margin (or ``keys``) to the responses: check its variables and codes, and
         place each respondent in its cell. A respondent with a positive weight must have a cell;
         one with a blank answer gets the cell of ``missing``, or, with ``missing="unweighted"``,
@@ -205,7 +214,10 @@ class Targets:
                 raise WeightingDataError(
                     f"{respondents(int(blank.sum()), 'have')} no answer to {said}, a variable the weights are raked on: "
                     f"{responses.describe_rows(np.flatnonzero(blank))}. Raking places every respondent with a weight in a cell of the column {said}",
-                    source=responses.source, column=empty[0], rows=responses.row_numbers(np.flatnonzero(blank)), choices=True,
+                    source=responses.source,
+                    column=empty[0],
+                    rows=responses.row_numbers(np.flatnonzero(blank)),
+                    choices=True,
                 )
         codes = np.where(codes < 0, len(cells), codes)
         targets = np.array(list(self.margins[key].values()), dtype=np.float64)
@@ -236,7 +248,9 @@ class Targets:
             return "code"
         if name in DESIGN_VARIABLES and name in responses.data.columns:
             return "int" if responses.data.schema[name].is_integer() else "str"
-        known = [c.name for c in responses.instrument.columns if c.kind == "code"] + [c for c in DESIGN_VARIABLES if c in responses.data.columns]
+        known = [c.name for c in responses.instrument.columns if c.kind == "code"] + [
+            c for c in DESIGN_VARIABLES if c in responses.data.columns
+        ]
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise TargetsError(
@@ -342,7 +356,9 @@ def _read_yaml(text: str, name: str) -> tuple[dict, dict]:
             if not isinstance(code, (int, str)) or isinstance(code, bool):
                 raise TargetsError(f"{name}, line {code_line}: expected a code of {variable!r}, not {code!r}")
             if code in margins[variable]:
-                raise TargetsError(f"{name}, line {code_line}: code {code} of {variable!r} is given twice (also on line {lines[(variable, code)]})")
+                raise TargetsError(
+                    f"{name}, line {code_line}: code {code} of {variable!r} is given twice (also on line {lines[(variable, code)]})"
+                )
             margins[variable][code] = build.construct_object(target_node, deep=True)
             lines[(variable, code)] = code_line
     return margins, lines
@@ -365,8 +381,10 @@ def _read_csv(path: Path, name: str) -> tuple[dict, dict]:
                 raise TargetsError(f"{name}, line {line}: expected {len(header)} values (variable, code, target), found {len(row)}")
             variable, code, target = (row[at[h]].strip() for h in ("variable", "code", "target"))
             if not variable or not code:
-                raise TargetsError(f"{name}, line {line}: the variable and the code must not be empty (write `{MISSING}` as the code of "
-                                   "the target of blank answers)")
+                raise TargetsError(
+                    f"{name}, line {line}: the variable and the code must not be empty (write `{MISSING}` as the code of "
+                    "the target of blank answers)"
+                )
             try:
                 value = float(target)
             except ValueError:
@@ -374,7 +392,9 @@ def _read_csv(path: Path, name: str) -> tuple[dict, dict]:
             cells = margins.setdefault(variable, {})
             lines.setdefault(variable, line)
             if code in cells:
-                raise TargetsError(f"{name}, line {line}: code {code} of {variable!r} is given twice (also on line {lines[(variable, code)]})")
+                raise TargetsError(
+                    f"{name}, line {line}: code {code} of {variable!r} is given twice (also on line {lines[(variable, code)]})"
+                )
             cells[code] = value
             lines[(variable, code)] = line
     if not margins:

@@ -93,7 +93,11 @@ def answer_counts(responses: Responses, questions: Sequence[str] | None = None, 
     if by is not None:
         if by not in data.columns:
             raise KeyError(f"no column {by!r} to break down by")
-        groups = data.filter(pl.col(by).is_not_null()).group_by(pl.col(by).cast(pl.String).alias("group")).agg(pl.len().alias("respondents"), *aggs)
+        groups = (
+            data.filter(pl.col(by).is_not_null())
+            .group_by(pl.col(by).cast(pl.String).alias("group"))
+            .agg(pl.len().alias("respondents"), *aggs)
+        )
         frames.append(groups.sort("group"))
     wide = pl.concat([f.select("group", "respondents", *[a.meta.output_name() for a in aggs]) for f in frames], how="vertical_relaxed")
     rows = []

@@ -25,8 +25,9 @@ full sample (R ``survey``'s ``svydesign(ids=~cluster, strata=~stratum, weights=~
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from ..dataset import Responses
     from ._calibration import Calibration
 
-__all__ = ["Design", "LONELY_PSU"]
+__all__ = ["LONELY_PSU", "Design"]
 
 LonelyPSU = Literal["adjust", "remove", "certainty", "fail"]
 LONELY_PSU: tuple[str, ...] = ("adjust", "remove", "certainty", "fail")
@@ -86,7 +87,7 @@ class Design:
     stratum_starts: np.ndarray
     lonely_psu: LonelyPSU = "adjust"
     strata_levels: list = field(default_factory=list)
-    calibration: "Calibration | None" = None
+    calibration: Calibration | None = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -98,8 +99,8 @@ class Design:
         *,
         n: int | None = None,
         lonely_psu: LonelyPSU = "adjust",
-        calibration: "Calibration | None" = None,
-    ) -> "Design":
+        calibration: Calibration | None = None,
+    ) -> Design:
         """A design from plain arrays (any dtype for strata and clusters; ``None`` when absent)."""
         if lonely_psu not in LONELY_PSU:
             raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU)}, not {lonely_psu!r}")
@@ -113,7 +114,11 @@ class Design:
         if weights is None:
             w = np.ones(n, dtype=np.float64)
         else:
-            w = pl.Series("weight", weights).cast(pl.Float64).to_numpy() if not isinstance(weights, np.ndarray) else np.asarray(weights, dtype=np.float64)
+            w = (
+                pl.Series("weight", weights).cast(pl.Float64).to_numpy()
+                if not isinstance(weights, np.ndarray)
+                else np.asarray(weights, dtype=np.float64)
+            )
             if not np.all(np.isfinite(w)):
                 raise ValueError("weights must be finite numbers, none missing")
             if np.any(w < 0):
@@ -150,7 +155,7 @@ class Design:
         )
 
     @classmethod
-    def from_responses(cls, responses: "Responses", *, lonely_psu: LonelyPSU = "adjust") -> "Design":
+    def from_responses(cls, responses: Responses, *, lonely_psu: LonelyPSU = "adjust") -> Design:
         """The design a :class:`~collabstate.dataset.Responses` carries (its weight, strata and cluster
         columns, and the calibration of weighted responses from :mod:`~collabstate.stats.weighting`)."""
         data = responses.data

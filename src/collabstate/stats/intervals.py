@@ -132,9 +132,7 @@ def t_interval(estimate, se, df, level: float = 0.95) -> tuple[np.ndarray, np.nd
     return est - t * se, est + t * se
 
 
-def proportion_interval(
-    method: CIMethod, p, se, *, n_eff=None, nrow=None, df=None, level: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
+def proportion_interval(method: CIMethod, p, se, *, n_eff=None, nrow=None, df=None, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Dispatch to the share interval ``method`` (one of :data:`CI_METHODS`)."""
     if method == "wilson":
         return wilson(p, n_eff, level)

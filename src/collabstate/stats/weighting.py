@@ -146,7 +146,9 @@ class WeightingResult:
         total_base = float(self.table["base"].sum()) / max(1, self.table["margin"].n_unique())
         for r in self.table.iter_rows(named=True):
             before = 100 * r["base"] / total_base if total_base else float("nan")
-            rows.append((r["margin"], r["code"], str(r["n"]), f"{100 * r['target_share']:.2f}", f"{before:.2f}", f"{100 * r['achieved_share']:.2f}"))
+            rows.append(
+                (r["margin"], r["code"], str(r["n"]), f"{100 * r['target_share']:.2f}", f"{before:.2f}", f"{100 * r['achieved_share']:.2f}")
+            )
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             lines.append("  ".join(c.ljust(wd) if i < 2 else c.rjust(wd) for i, (c, wd) in enumerate(zip(row, widths))))
@@ -165,7 +167,10 @@ def _base(responses: Responses, base_weights: str | None) -> tuple[np.ndarray, C
         w, prior, what = responses.data[base_weights].cast(pl.Float64), None, f"the base weights {base_weights!r}"
     column = base_weights or responses.weight or "weight"
     x = w.to_numpy().astype(np.float64, copy=True)  # a blank weight is NaN here
-    for bad, problem in ((np.isnan(x), "no weight"), (~np.isnan(x) & (~np.isfinite(x) | (x < 0)), "a weight that is not a finite number, 0 or more")):
+    for bad, problem in (
+        (np.isnan(x), "no weight"),
+        (~np.isnan(x) & (~np.isfinite(x) | (x < 0)), "a weight that is not a finite number, 0 or more"),
+    ):
         if bad.any():
             rows = np.flatnonzero(bad)
             raise WeightingDataError(f"{respondents(len(rows), 'have')} {problem} in the column {column!r}: {responses.describe_rows(rows)}; "
@@ -265,8 +270,10 @@ def _left_out(responses: Responses, margins: list[ResolvedMargin], base: np.ndar
             notes.append(f"Blank answers to {m.label} raked as a cell of their own ({respondents(n)}), to the target of `missing`")
     if out.any():
         names = ", ".join(m.label for m in margins if m.blank.any())
-        notes.append(f"{respondents(int(out.sum()))} with no answer to {names} ({responses.describe_rows(np.flatnonzero(out))}) were left out "
-                     "of the raking at their input weight")
+        notes.append(
+            f"{respondents(int(out.sum()))} with no answer to {names} ({responses.describe_rows(np.flatnonzero(out))}) were left out "
+            "of the raking at their input weight"
+        )
     return out, tuple(notes)
 
 
@@ -338,14 +345,19 @@ def rake(
             break
     if not converged:
         hint = ": the trimming bounds may be too tight for the targets" if bounds is not None else ""
-        warnings.warn(f"raking did not converge after {max_iter} iterations (last change {history[-1]:.3g}, tolerance {tolerance:.3g}){hint}", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"raking did not converge after {max_iter} iterations (last change {history[-1]:.3g}, tolerance {tolerance:.3g}){hint}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     stage = Stage("rake", tuple(Margin(m.label, m.codes, m.levels, psw, (psw > 0).astype(np.float64)) for m, psw in zip(margins, steps)))
     return _result(responses, w, stage, prior, "rake", margins, goals, inputs, out, notes, converged=converged, iterations=len(history),
                    history=tuple(history), tolerance=tolerance, trim=bounds, n_trimmed=n_trimmed)  # fmt: skip
 
 
-def poststratify(responses: Responses, targets: Targets, variable: Key | None = None, *, base_weights: str | None = None,
-                 missing: MissingMode = None) -> WeightingResult:
+def poststratify(
+    responses: Responses, targets: Targets, variable: Key | None = None, *, base_weights: str | None = None, missing: MissingMode = None
+) -> WeightingResult:
     """Post-stratify the weights to one margin of ``targets`` (R's ``postStratify``): one
     variable, or a cross of variables given as a joint table (``sector*region``). ``variable``
     picks the margin when ``targets`` holds several; ``missing`` as for :func:`rake`."""

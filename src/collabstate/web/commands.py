@@ -9,7 +9,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -78,14 +78,18 @@ def _when(text: str, option: str) -> dt.datetime:
 def create(
     slug: Annotated[str, typer.Argument(help="The wave's name in addresses, e.g. leaders-2026.")],
     instrument: InstrumentOption,
-    title: Annotated[Optional[str], typer.Option(help="Title respondents see (default: the instrument's).")] = None,
-    opens: Annotated[Optional[str], typer.Option(help="When it opens, e.g. 2026-12-01 (default: now).")] = None,
-    closes: Annotated[Optional[str], typer.Option(help="When it closes, e.g. 2027-01-31T17:00 (default: 30 days after opening).")] = None,
+    title: Annotated[str | None, typer.Option(help="Title respondents see (default: the instrument's).")] = None,
+    opens: Annotated[str | None, typer.Option(help="When it opens, e.g. 2026-12-01 (default: now).")] = None,
+    closes: Annotated[str | None, typer.Option(help="When it closes, e.g. 2027-01-31T17:00 (default: 30 days after opening).")] = None,
     mode: Annotated[str, typer.Option(help="anonymous or identified.")] = "anonymous",
     open_link: Annotated[bool, typer.Option("--open-link", help="Anyone with the wave's address may respond (/s/SLUG/).")] = False,
     reminders: Annotated[int, typer.Option(help="At most this many reminders per invitee.")] = 2,
-    organisation: Annotated[str, typer.Option(help="The organisation the wave belongs to (created if there is none of that name).")] = "Default",
-    retention_days: Annotated[Optional[int], typer.Option(min=0, help="Delete invitees' contact details this many days after the wave closes (`wave purge`).")] = None,
+    organisation: Annotated[
+        str, typer.Option(help="The organisation the wave belongs to (created if there is none of that name).")
+    ] = "Default",
+    retention_days: Annotated[
+        int | None, typer.Option(min=0, help="Delete invitees' contact details this many days after the wave closes (`wave purge`).")
+    ] = None,
 ) -> None:
     """Create a wave from a built-in instrument or a YAML file.
 
@@ -134,7 +138,10 @@ def list_waves() -> None:
 
     for wave in Wave.objects.select_related("organisation"):
         done = wave.respondents.filter(status="completed").count()
-        out.print(f"{wave.slug}\t{wave.title}\t{wave.organisation}\t{wave.state()}\t{wave.invitees.count()} invited\t{done} completed", highlight=False)
+        out.print(
+            f"{wave.slug}\t{wave.title}\t{wave.organisation}\t{wave.state()}\t{wave.invitees.count()} invited\t{done} completed",
+            highlight=False,
+        )
 
 
 @wave_app.command("invite")

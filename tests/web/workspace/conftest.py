@@ -4,12 +4,11 @@ addresses name (a wave, a membership) for the permission tests."""
 from __future__ import annotations
 
 import pytest
+from workspace_helpers import PASSWORD
 
 from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.workspace import export_jobs
 from collabstate.web.workspace.models import Membership, Organisation
-
-from workspace_helpers import PASSWORD
 
 
 @pytest.fixture(autouse=True)

@@ -25,16 +25,16 @@ import pyreadstat
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from export_process import answers
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
+from workspace_helpers import complete, tokens_in_outbox
 
 from collabstate.cli import app
 from collabstate.web.surveys.exports import export_wave
 from collabstate.web.surveys.models import Answer, Response
 from collabstate.web.workspace import actions, export_jobs
 from collabstate.web.workspace.models import AuditEntry, ExportJob
-from export_process import answers
-from workspace_helpers import complete, tokens_in_outbox
 
 pytestmark = pytest.mark.usefixtures("launched")  # (tests/web/workspace/conftest.py)
 
@@ -185,7 +185,10 @@ def test_the_job_page_reloads_itself_only_when_asked_and_only_while_under_way(cl
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.DONE, done=40_000, file="job-x.sav", finished_at=now)
     html = client.get(reverse("workspace:export_job", args=[wave_b.pk, job.pk]), {"refresh": "on"}).content.decode()
     assert "http-equiv" not in html and "Ready: 40,000 of 40,000 responses." in html
-    assert f'href="{reverse("workspace:export_download", args=[wave_b.pk, job.pk])}"' in html and "Download beta-wave-responses.sav (2.0\xa0KB)" in html
+    assert (
+        f'href="{reverse("workspace:export_download", args=[wave_b.pk, job.pk])}"' in html
+        and "Download beta-wave-responses.sav (2.0\xa0KB)" in html
+    )
 
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.FAILED, file="", error="Something went wrong.")
     html = page(client, job)
@@ -260,7 +263,10 @@ def test_answers_that_do_not_fit_fail_the_job_with_a_message(wave_b, analyst_b, 
     job = ExportJob.objects.create(wave=wave_b, format="sav", requested_by=analyst_b)
     ran = export_jobs.run_job(job.pk)
     assert ran.status == ExportJob.FAILED and ran.file == "" and ran.finished_at is not None
-    assert ran.error == "3 stored answers do not fit the wave's questionnaire, so nothing was written. `collabstate wave export beta-wave FILE` lists them."
+    assert (
+        ran.error
+        == "3 stored answers do not fit the wave's questionnaire, so nothing was written. `collabstate wave export beta-wave FILE` lists them."
+    )
     assert [p.name for p in (tmp_path / "exports").iterdir()] == []
 
 
@@ -323,8 +329,12 @@ def test_purge_deletes_export_files_after_the_retention_period(wave_b, settings,
     folder = tmp_path / "exports"
     folder.mkdir()
     now = timezone.now()
-    old = ExportJob.objects.create(wave=wave_b, format="csv", status=ExportJob.DONE, file="job-old.csv", finished_at=now - dt.timedelta(days=8))
-    new = ExportJob.objects.create(wave=wave_b, format="csv", status=ExportJob.DONE, file="job-new.csv", finished_at=now - dt.timedelta(days=6))
+    old = ExportJob.objects.create(
+        wave=wave_b, format="csv", status=ExportJob.DONE, file="job-old.csv", finished_at=now - dt.timedelta(days=8)
+    )
+    new = ExportJob.objects.create(
+        wave=wave_b, format="csv", status=ExportJob.DONE, file="job-new.csv", finished_at=now - dt.timedelta(days=6)
+    )
     for name in ("job-old.csv", "job-new.csv", "stray-old.sav", "stray-new.sav"):
         (folder / name).write_text("x")
     day_ago = time.time() - 25 * 3600
@@ -358,7 +368,9 @@ def test_the_real_runner_is_a_detached_process_that_outlives_the_request(tmp_pat
 
     deadline = time.monotonic() + 120
     while (state := _status(database, made["job"]))[0] in ("queued", "running"):
-        assert time.monotonic() < deadline, f"the export did not finish in 120 s: {state}; log: {list((tmp_path / 'exports').glob('*.log'))}"
+        assert time.monotonic() < deadline, (
+            f"the export did not finish in 120 s: {state}; log: {list((tmp_path / 'exports').glob('*.log'))}"
+        )
         time.sleep(0.2)
     log = (tmp_path / "exports" / f"job-{made['job']}.log").read_text()
     assert state[:3] == ("done", 30, 30), log

@@ -11,15 +11,16 @@ import os
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
-
 from browser_helpers import assert_accessible, heading, submit
+from django.utils import timezone
 from workspace_helpers import PASSWORD, complete
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_analyst_compares_a_wave_with_two_earlier_ones(new_page, live_server, client, analyst_a, org_a, make_wave, start, settings, tmp_path):
+def test_an_analyst_compares_a_wave_with_two_earlier_ones(
+    new_page, live_server, client, analyst_a, org_a, make_wave, start, settings, tmp_path
+):
     settings.VAR_DIR = tmp_path / "var"
     now = timezone.now()
     waves = {}

@@ -34,16 +34,16 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from browser_helpers import Respondent, assert_accessible, heading, submit
 from django.utils import timezone
 from django.utils.text import Truncator
+from test_results import sheets, tables  # the web-and-CLI comparison of test_results, reused
 from typer.testing import CliRunner
+from workspace_helpers import PASSWORD, complete
 
-from browser_helpers import Respondent, assert_accessible, heading, submit
 from collabstate.cli import app
 from collabstate.web.surveys.actions import find_respondent
 from collabstate.web.surveys.models import Answer, Wave
-from test_results import sheets, tables  # the web-and-CLI comparison of test_results, reused
-from workspace_helpers import PASSWORD, complete
 
 TITLE = "Collaboration readiness 2026"
 SLUG = "readiness-2026"
@@ -195,7 +195,10 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     assert notice(page) == f"{TITLE} created. Upload the invitees."  # no open link: none to share
     wave = Wave.objects.get(slug=SLUG)
     assert (wave.organisation, wave.instrument_ref, wave.mode, wave.open_link) == (org_a, "readiness-2018", Wave.IDENTIFIED, False)
-    typed = [(now + dt.timedelta(hours=-1)).replace(second=0, microsecond=0), (now + dt.timedelta(days=30)).replace(second=0, microsecond=0)]
+    typed = [
+        (now + dt.timedelta(hours=-1)).replace(second=0, microsecond=0),
+        (now + dt.timedelta(days=30)).replace(second=0, microsecond=0),
+    ]
     assert [timezone.localtime(wave.opens_at), timezone.localtime(wave.closes_at)] == typed
     assert wave.state() == "open" and "(open now)" in page.locator("main").inner_text()
     assert page.url == f"{live_server.url}/workspace/waves/{wave.pk}/"
@@ -224,7 +227,10 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     assert page.get_by_role("button", name="Send invitations (0 not yet invited)").count() == 1
     assert counts(page) == {"Invited": "15", "Started": "0", "Completed": "0", "Response rate": "0%"}
     assert table_rows(page, "Response rate by sector") == [
-        ["Private", "2", "0", "0%"], ["Public", "12", "0", "0%"], ["Third sector", "1", "0", "0%"]]
+        ["Private", "2", "0", "0%"],
+        ["Public", "12", "0", "0%"],
+        ["Third sector", "1", "0", "0%"],
+    ]
     assert "Nobody has completed yet." in page.content()
     assert_accessible(page, "dashboard, invitations sent")
 
@@ -273,7 +279,10 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     page.goto(dashboard)
     assert counts(page) == {"Invited": "15", "Started": "14", "Completed": "13", "Response rate": "87%"}
     assert table_rows(page, "Response rate by sector") == [
-        ["Private", "2", "1", "50%"], ["Public", "12", "12", "100%"], ["Third sector", "1", "0", "0%"]]
+        ["Private", "2", "1", "50%"],
+        ["Public", "12", "12", "100%"],
+        ["Third sector", "1", "0", "0%"],
+    ]
     today = timezone.localdate()
     assert table_rows(page, "Completions per day") == [[f"{today:%-d %b}", "13", "13", "87%"]]
     assert page.locator("svg[role=img]").count() == 1  # the completions chart
@@ -302,7 +311,10 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
         files[what] = web / download.suggested_filename
         download.save_as(files[what])
     assert {what: path.name for what, path in files.items()} == {
-        "json": f"{SLUG}-estimates.json", "xlsx": f"{SLUG}-report.xlsx", "html": f"{SLUG}-report.html"}
+        "json": f"{SLUG}-estimates.json",
+        "xlsx": f"{SLUG}-report.xlsx",
+        "html": f"{SLUG}-report.html",
+    }
 
     # ... and the command line's report of the wave's export, with the page's options
     exported = tmp_path / f"{SLUG}.csv"
@@ -322,7 +334,11 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     assert len(web_tables) > 20 and web_tables == cli_tables
 
     # not a comparison of blanks: the respondents' answers are in it, shown or withheld by base
-    yes = {row["group"]: row for row in web_estimates if (row["question"], row["option"], row["statistic"]) == ("q1_example", "1", "proportion")}
+    yes = {
+        row["group"]: row
+        for row in web_estimates
+        if (row["question"], row["option"], row["statistic"]) == ("q1_example", "1", "proportion")
+    }
     assert (yes[None]["estimate"], yes[None]["n"]) == (10 / 13, 13)  # everyone: ana, cai and eight quick ones said Yes
     assert (yes["1"]["estimate"], yes["1"]["n"]) == (9 / 12, 12)  # Public: all but ben and two quick ones
     assert yes["2"]["estimate"] is None and yes["2"]["n"] == 1 and "suppressed" in yes["2"]["flags"]  # Private: cai alone

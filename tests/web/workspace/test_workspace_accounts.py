@@ -8,9 +8,9 @@ import html
 
 import pytest
 from django.urls import reverse
+from workspace_helpers import PASSWORD
 
 from collabstate.web.workspace.models import AuditEntry, Membership, Organisation
-from workspace_helpers import PASSWORD
 
 
 def test_sign_in_takes_a_person_to_the_page_they_asked_for_and_sign_out_ends_it(client, viewer_b, wave_b):
@@ -18,7 +18,7 @@ def test_sign_in_takes_a_person_to_the_page_they_asked_for_and_sign_out_ends_it(
     to_login = client.get(wanted)
     assert to_login.status_code == 302 and to_login["Location"] == f"/accounts/login/?next={wanted}"
     page = client.get(to_login["Location"]).content.decode()
-    assert "<h1 class=\"heading-l\">Sign in to the workspace</h1>" in page and 'autocomplete="current-password"' in page
+    assert '<h1 class="heading-l">Sign in to the workspace</h1>' in page and 'autocomplete="current-password"' in page
     wrong = html.unescape(client.post("/accounts/login/", {"username": "viewer-b", "password": "nope", "next": wanted}).content.decode())
     assert "There is a problem" in wrong and "Please enter a correct username and password" in wrong and "<title>Error:" in wrong
     signed_in = client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD, "next": wanted})
@@ -93,7 +93,11 @@ def test_an_owner_adds_members_changes_roles_and_removes_them_with_audit_entries
     assert "newcomer removed from Beta Board." in client.post(change, {"remove": "on"}, follow=True).content.decode()
     assert not Membership.objects.filter(user=newcomer).exists()
     details = list(AuditEntry.objects.filter(action="members").order_by("pk").values_list("user__username", "detail"))
-    assert details == [("owner-b", "newcomer added as analyst"), ("owner-b", "newcomer: analyst -> owner"), ("owner-b", "newcomer removed (was owner)")]
+    assert details == [
+        ("owner-b", "newcomer added as analyst"),
+        ("owner-b", "newcomer: analyst -> owner"),
+        ("owner-b", "newcomer removed (was owner)"),
+    ]
 
 
 def test_the_only_owner_cannot_leave_the_organisation_without_one(client, owner_b, org_b):

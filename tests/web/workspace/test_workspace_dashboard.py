@@ -9,14 +9,13 @@ import datetime as dt
 import polars as pl
 from django.urls import reverse
 from django.utils import timezone
+from workspace_helpers import complete, tokens_in_outbox
 
 from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.surveys.models import Respondent
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.dashboard import progress
 from collabstate.web.workspace.importing import import_responses
-
-from workspace_helpers import complete, tokens_in_outbox
 
 
 def test_counts_rates_and_drop_off_follow_the_respondents(client, make_wave, org_b, viewer_b, start):
@@ -51,8 +50,8 @@ def test_counts_rates_and_drop_off_follow_the_respondents(client, make_wave, org
 
     client.force_login(viewer_b)
     html = client.get(reverse("workspace:wave", args=[wave.pk])).content.decode()
-    assert '<dt>Invited</dt><dd>4</dd>' in html and '<dt>Started</dt><dd>5</dd>' in html
-    assert '<dt>Completed</dt><dd>2</dd>' in html and '<dt>Response rate</dt><dd>25%</dd>' in html
+    assert "<dt>Invited</dt><dd>4</dd>" in html and "<dt>Started</dt><dd>5</dd>" in html
+    assert "<dt>Completed</dt><dd>2</dd>" in html and "<dt>Response rate</dt><dd>25%</dd>" in html
     assert '<th scope="row">Public</th><td class="numeric">2</td><td class="numeric">1</td>' in html and "50%" in html
     assert '<svg role="img" aria-labelledby="completions-title completions-desc"' in html
     assert "<title>" + f"{today:%-d %b}" + ": 2</title>" in html
@@ -64,7 +63,7 @@ def test_completions_over_a_long_span_are_counted_by_week(make_wave, start, clie
     wave = make_wave("weeks")
     for _ in range(3):
         complete(client, start(wave))
-    first = dt.datetime(2026, 1, 7, 12, tzinfo=dt.timezone.utc)  # a Wednesday
+    first = dt.datetime(2026, 1, 7, 12, tzinfo=dt.UTC)  # a Wednesday
     for respondent, days in zip(Respondent.objects.filter(wave=wave).order_by("pk"), (0, 2, 70)):
         Respondent.objects.filter(pk=respondent.pk).update(updated_at=first + dt.timedelta(days=days))
     p = progress(wave)

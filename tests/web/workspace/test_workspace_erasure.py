@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from typer.testing import CliRunner
+from workspace_helpers import complete, tokens_in_outbox
 
 from collabstate.cli import app
 from collabstate.web.surveys.invitations import add_invitees, send_reminders
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.models import AuditEntry
-from workspace_helpers import complete, tokens_in_outbox
 
 
 def test_an_owner_finds_an_invitee_by_email_and_erases_their_answers(client, wave_b, owner_b):

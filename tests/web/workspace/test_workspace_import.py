@@ -118,8 +118,10 @@ def test_a_waves_export_imported_into_another_wave_reads_back_the_same(client, s
     back = responses_of(target)
     assert back.ok
     key = [c for c in back.responses.data.columns if c != "respondent_id"]
-    assert back.responses.data.drop("respondent_id").sort(key, nulls_last=True).equals(
-        exported.responses.data.drop("respondent_id").sort(key, nulls_last=True)
+    assert (
+        back.responses.data.drop("respondent_id")
+        .sort(key, nulls_last=True)
+        .equals(exported.responses.data.drop("respondent_id").sort(key, nulls_last=True))
     )
     imported = Response.objects.filter(wave=target)
     assert imported.count() == 3 and all(r.imported and r.completed and r.completed_on is None for r in imported)
@@ -144,7 +146,9 @@ def test_every_problem_is_listed_as_the_command_line_lists_it_and_nothing_is_imp
     assert len(lines) == 5, cli.output
     for line in lines:
         assert f"<li>{line}</li>" in page
-    assert lines[0].startswith("answers.csv, column colour: unknown column, left out of the responses; expected a column of instrument pulse")
+    assert lines[0].startswith(
+        "answers.csv, column colour: unknown column, left out of the responses; expected a column of instrument pulse"
+    )
     assert any(line.startswith("answers.csv, row 3, column works: '7' is not valid; expected a code of") for line in lines)
     assert any(line.startswith("answers.csv, row 4, column why_not: 'Too slow'") for line in lines)  # skip logic
     assert "answers.csv: 3 rows read, 2 with problems; 5 problems." in page
@@ -235,8 +239,10 @@ def test_import_accepts_collabstate_export_with_matching_wave_column(client, sta
 def test_import_refuses_wave_column_naming_another_wave(client, pulse, analyst):
     wave = pulse("pulse-2026")
     expected = "expected pulse-2026 ('Pulse pulse-2026'), the wave these responses are being imported into: a wave column must name it in every row"
-    text = ("Wave,works,partners\npulse-2026,1,3\npulse-2025,1,4\n PULSE PULSE-2026 ,2,5\npulse-2025,7,\n2026,1,1\n"
-            "Pulse pulse-2026 (pulse-2026),1,2\n")  # slug, title and both as the report labels a wave are all this wave
+    text = (
+        "Wave,works,partners\npulse-2026,1,3\npulse-2025,1,4\n PULSE PULSE-2026 ,2,5\npulse-2025,7,\n2026,1,1\n"
+        "Pulse pulse-2026 (pulse-2026),1,2\n"
+    )  # slug, title and both as the report labels a wave are all this wave
     client.force_login(analyst)
     page = html.unescape(upload(client, wave, "answers.csv", text.encode()).content.decode())
     assert "There is a problem: nothing was imported" in page

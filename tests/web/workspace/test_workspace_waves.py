@@ -50,9 +50,18 @@ def test_an_analyst_creates_a_wave_from_a_built_in_instrument(client, analyst_b,
     response = client.post(reverse("workspace:new_wave", args=["beta"]), wave_form(open_link="on"))
     wave = Wave.objects.get(slug="leaders-2026")
     assert response.status_code == 302 and response["Location"] == reverse("workspace:wave", args=[wave.pk])
-    assert (wave.organisation, wave.instrument.id, wave.mode, wave.open_link, wave.retention_days) == (org_b, "leaders", "identified", True, 90)
+    assert (wave.organisation, wave.instrument.id, wave.mode, wave.open_link, wave.retention_days) == (
+        org_b,
+        "leaders",
+        "identified",
+        True,
+        90,
+    )
     page = client.get(response["Location"]).content.decode()
-    assert "Leaders 2026 created. Upload the invitees, or share the open link." in page and f"<code>{settings.SITE_URL}/s/leaders-2026/</code>" in page
+    assert (
+        "Leaders 2026 created. Upload the invitees, or share the open link." in page
+        and f"<code>{settings.SITE_URL}/s/leaders-2026/</code>" in page
+    )
 
 
 def test_an_uploaded_questionnaire_is_checked_and_problems_are_named_by_field(client, analyst_b):
@@ -75,13 +84,19 @@ def test_an_uploaded_questionnaire_is_checked_and_problems_are_named_by_field(cl
     page = html.unescape(client.post(url, wave_form(slug="pulse4", closes_at="2000-01-01T00:00")).content.decode())
     assert "Closes: The wave must close after it opens." in page
     page = html.unescape(client.post(url, {}).content.decode())
-    assert "Title: Enter the wave's title" in page and "Questionnaire: Choose a questionnaire" in page and "Opens: Enter when the wave opens" in page
+    assert (
+        "Title: Enter the wave's title" in page
+        and "Questionnaire: Choose a questionnaire" in page
+        and "Opens: Enter when the wave opens" in page
+    )
     assert Wave.objects.count() == 1
 
 
 def test_wave_create_puts_the_wave_in_the_named_organisation(db):
     runner = CliRunner()
-    result = runner.invoke(app, ["wave", "create", "north", "--instrument", "leaders", "--organisation", "North Partnership", "--retention-days", "30"])
+    result = runner.invoke(
+        app, ["wave", "create", "north", "--instrument", "leaders", "--organisation", "North Partnership", "--retention-days", "30"]
+    )
     assert result.exit_code == 0, result.output
     assert "organisation North Partnership" in result.output
     assert runner.invoke(app, ["wave", "create", "plain", "--instrument", "leaders"]).exit_code == 0

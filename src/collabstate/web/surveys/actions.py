@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 import time
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -68,7 +68,7 @@ def find_respondent(token: str) -> Respondent | None:
 _RESPONDENT_FIELDS = ["id", "wave_id", "invitee_id", "response_id", "consented_at", "page", "status", "pages_saved"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_token() -> str:
     quote = connection.ops.quote_name
     columns = {f.attname: f.column for f in Respondent._meta.concrete_fields}
@@ -165,7 +165,9 @@ def save_page(respondent: Respondent, values: dict[str, str | None], next_page: 
     if connection.vendor == "postgresql":
         parts = [f"saved AS ({update} RETURNING response_id)"]
         if clear:
-            parts.append(f"cleared AS (DELETE FROM {table} WHERE response_id IN (SELECT response_id FROM saved) AND {column} IN ({_marks(len(clear))}))")
+            parts.append(
+                f"cleared AS (DELETE FROM {table} WHERE response_id IN (SELECT response_id FROM saved) AND {column} IN ({_marks(len(clear))}))"
+            )
             params += clear
         statement = f"WITH {', '.join(parts)} "
         if rows:
@@ -184,7 +186,9 @@ def save_page(respondent: Respondent, values: dict[str, str | None], next_page: 
         if cursor.rowcount != 1:
             return
         if clear:
-            cursor.execute(f"DELETE FROM {table} WHERE response_id = %s AND {column} IN ({_marks(len(clear))})", [respondent.response_id, *clear])
+            cursor.execute(
+                f"DELETE FROM {table} WHERE response_id = %s AND {column} IN ({_marks(len(clear))})", [respondent.response_id, *clear]
+            )
         if rows:
             cursor.execute(
                 f"INSERT INTO {table} (response_id, {column}, value) VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} {upsert}",

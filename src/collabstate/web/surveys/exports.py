@@ -35,10 +35,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 from django.db import connection
@@ -151,7 +151,7 @@ def _fetch(wave: Wave, ids: pl.DataFrame, how: str, completed_only: bool) -> lis
 
 def _text_frame(ids: pl.DataFrame, fetched: list[tuple], names: list[str], how: str) -> pl.DataFrame:
     """One chunk's answers -> respondent_id and the instrument's columns, as text (null: no answer)."""
-    schema = {name: pl.String for name in names}
+    schema = dict.fromkeys(names, pl.String)
     if how == "rows":
         long = pl.DataFrame(fetched, schema={"id": pl.Int64, "column": pl.String, "value": pl.String}, orient="row")
         long = long.filter(pl.col("column").is_in(names))
@@ -160,7 +160,7 @@ def _text_frame(ids: pl.DataFrame, fetched: list[tuple], names: list[str], how: 
     elif not fetched or fetched[0][0] is None:  # no answers at all
         wide = pl.DataFrame(schema={"id": pl.Int64, **schema})
     else:
-        (numbers, lines), = fetched
+        ((numbers, lines),) = fetched
         wide = pl.read_ndjson(lines if isinstance(lines, bytes) else bytes(lines), schema=schema)
         wide.insert_column(0, pl.Series("id", [numbers]).str.split(",").explode().cast(pl.Int64))
     return ids.join(wide, on="id", how="left", maintain_order="left").select("respondent_id", *names)
@@ -175,7 +175,7 @@ def _how() -> str:
             try:
                 cursor.execute("SELECT json_group_object('a', 'b')")
                 return "sqlite"
-            except Exception:  # noqa: BLE001 - an SQLite built without JSON
+            except Exception:
                 pass
     return "rows"
 
@@ -210,7 +210,9 @@ def _validate(frame: pl.DataFrame, instrument: Instrument, name: str, before: in
     return validate_source(source, instrument)
 
 
-def _validations(wave: Wave, completed_only: bool, chunk: int, how: str | None, then: Callable[[Validation], None] | None = None) -> Iterator[Validation]:
+def _validations(
+    wave: Wave, completed_only: bool, chunk: int, how: str | None, then: Callable[[Validation], None] | None = None
+) -> Iterator[Validation]:
     """Each chunk validated (at least one, empty, chunk) and handed to ``then``, in order. This
     thread reads the database, and only this one: while it reads the next chunk, a worker thread
     types and validates the last one and runs ``then`` (writing it); SQLite, psycopg and polars

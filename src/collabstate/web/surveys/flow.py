@@ -125,4 +125,3 @@ def previous_question(instrument: Instrument, answers: Mapping[str, str], before
 def position(instrument: Instrument, question_id: str) -> tuple[int, int]:
     """Question ``n`` of ``total`` (pages of the whole questionnaire, before skip logic)."""
     return _index(instrument, question_id) + 1, len(instrument.questions)
-

@@ -89,24 +89,34 @@ class PageForm(forms.Form):
             bound = self[name]
             value = bound.value()
             chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else ({str(value)} if value not in (None, "") else set())
-            kind = "checkboxes" if isinstance(field, forms.MultipleChoiceField) else "radios" if isinstance(field, forms.ChoiceField) else "textarea" if isinstance(question, TextQuestion) else "number"
+            kind = (
+                "checkboxes"
+                if isinstance(field, forms.MultipleChoiceField)
+                else "radios"
+                if isinstance(field, forms.ChoiceField)
+                else "textarea"
+                if isinstance(question, TextQuestion)
+                else "number"
+            )
             input_type = "checkbox" if kind == "checkboxes" else "radio"
             choices = getattr(field, "choices", [])
             options = (
                 option_html(name, input_type, f"{name}-{i}", str(v), label, _exclusive(question, v), str(v) in chosen)
                 for i, (v, label) in enumerate(choices)
             )
-            out.append({
-                "name": name,
-                "legend": field.label,
-                "heading": not grid,  # a single question's legend is the page heading
-                "hint": question.help if not grid else None,
-                "kind": kind,
-                "options_html": mark_safe("".join(options)),  # each one safe: option_html
-                "value": "" if value is None or isinstance(value, list) else value,
-                "error": bound.errors[0] if bound.errors else None,
-                "target": f"{name}-0" if choices else name,  # where the error summary's link lands: the first option
-            })
+            out.append(
+                {
+                    "name": name,
+                    "legend": field.label,
+                    "heading": not grid,  # a single question's legend is the page heading
+                    "hint": question.help if not grid else None,
+                    "kind": kind,
+                    "options_html": mark_safe("".join(options)),  # each one safe: option_html
+                    "value": "" if value is None or isinstance(value, list) else value,
+                    "error": bound.errors[0] if bound.errors else None,
+                    "target": f"{name}-0" if choices else name,  # where the error summary's link lands: the first option
+                }
+            )
         return out
 
     def column_values(self) -> dict[str, str | None]:
@@ -132,7 +142,15 @@ def option_html(name: str, input_type: str, option_id: str, value: str, label: s
     """One radio or checkbox with its label (``surveys/option.html``), remembered by everything it
     shows: a grid page draws 40 of them, the same ones for every respondent, and drawing them
     through the template engine each time was a fifth of a page's CPU."""
-    context = {"name": name, "type": input_type, "id": option_id, "value": value, "label": label, "exclusive": exclusive, "checked": checked}
+    context = {
+        "name": name,
+        "type": input_type,
+        "id": option_id,
+        "value": value,
+        "label": label,
+        "exclusive": exclusive,
+        "checked": checked,
+    }
     return render_to_string("surveys/option.html", context)
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from .actions import new_token
 from .models import Invitee, Link, Respondent, Wave
 
-__all__ = ["InviteeProblem", "InviteeFileError", "add_invitees", "send_invitations", "send_reminders"]
+__all__ = ["InviteeFileError", "InviteeProblem", "add_invitees", "send_invitations", "send_reminders"]
 
 COLUMNS = ("email", "name", "organisation", "sector")
 
@@ -132,8 +132,7 @@ def send_invitations(wave: Wave) -> int:
 
 def send_reminders(wave: Wave) -> int:
     """Remind invitees who have not completed and have had fewer than ``max_reminders``."""
-    pending = (
-        wave.invitees.filter(invited_at__isnull=False, reminders_sent__lt=wave.max_reminders)
-        .exclude(respondent__status=Respondent.COMPLETED)
+    pending = wave.invitees.filter(invited_at__isnull=False, reminders_sent__lt=wave.max_reminders).exclude(
+        respondent__status=Respondent.COMPLETED
     )
     return _send(wave, list(pending), reminder=True)

@@ -20,10 +20,9 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-
-from django.core.exceptions import ValidationError
 
 from ...instrument import Instrument, InstrumentError, builtin_instruments, load_instrument, parse_instrument
 

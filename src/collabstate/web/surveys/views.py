@@ -142,7 +142,9 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(respondent, HttpResponse):
         return respondent
     if respondent.completed:
-        return redirect("done", token) if request.method == "POST" else render(request, "surveys/already_done.html", {"wave": respondent.wave})
+        return (
+            redirect("done", token) if request.method == "POST" else render(request, "surveys/already_done.html", {"wave": respondent.wave})
+        )
     if (stopped := _stopped(request, respondent)) is not None:
         return stopped
     if respondent.consented_at is None:
@@ -154,7 +156,9 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("done", token)
     rows = answer_rows(instrument, answers, lambda qid: _change_url(token, qid))
     last = flow.asked_questions(instrument, answers)[-1]
-    return render(request, "surveys/check.html", {"wave": respondent.wave, "rows": rows, "back": reverse("question", args=[token, last.id])})
+    return render(
+        request, "surveys/check.html", {"wave": respondent.wave, "rows": rows, "back": reverse("question", args=[token, last.id])}
+    )
 
 
 def done(request: HttpRequest, token: str) -> HttpResponse:

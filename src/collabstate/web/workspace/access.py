@@ -35,7 +35,9 @@ def organisations_for(user) -> list[tuple[Organisation, Membership]]:
 def _membership(user, organisation: Organisation | None) -> Membership:
     """The person's membership of ``organisation``; 404 when there is none (or no organisation):
     the one place that decides whether something exists for them."""
-    membership = Membership.objects.filter(user=user, organisation=organisation).select_related("organisation").first() if organisation else None
+    membership = (
+        Membership.objects.filter(user=user, organisation=organisation).select_related("organisation").first() if organisation else None
+    )
     if membership is None:
         raise Http404("no such page")
     return membership

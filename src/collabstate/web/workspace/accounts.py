@@ -48,5 +48,9 @@ urlpatterns = [
         auth.PasswordChangeView.as_view(template_name="workspace/password_change.html", success_url=reverse_lazy("password_change_done")),
         name="password_change",
     ),
-    path("password_change/done/", auth.PasswordChangeDoneView.as_view(template_name="workspace/password_changed.html"), name="password_change_done"),
+    path(
+        "password_change/done/",
+        auth.PasswordChangeDoneView.as_view(template_name="workspace/password_changed.html"),
+        name="password_change_done",
+    ),
 ]

@@ -23,8 +23,16 @@ from . import export_jobs, results
 from .models import AuditEntry, Membership, Organisation
 
 __all__ = [
-    "DELETED_EMAIL_DOMAIN", "WorkspaceError", "add_member", "change_role", "create_wave", "erase_respondent",
-    "organisation_named", "purge_contact_details", "remove_member", "send",
+    "DELETED_EMAIL_DOMAIN",
+    "WorkspaceError",
+    "add_member",
+    "change_role",
+    "create_wave",
+    "erase_respondent",
+    "organisation_named",
+    "purge_contact_details",
+    "remove_member",
+    "send",
 ]
 
 #: A deleted invitee's address is ``deleted-<number>@contact.invalid`` (``.invalid`` is reserved:
@@ -154,7 +162,9 @@ def change_role(membership: Membership, role: str, by) -> None:
     if role not in Membership.RANK:
         raise WorkspaceError(f"role {role!r}: expected one of {', '.join(Membership.RANK)}")
     if membership.role == Membership.OWNER and role != Membership.OWNER and not _owners_left(membership.organisation, membership):
-        raise WorkspaceError(f"{membership.user.get_username()} is the only owner of {membership.organisation}; make someone else an owner first")
+        raise WorkspaceError(
+            f"{membership.user.get_username()} is the only owner of {membership.organisation}; make someone else an owner first"
+        )
     with transaction.atomic():
         old, membership.role = membership.role, role
         membership.save(update_fields=["role"])
@@ -163,7 +173,9 @@ def change_role(membership: Membership, role: str, by) -> None:
 
 def remove_member(membership: Membership, by) -> None:
     if membership.role == Membership.OWNER and not _owners_left(membership.organisation, membership):
-        raise WorkspaceError(f"{membership.user.get_username()} is the only owner of {membership.organisation}; make someone else an owner first")
+        raise WorkspaceError(
+            f"{membership.user.get_username()} is the only owner of {membership.organisation}; make someone else an owner first"
+        )
     with transaction.atomic():
         membership.delete()
         _audit_members(membership.organisation, by, f"{membership.user.get_username()} removed (was {membership.role})")

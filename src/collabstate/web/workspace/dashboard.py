@@ -104,9 +104,7 @@ def _over_time(respondents, invited: int) -> tuple[list[dict], str]:
 
 
 def _drop_off(wave: Wave, respondents) -> list[dict]:
-    stopped = dict(
-        respondents.filter(consented_at__isnull=False, status=Respondent.STARTED).values_list("page").annotate(n=Count("id"))
-    )
+    stopped = dict(respondents.filter(consented_at__isnull=False, status=Respondent.STARTED).values_list("page").annotate(n=Count("id")))
     instrument = wave.instrument
     first = instrument.questions[0].id
     stopped[first] = stopped.get(first, 0) + stopped.pop("", 0)  # not past the first page yet

@@ -51,8 +51,23 @@ from . import results
 from .models import AuditEntry, ExportJob
 
 __all__ = [
-    "CONTENT_TYPES", "DIRECT_UP_TO", "ExportRefused", "REFRESH_SECONDS", "check", "content_type", "download_name", "exports_dir",
-    "file_of", "in_background", "launch", "purge_exports", "report_choice", "request_export", "request_report", "run_job", "withdraw",
+    "CONTENT_TYPES",
+    "DIRECT_UP_TO",
+    "REFRESH_SECONDS",
+    "ExportRefused",
+    "check",
+    "content_type",
+    "download_name",
+    "exports_dir",
+    "file_of",
+    "in_background",
+    "launch",
+    "purge_exports",
+    "report_choice",
+    "request_export",
+    "request_report",
+    "run_job",
+    "withdraw",
 ]  # fmt: skip
 
 CONTENT_TYPES = {
@@ -147,14 +162,20 @@ def request_report(wave: Wave, what: str, choice: results.Choice, user) -> tuple
 def _ask(new: ExportJob, detail: str, compared: tuple[Wave, ...] = ()) -> tuple[ExportJob, bool]:
     """``new`` saved (with the waves a report compares with) and its runner started once
     committed, or the same job under way."""
-    under_way = [check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY).prefetch_related("compared")]  # dead runners free their place
+    under_way = [
+        check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY).prefetch_related("compared")
+    ]  # dead runners free their place
     key = (new.wave_id, new.format, new.by, frozenset(w.pk for w in compared))
-    same = [job for job in under_way if job.under_way and (job.wave_id, job.format, job.by, frozenset(w.pk for w in job.compared.all())) == key]
+    same = [
+        job for job in under_way if job.under_way and (job.wave_id, job.format, job.by, frozenset(w.pk for w in job.compared.all())) == key
+    ]
     if same:
         return same[0], False
     if sum(job.under_way for job in under_way) >= settings.EXPORT_JOBS_AT_ONCE:
         most = settings.EXPORT_JOBS_AT_ONCE
-        raise ExportRefused(f"This server makes at most {most} export{'s' if most != 1 else ''} at once and is busy; ask again in a few minutes")
+        raise ExportRefused(
+            f"This server makes at most {most} export{'s' if most != 1 else ''} at once and is busy; ask again in a few minutes"
+        )
     wave = new.wave
     with transaction.atomic():
         new.save()
@@ -316,7 +337,9 @@ def _gone(job: ExportJob, now: dt.datetime) -> str:
     if job.status == ExportJob.QUEUED:
         return f"The export never started. {_AGAIN}." if now - job.created_at > START_WITHIN else ""
     if job.pid and job.host == socket.gethostname() and not _alive(job.pid):
-        return f"The export stopped before it finished: its process ended (for example, the server restarted or ran out of memory). {_AGAIN}."
+        return (
+            f"The export stopped before it finished: its process ended (for example, the server restarted or ran out of memory). {_AGAIN}."
+        )
     if job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER:
         return f"The export stopped responding before it finished. {_AGAIN}."
     return ""

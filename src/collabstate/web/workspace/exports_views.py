@@ -12,12 +12,11 @@ the view does not take.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 
 from ..surveys.exports import count_responses
 from ..surveys.models import Wave

@@ -107,7 +107,9 @@ class UploadForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    email = forms.EmailField(label="The invitee's e-mail address", error_messages={"invalid": "Enter an e-mail address such as name@example.org"})
+    email = forms.EmailField(
+        label="The invitee's e-mail address", error_messages={"invalid": "Enter an e-mail address such as name@example.org"}
+    )
 
 
 class MemberForm(forms.Form):

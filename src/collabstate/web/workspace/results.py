@@ -69,8 +69,10 @@ XLSX = DOWNLOADS["xlsx"][3]
 STEPS = {build: 2 + len(formats) + ("pdf" in formats) for build, formats in BUILDS.items()}
 #: The report page's own policy (it carries it in a meta tag too): nothing fetched; shown in a
 #: frame of the workspace's own pages only.
-REPORT_POLICY = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; "
-                 "font-src data:; frame-ancestors 'self'")
+REPORT_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; "
+    "font-src data:; frame-ancestors 'self'"
+)
 
 
 class Unreportable(ValueError):
@@ -109,7 +111,7 @@ class Built:
 
     @property
     def when(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.built_at, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(self.built_at, tz=dt.UTC)
 
 
 def breakdowns(wave: Wave) -> list[tuple[str, str]]:
@@ -252,8 +254,10 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
     started = time.perf_counter()
     current = responses_of(wave)
     if current.responses.n == 0:
-        raise Unreportable(f"none of the {current.n_read} completed responses fits the questionnaire ({current.n_problems} problems); "
-                           "an analyst can see them by exporting the responses and running `collabstate validate`")
+        raise Unreportable(
+            f"none of the {current.n_read} completed responses fits the questionnaire ({current.n_problems} problems); "
+            "an analyst can see them by exporting the responses and running `collabstate validate`"
+        )
     earlier = [_labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:

@@ -111,7 +111,9 @@ def download(request: HttpRequest, wave: Wave, membership: Membership, what: str
     yet for the data as it is now is made in the background when it is the PDF or the wave is
     large (:func:`.export_jobs.in_background`): this page then offers to prepare it."""
     if what == "codebook":
-        return FileResponse(results.codebook_xlsx(wave), as_attachment=True, filename=f"{wave.slug}-codebook.xlsx", content_type=results.XLSX)
+        return FileResponse(
+            results.codebook_xlsx(wave), as_attachment=True, filename=f"{wave.slug}-codebook.xlsx", content_type=results.XLSX
+        )
     if what not in results.DOWNLOADS:
         raise Http404("no such download")
     build, name, ending, content_type = results.DOWNLOADS[what]
@@ -184,7 +186,9 @@ def erase(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespo
         except actions.WorkspaceError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Erased: {deleted} answers, and the invitee's link and contact details. The audit log says who and when.")
+            messages.success(
+                request, f"Erased: {deleted} answers, and the invitee's link and contact details. The audit log says who and when."
+            )
         return redirect("workspace:erase", wave.pk)
     form = SearchForm(request.GET or None)
     found, searched = None, form.is_bound and form.is_valid()
@@ -205,7 +209,9 @@ def members(request: HttpRequest, organisation: Organisation, membership: Member
             messages.success(request, f"{added.user.get_username()} added as {added.role}.")
             return redirect("workspace:members", organisation.slug)
     people = organisation.memberships.select_related("user").order_by("user__username")
-    return render(request, "workspace/members.html", {"organisation": organisation, "form": form, "people": people, "roles": Membership.ROLES})
+    return render(
+        request, "workspace/members.html", {"organisation": organisation, "form": form, "people": people, "roles": Membership.ROLES}
+    )
 
 
 @organisation_view(OWNER, ("POST",))
@@ -223,7 +229,10 @@ def member(request: HttpRequest, organisation: Organisation, membership: Members
             messages.success(request, f"{target.user.get_username()} is now {target.role}.")
     except actions.WorkspaceError as exc:
         messages.error(request, str(exc))
-    if target.user_id == request.user.pk and not Membership.objects.filter(user=request.user, organisation=organisation, role=OWNER).exists():
+    if (
+        target.user_id == request.user.pk
+        and not Membership.objects.filter(user=request.user, organisation=organisation, role=OWNER).exists()
+    ):
         return redirect("workspace:home")  # they gave up being an owner: the members page is no longer theirs
     return redirect("workspace:members", organisation.slug)
 
