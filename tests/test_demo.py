@@ -116,7 +116,7 @@ AGREE_ITEMS = [
     "st_network",
 ]
 
-I, S, T = pl.Int64, pl.String, pl.Int8
+I, S, T = pl.Int64, pl.String, pl.Int8  # noqa: E741 - I, S, T: the schema below reads as a table of dtypes
 
 
 def _multi(q, opts):
@@ -187,7 +187,7 @@ CODES = {  # allowed codes of every single-choice column
 
 
 def round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def tally(df: pl.DataFrame, col: str, codes, where: pl.Expr | None = None) -> tuple[int, int]:
@@ -324,10 +324,7 @@ def test_published_waves_unchanged(r18, l24, l25):
 def test_determinism_across_processes():
     """A fresh interpreter with a different string-hash seed builds byte-identical frames."""
     src = str(Path(__file__).resolve().parents[1] / "src")
-    code = "import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\nimport test_demo; print(test_demo._digest())" % (
-        src,
-        str(Path(__file__).parent),
-    )
+    code = f"import sys; sys.path.insert(0, {src!r}); sys.path.insert(0, {str(Path(__file__).parent)!r})\nimport test_demo; print(test_demo._digest())"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == _digest()

@@ -61,9 +61,9 @@ def test_leaders_contract():
     ins = load_instrument("leaders")
     assert [c.code for c in ins.choices(ins.question("sector"))] == [1, 2, 3, 4]
     assert str(ins.question("civil_service").condition) == "sector == 1"
-    agree = [n for n in ins.nets(ins.question("st_regulation")) if n.id == "agree"][0]
+    agree = next(n for n in ins.nets(ins.question("st_regulation")) if n.id == "agree")
     assert agree.codes == [4, 5]
-    good = [n for n in ins.nets(ins.question("state_rating")) if n.id == "good"][0]
+    good = next(n for n in ins.nets(ins.question("state_rating")) if n.id == "good")
     assert good.codes == [4, 5]
     st = [c.name for c in ins.columns if c.name.startswith("st_")]
     assert len(st) == 11 and st[0] == "st_effective" and st[-1] == "st_network"

@@ -45,7 +45,7 @@ def own_scores(r: Responses, dimension) -> tuple[dict[str, float], float]:
     table = estimate(r, [INDEX.id], by="cluster", min_base=5, low_base=5)
     rows = table.filter((pl.col("question") == f"{INDEX.id}/{dimension.id}") & (pl.col("option") == "index"))
     mean = rows.filter(pl.col("group").is_null())["estimate"].item()
-    return {g: v for g, v in rows.filter(pl.col("group").is_not_null()).select("group", "estimate").iter_rows()}, mean
+    return dict(rows.filter(pl.col("group").is_not_null()).select("group", "estimate").iter_rows()), mean
 
 
 @SETTINGS

@@ -139,7 +139,7 @@ def test_csv_column_without_heading_but_with_values_is_unknown(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("sector,,role\n1,x,2\n")
     v = read_responses(path, "leaders")
-    assert [str(p) for p in v.problems][0].startswith("s.csv, column (column 2): unknown column")
+    assert next(str(p) for p in v.problems).startswith("s.csv, column (column 2): unknown column")
     assert v.responses.n == 1
 
 

@@ -2,6 +2,7 @@
 logs no console error, draws every chart with tooltips that give base and interval, and axe-core
 finds no accessibility violation."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_offline_no_console_errors_and_no_axe_violations(which, request, browser
         assert violations == []
         assert page.evaluate("document.documentElement.lang") == "en-GB"
         levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")
-        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
     finally:
         page.close()
 

@@ -11,7 +11,7 @@ def test_demo_builds_the_three_reports(monkeypatch, tmp_path):
     )
     done = demo.demo_reports(tmp_path)
     assert list(done) == ["readiness-2018", "leaders-2026", "benchmark"]
-    (k1, ins1, n1, out1, kw1), (k2, ins2, n2, out2, kw2), (k3, org_n, all_n, out3, kw3) = calls
+    (_k1, ins1, n1, out1, kw1), (_k2, ins2, n2, out2, kw2), (k3, org_n, all_n, _out3, kw3) = calls
     assert (ins1, n1, out1, kw1["invited"]) == ("readiness-2018", 115, "readiness-2018", 7000)
     assert (ins2, n2, out2, [e.n for e in kw2["earlier"]]) == ("leaders", 320, "leaders-2026", [300, 274])
     assert (k3, org_n, all_n, kw3["name"]) == ("benchmark", 24, 115, "Example Housing Trust")

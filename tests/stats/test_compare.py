@@ -66,7 +66,7 @@ def test_engine_covariance_is_that_of_the_difference_over_the_full_design():
     r = two_waves(seed=1)
     design = Design.from_responses(r)
     breakdown = make_breakdown(r, "sector")
-    block = [b for b in Engine(design, breakdown).blocks(r, ["growth_belief"]) if b.statistic == "mean"][0]
+    block = next(b for b in Engine(design, breakdown).blocks(r, ["growth_belief"]) if b.statistic == "mean")
     y = r.data["growth_belief"].cast(pl.Float64).to_numpy()
     sector = r.data["sector"].to_numpy()
     za = linearise_ratio(design, y, sector == 1)[1][:, 0]

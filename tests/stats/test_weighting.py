@@ -263,7 +263,7 @@ def test_calibration_lowers_the_se_of_a_correlated_estimate():
     """Post-stratifying on a variable removes the between-cell part of a share's variance."""
     r = leaders(weighted=False, clustered=False)
     shares = r.data["sector"].value_counts(normalize=True)
-    targets = Targets({"sector": {s: p for s, p in shares.iter_rows()}})
+    targets = Targets({"sector": dict(shares.iter_rows())})
     before = estimate(r, ["role"], min_base=5)["se"].to_numpy()
     after = estimate(poststratify(r, targets).responses, ["role"], min_base=5)["se"].to_numpy()
     assert np.all(after <= before + 1e-15) and np.any(after < before)

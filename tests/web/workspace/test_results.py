@@ -149,7 +149,7 @@ def test_the_live_page_shows_the_report_of_the_completed_responses(client, wave4
     assert page.status_code == 200
     assert "The report of the 40 completed responses so far" in html  # the one who did not complete is not in it
     assert (
-        '<iframe class="report-frame" src="/workspace/waves/%d/results/report/?by=q16_sector" title="Report: Readiness 2026' % wave40.pk
+        f'<iframe class="report-frame" src="/workspace/waves/{wave40.pk}/results/report/?by=q16_sector" title="Report: Readiness 2026'
         in html
     )
     assert selected(html, "by") == "q16_sector"  # the command line's default breakdown
