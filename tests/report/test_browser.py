@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, NODE_MODULES
 
+pytestmark = pytest.mark.browser
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
 

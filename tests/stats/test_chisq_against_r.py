@@ -21,6 +21,8 @@ from collabstate.dataset import Responses
 from collabstate.instrument.model import Instrument
 from collabstate.stats.chisq import rao_scott
 
+pytestmark = pytest.mark.r
+
 TOL = 1e-6
 
 

@@ -20,6 +20,8 @@ from collabstate import Responses, load_instrument
 from collabstate.dataset.waves import Wave, stack_waves
 from collabstate.stats import wave_change
 
+pytestmark = pytest.mark.r
+
 TOL = 1e-6
 INS = load_instrument("leaders")
 SCORES = {c.code: c.score for c in INS.choices(INS.question("growth_belief")) if not c.excluded}

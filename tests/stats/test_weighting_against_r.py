@@ -23,6 +23,8 @@ from collabstate.dataset import Responses
 from collabstate.instrument.model import Instrument
 from collabstate.stats import Design, domain_mean, estimate, load_targets, poststratify, rake, t_interval
 
+pytestmark = pytest.mark.r
+
 EST_TOL, SE_TOL = 1e-7, 1e-6
 
 

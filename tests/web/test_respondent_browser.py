@@ -11,9 +11,12 @@ import re
 import secrets
 from pathlib import Path
 
+import pytest
 from browser_helpers import Respondent, assert_accessible, follow, heading, submit
 from django.core.cache import cache
 from django.utils import timezone
+
+pytestmark = pytest.mark.browser
 
 #: Set to a directory to keep screenshots of a few pages (for looking at them, not asserted).
 SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")

@@ -15,7 +15,7 @@ from browser_helpers import assert_accessible, heading, submit
 from django.utils import timezone
 from workspace_helpers import PASSWORD, complete
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_analyst_compares_a_wave_with_two_earlier_ones(

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 from browser_helpers import Respondent, assert_accessible, heading, submit
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -44,6 +45,8 @@ from workspace_helpers import PASSWORD, complete
 from collabstate.cli import app
 from collabstate.web.surveys.actions import find_respondent
 from collabstate.web.surveys.models import Answer, Wave
+
+pytestmark = pytest.mark.browser
 
 TITLE = "Collaboration readiness 2026"
 SLUG = "readiness-2026"

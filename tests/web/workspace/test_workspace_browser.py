@@ -9,12 +9,15 @@ import os
 import socket
 from pathlib import Path
 
+import pytest
 from browser_helpers import AXE, assert_accessible, axe_violations, heading, submit
 from django.utils import timezone
 from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.models import ExportJob, Membership
+
+pytestmark = pytest.mark.browser
 
 #: Set to a directory to keep screenshots of the pages (for looking at them, not asserted).
 SHOTS = os.environ.get("COLLABSTATE_SCREENSHOTS")
