@@ -25,7 +25,7 @@ import pytest
 try:
     from collabstate.demo import leaders_wave, readiness_2018
 except ImportError:  # running from a checkout without an installed package
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
     from collabstate.demo import leaders_wave, readiness_2018
 
 FACTORS = ["behaviours", "citizens", "systems", "services", "places", "markets", "urgency", "requirements"]
@@ -323,7 +323,7 @@ def test_published_waves_unchanged(r18, l24, l25):
 
 def test_determinism_across_processes():
     """A fresh interpreter with a different string-hash seed builds byte-identical frames."""
-    src = str(Path(__file__).resolve().parents[1] / "src")
+    src = str(Path(__file__).resolve().parents[2] / "src")
     code = f"import sys; sys.path.insert(0, {src!r}); sys.path.insert(0, {str(Path(__file__).parent)!r})\nimport test_demo; print(test_demo._digest())"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
