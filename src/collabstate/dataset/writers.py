@@ -231,7 +231,7 @@ def _design_codebook(responses: Responses) -> pl.DataFrame:
 
 
 def _value_labels(instrument: Instrument) -> pl.DataFrame:
-    rows = []
+    rows: list[tuple[str, int, str, bool]] = []
     for column in instrument.columns:
         if column.kind == "code":
             rows.extend((column.name, c.code, c.label, c.excluded) for c in column.choices)
