@@ -154,7 +154,7 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
 
     for i, index in enumerate(instrument.indices):
         for j, factor in enumerate(index.factors):
-            for k, dimension in enumerate(index.dimensions):
+            for dimension in index.dimensions:
                 if dimension.prefix is None and not (factor.items and dimension.id in factor.items):
                     problems.append(
                         (
