@@ -33,7 +33,7 @@ def rng_for(seed: int, name: str) -> np.random.Generator:
 
 
 def round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def apportion(total: int, weights: Sequence[float]) -> list[int]:

@@ -257,7 +257,7 @@ def _build(year: int) -> _Built:
 
     cols: dict[str, np.ndarray] = {}
     agree = spec.AGREE[year]
-    for item in AGREE_ITEMS + ("optimism",):
+    for item in (*AGREE_ITEMS, "optimism"):
         cell_counts = {cell: _agree_counts(entry) for cell, entry in agree[item].items()}
         cols[item] = w.column(item, cell_counts, score=lat[_DRIVER[item]], noise=0.9)
     cols["state_rating"] = w.column("state_rating", spec.STATE[year], score=lat["mood"], noise=0.9)
