@@ -12,10 +12,12 @@ become problems. No Python loop ever runs over rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
-from ..instrument.model import Column
+from ..instrument.model import Column, NumberQuestion
 
 __all__ = ["PROBLEM_SCHEMA", "Target", "as_categories", "expected_code", "problem_frame", "type_cells"]
 
@@ -45,6 +47,13 @@ class Target:
     @property
     def kind(self) -> str:
         return self.column.kind if self.column is not None else self.name
+
+    @property
+    def instrument_column(self) -> Column:
+        """The instrument column of a target whose :attr:`kind` is a column kind (code, flag, number, text)."""
+        if self.column is None:
+            raise ValueError(f"{self.name!r} is a design column, not a column of the instrument")
+        return self.column
 
 
 def _what(column: Column) -> str:
@@ -104,11 +113,11 @@ def _resolve(strings: pl.Series, target: Target) -> tuple[pl.Series, pl.Series]:
     """
     key = strings.str.strip_chars().str.to_lowercase()
     if target.kind == "code":
-        choices = target.column.choices
+        choices = target.instrument_column.choices
         lookup = {c.label.strip().lower(): c.code for c in choices}
         lookup.update({str(c.code): c.code for c in choices})
         allowed = [c.code for c in choices]
-        dtype = pl.Int64
+        dtype: DataTypeClass = pl.Int64
     else:
         lookup, allowed, dtype = dict(_FLAGS), [0, 1], pl.Int8
     number = key.cast(pl.Float64, strict=False)
@@ -116,8 +125,8 @@ def _resolve(strings: pl.Series, target: Target) -> tuple[pl.Series, pl.Series]:
     by_number = pl.select(pl.when(pl.lit(whole)).then(pl.lit(number).cast(pl.Int64, strict=False))).to_series()
     by_number = by_number.set(~by_number.is_in(allowed).fill_null(False), None)
     by_key = key.replace_strict(lookup, default=None, return_dtype=pl.Int64)
-    values = pl.coalesce(pl.lit(by_key), pl.lit(by_number))
-    values = pl.select(values.cast(dtype)).to_series()
+    coalesced = pl.coalesce(pl.lit(by_key), pl.lit(by_number))
+    values = pl.select(coalesced.cast(dtype)).to_series()
     failed = (key != "") & values.is_null()
     return values, failed
 
@@ -125,7 +134,7 @@ def _resolve(strings: pl.Series, target: Target) -> tuple[pl.Series, pl.Series]:
 def _signature(target: Target, strings: pl.Series) -> tuple:
     if target.kind == "flag":
         return ("flag", id(strings))
-    return ("code", tuple((c.code, c.label) for c in target.column.choices), id(strings))
+    return ("code", tuple((c.code, c.label) for c in target.instrument_column.choices), id(strings))
 
 
 def _plain(target: Target) -> tuple[pl.Expr, pl.Expr | None]:
@@ -158,11 +167,15 @@ def type_cells(raw: pl.DataFrame, targets: list[Target], needed: set[str]) -> tu
     (:data:`PROBLEM_SCHEMA`), and for each column in ``needed`` that has problems, a boolean mask
     of its failing rows.
     """
-    exprs, masks, resolved = [], {}, {}
+    exprs: list[pl.Expr] = []
+    masks: dict[str, str] = {}
+    resolved: dict[tuple, tuple[pl.Series, pl.Series]] = {}
     categories: dict[str, pl.Series] = {}
     for t in targets:
+        exc: pl.Expr | None
         if t.kind in ("code", "flag"):
-            cats = raw.schema[t.raw].categories
+            # as_categories made every coded column categorical
+            cats = cast(pl.Categorical, raw.schema[t.raw]).categories
             strings = categories.setdefault(f"{cats.namespace}\x00{cats.name}", cats.to_series())
             key = _signature(t, strings)
             if key not in resolved:
@@ -176,8 +189,8 @@ def type_cells(raw: pl.DataFrame, targets: list[Target], needed: set[str]) -> tu
             bad = failed.arg_true().cast(pl.UInt32)  # the category ids that fail
             exc = ids.is_in(bad.implode()).fill_null(False) if bad.len() else None
         else:
-            typed, exc = _plain(t)
-            exprs.append(typed.alias(t.name))
+            expr, exc = _plain(t)
+            exprs.append(expr.alias(t.name))
         if exc is not None:
             masks[t.name] = f"\x00exc\x00{t.name}"
             exprs.append(exc.alias(masks[t.name]))
@@ -235,7 +248,7 @@ def _numbers(typed: pl.DataFrame, cells: pl.DataFrame, targets: list[Target]) ->
     return typed, found
 
 
-def _design_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target]) -> tuple[pl.DataFrame, list]:
+def _design_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Empty design cells and weights that are not positive numbers; the weight typed as Float64."""
     out = []
     for t in targets:
@@ -261,7 +274,8 @@ def _range_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target
     for t in targets:
         if t.kind != "number":
             continue
-        q, x = t.column.question, typed[t.name]
+        column = t.instrument_column
+        q, x = cast(NumberQuestion, column.question), typed[t.name]  # a number column is a number question's
         outside = pl.repeat(False, x.len(), dtype=pl.Boolean, eager=True)
         if q.minimum is not None:
             outside = outside | (x < q.minimum).fill_null(False)
@@ -269,12 +283,12 @@ def _range_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target
             outside = outside | (x > q.maximum).fill_null(False)
         if outside.any():
             rows = outside.arg_true()
-            out.append(problem_frame(rows, t.pos, "out_of_range", raw[t.raw].gather(rows), expected_number(t.column)))
+            out.append(problem_frame(rows, t.pos, "out_of_range", raw[t.raw].gather(rows), expected_number(column)))
         if q.integer:
             fraction = (x != x.round(0)).fill_null(False) & ~outside
             if fraction.any():
                 rows = fraction.arg_true()
-                out.append(problem_frame(rows, t.pos, "not_whole", raw[t.raw].gather(rows), expected_number(t.column)))
+                out.append(problem_frame(rows, t.pos, "not_whole", raw[t.raw].gather(rows), expected_number(column)))
     return out
 
 

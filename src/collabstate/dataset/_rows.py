@@ -79,8 +79,7 @@ def _exclusive(full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by
                 .to_series()
             )
             alone = f"'{option.label}' on its own: it cannot be ticked with another option of {q.label}"
-            expected = pl.select(pl.concat_str([pl.lit(f"{alone} (also ticked: "), pl.lit(also), pl.lit(")")]))
-            expected = expected.to_series()
+            expected = pl.select(pl.concat_str([pl.lit(f"{alone} (also ticked: "), pl.lit(also), pl.lit(")")])).to_series()
             t = by_name[name]
             out.append(problem_frame(rows, t.pos, "exclusive_option", raw[t.raw].gather(rows), expected))
     return out

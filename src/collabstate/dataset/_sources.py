@@ -310,7 +310,7 @@ def _from_pandas(frame: Any, label: str) -> Source:
     frame = frame.copy(deep=False)
     if any(n is not None for n in frame.index.names):
         frame = frame.reset_index()
-    header = [str(c) if not isinstance(c, tuple) else " ".join(str(p) for p in c) for c in frame.columns]
+    header: list[str | None] = [str(c) if not isinstance(c, tuple) else " ".join(str(p) for p in c) for c in frame.columns]
     frame.columns = [f"c{i}" for i in range(len(header))]
     try:
         converted = pl.from_pandas(frame)

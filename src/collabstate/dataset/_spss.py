@@ -15,7 +15,7 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 import pyreadstat
@@ -103,9 +103,9 @@ def _check_values(data: pl.DataFrame) -> dict[str, int]:
         if dtype != pl.String:
             continue
         lengths = data[name].str.len_bytes()
-        longest = lengths.max()
+        longest = cast("int | None", lengths.max())  # the max of UInt32 byte lengths: an int, or None when all are null
         if longest is not None and longest > MAX_STRING_BYTES:
-            row = int(lengths.arg_max())
+            row = int(cast(int, lengths.arg_max()))  # not None: the column has a longest value
             raise ValueError(
                 f"text in column {name!r}, row {row + 1} is {longest} bytes long (UTF-8); SPSS strings hold at most {MAX_STRING_BYTES}"
             )
@@ -121,13 +121,13 @@ def write_sav(responses: Responses, path: Path, labels: dict[str, str]) -> None:
     instrument, data = responses.instrument, responses.data
     names = {c: spss_name(c) for c in data.columns}
     seen: dict[str, str] = {}
-    for column, name in names.items():
-        other = seen.setdefault(name.upper(), column)
-        if other != column:
-            raise ValueError(f"columns {other!r} and {column!r} share the SPSS name {name!r}")
+    for data_column, name in names.items():
+        other = seen.setdefault(name.upper(), data_column)
+        if other != data_column:
+            raise ValueError(f"columns {other!r} and {data_column!r} share the SPSS name {name!r}")
     widths = _check_values(data)
 
-    value_labels: dict[str, dict[int, str]] = {}
+    value_labels: dict[str, dict[int | float, str]] = {}
     missing: dict[str, list[Any]] = {}
     measure: dict[str, str] = {}
     formats: dict[str, str] = {}
@@ -142,7 +142,7 @@ def write_sav(responses: Responses, path: Path, labels: dict[str, str]) -> None:
                 missing[name] = _user_missing(column.name, excluded, valid)
             formats[name] = "F8.0"
         elif column.kind == "flag":
-            value_labels[name] = dict(FLAG_LABELS)
+            value_labels[name] = dict(FLAG_LABELS.items())  # a fresh dict typed as write_sav wants (int | float keys)
             formats[name] = "F1.0"
     for design in responses.design_columns:
         numeric = data.schema[design].is_numeric()

@@ -214,7 +214,10 @@ def validate_source(source: Source, instrument: Instrument) -> Validation:
     )
     rejected = _rejected(raw, headings, empty, bad_rows, row_numbers, messages)
     n_read = raw.height
-    source.frame = raw = None  # the strings are the largest thing held: let them go
+    # The strings are the largest thing held: let them go. Source.frame stays typed as a frame, as every
+    # reader of a source sees it; nothing reads it after validation.
+    source.frame = None  # type: ignore[assignment]  # released on purpose, see above
+    del raw
     keep = pl.repeat(True, n_read, dtype=pl.Boolean, eager=True).scatter(bad_rows, False) if bad_rows.len() else None
     design = [t.name for t in targets if t.column is None]
     data = typed.select([*[d for d in DESIGN_COLUMNS if d in design], *[c.name for c in instrument.columns]])

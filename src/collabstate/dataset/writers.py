@@ -188,9 +188,8 @@ def _check_excel(data: pl.DataFrame) -> None:
         elif dtype.is_integer():
             if (row := _first(data, col.abs().ge(EXACT_INTEGER))) is not None:
                 raise ValueError(f"{_where(name, row)}: integers from 2**53 are not exact in Excel")
-        elif dtype.is_float():
-            if (row := _first(data, ~col.is_finite())) is not None:
-                raise ValueError(f"{_where(name, row)}: Excel cannot hold {data[name][row]}")
+        elif dtype.is_float() and (row := _first(data, ~col.is_finite())) is not None:
+            raise ValueError(f"{_where(name, row)}: Excel cannot hold {data[name][row]}")
 
 
 def _write_sheet(sheet: Worksheet, frame: pl.DataFrame, header: Format, widths: dict[int, int] | None = None) -> None:
@@ -231,7 +230,7 @@ def _design_codebook(responses: Responses) -> pl.DataFrame:
 
 
 def _value_labels(instrument: Instrument) -> pl.DataFrame:
-    rows = []
+    rows: list[tuple[str, int, str, bool]] = []
     for column in instrument.columns:
         if column.kind == "code":
             rows.extend((column.name, c.code, c.label, c.excluded) for c in column.choices)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 NA = -1
 """Sentinel for 'not asked / not answered' inside the integer work arrays."""
@@ -32,7 +33,7 @@ def rng_for(seed: int, name: str) -> np.random.Generator:
 
 
 def round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def apportion(total: int, weights: Sequence[float]) -> list[int]:
@@ -73,7 +74,7 @@ def agree5(
         raise ValueError("agree + disagree exceeds base")
     c5 = round_half_up(agree * strong)
     c1 = round_half_up(disagree * 0.3)
-    out = {1: c1, 2: disagree - c1, 3: neutral, 4: agree - c5, 5: c5}
+    out: dict[int | None, int] = {1: c1, 2: disagree - c1, 3: neutral, 4: agree - c5, 5: c5}
     if nulls:
         out[None] = nulls
     return out
@@ -218,7 +219,7 @@ def multi_select(
     return out
 
 
-def int_series(name: str, values: np.ndarray, dtype: pl.DataType = pl.Int64) -> pl.Series:
+def int_series(name: str, values: np.ndarray, dtype: DataTypeClass | pl.DataType = pl.Int64) -> pl.Series:
     return pl.Series(name, [None if v == NA else int(v) for v in values], dtype=dtype)
 
 

@@ -138,7 +138,7 @@ class _Wave:
         base[self.panel.rows] = self.earlier.cols["role"][self.panel.earlier_rows]
         new = np.setdiff1d(np.arange(self.n), self.panel.rows)
         kept = np.bincount(base[self.panel.rows], minlength=6)
-        counts = {code: k - int(kept[code]) for code, k in spec.ROLE[self.year].items()}
+        counts: dict[int | None, int] = {code: k - int(kept[code]) for code, k in spec.ROLE[self.year].items()}
         if min(counts.values()) < 0 or sum(counts.values()) != len(new):
             raise ValueError(f"{self.year} role counts do not fit the panel's roles")
         return place_cells(self.seed, "role", self.n, {"new": new}, {"new": counts}, base=base)
@@ -159,9 +159,9 @@ def _latents(w: _Wave) -> dict[str, np.ndarray]:
     return out
 
 
-def _agree_counts(entry) -> dict:
+def _agree_counts(entry: spec.AgreeEntry) -> dict[int | None, int]:
     base, agree, *rest = entry
-    opts = dict(rest[0]) if rest else {}
+    opts: spec.AgreeOptions = rest[0] if rest else {}
     return agree5(base, agree, **opts)
 
 
@@ -257,9 +257,9 @@ def _build(year: int) -> _Built:
 
     cols: dict[str, np.ndarray] = {}
     agree = spec.AGREE[year]
-    for item in AGREE_ITEMS + ("optimism",):
-        counts = {cell: _agree_counts(entry) for cell, entry in agree[item].items()}
-        cols[item] = w.column(item, counts, score=lat[_DRIVER[item]], noise=0.9)
+    for item in (*AGREE_ITEMS, "optimism"):
+        cell_counts = {cell: _agree_counts(entry) for cell, entry in agree[item].items()}
+        cols[item] = w.column(item, cell_counts, score=lat[_DRIVER[item]], noise=0.9)
     cols["state_rating"] = w.column("state_rating", spec.STATE[year], score=lat["mood"], noise=0.9)
     # trained: code 1 (yes) goes to the higher 'reach' scores, hence the minus sign.
     cols["trained"] = w.column("trained", spec.TRAINED[year], score=-lat["reach"], noise=1.0)

@@ -27,6 +27,28 @@ options are ``nulls``, ``disagree`` and ``strong`` (share of agreers answering 5
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class AgreeOptions(TypedDict, total=False):
+    """The options of an agree5 entry (keywords of ``agree5``)."""
+
+    disagree: int
+    strong: float
+    nulls: int
+
+
+#: An agree5 entry: ``(base, agree)`` or ``(base, agree, {options})``.
+AgreeEntry = tuple[int, int] | tuple[int, int, AgreeOptions]
+
+
+class PanelSpec(TypedDict):
+    """The panel of a wave: the earlier wave it comes from, and its members per group."""
+
+    earlier: int
+    members: dict[str, int]
+
+
 # ---------------------------------------------------------------------------------------------
 # The 2026 wave: INVENTED for the demo. No report publishes 2026 figures; nothing here reproduces
 # a published number. It exists so that the demo can show a trend over three waves and a panel.
@@ -65,7 +87,7 @@ UNIONS = {"public": ("cs", "pub"), "nfp_edu": ("nfp", "edu")}
 SEED = {2024: 20240917, 2025: 20251014, 2026: 20261013}
 
 # 2026 panel members, per group, drawn at random from the same group of 2025 (40% of each).
-PANEL = {2026: {"earlier": 2025, "members": {"cs": 16, "pub": 8, "prv": 86, "nfp": 6, "edu": 4}}}
+PANEL: dict[int, PanelSpec] = {2026: {"earlier": 2025, "members": {"cs": 16, "pub": 8, "prv": 86, "nfp": 6, "edu": 4}}}
 PANEL_RHO = 0.9  # correlation of a member's 2026 ordering key with their 2025 answer's rank
 PANEL_CARRY = 0.9  # correlation of a member's 2026 latent traits with their 2025 ones
 PANEL_TICK = 4.0  # how much likelier a member ticks again an option they ticked in 2025
@@ -83,7 +105,7 @@ ROLE = {
 # public disagreeing; understand_other public 45 / private 61; network civil servants 50, private
 # 78, all 62; boards all 89; leadership 96/90/90; movement 76/82/78; opportunities 24; outcomes 26;
 # regulation 30; optimism private 50.
-AGREE = {
+AGREE: dict[int, dict[str, dict[str, AgreeEntry]]] = {
     2024: {
         "growth_belief": {"public": (50, 46), "prv": (136, 127), "nfp_edu": (85, 75), "none": (3, 3)},
         "st_effective": {"public": (50, 10), "prv": (136, 25), "nfp_edu": (85, 20), "none": (3, 1)},

@@ -90,7 +90,7 @@ Q19 = {None: 4, 1: 84, 2: 27}
 # Readiness matrices: counts of codes 0-3, 9 (not applicable) and None (no answer), 115 each.
 # Importance: 'somewhat or a great deal' 82/83/95/91/88/90%; means 2.42 (six) and 2.28 (eight);
 # systems highest, citizens lowest of the six, urgency and requirements lowest of the eight.
-IMPORTANCE = {
+IMPORTANCE: dict[str, dict[int | None, int]] = {
     "behaviours": {0: 3, 1: 18, 2: 36, 3: 58},
     "citizens": {0: 2, 1: 17, 2: 48, 3: 47, None: 1},
     "systems": {0: 0, 1: 6, 2: 32, 3: 77},
@@ -103,7 +103,7 @@ IMPORTANCE = {
 # Prevalence: 72/80/87/84/82/82%; means 2.18 (six) and 2.06 (eight); systems highest, behaviours
 # lowest. 'A great deal' gap (importance - prevalence): behaviours 58/115 - 34/115 = 21 points, then
 # places 67/115 - 45/115 = 19 points.
-PREVALENCE = {
+PREVALENCE: dict[str, dict[int | None, int]] = {
     "behaviours": {0: 5, 1: 27, 2: 49, 3: 34},
     "citizens": {0: 3, 1: 20, 2: 58, 3: 32, 9: 2},
     "systems": {0: 1, 1: 14, 2: 40, 3: 60},
@@ -213,7 +213,9 @@ def readiness_2018() -> pl.DataFrame:
     return finish(cols, seed=SEED, prefix="R18", wave=2018)
 
 
-def _texts(sector, ex, q3, q7):
+def _texts(
+    sector: np.ndarray, ex: np.ndarray, q3: np.ndarray, q7: np.ndarray
+) -> tuple[list[str | None], list[str | None], list[str | None]]:
     q2: list[str | None] = [None] * N
     rng = rng_for(SEED, "q2_description")
     for r in _pick("q2_rows", ex, Q2_ANSWERED):

@@ -144,7 +144,7 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
                     problems.append(((*loc, "options", j, "code"), f"duplicate option {option.code!r}"))
                 seen.add(option.code)
             problems.extend(_nets(instrument, q, loc))
-        if isinstance(q, NumberQuestion) and None not in (q.minimum, q.maximum) and q.minimum > q.maximum:
+        if isinstance(q, NumberQuestion) and q.minimum is not None and q.maximum is not None and q.minimum > q.maximum:
             problems.append(((*loc, "maximum"), f"maximum {q.maximum} is below minimum {q.minimum}"))
         if q.relevant is not None:
             problems.extend(_condition(instrument, q, loc, earlier))
@@ -154,7 +154,7 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
 
     for i, index in enumerate(instrument.indices):
         for j, factor in enumerate(index.factors):
-            for k, dimension in enumerate(index.dimensions):
+            for dimension in index.dimensions:
                 if dimension.prefix is None and not (factor.items and dimension.id in factor.items):
                     problems.append(
                         (

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from lark import Lark, Token, Transformer, Tree
@@ -270,7 +270,8 @@ def _parse(text: str) -> Condition:
     except ConditionError:
         raise
     except UnexpectedCharacters as exc:
-        raise ConditionError(f"unexpected {text[exc.pos_in_stream]!r} at column {exc.column}", exc.column) from None
+        at = cast(int, exc.pos_in_stream)  # lark types it Optional on UnexpectedInput; UnexpectedCharacters always sets it
+        raise ConditionError(f"unexpected {text[at]!r} at column {exc.column}", exc.column) from None
     except UnexpectedEOF:
         raise ConditionError("condition ends too soon", len(text) + 1) from None
     except UnexpectedInput as exc:

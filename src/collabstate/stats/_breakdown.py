@@ -60,7 +60,7 @@ def make_breakdown(responses: Responses, by: str | list[str] | tuple[str, ...] |
     parts = [_levels(responses, name) for name in names]
     if len(parts) == 1:
         codes, labels = parts[0]
-        combos = [(label,) for label in labels]
+        combos: list[tuple[str, ...]] = [(label,) for label in labels]
     else:
         (c1, l1), (c2, l2) = parts
         codes = np.where((c1 >= 0) & (c2 >= 0), c1 * len(l2) + c2, -1)

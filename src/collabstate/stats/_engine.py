@@ -16,6 +16,7 @@ The engine returns :class:`Block` objects (one statistic, all groups and the tot
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -59,10 +60,14 @@ class Block:
         return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
 
 
-def resolve(responses: Responses, questions: list[str] | str | None) -> list[tuple[str, object]]:
+#: What to estimate: ("column", Column), ("multiple", question) or ("index", IndexDefinition).
+Resolved = tuple[Literal["column"], Column] | tuple[Literal["multiple"], MultipleQuestion] | tuple[Literal["index"], IndexDefinition]
+
+
+def resolve(responses: Responses, questions: list[str] | str | None) -> list[Resolved]:
     """What to estimate: ("column", Column), ("multiple", question) and ("index", IndexDefinition)."""
     instrument = responses.instrument
-    out: list[tuple[str, object]] = []
+    out: list[Resolved] = []
 
     def expand(question, explicit: bool) -> None:
         if isinstance(question, MultipleQuestion):
@@ -248,11 +253,11 @@ class Engine:
 
     def blocks(self, responses: Responses, questions: list[str] | str | None) -> list[Block]:
         out: list[Block] = []
-        for kind, what in resolve(responses, questions):
-            if kind == "column":
-                out.extend(self.column_blocks(responses, what))
-            elif kind == "multiple":
-                out.extend(self.multiple_blocks(responses, what))
+        for resolved in resolve(responses, questions):
+            if resolved[0] == "column":
+                out.extend(self.column_blocks(responses, resolved[1]))
+            elif resolved[0] == "multiple":
+                out.extend(self.multiple_blocks(responses, resolved[1]))
             else:
-                out.extend(self.index_blocks(responses, what))
+                out.extend(self.index_blocks(responses, resolved[1]))
         return out

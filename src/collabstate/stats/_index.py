@@ -17,13 +17,14 @@ components' domains. A composite with a component that has no valid answers is m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import polars as pl
 
 from ..dataset import Responses
-from ..instrument.model import IndexDefinition
+from ..instrument.model import Column, IndexDefinition
 
 if TYPE_CHECKING:
     from ._engine import Block, Domain, Engine
@@ -43,10 +44,25 @@ def _combine(engine: Engine, parts: list[Domain]) -> Domain:
     return Domain(take("n"), take("nrow"), take("n_eff"), take("deff"), degf, present)
 
 
-def _scores(responses: Responses, index: IndexDefinition, item: str) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class _Sums:
+    """What one composite (a scope, on one dimension) adds up over its factors."""
+
+    est: np.ndarray | float = 0.0  # sum of the factors' estimates (an array from the first factor on)
+    t: np.ndarray | float = 0.0  # sum of their linearised vectors (likewise)
+    domains: list[Domain] = field(default_factory=list)
+    count: int = 0
+
+
+def _item_column(responses: Responses, index: IndexDefinition, item: str) -> Column:
     column = responses.instrument.column(item)
     if column is None or column.kind != "code":
         raise KeyError(f"index {index.id!r}: item {item!r} is not a coded column of instrument {responses.instrument.id!r}")
+    return column
+
+
+def _scores(responses: Responses, index: IndexDefinition, item: str) -> tuple[np.ndarray, np.ndarray]:
+    column = _item_column(responses, index, item)
     if index.score_map is not None:
         scores = {c.code: index.score_map[c.code] for c in column.choices if not c.excluded and c.code in index.score_map}
     else:
@@ -64,7 +80,7 @@ def _score_range(responses: Responses, index: IndexDefinition) -> tuple[float, f
             c.score
             for f in index.factors
             for d in index.dimensions
-            for c in responses.instrument.column(index.item(f, d)).choices
+            for c in _item_column(responses, index, index.item(f, d)).choices
             if not c.excluded and c.score is not None
         ]
     return float(min(values)), float(max(values))
@@ -80,9 +96,9 @@ def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -
     def block(question: str, option: str, statistic: str, est: np.ndarray, t: np.ndarray, dom) -> Block:
         return Block(question, option, statistic, "mean", est, engine.vcov(t), dom)
 
-    # scope -> dimension -> [sum of estimates, sum of T, domains, count]
+    # scope -> dimension -> sums over the scope's factors
     scopes = {"index": [f for f in index.factors if f.in_index], "all_factors": list(index.factors)}
-    acc = {s: {d.id: [0.0, 0.0, [], 0] for d in dims} for s in scopes}
+    acc = {s: {d.id: _Sums() for d in dims} for s in scopes}
     for factor in index.factors:
         parts = {}
         for d in dims:
@@ -93,10 +109,10 @@ def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -
             for scope, members in scopes.items():
                 if factor in members:
                     a = acc[scope][d.id]
-                    a[0] = a[0] + est
-                    a[1] = a[1] + t
-                    a[2].append(dom)
-                    a[3] += 1
+                    a.est = a.est + est
+                    a.t = a.t + t
+                    a.domains.append(dom)
+                    a.count += 1
         if len(dims) >= 2:
             (e0, t0, d0), (e1, t1, d1) = parts[dims[0].id], parts[dims[1].id]
             out.append(block(gap_q, factor.id, "gap", e0 - e1, t0 - t1, _combine(engine, [d0, d1])))
@@ -105,10 +121,12 @@ def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -
     composite: dict[tuple[str, str], tuple] = {}
     for scope in scopes:
         for d in dims:
-            total_est, total_t, doms, count = acc[scope][d.id]
-            if not count:
+            sums = acc[scope][d.id]
+            if not sums.count:
                 continue
-            est, t, dom = total_est / count, total_t / count, _combine(engine, doms)
+            # count > 0: the sums are arrays (0.0 plus at least one factor's array)
+            est, t = cast(np.ndarray, sums.est / sums.count), cast(np.ndarray, sums.t / sums.count)
+            dom = _combine(engine, sums.domains)
             composite[(scope, d.id)] = (est, t, dom)
             out.append(block(f"{index.id}/{d.id}", scope, "index", est, t, dom))
             if scope == "index":

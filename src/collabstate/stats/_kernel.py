@@ -18,12 +18,16 @@ stratum mean; absent ones contribute the mean squared), the covariances as
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from .design import Design, unique_inverse
 from .variance import vcov_totals
+
+if TYPE_CHECKING:
+    from ._calibration import Calibration
 
 __all__ = ["CalibratedKernel", "Kernel", "SingletonKernel", "make_kernel"]
 
@@ -197,7 +201,10 @@ class CalibratedKernel(Kernel):
 
     def __init__(self, design: Design, codes: np.ndarray, n_groups: int) -> None:
         super().__init__(design, codes, n_groups)
-        cal = self.cal = design.calibration
+        if design.calibration is None:  # make_kernel picks this kernel only for a calibrated design
+            raise ValueError("a calibrated kernel needs a calibrated design")
+        cal: Calibration = design.calibration
+        self.cal = cal
         size = self.size = cal.size
         self.aux_idx, self.aux_lam = cal.aux_index(np.asarray(codes, dtype=np.int64))
         self.n_margins = len(cal.margins)

@@ -70,7 +70,7 @@ class ResolvedMargin:
     targets: np.ndarray  # as given (shares or totals)
     share: bool
     codes: np.ndarray  # per respondent 0..len(cells)-1; len(cells) for a respondent with no cell (zero weight, or blank)
-    blank: np.ndarray | None = None  # respondents with a weight and a blank answer, left out of the raking ("unweighted")
+    blank: np.ndarray  # respondents with a weight and a blank answer, left out of the raking ("unweighted")
 
     @property
     def label(self) -> str:
@@ -271,7 +271,10 @@ class Targets:
         if value is None:
             raise TargetsError(f"{at}code {part!r} of {name!r} must be a whole number")
         if kind == "code":
-            choices = [c.code for c in responses.instrument.column(name).choices]
+            column = responses.instrument.column(name)
+            if column is None:  # _variable says "code" only for a coded column of the instrument
+                raise KeyError(f"instrument {responses.instrument.id!r} has no column {name!r}")
+            choices = [c.code for c in column.choices]
             if value not in choices:
                 raise TargetsError(f"{at}code {value} is not a choice of {name!r} (its choices: {', '.join(map(str, choices))})")
         return value

@@ -25,15 +25,15 @@ from ..instrument.model import MatrixQuestion, MultipleQuestion, TextQuestion
 
 __all__ = ["answer_counts"]
 
-SCHEMA = {
-    "question": pl.String,
-    "by": pl.String,
-    "group": pl.String,
-    "respondents": pl.Int64,
-    "valid": pl.Int64,
-    "excluded": pl.Int64,
-    "not_answered": pl.Int64,
-    "not_asked": pl.Int64,
+SCHEMA: dict[str, pl.DataType] = {
+    "question": pl.String(),
+    "by": pl.String(),
+    "group": pl.String(),
+    "respondents": pl.Int64(),
+    "valid": pl.Int64(),
+    "excluded": pl.Int64(),
+    "not_answered": pl.Int64(),
+    "not_asked": pl.Int64(),
 }
 
 
@@ -114,4 +114,4 @@ def answer_counts(responses: Responses, questions: Sequence[str] | None = None, 
                 pl.col(f"k{i}").alias("not_asked"),
             )
         )
-    return pl.concat(rows).cast(SCHEMA)
+    return pl.concat(rows).cast(pl.Schema(SCHEMA))  # a Schema: cast's stubs take no plain dict[str, DataType]

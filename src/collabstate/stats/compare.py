@@ -14,6 +14,7 @@ one statistic's pairwise comparisons (one row of a banner table) are Benjaminiâ€
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -22,7 +23,7 @@ from scipy import stats as _st
 
 from ..dataset import Responses
 from ..dataset.waves import labels_in_time
-from ._breakdown import make_breakdown
+from ._breakdown import Breakdown, make_breakdown
 from ._engine import Engine
 from .design import Design, LonelyPSU
 
@@ -91,11 +92,11 @@ def pairwise_letters(
     return ["".join(GROUP_LETTERS[k] for k in sorted(w)) if ok[x] else None for x, w in enumerate(wins)]
 
 
-CHANGE_SCHEMA = {
-    "question": pl.String, "option": pl.String, "statistic": pl.String, "by": pl.String, "group": pl.String,
-    "wave_from": pl.String, "wave_to": pl.String, "estimate_from": pl.Float64, "estimate_to": pl.Float64,
-    "change": pl.Float64, "se": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64,
-    "verdict": pl.String, "n_from": pl.Int64, "n_to": pl.Int64, "flags": pl.List(pl.String),
+CHANGE_SCHEMA: dict[str, pl.DataType] = {
+    "question": pl.String(), "option": pl.String(), "statistic": pl.String(), "by": pl.String(), "group": pl.String(),
+    "wave_from": pl.String(), "wave_to": pl.String(), "estimate_from": pl.Float64(), "estimate_to": pl.Float64(),
+    "change": pl.Float64(), "se": pl.Float64(), "ci_low": pl.Float64(), "ci_high": pl.Float64(), "p_value": pl.Float64(),
+    "verdict": pl.String(), "n_from": pl.Int64(), "n_to": pl.Int64(), "flags": pl.List(pl.String()),
 }  # fmt: skip
 
 
@@ -127,22 +128,26 @@ def wave_change(
         raise ValueError("the responses carry no wave column")
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
     by_wave = make_breakdown(responses, "wave")
+    chosen: Sequence[object]
     if waves is None:
         if by_wave.n_groups < 2:
             raise ValueError("wave_change needs two waves; the data hold " + str(by_wave.n_groups))
-        waves = tuple(labels_in_time(by_wave.labels)[-2:])
-    w_from, w_to = (str(w) for w in waves)
+        chosen = labels_in_time(by_wave.labels)[-2:]
+    else:
+        chosen = waves
+    w_from, w_to = (str(w) for w in chosen)
     for w in (w_from, w_to):
         if w not in by_wave.labels:
             raise ValueError(f"wave {w!r} is not in the data (waves: {', '.join(by_wave.labels)})")
-    runs = [(by_wave, None)]
+    runs: list[tuple[Breakdown, str | None]] = [(by_wave, None)]
     if by is not None:
         runs.append((make_breakdown(responses, [by, "wave"]), by))
     alpha = 1 - level
     zq = _st.norm.ppf(1 - alpha / 2)
-    rows: list[dict] = []
+    rows: list[dict[str, object]] = []
     for breakdown, by_name in runs:
         labels = breakdown.labels
+        pairs: list[tuple[str | None, int, int]]
         if by_name is None:
             pairs = [(None, labels.index(w_from), labels.index(w_to))]
         else:
@@ -158,7 +163,7 @@ def wave_change(
                     flags.append("suppressed")
                 if min(n_a, n_b) < low_base:
                     flags.append("low_base")
-                row = {"question": block.question, "option": block.option, "statistic": block.statistic,
+                row: dict[str, object] = {"question": block.question, "option": block.option, "statistic": block.statistic,
                        "by": by_name, "group": group, "wave_from": w_from, "wave_to": w_to,
                        "n_from": n_a, "n_to": n_b, "flags": flags}  # fmt: skip
                 ea, eb = block.est[a], block.est[b]
@@ -193,5 +198,7 @@ def trend_changes(
         raise ValueError(f"a trend needs two waves or more, not {len(labels)}")
     pairs = [(labels[-2], labels[-1])] + ([(labels[0], labels[-1])] if len(labels) > 2 else [])
     design = Design.from_responses(responses, lonely_psu=lonely_psu)
-    options = dict(level=level, min_base=min_base, low_base=low_base, design=design)
-    return pl.concat([wave_change(responses, questions, pair, by, **options) for pair in pairs], how="vertical")
+    return pl.concat(
+        [wave_change(responses, questions, pair, by, level=level, min_base=min_base, low_base=low_base, design=design) for pair in pairs],
+        how="vertical",
+    )

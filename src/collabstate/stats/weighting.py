@@ -329,7 +329,8 @@ def rake(
     w = base.copy()
     old = np.bincount(joint, weights=w)
     history: list[float] = []
-    converged, n_trimmed, steps = False, 0, []
+    converged, n_trimmed = False, 0
+    steps: list[np.ndarray] = []
     for _ in range(max_iter):
         steps = []
         for m, goal in zip(margins, goals):
