@@ -211,7 +211,7 @@ def order_waves(reported: Sequence[Wave], earlier: Sequence[Sequence[Wave]] = ()
     by_time = _sorted_by_time(everything)
     if by_time is not None:
         latest_reported = max(reported, key=lambda w: w.when or ("", ()))
-        later = [w for w in by_time[by_time.index(latest_reported) + 1 :]]
+        later = by_time[by_time.index(latest_reported) + 1 :]
         if later:
             raise WaveOrderError(
                 f"the wave to compare with {_describe(later[-1])} is later than the wave reported, {_describe(latest_reported)}: "
