@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 __all__ = [
     "Cell",
@@ -35,7 +35,8 @@ SUPPRESSED = "suppressed"
 LOW_BASE_MARK = "*"
 
 
-def _finite(x: Any) -> bool:
+def _finite(x: object) -> TypeGuard[float]:
+    """A real number that is not NaN or infinite (an int counts as one)."""
     return isinstance(x, (int, float)) and math.isfinite(x)
 
 
