@@ -9,6 +9,7 @@ A suppressed cell (base under the minimum) never says its number: it says ``supp
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
 
@@ -27,6 +28,7 @@ __all__ = [
     "fmt_number",
     "fmt_pct",
     "fmt_points",
+    "shown_estimates",
 ]
 
 Kind = Literal["share", "mean", "gap", "change", "count", "text"]
@@ -171,6 +173,13 @@ class Cell:
         if self.n is not None:
             parts.append(f"base {self.base}")
         return "; ".join(parts)
+
+
+def shown_estimates(cells: Sequence[Cell]) -> list[float] | None:
+    """The estimates of ``cells`` when every one of them is shown (so each is a finite number);
+    None when any is not."""
+    values = [c.estimate for c in cells if c.shown and _finite(c.estimate)]
+    return values if len(values) == len(cells) else None
 
 
 @dataclass
