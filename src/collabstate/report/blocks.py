@@ -5,12 +5,14 @@ a ranking for multiple choice, a statement table for a matrix. Each reads cells 
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..analysis.rankings import rank_options
 from ..instrument.model import Choice, MatrixQuestion, MultipleQuestion, Net, ScaleQuestion
 from . import charts
 from .evidence import Evidence, Group
 from .findings import verdict_text
-from .model import Cell, Chart, Column, Kind, Row, Table
+from .model import Cell, Chart, Column, Kind, Row, Table, shown_estimates
 from .trends import answers_over_waves, change_cell, change_columns, earlier_columns, wave_cells
 
 __all__ = ["columns_for", "distribution", "group_cells", "positive_net", "ranking", "record", "statements"]
@@ -82,18 +84,18 @@ def distribution(
         rows.append(Row("Mean score", group_cells(ev, qid, None, "mean", "mean", groups, by), note=scores))
     for i, c in enumerate(columns):
         firsts = [r.cells[i] for r in rows if r.cells[i].n is not None]
-        c.base = max((x.n for x in firsts), default=None) if not any(x.suppressed for x in firsts) else None
+        c.base = max((x.n for x in firsts if x.n is not None), default=None) if not any(x.suppressed for x in firsts) else None
     table = Table(
         f"t-{qid}-{by or ev.by or 'all'}", f"{title}{f', by {by_name}' if by_name else ''}: share of valid answers", "Answer", columns, rows
     )
     table.notes.append(_letters_note(groups))
-    records = []
+    records: list[dict] = []
     neutral = len(choices) // 2 if ordered and len(choices) % 2 else None
     for g_index, g in enumerate(groups):
         cells = [rows[k].cells[g_index] for k in range(len(choices))]
-        if not all(c.shown for c in cells):
+        values = shown_estimates(cells)
+        if values is None:  # not every answer of the group is shown
             continue
-        values = [c.estimate for c in cells]
         if ordered:
             lower = len(choices) // 2
             mid = values[neutral] if neutral is not None else 0.0
@@ -114,8 +116,8 @@ def distribution(
                 edges.append((k, x, x + v))
                 x += v
         for k, x0, x1 in edges:
-            rec = record(cells[k], row=title, group=g.label, choice=choices[k].label, x0=x0, x1=x1)
-            records.append(rec)
+            if rec := record(cells[k], row=title, group=g.label, choice=choices[k].label, x0=x0, x1=x1):  # always: every cell is shown
+                records.append(rec)
     blocks: list[Chart | Table] = []
     if records and chart:
         labels = [c.label for c in choices]
@@ -204,6 +206,11 @@ def _letters_note(groups: list[Group]) -> str:
     return f"Letters ({names}): the group is significantly higher than the groups named, at the 95% level."
 
 
+def _overall(row: Row) -> float:
+    """The overall (first) estimate of a row, to find the highest of rows whose overall cell is shown."""
+    return cast(float, row.cells[0].estimate)  # only given rows whose first cell is shown: a finite estimate
+
+
 def _distribution_alt(title: str, rows: list[Row], groups: list[Group], nets, choices) -> str:
     total = {r.label: r.cells[0] for r in rows}
     if nets:
@@ -211,7 +218,7 @@ def _distribution_alt(title: str, rows: list[Row], groups: list[Group], nets, ch
         cell = total.get(key)
         lead = f"Overall, {cell.value} {nets[0].label.lower()}" if cell and cell.shown else "Overall share not shown"
     else:
-        best = max((r for r in rows[: len(choices)] if r.cells[0].shown), key=lambda r: r.cells[0].estimate, default=None)
+        best = max((r for r in rows[: len(choices)] if r.cells[0].shown), key=_overall, default=None)
         lead = f"Most common answer overall: {best.label} ({best.cells[0].value})" if best else "No overall figures"
     shown = sum(1 for i in range(1, len(groups)) if rows[0].cells[i].shown)
     return (
@@ -285,7 +292,7 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
     blocks: list[Chart | Table] = []
     if records:
         series = list(ev.waves) if ev.waves else [wave]
-        best = max((r for r in rows if r.cells[0].shown), key=lambda r: r.cells[0].estimate, default=None)
+        best = max((r for r in rows if r.cells[0].shown), key=_overall, default=None)
         alt = f"Dot chart with 95% intervals: share answering '{net.label.lower()}' to each of {len(rows)} statements."
         if best:
             alt += f" Highest: {best.label} ({best.cells[0].value})."

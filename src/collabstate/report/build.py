@@ -19,6 +19,7 @@ import polars as pl
 
 from ..dataset import Responses
 from ..dataset.waves import Wave
+from ..stats.intervals import CIMethod
 from .evidence import Earlier, Evidence, gather
 from .model import Report
 from .sections import build_model
@@ -110,7 +111,7 @@ def build_report(
     previous: Responses | Wave | None = None,
     by: str | None = "",
     title: str | None = None,
-    ci: str = "wilson",
+    ci: CIMethod = "wilson",
     level: float = 0.95,
     invited: int | None = None,
     invited_completed: int | None = None,

@@ -217,27 +217,26 @@ def radar(
     lim = maximum * 1.35
     sx = alt.Scale(domain=[-lim, lim], nice=False)
     sy = alt.Scale(domain=[-lim, lim], nice=False)
-    bare = dict(axis=None)
     rings = (
         alt.Chart(alt.Data(values=grid))
         .mark_line(color="#CCCCCC", strokeWidth=1)
-        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), detail="ring:N", order="i:Q")
+        .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), detail="ring:N", order="i:Q")
     )
     axes_lines = (
         alt.Chart(alt.Data(values=spokes))
         .mark_rule(color="#CCCCCC")
-        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), x2="x2:Q", y2="y2:Q")
+        .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), x2="x2:Q", y2="y2:Q")
     )
     text = (
         alt.Chart(alt.Data(values=names))
         .mark_text(fontSize=11, color="#222222")
-        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), text="name:N")
+        .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), text="name:N")
     )
     colour = alt.Color("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=OKABE_ITO[: len(series)]))
     lines = (
         alt.Chart(alt.Data(values=points))
         .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=40))
-        .encode(x=alt.X("x:Q", scale=sx, **bare), y=alt.Y("y:Q", scale=sy, **bare), color=colour, order="i:Q", tooltip=TOOLTIP)
+        .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), color=colour, order="i:Q", tooltip=TOOLTIP)
     )
     size = 360
     return _config((rings + axes_lines + text + lines).properties(width=size, height=size, title=title), description or title)

@@ -8,7 +8,7 @@ file, an instrument or data that cannot be used), 2 usage error.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -18,7 +18,13 @@ from .._cli_support import fail as _fail
 from .._cli_support import load_instrument_or_fail as _instrument
 from ..dataset.waves import wave_when
 
+if TYPE_CHECKING:
+    from ..stats._missing import MissingMode
+
 __all__ = ["benchmark", "report"]
+
+#: --weights-missing's values, as rake's ``missing``.
+_WEIGHTS_MISSING: dict[str, MissingMode] = {"own-cell": "own-cell", "unweighted": "unweighted"}
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder to write the report to (created if missing).", show_default=False)]
 
@@ -81,7 +87,7 @@ def _check_by(instrument, by: str | None) -> None:
         )
 
 
-def _weight(responses, targets_path: Path, missing: str | None = None):
+def _weight(responses, targets_path: Path, missing: MissingMode = None):
     """Rake to the targets; the weighted responses and the lines the methods section prints.
     A problem of the targets file names the file (and line); one of the data names the data
     file, its rows and the column."""
@@ -161,14 +167,15 @@ def report(
 
     ins = _instrument(instrument)
     _check_by(ins, by)
-    if weights_missing is not None and weights_missing not in ("own-cell", "unweighted"):
+    if weights_missing is not None and weights_missing not in _WEIGHTS_MISSING:
         raise typer.BadParameter(f"{weights_missing!r} is not one of own-cell, unweighted", param_hint="--weights-missing")
+    missing = _WEIGHTS_MISSING[weights_missing] if weights_missing is not None else None
     current = _read(data, ins, "data")
     earlier = [_read(path, ins, "earlier wave") for path in _wave_files(data, compare or [])]
     weighting = None
     if weights:
-        current, weighting = _weight(current, weights, weights_missing)
-        earlier = [_weight(e, weights, weights_missing)[0] for e in earlier]
+        current, weighting = _weight(current, weights, missing)
+        earlier = [_weight(e, weights, missing)[0] for e in earlier]
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)

@@ -26,6 +26,7 @@ from ..instrument.model import ScaleQuestion, SingleQuestion
 from ..stats import estimate, trend_changes
 from ..stats.bases import answer_counts
 from ..stats.compare import GROUP_LETTERS
+from ..stats.intervals import CIMethod
 from .model import Cell, Kind
 
 __all__ = ["CROSSES", "Evidence", "Group", "arrange_waves", "default_by", "gather"]
@@ -79,7 +80,7 @@ class Evidence:
     sizes: dict[str, int] = field(default_factory=dict)
     by: str | None = None
     counts: pl.DataFrame | None = None
-    ci: str = "wilson"
+    ci: CIMethod = "wilson"
     level: float = 0.95
     min_base: int = 10
     low_base: int = 30
@@ -183,7 +184,7 @@ def gather(
     *,
     earlier: Earlier = (),
     by: str | None = "",
-    ci: str = "wilson",
+    ci: CIMethod = "wilson",
     level: float = 0.95,
     min_base: int = 10,
     low_base: int = 30,
@@ -210,11 +211,14 @@ def gather(
     elif isinstance(responses, Wave):
         responses = responses.responses
     by = default_by(responses) if by == "" else by
-    options = dict(ci=ci, level=level, min_base=min_base, low_base=low_base)
-    tables = [estimate(responses, by=by, **options)]
+
+    def estimate_of(r: Responses, questions: list[str] | None = None, by: str | None = None) -> pl.DataFrame:
+        return estimate(r, questions, by=by, ci=ci, level=level, min_base=min_base, low_base=low_base)
+
+    tables = [estimate_of(responses, by=by)]
     for question, cross in CROSSES:
         if responses.instrument.column(question) is not None and responses.instrument.column(cross) is not None and cross != by:
-            tables.append(estimate(responses, [question], by=cross, **options))
+            tables.append(estimate_of(responses, [question], by=cross))
     table = pl.concat(tables, how="vertical")
     changes = labels = panel = None
     wave_tables: dict[str, pl.DataFrame] = {}
@@ -225,7 +229,7 @@ def gather(
         stacked = stack_waves(waves)
         labels, panel, sizes = tuple(stacked.labels), stacked.panel, stacked.sizes
         changes = trend_changes(stacked.responses, list(labels), by=by, level=level, min_base=min_base, low_base=low_base)
-        wave_tables = {w.label: estimate(w.responses, **options) for w in waves[:-1]}
+        wave_tables = {w.label: estimate_of(w.responses) for w in waves[:-1]}
         wave_tables[waves[-1].label] = tables[0]
         origins, ordered = {w.label: w.origin for w in waves}, how_ordered(waves)
     counts = answer_counts(responses, None, None)

@@ -70,6 +70,7 @@ def render_html(report: Report, *, mode: str = "html", chart_extra: Callable[[Ch
     chart's ``svg_uri`` and ``width``."""
     env = _environment()
     template = env.get_template("report.html.j2")
+    extra: Callable[[Chart], dict]
     if mode == "html":
 
         def extra(chart: Chart) -> dict:

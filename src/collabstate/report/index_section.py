@@ -12,13 +12,14 @@ from . import charts
 from .blocks import _letters_note, columns_for, positive_net, record, statements
 from .evidence import Evidence
 from .findings import level_sentence
-from .model import Cell, Chart, Column, Figure, Row, Section, Table
+from .model import Cell, Chart, Column, Figure, Row, Section, Table, shown_estimates
 
 __all__ = ["index_section"]
 
 
 def _gap_significance(cell: Cell) -> str:
-    if not cell.shown or not cell.interval:
+    # A shown interval has two finite ends: the `is None` checks never hold and only narrow the type.
+    if not cell.shown or not cell.interval or cell.ci_low is None or cell.ci_high is None:
         return "not tested"
     return "significant" if cell.ci_low > 0 or cell.ci_high < 0 else "not significant"
 
@@ -69,13 +70,13 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
         show_intervals=True,
     )
     if records:
-        top = {d.label: max((r for r in records if r["series"] == d.label), key=lambda r: r["estimate"], default=None) for d in dims}
-        low = {d.label: min((r for r in records if r["series"] == d.label), key=lambda r: r["estimate"], default=None) for d in dims}
-        alt = "Dot chart of the mean score of each factor with 95% intervals. " + " ".join(
-            f"{d}: highest {top[d]['label']} ({top[d]['value_text']}), lowest {low[d]['label']} ({low[d]['value_text']})."
-            for d in top
-            if top[d]
-        )
+        extremes = []
+        for label in dict.fromkeys(d.label for d in dims):
+            mine = [r for r in records if r["series"] == label]
+            if mine:
+                top, low = max(mine, key=lambda r: r["estimate"]), min(mine, key=lambda r: r["estimate"])
+                extremes.append(f"{label}: highest {top['label']} ({top['value_text']}), lowest {low['label']} ({low['value_text']}).")
+        alt = "Dot chart of the mean score of each factor with 95% intervals. " + " ".join(extremes)
         spec = charts.dot_intervals(
             records,
             title=f"{' and '.join(series)} of each factor",
@@ -179,9 +180,8 @@ def _top_box_table(ev: Evidence, index: IndexDefinition) -> Table:
     rows = []
     for f in index.factors:
         cells = [ev.cell(index.item(f, d), top.id, "net", "share") if top else Cell("share") for d in dims]
-        diff = Cell.of_text(
-            f"{round(cells[0].estimate * 100) - round(cells[1].estimate * 100):+d} points" if all(c.shown for c in cells) else ""
-        )
+        values = shown_estimates(cells)
+        diff = Cell.of_text(f"{round(values[0] * 100) - round(values[1] * 100):+d} points" if values is not None else "")
         rows.append(Row(f.label, [*cells, diff]))
     label = top.label if top else "top answer"
     table = Table(
@@ -198,26 +198,30 @@ def _top_box_table(ev: Evidence, index: IndexDefinition) -> Table:
 
 def _distributions(ev: Evidence, index: IndexDefinition, dim) -> list[Chart | Table]:
     ins = ev.instrument
-    groups, columns = columns_for(ev)
+    groups, _ = columns_for(ev)
     first = ins.question(index.item(index.factors[0], dim))
     choices = [c for c in ins.choices(first) if not c.excluded]
     lower = len(choices) // 2
-    records, rows = [], []
+    records: list[dict] = []
+    rows = []
     for f in index.factors:
         item = index.item(f, dim)
         for g in groups:
             cells = [ev.cell(item, str(c.code), "proportion", "share", g.code or None) for c in choices]
             rows.append(Row(f"{f.label}: {g.label}", cells))
-            if not all(c.shown for c in cells):
+            values = shown_estimates(cells)
+            if values is None:  # not every answer of the group is shown
                 continue
             x = 0.0
-            for k in range(lower - 1, -1, -1):
-                records.append(record(cells[k], row=f.label, group=g.label, choice=choices[k].label, x0=x - cells[k].estimate, x1=x))
-                x -= cells[k].estimate
+            for k in range(lower - 1, -1, -1):  # every cell is shown, so record always gives a datum
+                if rec := record(cells[k], row=f.label, group=g.label, choice=choices[k].label, x0=x - values[k], x1=x):
+                    records.append(rec)
+                x -= values[k]
             x = 0.0
             for k in range(lower, len(choices)):
-                records.append(record(cells[k], row=f.label, group=g.label, choice=choices[k].label, x0=x, x1=x + cells[k].estimate))
-                x += cells[k].estimate
+                if rec := record(cells[k], row=f.label, group=g.label, choice=choices[k].label, x0=x, x1=x + values[k]):
+                    records.append(rec)
+                x += values[k]
     title = f"{dim.label}: answers per factor, by group"
     table = Table(
         f"t-{index.id}-{dim.id}-dist",

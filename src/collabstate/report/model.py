@@ -9,8 +9,9 @@ A suppressed cell (base under the minimum) never says its number: it says ``supp
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 __all__ = [
     "Cell",
@@ -27,6 +28,7 @@ __all__ = [
     "fmt_number",
     "fmt_pct",
     "fmt_points",
+    "shown_estimates",
 ]
 
 Kind = Literal["share", "mean", "gap", "change", "count", "text"]
@@ -35,7 +37,8 @@ SUPPRESSED = "suppressed"
 LOW_BASE_MARK = "*"
 
 
-def _finite(x: Any) -> bool:
+def _finite(x: object) -> TypeGuard[float]:
+    """A real number that is not NaN or infinite (an int counts as one)."""
     return isinstance(x, (int, float)) and math.isfinite(x)
 
 
@@ -170,6 +173,13 @@ class Cell:
         if self.n is not None:
             parts.append(f"base {self.base}")
         return "; ".join(parts)
+
+
+def shown_estimates(cells: Sequence[Cell]) -> list[float] | None:
+    """The estimates of ``cells`` when every one of them is shown (so each is a finite number);
+    None when any is not."""
+    values = [c.estimate for c in cells if c.shown and _finite(c.estimate)]
+    return values if len(values) == len(cells) else None
 
 
 @dataclass

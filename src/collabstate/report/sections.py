@@ -16,7 +16,7 @@ from .evidence import Evidence
 from .findings import change_sentence, group_sentence, level_sentence
 from .index_section import index_section
 from .methods import methods_section
-from .model import Figure, Quote, Report, Section
+from .model import Figure, Kind, Quote, Report, Section
 from .trend_section import trend_section
 
 __all__ = ["PLAN", "QUOTE_SEED", "build_model"]
@@ -65,7 +65,7 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
     groups = ev.groups()
     by_label = ev.instrument.question(ev.by).label.lower() if ev.by else ""
     for measure, question, option, statistic in measures.iter_rows():
-        kind = "mean" if statistic in ("index", "mean") else "share"
+        kind: Kind = "mean" if statistic in ("index", "mean") else "share"
         cell = ev.cell(question, option, statistic, kind)
         change = ev.change(question, option, statistic) if ev.waves else None
         detail = (

@@ -4,6 +4,8 @@ the previous and the first wave, and the verdicts."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ..analysis.headlines import headline_measures
 from ..instrument.model import MatrixQuestion
 from . import charts
@@ -21,7 +23,7 @@ def _trend(ev: Evidence, table_id: str, caption: str, items: list[tuple[str, str
     assert ev.waves
     waves = list(ev.waves)
     table = waves_table(ev, table_id, caption, "Measure", items)
-    records: dict[str, list[dict]] = {"share": [], "mean": []}
+    records: dict[Literal["share", "mean"], list[dict]] = {"share": [], "mean": []}
     for row, (label, *_, kind) in zip(table.rows, items):
         figures = row.cells[: len(waves)]
         records["share" if kind == "share" else "mean"] += [
@@ -56,7 +58,11 @@ def trend_section(ev: Evidence) -> Section | None:
     for q in ev.instrument.questions:
         if isinstance(q, MatrixQuestion):
             net = positive_net(ev, q)
-            rows = [(r.label, r.id, net.id, "net", "share") for r in q.rows if (r.id, net.id) not in headlines] if net else []
+            if net is None:
+                continue
+            rows: list[tuple[str, str, str | None, str, Kind]] = [
+                (r.label, r.id, net.id, "net", "share") for r in q.rows if (r.id, net.id) not in headlines
+            ]
             if rows:
-                section.blocks += _trend(ev, f"t-trend-{q.id}", f"{q.label}: share answering '{net.label.lower()}' in each wave", rows)  # type: ignore[misc]
+                section.blocks += _trend(ev, f"t-trend-{q.id}", f"{q.label}: share answering '{net.label.lower()}' in each wave", rows)
     return section

@@ -56,9 +56,11 @@ class _Writer:
         fmt = self.fmt.get(cell.kind)
         if cell.suppressed:
             sheet.write_string(row, col, "suppressed", self.muted)
-        elif cell.shown:
+        # A shown cell has a finite estimate, and a non-empty interval two finite ends: the `is not None`
+        # checks are always true there and only tell the type checker so.
+        elif cell.shown and cell.estimate is not None:
             sheet.write_number(row, col, float(cell.estimate), fmt)
-            if cell.interval:
+            if cell.interval and cell.ci_low is not None and cell.ci_high is not None:
                 sheet.write_number(row, col + 1, float(cell.ci_low), fmt)
                 sheet.write_number(row, col + 2, float(cell.ci_high), fmt)
         if cell.suppressed:
@@ -96,7 +98,7 @@ class _Writer:
             sheet.write_string(row, 0, r.label, self.wrap)
             for cell, start, is_text in zip(r.cells, starts, text_cols):
                 if is_text:
-                    if cell.kind == "count" and cell.shown:
+                    if cell.kind == "count" and cell.shown and cell.estimate is not None:  # shown implies a finite estimate
                         sheet.write_number(row, start, float(cell.estimate), self.fmt["count"])
                     else:
                         sheet.write_string(row, start, cell.value, self.wrap)
