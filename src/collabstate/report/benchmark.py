@@ -59,7 +59,8 @@ class _Profile:
         ours = org.data[column].drop_nulls().cast(pl.String).unique().to_list() if column and column in org.data.columns else []
         self.comparators = Comparators(ev.responses, index, organisation=column, by=ev.by if sector else None, exclude=tuple(ours))
         self.by_organisation = self.comparators.unit == "organisation"
-        self.sector_people = f"{sector_name.lower()} respondents" if sector_name else None
+        # a group code with no label (an excluded choice, a code the comparison data lack) is named by its code
+        self.sector_people = f"{sector_name.lower()} respondents" if sector_name else f"respondents of group {sector}"
 
     def org_cell(self, question: str, option: str | None, statistic: str, kind) -> Cell:
         return Cell.from_row(self._org.get((question, option, statistic)), kind)
@@ -82,11 +83,7 @@ class _Profile:
         rank = self.comparators.standing
         out: list[Standing | None] = [rank(value, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
         if self.sector:
-            # Ignored below: sector_people is None when the sector's code has no group label (latent: the sentence would read
-            # "the mean of None"); left as it is, as this branch changes no behaviour.
-            out.append(
-                rank(value, means[1], dim, factor, group=self.sector, mean_label=self.sector_people, min_units=self.ev.min_base)  # type: ignore[arg-type]
-            )
+            out.append(rank(value, means[1], dim, factor, group=self.sector, mean_label=self.sector_people, min_units=self.ev.min_base))
         return out
 
     def rank_columns(self) -> list[str]:
