@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.table import Table
@@ -16,6 +16,9 @@ from rich.table import Table
 from ._cli_support import InstrumentOption, err, out
 from ._cli_support import fail as _fail
 from ._cli_support import load_instrument_or_fail as _instrument
+
+if TYPE_CHECKING:
+    from .stats.intervals import CIMethod
 
 app = typer.Typer(
     name="collabstate",
@@ -256,8 +259,8 @@ def demo(
 
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Building the reports", total=None)
-        reports = demo_reports(output / "reports", progress=lambda message: progress.update(task, description=message))
-    for name, paths in reports.items():
+        built = demo_reports(output / "reports", progress=lambda message: progress.update(task, description=message))
+    for name, paths in built.items():
         out.print(f"{name}: {paths.html}  {paths.pdf}  {paths.xlsx}", highlight=False)
 
 
@@ -355,10 +358,10 @@ def estimate(
         if name not in columns:
             raise _usage(_unknown("a column of the data", name, columns), "--by")
     chosen = {}
-    for option, name in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
-        if name is not None and name not in columns:
-            raise _usage(_unknown("a column of the data", name, columns), option)
-        chosen[option] = name
+    for option, column in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
+        if column is not None and column not in columns:
+            raise _usage(_unknown("a column of the data", column, columns), option)
+        chosen[option] = column
     if weight is not None and not responses.data.schema[weight].is_numeric():
         raise _usage(f"the weight column {weight!r} does not hold numbers", "--weight")
     if responses.n == 0:
@@ -367,7 +370,13 @@ def estimate(
         responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster
     )
     try:
-        table = estimate_table(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=ci, level=level)
+        table = estimate_table(
+            responses,
+            wanted,
+            by=(groups[0] if groups and len(groups) == 1 else groups),
+            ci=cast("CIMethod", ci),  # checked against CI_METHODS above
+            level=level,
+        )
     except (ValueError, KeyError) as exc:
         raise _fail(str(exc).strip("'\"")) from None
     from ._estimate_output import estimate_csv, estimate_json

@@ -87,7 +87,7 @@ def _sqlite() -> dict:
     }
 
 
-def _from_url() -> dict:
+def _from_url() -> dj_database_url.DBConfig:
     database = dj_database_url.config(conn_max_age=60, conn_health_checks=True)
     if database["ENGINE"] == "django.db.backends.postgresql":
         database["ENGINE"] = "collabstate.web.postgres"  # the same, with a health check that needs no round trip
@@ -96,6 +96,7 @@ def _from_url() -> dict:
     return database
 
 
+DATABASES: dict[str, dj_database_url.DBConfig | dict]
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": _from_url()}
 else:

@@ -12,7 +12,10 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Callable
+from datetime import datetime
 from functools import cache
+from typing import overload
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -71,7 +74,7 @@ _RESPONDENT_FIELDS = ["id", "wave_id", "invitee_id", "response_id", "consented_a
 @cache
 def _by_token() -> str:
     quote = connection.ops.quote_name
-    columns = {f.attname: f.column for f in Respondent._meta.concrete_fields}
+    columns = {f.attname: f.column for f in Respondent._meta.concrete_fields if f.column is not None}  # all: concrete means it has a column
     return (
         f"SELECT {', '.join('r.' + quote(columns[name]) for name in _RESPONDENT_FIELDS)}, "
         # the answers as one JSON object: one row instead of one per answer (a third of the time)
@@ -83,7 +86,11 @@ def _by_token() -> str:
 _WAVES: dict[object, tuple[float, Wave]] = {}
 
 
-def _kept(key: object, read) -> Wave | None:
+@overload
+def _kept(key: object, read: Callable[[], Wave]) -> Wave: ...
+@overload
+def _kept(key: object, read: Callable[[], Wave | None]) -> Wave | None: ...
+def _kept(key: object, read: Callable[[], Wave | None]) -> Wave | None:
     """``read()``, kept per process for ``settings.WAVE_CACHE_SECONDS`` (an edit reaches every
     worker within that time; 0 reads it every time). A miss is not kept: addresses made up by
     the thousand must not fill the memory."""
@@ -159,7 +166,7 @@ def save_page(respondent: Respondent, values: dict[str, str | None], next_page: 
         f"UPDATE {Respondent._meta.db_table} SET page = %s, pages_saved = pages_saved + 1, updated_at = %s "
         "WHERE id = %s AND status = %s AND response_id = %s"
     )
-    params = [next_page, timezone.now(), respondent.pk, Respondent.STARTED, respondent.response_id]
+    params: list[str | int | datetime | None] = [next_page, timezone.now(), respondent.pk, Respondent.STARTED, respondent.response_id]
     table, column = Answer._meta.db_table, connection.ops.quote_name("column")
     upsert = f"ON CONFLICT (response_id, {column}) DO UPDATE SET value = excluded.value"
     if connection.vendor == "postgresql":

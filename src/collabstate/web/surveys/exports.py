@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import polars as pl
 from django.db import connection
@@ -49,6 +49,9 @@ from ...dataset.validate import validate_source
 from ...dataset.writers import INSTRUMENT_KEY, _format_of
 from ...instrument import Instrument
 from .models import Answer, Response, Wave
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 __all__ = ["CHUNK", "StoredAnswersError", "WaveExport", "count_responses", "export_codebook", "export_wave", "read_wave", "wave_frames"]
 
@@ -212,7 +215,7 @@ def _validate(frame: pl.DataFrame, instrument: Instrument, name: str, before: in
 
 def _validations(
     wave: Wave, completed_only: bool, chunk: int, how: str | None, then: Callable[[Validation], None] | None = None
-) -> Iterator[Validation]:
+) -> Generator[Validation, None, None]:
     """Each chunk validated (at least one, empty, chunk) and handed to ``then``, in order. This
     thread reads the database, and only this one: while it reads the next chunk, a worker thread
     types and validates the last one and runs ``then`` (writing it); SQLite, psycopg and polars
@@ -267,7 +270,7 @@ class _Csv:
     """Appends each chunk, as the core's CSV writer writes a whole frame."""
 
     def __init__(self, path: Path, instrument: Instrument) -> None:
-        self.file, self.header = open(path, "wb"), True
+        self.file, self.header = open(path, "wb"), True  # noqa: SIM115 (open across add() calls, closed by close())
 
     def add(self, data: pl.DataFrame) -> None:
         data.write_csv(self.file, include_header=self.header, include_bom=False, null_value="", quote_style="necessary")
@@ -281,7 +284,8 @@ class _Parquet:
     """One row group per chunk; the instrument id in the metadata, as the core writes it."""
 
     def __init__(self, path: Path, instrument: Instrument) -> None:
-        self.path, self.metadata, self.writer = path, {INSTRUMENT_KEY: instrument.id}, None
+        self.path, self.metadata = path, {INSTRUMENT_KEY: instrument.id}
+        self.writer: pq.ParquetWriter | None = None
 
     def add(self, data: pl.DataFrame) -> None:
         import pyarrow.parquet as pq

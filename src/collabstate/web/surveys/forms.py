@@ -54,8 +54,9 @@ class PageForm(forms.Form):
             self.fields[question.id] = kind(
                 label=question.text,
                 required=required,
-                min_value=question.minimum,
-                max_value=question.maximum,
+                # Django's IntegerField compares with a float bound as FloatField does; its stub says int
+                min_value=question.minimum,  # type: ignore[arg-type]
+                max_value=question.maximum,  # type: ignore[arg-type]
                 error_messages={"required": "Enter a number", "invalid": "Enter a whole number" if question.integer else "Enter a number"},
             )
         else:

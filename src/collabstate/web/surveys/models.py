@@ -142,6 +142,9 @@ class Respondent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    #: Column -> stored text of the answers so far; set by :func:`.actions.find_respondent` (not a field).
+    answers: dict[str, str]
+
     @property
     def completed(self) -> bool:
         return self.status == self.COMPLETED

@@ -12,6 +12,8 @@ An unknown or malformed token gets the 404 page; an address that fails too many 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from ...instrument.model import Question
 from . import actions, flow
 from .forms import PageForm, initial_values
 from .models import Respondent, Wave
@@ -75,7 +78,8 @@ def _resume_url(token: str, wave: Wave, page: str) -> str:
     if page == flow.CHECK:
         return reverse("check", args=[token])
     if not page:
-        page = flow.next_question(wave.instrument, {}, None).id
+        # never None: an instrument has a question, and the first has no condition (conditions read earlier questions)
+        page = cast(Question, flow.next_question(wave.instrument, {}, None)).id
     return reverse("question", args=[token, page])
 
 

@@ -67,11 +67,15 @@ def _guard(role: str, methods: tuple[str, ...], find):
 
 def _find_wave(request: HttpRequest, kwargs: dict) -> tuple[Wave, Membership]:
     wave = Wave.objects.select_related("organisation").filter(pk=kwargs.pop("wave")).first()
-    return wave, _membership(request.user, wave.organisation if wave else None)
+    if wave is None:  # as _membership would say of no organisation
+        raise Http404("no such page")
+    return wave, _membership(request.user, wave.organisation)
 
 
 def _find_organisation(request: HttpRequest, kwargs: dict) -> tuple[Organisation, Membership]:
     organisation = Organisation.objects.filter(slug=kwargs.pop("org")).first()
+    if organisation is None:  # as _membership would say of no organisation
+        raise Http404("no such page")
     return organisation, _membership(request.user, organisation)
 
 

@@ -94,7 +94,7 @@ def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:
         deleted = 0
         answered = respondent is not None and respondent.response_id is not None  # exports may hold their answers
         if respondent is not None:
-            if answered:
+            if respondent.response_id is not None:  # answered
                 deleted = Answer.objects.filter(response_id=respondent.response_id).count()
                 Response.objects.filter(pk=respondent.response_id).delete()
             respondent.delete()  # and its links
@@ -119,7 +119,8 @@ def purge_contact_details(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cleared = 0
     for wave in Wave.objects.filter(retention_days__isnull=False, closes_at__lte=now).select_related("organisation"):
-        if wave.closes_at + dt.timedelta(days=wave.retention_days) > now:
+        days = wave.retention_days  # the query above leaves out None; the check says so to the type checker
+        if days is None or wave.closes_at + dt.timedelta(days=days) > now:
             continue
         with transaction.atomic():
             count = wave.invitees.exclude(email__endswith="@" + DELETED_EMAIL_DOMAIN).update(

@@ -54,31 +54,33 @@ def exports(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRes
 @wave_view(ANALYST)
 def export_job(request: HttpRequest, wave: Wave, membership: Membership, job: int) -> HttpResponse:
     """One export: its progress while it runs (the page reloads itself unless asked not to), then the download."""
-    job = export_jobs.check(get_object_or_404(wave.export_jobs.select_related("requested_by"), pk=job))
-    path = export_jobs.file_of(job)
-    size = path.stat().st_size if job.status == ExportJob.DONE and path and path.is_file() else None
-    refreshing = job.under_way and request.GET.get("refresh") == "on"  # only when asked for (WCAG 2.2.1)
+    export = export_jobs.check(get_object_or_404(wave.export_jobs.select_related("requested_by"), pk=job))
+    path = export_jobs.file_of(export)
+    size = path.stat().st_size if export.status == ExportJob.DONE and path and path.is_file() else None
+    refreshing = export.under_way and request.GET.get("refresh") == "on"  # only when asked for (WCAG 2.2.1)
     again = reverse("workspace:exports", args=[wave.pk])
-    if job.is_report:
-        choice = export_jobs.report_choice(job)
+    if export.is_report:
+        choice = export_jobs.report_choice(export)
         again = reverse("workspace:results", args=[wave.pk]) + "?" + choice_query(choice)
-    context = {"wave": wave, "job": job, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
-               "size": size, "name": export_jobs.download_name(job), "again": again}  # fmt: skip
+    context = {"wave": wave, "job": export, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
+               "size": size, "name": export_jobs.download_name(export), "again": again}  # fmt: skip
     return render(request, "workspace/export_job.html", context)
 
 
 @wave_view(ANALYST)
-def export_download(request: HttpRequest, wave: Wave, membership: Membership, job: int) -> HttpResponse:
+def export_download(request: HttpRequest, wave: Wave, membership: Membership, job: int) -> HttpResponse | FileResponse:
     """The export's file, streamed, as ``<wave>-responses.<format>``; its page while there is none."""
-    job = get_object_or_404(wave.export_jobs, pk=job)
-    path = export_jobs.file_of(job)
+    export = get_object_or_404(wave.export_jobs, pk=job)
+    path = export_jobs.file_of(export)
     try:
-        if job.status != ExportJob.DONE or path is None:
-            raise FileNotFoundError(job.file)
-        file = open(path, "rb")
+        if export.status != ExportJob.DONE or path is None:
+            raise FileNotFoundError(export.file)
+        file = open(path, "rb")  # noqa: SIM115 (FileResponse streams it, then closes it)
     except FileNotFoundError:
-        return redirect("workspace:export_job", wave.pk, job.pk)
-    response = FileResponse(file, as_attachment=True, filename=export_jobs.download_name(job), content_type=export_jobs.content_type(job))
+        return redirect("workspace:export_job", wave.pk, export.pk)
+    response = FileResponse(
+        file, as_attachment=True, filename=export_jobs.download_name(export), content_type=export_jobs.content_type(export)
+    )
     response["Cache-Control"] = "private, no-store"  # personal data: no copy kept on the way
     return response
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -56,7 +57,8 @@ class WaveForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [*_instrument_choices(), (UPLOAD, "Upload my own questionnaire (YAML)")]
+        instrument = cast(forms.ChoiceField, self.fields["instrument"])  # declared a ChoiceField above
+        instrument.choices = [*_instrument_choices(), (UPLOAD, "Upload my own questionnaire (YAML)")]
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["opens_at"].initial = now
         self.fields["closes_at"].initial = now + dt.timedelta(days=30)
@@ -141,8 +143,10 @@ class ResultsForm(forms.Form):
         chosen = [chosen] if isinstance(chosen, (str, int)) else list(chosen)
         super().__init__({"by": data.get("by") or default, "previous": [str(c) for c in chosen if str(c)]})  # shown as chosen
         self.waves = {str(w.pk): w for w in results.comparable_waves(wave)}
-        self.fields["by"].choices = [*results.breakdowns(wave), (self.NO_BREAKDOWN, "No breakdown")]
-        self.fields["previous"].choices = [
+        # the fields as declared above
+        by, previous = cast(forms.ChoiceField, self.fields["by"]), cast(forms.MultipleChoiceField, self.fields["previous"])
+        by.choices = [*results.breakdowns(wave), (self.NO_BREAKDOWN, "No breakdown")]
+        previous.choices = [
             (pk, f"{w.title} (opened {timezone.localtime(w.opens_at):%-d %b %Y}, {w.completed} responses)") for pk, w in self.waves.items()
         ]
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
@@ -49,6 +50,11 @@ from ...report.evidence import default_by
 from ..surveys.actions import responses_of
 from ..surveys.exports import export_codebook
 from ..surveys.models import Wave
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from ...dataset import Responses
 
 __all__ = [
     "BUILDS", "DOWNLOADS", "STEPS", "Built", "Choice", "Unreportable", "breakdowns", "cached", "codebook_xlsx",
@@ -122,10 +128,16 @@ def breakdowns(wave: Wave) -> list[tuple[str, str]]:
 
 def default_breakdown(wave: Wave) -> str | None:
     """The breakdown ``collabstate report`` uses when given none (the sector question), if any."""
-    return default_by(SimpleNamespace(instrument=wave.instrument))  # it reads only the instrument
+    return default_by(cast("Responses", SimpleNamespace(instrument=wave.instrument)))  # it reads only the instrument
 
 
-def comparable_waves(wave: Wave) -> list[Wave]:
+class _Completed(TypedDict):
+    """What :func:`comparable_waves` adds to each wave: its number of completed responses."""
+
+    completed: int
+
+
+def comparable_waves(wave: Wave) -> list[WithAnnotations[Wave, _Completed]]:
     """The waves ``wave`` may be compared with: of its own organisation (never another's), of the
     same instrument, opened before it, with completed responses; latest first."""
     earlier = (
@@ -183,7 +195,8 @@ def file_stem(wave: Wave, choice: Choice) -> str:
 
 def codebook_xlsx(wave: Wave) -> BytesIO:
     """The codebook of the wave's instrument as a workbook (:func:`~collabstate.web.surveys.exports.export_codebook`)."""
-    out = export_codebook(wave, BytesIO())
+    out = BytesIO()
+    export_codebook(wave, out)  # writes into ``out`` and returns it
     out.seek(0)
     return out
 
@@ -223,7 +236,13 @@ def _data_key(wave: Wave) -> str | None:
                     wave.instrument_ref, wave.instrument_yaml])  # fmt: skip
 
 
-def _rate_figures(wave: Wave) -> dict[str, int | None]:
+class _RateFigures(TypedDict):
+    invited: int | None
+    invited_completed: int | None
+    imported: int
+
+
+def _rate_figures(wave: Wave) -> _RateFigures:
     """What the report's response rate is made of (:func:`build_report`'s keywords): the rate is
     of invitees only; responses imported from files are named beside it. ``None`` for no one
     invited (the rate is not known)."""
@@ -267,14 +286,15 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
             raise Unreportable(str(exc)) from exc
         seconds = time.perf_counter() - started
-        meta = {"n": current.responses.n, "rejected": current.rejected.height,
-                "previous_n": earlier[0].responses.n if earlier else None, "seconds": seconds, "built_at": time.time()}  # fmt: skip
+        n, rejected = current.responses.n, current.rejected.height
+        previous_n, built_at = earlier[0].responses.n if earlier else None, time.time()
+        meta = {"n": n, "rejected": rejected, "previous_n": previous_n, "seconds": seconds, "built_at": built_at}
         (scratch / "built.json").write_text(json.dumps(meta), encoding="utf-8")
         scratch.rename(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # gone already when renamed
     _prune(folder.parent, data)
-    return Built(folder, meta["n"], meta["rejected"], meta["previous_n"], seconds, meta["built_at"])
+    return Built(folder, n, rejected, previous_n, seconds, built_at)
 
 
 def _labelled(wave: Wave, responses, reported: Wave, choice: Choice) -> LabelledWave:

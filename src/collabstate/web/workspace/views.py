@@ -95,18 +95,19 @@ def live_results(request: HttpRequest, wave: Wave, membership: Membership) -> Ht
 
 @wave_view(VIEWER)
 @xframe_options_sameorigin
-def results_report(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+def results_report(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse | FileResponse:
     """The report page itself, shown in a frame of the results page (or on its own)."""
     form, built, problem = _results(request, wave)
     if built is None:
         return _results_page(request, wave, membership, form, built, problem)
-    response = FileResponse(open(built.path("report.html"), "rb"), content_type=results.DOWNLOADS["html"][3])
+    page = open(built.path("report.html"), "rb")  # noqa: SIM115 (FileResponse streams it, then closes it)
+    response = FileResponse(page, content_type=results.DOWNLOADS["html"][3])
     response["Content-Security-Policy"] = results.REPORT_POLICY
     return response
 
 
 @wave_view(ANALYST)
-def download(request: HttpRequest, wave: Wave, membership: Membership, what: str) -> HttpResponse:
+def download(request: HttpRequest, wave: Wave, membership: Membership, what: str) -> HttpResponse | FileResponse:
     """The report as a file (``what``: html, pdf, xlsx, json), or the codebook. A report not built
     yet for the data as it is now is made in the background when it is the PDF or the wave is
     large (:func:`.export_jobs.in_background`): this page then offers to prepare it."""
