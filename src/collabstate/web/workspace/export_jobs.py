@@ -28,6 +28,7 @@ answers, and so may a report of another wave compared with it) and ``EXPORT_DAYS
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -232,10 +233,8 @@ class _Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.wait(HEARTBEAT_SECONDS):
-                try:
+                with contextlib.suppress(DatabaseError):  # a busy database: the next beat will do
                     _update(self.job_id, heartbeat_at=timezone.now())
-                except DatabaseError:  # a busy database: the next beat will do
-                    pass
         finally:
             connection.close()
 
