@@ -1,10 +1,11 @@
 """What was answered: the Responses type, readers, validation and writers."""
 
+from ._sources import Source, read_source
 from .readers import DataProblem, ResponsesError, read_responses
 from .responses import DESIGN_DTYPES, KIND_DTYPES, Responses, canonical_schema
 from .validate import MAX_PROBLEMS, Validation
 from .waves import Stacked, Wave, WaveOrderError, order_waves, stack_waves, waves_in
-from .writers import FORMATS, codebook, write_responses
+from .writers import FORMATS, codebook, format_of, write_responses
 
 __all__ = [
     "DESIGN_DTYPES",
@@ -14,14 +15,17 @@ __all__ = [
     "DataProblem",
     "Responses",
     "ResponsesError",
+    "Source",
     "Stacked",
     "Validation",
     "Wave",
     "WaveOrderError",
     "canonical_schema",
     "codebook",
+    "format_of",
     "order_waves",
     "read_responses",
+    "read_source",
     "stack_waves",
     "waves_in",
     "write_responses",

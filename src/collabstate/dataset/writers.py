@@ -49,6 +49,7 @@ __all__ = [
     "INSTRUMENT_KEY",
     "RESPONDENTS_KEY",
     "codebook",
+    "format_of",
     "variable_label",
     "write_responses",
 ]
@@ -270,7 +271,8 @@ _WRITERS: dict[str, Callable[[Responses, Path], None]] = {
 }
 
 
-def _format_of(path: Path, format: str | None) -> str:
+def format_of(path: Path, format: str | None) -> str:
+    """The format to write ``path`` in: ``format`` when given (checked), else the file's ending."""
     if format is not None:
         if format.lower() not in FORMATS:
             raise ValueError(f"cannot write {path}: unknown format {format!r}; use one of {', '.join(FORMATS)}")
@@ -290,7 +292,7 @@ def write_responses(responses: Responses, path: str | Path, format: str | None =
     of a value the format cannot hold (e.g. text over Excel's 32,767 characters).
     """
     path = Path(path)
-    fmt = _format_of(path, format)
+    fmt = format_of(path, format)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         try:

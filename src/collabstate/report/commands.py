@@ -19,7 +19,7 @@ from .._cli_support import load_instrument_or_fail as _instrument
 from ..dataset.waves import wave_when
 
 if TYPE_CHECKING:
-    from ..stats._missing import MissingMode
+    from ..stats.weighting import MissingMode
 
 __all__ = ["benchmark", "report"]
 

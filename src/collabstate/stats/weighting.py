@@ -52,7 +52,7 @@ from ._calibration import CalibratedResponses, Calibration, Margin, Stage
 from ._missing import MissingMode, WeightingDataError, check_missing, respondents
 from ._targets import Key, ResolvedMargin, Targets, TargetsError, load_targets
 
-__all__ = ["Targets", "TargetsError", "WeightingDataError", "WeightingResult", "load_targets", "poststratify", "rake"]
+__all__ = ["MissingMode", "Targets", "TargetsError", "WeightingDataError", "WeightingResult", "load_targets", "poststratify", "rake"]
 
 
 @dataclass(frozen=True, eq=False)

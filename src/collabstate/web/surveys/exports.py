@@ -43,10 +43,9 @@ from typing import TYPE_CHECKING, BinaryIO
 import polars as pl
 from django.db import connection
 
-from ...dataset import MAX_PROBLEMS, DataProblem, Responses, Validation, codebook, write_responses
-from ...dataset._sources import read_source
+from ...dataset import MAX_PROBLEMS, DataProblem, Responses, Validation, codebook, format_of, read_source, write_responses
 from ...dataset.validate import validate_source
-from ...dataset.writers import INSTRUMENT_KEY, _format_of
+from ...dataset.writers import INSTRUMENT_KEY
 from ...instrument import Instrument
 from .models import Answer, Response, Wave
 
@@ -321,7 +320,7 @@ def export_wave(
     nothing is left at ``path``.
     """
     path = Path(path)
-    fmt = _format_of(path, fmt)
+    fmt = format_of(path, fmt)
     instrument, name = wave.instrument, f"wave {wave.slug}"
     total = count_responses(wave, completed_only=completed_only)
     streamed = fmt in ("csv", "parquet")

@@ -30,8 +30,7 @@ from pathlib import Path
 import polars as pl
 from django.db import connection, transaction
 
-from ...dataset import MAX_PROBLEMS, DataProblem, Validation
-from ...dataset._sources import Source, read_source
+from ...dataset import MAX_PROBLEMS, DataProblem, Source, Validation, read_source
 from ...dataset.validate import coded_columns, validate_source
 from ...instrument import DESIGN_COLUMNS
 from ..surveys.models import Answer, Response, Wave
