@@ -7,12 +7,14 @@ Exit codes: 0 success, 1 invalid input (a file, an instrument or data with probl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-__all__ = ["InstrumentOption", "err", "fail", "load_instrument_or_fail", "out"]
+__all__ = ["InstrumentOption", "err", "fail", "load_instrument_or_fail", "out", "print_table"]
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -20,6 +22,24 @@ err = Console(stderr=True)
 InstrumentOption = Annotated[
     str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.")
 ]
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
+    """A table on standard output that never cuts a value: on a terminal, columns fold long
+    values onto more lines; piped or redirected, one tab-separated line per row with a header
+    line (ids are what people copy, so they are printed whole)."""
+    if not out.is_terminal:
+        if title:
+            typer.echo(title)
+        for row in (headers, *rows):
+            typer.echo("\t".join(" ".join(str(cell).split()) for cell in row))
+        return
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 def fail(message: str) -> typer.Exit:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 from rich.table import Table
 
-from ._cli_support import InstrumentOption, err, out
+from ._cli_support import InstrumentOption, err, out, print_table
 from ._cli_support import fail as _fail
 from ._cli_support import load_instrument_or_fail as _instrument
 
@@ -91,11 +91,11 @@ def instrument_list() -> None:
     """
     from .instrument import builtin_instruments, load_instrument
 
-    table = Table("id", "title", "questions", "data columns")
+    rows = []
     for ref in builtin_instruments():
         ins = load_instrument(ref)
-        table.add_row(ins.id, ins.title, str(len(ins.questions)), str(len(ins.columns)))
-    out.print(table)
+        rows.append((ins.id, ins.title, str(len(ins.questions)), str(len(ins.columns))))
+    print_table(("id", "title", "questions", "data columns"), rows)
 
 
 @instrument_app.command("show")
@@ -106,7 +106,7 @@ def instrument_show(ref: Annotated[str, typer.Argument(help="Instrument id or YA
     """
     ins = _instrument(ref)
     out.print(f"[bold]{ins.title}[/] ({ins.id}): {len(ins.questions)} questions, {len(ins.columns)} data columns")
-    table = Table("id", "type", "question", "codes", "asked when")
+    rows = []
     for q in ins.questions:
         if q.type == "multiple":
             codes = ", ".join(o.code for o in q.options)
@@ -116,8 +116,8 @@ def instrument_show(ref: Annotated[str, typer.Argument(help="Instrument id or YA
                 codes = f"rows {', '.join(r.id for r in q.rows)}; {codes}"
         else:
             codes = ""
-        table.add_row(q.id, q.type, q.label, codes, q.relevant or "")
-    out.print(table)
+        rows.append((q.id, q.type, q.label, codes, q.relevant or ""))
+    print_table(("id", "type", "question", "codes", "asked when"), rows)
     for index in ins.indices:
         factors = ", ".join(f.id + ("" if f.in_index else " (beside the index)") for f in index.factors)
         out.print(f"[bold]{index.label}[/] ({index.id}): dimensions {', '.join(d.id for d in index.dimensions)}; factors {factors}")

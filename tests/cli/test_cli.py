@@ -45,6 +45,20 @@ def test_instrument_list_show_schema():
     assert schema["title"] == "collabstate instrument"
 
 
+def test_instrument_show_piped_prints_every_id_whole():
+    """Ids are what people copy: piped (not a terminal, the usual 80 columns), no id is cut."""
+    shown = subprocess.run(
+        [*CLI, "instrument", "show", "readiness-2018"], capture_output=True, text=True, env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"}
+    )
+    lines = shown.stdout.splitlines()
+    assert lines[1].split("\t") == ["id", "type", "question", "codes", "asked when"]
+    ids = [line.split("\t")[0] for line in lines[2:] if "\t" in line]
+    assert "q10_involvement" in ids and "q3_stakeholders" in ids and not any("…" in i for i in ids)
+    assert "private_housing_developer" in shown.stdout  # the codes whole too
+    listing = run("instrument", "list").stdout.splitlines()
+    assert listing[0].split("\t") == ["id", "title", "questions", "data columns"]
+
+
 def test_instrument_check(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text("id: g\ntitle: G\nquestions:\n  - {id: a, type: text, text: A}\n")
