@@ -80,7 +80,7 @@ def test_tooltips_give_the_base_and_interval(r18_report, browser):
         tooltip = page.locator("#vg-tooltip-element")
         tooltip.wait_for(state="visible", timeout=5000)
         text = tooltip.inner_text()
-        assert "95% interval" in text and "Base (n)" in text
+        assert "Interval" in text and "(95%)" in text and "Base (n)" in text
         assert problems == []
     finally:
         page.close()

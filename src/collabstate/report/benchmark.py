@@ -63,7 +63,7 @@ class _Profile:
         self.sector_people = f"{sector_name.lower()} respondents" if sector_name else f"respondents of group {sector}"
 
     def org_cell(self, question: str, option: str | None, statistic: str, kind) -> Cell:
-        return Cell.from_row(self._org.get((question, option, statistic)), kind)
+        return Cell.from_row(self._org.get((question, option, statistic)), kind, self.ev.reading)
 
     def cells(self, dim, option: str) -> list[Cell]:
         q = f"{self.index.id}/{dim.id}"
@@ -141,7 +141,7 @@ def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
     table.notes.append(p.rank_note())
     table.notes.extend(explained)
     if records:
-        alt = f"Dot chart with 95% intervals: mean {dim.label.lower()} of each factor for {', '.join(series)}."
+        alt = f"Dot chart with {p.ev.reading.percent} intervals: mean {dim.label.lower()} of each factor for {', '.join(series)}."
         spec = charts.dot_intervals(
             records, title=f"{dim.label} of each factor", x_title="Mean score (0–3)", domain=(0, 3), series_order=series, description=alt
         )
@@ -249,7 +249,9 @@ def build_benchmark(
             ],
         ),
     )
-    report = Report(f"{name}: readiness benchmark", f"{index.label} of {name} against its sector and all respondents", sections)
+    report = Report(
+        f"{name}: readiness benchmark", f"{index.label} of {name} against its sector and all respondents", sections, reading=ev.reading
+    )
     paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, stem="benchmark")
     if "json" in formats:
         path = Path(out_dir) / "organisation-estimates.json"

@@ -12,7 +12,7 @@ from ..instrument.model import Choice, MatrixQuestion, MultipleQuestion, Net, Sc
 from . import charts
 from .evidence import Evidence, Group
 from .findings import verdict_text
-from .model import Cell, Chart, Column, Kind, Row, Table, shown_estimates
+from .model import Cell, Chart, Column, Kind, Reading, Row, Table, shown_estimates
 from .trends import answers_over_waves, change_cell, change_columns, earlier_columns, wave_cells
 
 __all__ = ["columns_for", "distribution", "group_cells", "positive_net", "ranking", "record", "statements"]
@@ -26,7 +26,7 @@ def record(cell: Cell, **extra) -> dict | None:
         return None
     return {"estimate": cell.estimate, "ci_low": cell.ci_low if cell.interval else cell.estimate,
             "ci_high": cell.ci_high if cell.interval else cell.estimate, "value_text": cell.value,
-            "interval_text": cell.interval or "none", "base_text": cell.base, **extra}  # fmt: skip
+            "interval_text": f"{cell.interval} ({cell.reading.percent})" if cell.interval else "none", "base_text": cell.base, **extra}  # fmt: skip
 
 
 def positive_net(ev: Evidence, question) -> Net | None:
@@ -88,7 +88,7 @@ def distribution(
     table = Table(
         f"t-{qid}-{by or ev.by or 'all'}", f"{title}{f', by {by_name}' if by_name else ''}: share of valid answers", "Answer", columns, rows
     )
-    table.notes.append(_letters_note(groups))
+    table.notes.append(_letters_note(groups, ev.reading))
     records: list[dict] = []
     neutral = len(choices) // 2 if ordered and len(choices) % 2 else None
     for g_index, g in enumerate(groups):
@@ -174,11 +174,13 @@ def change_by_group(ev: Evidence, qid: str, option: str, statistic: str, label: 
         change = ev.change(qid, option, statistic, g.code or None)
         if change is None:
             continue
-        before = Cell(kind, change.get("estimate_from"), None, None, change["n_from"], _own_flags(change["n_from"], ev))
-        after = Cell(kind, change.get("estimate_to"), None, None, change["n_to"], _own_flags(change["n_to"], ev))
+        before = Cell(kind, change.get("estimate_from"), None, None, change["n_from"], _own_flags(change["n_from"], ev), reading=ev.reading)
+        after = Cell(kind, change.get("estimate_to"), None, None, change["n_to"], _own_flags(change["n_to"], ev), reading=ev.reading)
         before, after = (c if c.shown or c.suppressed else Cell.of_text("not compared") for c in (before, after))
         bases = Cell.of_text(" and ".join(c.base or "none" for c in (before, after)))
-        rows.append(Row(g.label, [before, after, change_cell(change, kind), Cell.of_text(verdict_text(change)), bases]))
+        rows.append(
+            Row(g.label, [before, after, change_cell(change, kind, ev.reading), Cell.of_text(verdict_text(change, ev.reading)), bases])
+        )
     if not rows:
         return None
     columns = [Column(str(w_from)), Column(str(w_to)), Column("Change (points)" if kind == "share" else "Change"), Column("Significance"),
@@ -186,7 +188,7 @@ def change_by_group(ev: Evidence, qid: str, option: str, statistic: str, label: 
     table = Table(f"t-{qid}-{option}-change", f"{label}: {w_from} and {w_to}, overall and by group", "Group", columns, rows,
                   show_intervals=True, show_bases=False)  # fmt: skip
     table.notes.append(
-        "A change is called a rise or a fall only when significant at the 95% level; a group with a base under 10 in either wave is not "
+        f"A change is called a rise or a fall only when significant at the {ev.reading.percent} level; a group with a base {ev.reading.suppressed_base} in either wave is not "
         "compared. The change is the difference of the figures shown; its interval is that of the unrounded change."
     )
     return table
@@ -198,12 +200,12 @@ def _wave_records(ev: Evidence, cells: list[Cell], **extra) -> list[dict]:
     return [rec for cell, w in zip(cells, waves) if (rec := record(cell, series=w, **extra))]
 
 
-def _letters_note(groups: list[Group]) -> str:
+def _letters_note(groups: list[Group], reading: Reading) -> str:
     lettered = [g for g in groups if g.letter]
     if not lettered:
         return ""
     names = ", ".join(f"{g.letter} {g.label}" for g in lettered)
-    return f"Letters ({names}): the group is significantly higher than the groups named, at the 95% level."
+    return f"Letters ({names}): the group is significantly higher than the groups named, at the {reading.percent} level."
 
 
 def _overall(row: Row) -> float:
@@ -249,11 +251,11 @@ def ranking(
         rows.append(Row(labels[code], [cells[0], *earlier, *changes, *cells[1:]]))
     table_columns = [columns[0], *extra, *columns[1:]]
     table = Table(f"t-{qid}", f"{title}: share choosing each option, highest first", "Option", table_columns, rows, show_intervals=True)
-    table.notes.append(_letters_note(groups))
+    table.notes.append(_letters_note(groups, ev.reading))
     if ev.waves:
         table.notes.append(
-            f"Change: {wave} minus the earlier wave, in percentage points (the difference of the figures shown), with the 95% "
-            "interval of the unrounded change; called a rise or fall only when significant at the 95% level."
+            f"Change: {wave} minus the earlier wave, in percentage points (the difference of the figures shown), with the {ev.reading.percent} "
+            f"interval of the unrounded change; called a rise or fall only when significant at the {ev.reading.percent} level."
         )
     blocks: list[Chart | Table] = []
     if records and chart:
@@ -288,12 +290,12 @@ def statements(ev: Evidence, question: MatrixQuestion, *, title: str | None = No
         columns[0].label = f"All ({wave})"
     caption = f"{title}: share answering '{net.label.lower()}'"
     table = Table(f"t-{question.id}-{net.id}", caption, "Statement", [columns[0], *extra, *columns[1:]], rows)
-    table.notes.append(_letters_note(groups))
+    table.notes.append(_letters_note(groups, ev.reading))
     blocks: list[Chart | Table] = []
     if records:
         series = list(ev.waves) if ev.waves else [wave]
         best = max((r for r in rows if r.cells[0].shown), key=_overall, default=None)
-        alt = f"Dot chart with 95% intervals: share answering '{net.label.lower()}' to each of {len(rows)} statements."
+        alt = f"Dot chart with {ev.reading.percent} intervals: share answering '{net.label.lower()}' to each of {len(rows)} statements."
         if best:
             alt += f" Highest: {best.label} ({best.cells[0].value})."
         spec = charts.dot_intervals(

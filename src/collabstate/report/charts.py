@@ -3,7 +3,7 @@
 
 Each builder takes records that sections made from cells (estimates, intervals, bases and their
 formatted text, suppressed cells left out) and returns a plain Vega-Lite dict. Tooltips give the
-value, the 95% interval and the base. Colours are colour-blind safe: Okabe and Ito's palette for
+value, the interval (with its level) and the base. Colours are colour-blind safe: Okabe and Ito's palette for
 categories, ColorBrewer's PuOr for ordered answer scales.
 """
 
@@ -41,7 +41,7 @@ TOOLTIP = [
     alt.Tooltip("label:N", title="Item"),
     alt.Tooltip("series:N", title="Series"),
     alt.Tooltip("value_text:N", title="Estimate"),
-    alt.Tooltip("interval_text:N", title="95% interval"),
+    alt.Tooltip("interval_text:N", title="Interval"),
     alt.Tooltip("base_text:N", title="Base (n)"),
 ]
 
@@ -299,7 +299,7 @@ def diverging_bars(
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("choice:N", title="Answer"),
         alt.Tooltip("value_text:N", title="Share"),
-        alt.Tooltip("interval_text:N", title="95% interval"),
+        alt.Tooltip("interval_text:N", title="Interval"),
         alt.Tooltip("base_text:N", title="Base (n)"),
     ]
     lo = min(r["x0"] for r in records)
@@ -360,7 +360,7 @@ def stacked_bars(records: list[dict], *, title: str, choices: list[str], colours
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("choice:N", title="Answer"),
         alt.Tooltip("value_text:N", title="Share"),
-        alt.Tooltip("interval_text:N", title="95% interval"),
+        alt.Tooltip("interval_text:N", title="Interval"),
         alt.Tooltip("base_text:N", title="Base (n)"),
     ]
     chart = (

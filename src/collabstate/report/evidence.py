@@ -27,7 +27,7 @@ from ..stats import estimate, trend_changes
 from ..stats.bases import answer_counts
 from ..stats.compare import GROUP_LETTERS
 from ..stats.intervals import CIMethod
-from .model import Cell, Kind
+from .model import Cell, Kind, Reading
 
 __all__ = ["CROSSES", "Evidence", "Group", "arrange_waves", "default_by", "gather"]
 
@@ -112,6 +112,11 @@ class Evidence:
                 self._by_wave[(row["question"], row["option"], row["statistic"], label)] = row
 
     @property
+    def reading(self) -> Reading:
+        """The level and bases every sentence, cell and note of the report states."""
+        return Reading(self.level, self.min_base, self.low_base)
+
+    @property
     def previous_wave(self) -> str | None:
         """The wave before the reported one."""
         return self.waves[-2] if self.waves else None
@@ -143,7 +148,7 @@ class Evidence:
         return self._rows.get((question, option, statistic, by, group))
 
     def cell(self, question: str, option: str | None, statistic: str, kind: Kind, group: str | None = None, by: str | None = "") -> Cell:
-        return Cell.from_row(self.row(question, option, statistic, group, by), kind)
+        return Cell.from_row(self.row(question, option, statistic, group, by), kind, self.reading)
 
     def change(
         self, question: str, option: str | None, statistic: str, group: str | None = None, *, since: str | None = None
@@ -153,7 +158,7 @@ class Evidence:
 
     def wave_cell(self, question: str, option: str | None, statistic: str, kind: Kind, wave: str | None = None) -> Cell:
         """A total of one wave (default: the previous), from that wave's own estimate table."""
-        return Cell.from_row(self._by_wave.get((question, option, statistic, wave or self.previous_wave)), kind)
+        return Cell.from_row(self._by_wave.get((question, option, statistic, wave or self.previous_wave)), kind, self.reading)
 
     def previous_cell(self, question: str, option: str | None, statistic: str, kind: Kind) -> Cell:
         """A total of the previous wave, from its own estimate table."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .evidence import Group
-from .model import Cell, as_shown, fmt_count, fmt_number, fmt_pct
+from .model import DEFAULT_READING, Cell, Reading, as_shown, fmt_count, fmt_number, fmt_pct
 
 __all__ = ["CHANGE_WORDS", "change_sentence", "group_sentence", "level_sentence", "verdict_text"]
 
@@ -43,7 +43,7 @@ def _fmt(x: float | None, share: bool) -> str:
     return fmt_pct(x) if share else fmt_number(x)
 
 
-def verdict_text(row: dict | None) -> str:
+def verdict_text(row: dict | None, reading: Reading = DEFAULT_READING) -> str:
     """How a change table cell reads its verdict."""
     if row is None:
         return "not compared"
@@ -54,10 +54,10 @@ def verdict_text(row: dict | None) -> str:
         return "significant fall"
     if verdict == "no significant change":
         return "no significant change"
-    return "not compared (base under 10)" if "suppressed" in (row.get("flags") or []) else "not compared"
+    return f"not compared (base {reading.suppressed_base})" if "suppressed" in (row.get("flags") or []) else "not compared"
 
 
-def change_sentence(label: str, row: dict, *, share: bool = True) -> str:
+def change_sentence(label: str, row: dict, *, share: bool = True, reading: Reading = DEFAULT_READING) -> str:
     """'Label: 30% in 2024, 25% in 2025; no significant change (n = 274 and 300).'
 
     A significant change adds its size and direction: '…; down 11 points, a significant fall …',
@@ -67,7 +67,7 @@ def change_sentence(label: str, row: dict, *, share: bool = True) -> str:
     n_from, n_to = fmt_count(row.get("n_from")), fmt_count(row.get("n_to"))
     verdict = row.get("verdict")
     if verdict is None or row.get("estimate_from") is None or row.get("estimate_to") is None:
-        return f"{label}: not compared between {w_from} and {w_to}; a base is under 10."
+        return f"{label}: not compared between {w_from} and {w_to}; a base is {reading.suppressed_base}."
     a, b = _fmt(row["estimate_from"], share), _fmt(row["estimate_to"], share)
     bases = f"(n = {n_from} and {n_to})"
     if verdict == "no significant change":
@@ -79,11 +79,11 @@ def change_sentence(label: str, row: dict, *, share: bool = True) -> str:
 
 
 def level_sentence(label: str, cell: Cell, *, wave: str | None = None) -> str:
-    """'Label: 93% (95% interval 87–96%; n = 115).'"""
+    """'Label: 93% (95% interval 87–96%; n = 115).' (the level and bases are the cell's report's)"""
     if not cell.shown:
-        return f"{label}: not shown; the base is under 10." if cell.suppressed else f"{label}: no valid answers."
+        return f"{label}: not shown; the base is {cell.reading.suppressed_base}." if cell.suppressed else f"{label}: no valid answers."
     when = f" in {wave}" if wave else ""
-    bits = [f"95% interval {cell.interval}"] if cell.interval else []
+    bits = [f"{cell.reading.percent} interval {cell.interval}"] if cell.interval else []
     bits.append(f"n = {cell.base}")
     low = " (a low base: read with care)" if cell.low_base else ""
     return f"{label}: {cell.value}{when} ({'; '.join(bits)}){low}."

@@ -48,7 +48,7 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
     if len(dims) == 2:
         section.findings.append(
             level_sentence(f"Gap between {dims[0].label.lower()} and {dims[1].label.lower()} over the index factors", gap_all)
-            + f" The gap is {_gap_significance(gap_all)} at the 95% level."
+            + f" The gap is {_gap_significance(gap_all)} at the {ev.reading.percent} level."
         )
 
     # Means per factor and dimension: dots with intervals, radar, scatter.
@@ -76,7 +76,7 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
             if mine:
                 top, low = max(mine, key=lambda r: r["estimate"]), min(mine, key=lambda r: r["estimate"])
                 extremes.append(f"{label}: highest {top['label']} ({top['value_text']}), lowest {low['label']} ({low['value_text']}).")
-        alt = "Dot chart of the mean score of each factor with 95% intervals. " + " ".join(extremes)
+        alt = f"Dot chart of the mean score of each factor with {ev.reading.percent} intervals. " + " ".join(extremes)
         spec = charts.dot_intervals(
             records,
             title=f"{' and '.join(series)} of each factor",
@@ -118,7 +118,7 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
         if points:
             alt = (
                 f"Scatter plot: each factor placed by its mean {dims[0].label.lower()} (across) and {dims[1].label.lower()} (up), "
-                "with 95% intervals; points below the dashed line are rated less prevalent than important."
+                f"with {ev.reading.percent} intervals; points below the dashed line are rated less prevalent than important."
             )
             spec = charts.scatter(
                 points,
@@ -144,15 +144,15 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
             f"t-{index.id}-gap",
             f"Gap: mean {dims[0].label.lower()} minus mean {dims[1].label.lower()}, per factor",
             "Factor",
-            [Column("Gap"), Column("Significance (95%)")],
+            [Column("Gap"), Column(f"Significance ({ev.reading.percent})")],
             gap_rows,
             show_intervals=True,
         )
-        gap_table.notes.append("The gap is significant when its 95% interval excludes zero (paired within respondents).")
+        gap_table.notes.append(f"The gap is significant when its {ev.reading.percent} interval excludes zero (paired within respondents).")
         if gap_records:
             n_sig = sum(1 for r in gap_records if r["significance"] == "significant")
             big = max(gap_records, key=lambda r: r["estimate"])
-            alt = f"Bar chart of the gap per factor with 95% intervals: {n_sig} of {len(gap_records)} gaps are significant; the largest is {big['label']} ({big['value_text']})."
+            alt = f"Bar chart of the gap per factor with {ev.reading.percent} intervals: {n_sig} of {len(gap_records)} gaps are significant; the largest is {big['label']} ({big['value_text']})."
             spec = charts.gap_bars(gap_records, title="The importance–prevalence gap per factor", description=alt)
             section.blocks.append(Chart(f"c-{index.id}-gap", "The importance–prevalence gap per factor", alt, spec, gap_table))
         else:
@@ -230,12 +230,12 @@ def _distributions(ev: Evidence, index: IndexDefinition, dim) -> list[Chart | Ta
         [Column(c.label) for c in choices],
         rows,
     )
-    table.notes.append(_letters_note(groups))
+    table.notes.append(_letters_note(groups, ev.reading))
     if not records:
         return [table]
     alt = (
         f"Diverging stacked bars: for each factor, the share answering each point of the {dim.label.lower()} scale, overall and by group; "
-        "answers below the middle of the scale extend left of the line. Groups with a base under 10 are left out."
+        f"answers below the middle of the scale extend left of the line. Groups with a base {ev.reading.suppressed_base} are left out."
     )
     spec = charts.diverging_bars(
         records, title=title, choices=[c.label for c in choices], colours=charts.ordered_colours(len(choices)), description=alt

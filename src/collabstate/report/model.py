@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
 
 __all__ = [
+    "DEFAULT_READING",
     "Cell",
     "Chart",
     "Column",
     "Figure",
     "Quote",
+    "Reading",
     "Report",
     "Row",
     "Section",
@@ -72,6 +74,31 @@ def fmt_count(n: int | None) -> str:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What a report states about how to read its numbers, set once (by the evidence it is built
+    from) and read by every sentence, cell and note: the interval level, the base under which an
+    estimate is suppressed and the base under which it is flagged."""
+
+    level: float = 0.95
+    min_base: int = 10
+    low_base: int = 30
+
+    @property
+    def percent(self) -> str:
+        """The level as read: '95%'."""
+        return f"{self.level:.0%}"
+
+    @property
+    def suppressed_base(self) -> str:
+        """A suppressed base as read: 'under 10'."""
+        return f"under {self.min_base}"
+
+
+#: The reading of a report built with the defaults.
+DEFAULT_READING = Reading()
+
+
+@dataclass(frozen=True)
 class Cell:
     """One number a person reads, with everything needed to read it honestly."""
 
@@ -83,12 +110,13 @@ class Cell:
     flags: tuple[str, ...] = ()
     letters: str = ""
     text: str = ""  # for kind "text"; a note such as a verdict otherwise
+    reading: Reading = field(default=DEFAULT_READING, compare=False, repr=False)
 
     @classmethod
-    def from_row(cls, row: dict[str, Any] | None, kind: Kind) -> Cell:
+    def from_row(cls, row: dict[str, Any] | None, kind: Kind, reading: Reading = DEFAULT_READING) -> Cell:
         """A cell from one row of the estimate table (``None``: an empty cell)."""
         if row is None:
-            return cls(kind, flags=("no_valid_answers",))
+            return cls(kind, flags=("no_valid_answers",), reading=reading)
         return cls(
             kind,
             row.get("estimate"),
@@ -97,6 +125,7 @@ class Cell:
             row.get("n"),
             tuple(row.get("flags") or ()),
             row.get("letters") or "",
+            reading=reading,
         )
 
     @classmethod
@@ -150,7 +179,7 @@ class Cell:
         """The base as read; a suppressed base is never given exactly."""
         if self.n is None:
             return ""
-        return "under 10" if self.suppressed else fmt_count(self.n)
+        return self.reading.suppressed_base if self.suppressed else fmt_count(self.n)
 
     @property
     def marks(self) -> str:
@@ -169,7 +198,7 @@ class Cell:
             return self.value
         parts = [self.value] if with_value else []
         if self.interval:
-            parts.append(f"95% interval {self.interval}")
+            parts.append(f"{self.reading.percent} interval {self.interval}")
         if self.n is not None:
             parts.append(f"base {self.base}")
         return "; ".join(parts)
@@ -213,7 +242,8 @@ class Table:
 
     def column_bases(self) -> list[str]:
         """The base of each column as read: one number, a range when rows differ ('270–272'),
-        'under 10' when every cell of the column is suppressed and 'under 10–300' when some are,
+        'under 10' when every cell of the column is suppressed and 'under 10–300' when some are
+        (the report's suppression base),
         '' when the column has none."""
         out = []
         for i, column in enumerate(self.columns):
@@ -222,7 +252,7 @@ class Table:
             suppressed = any(c.suppressed for c in cells)
             if column.base is not None and not ns and not suppressed:
                 ns = [column.base]
-            low = "under 10" if suppressed else (fmt_count(ns[0]) if ns else "")
+            low = cells[0].reading.suppressed_base if suppressed else (fmt_count(ns[0]) if ns else "")
             high = fmt_count(ns[-1]) if ns else ""
             out.append(low if not high or low == high else (f"{low}–{high}"))
         return out
@@ -283,6 +313,7 @@ class Report:
     sections: list[Section]
     generated: str = ""
     notes: list[str] = field(default_factory=list)
+    reading: Reading = DEFAULT_READING
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

@@ -59,8 +59,12 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
     findings = Section("findings", "Findings")
     wave = ev.wave
     head.intro.append(
-        "Each figure is a share of valid answers (or a mean score) with its 95% interval and its base (n)."
-        + (f" Changes since {ev.previous_wave} are called a rise or a fall only when significant at the 95% level." if ev.waves else "")
+        f"Each figure is a share of valid answers (or a mean score) with its {ev.reading.percent} interval and its base (n)."
+        + (
+            f" Changes since {ev.previous_wave} are called a rise or a fall only when significant at the {ev.reading.percent} level."
+            if ev.waves
+            else ""
+        )
     )
     groups = ev.groups()
     by_label = ev.instrument.question(ev.by).label.lower() if ev.by else ""
@@ -69,20 +73,26 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
         cell = ev.cell(question, option, statistic, kind)
         change = ev.change(question, option, statistic) if ev.waves else None
         detail = (
-            change_sentence(f"{ev.previous_wave} to {ev.wave}", change, share=kind == "share") if change else cell.tooltip(with_value=False)
+            change_sentence(f"{ev.previous_wave} to {ev.wave}", change, share=kind == "share", reading=ev.reading)
+            if change
+            else cell.tooltip(with_value=False)
         )
         head.figures.append(Figure(measure, cell, detail))
         findings.findings.append(
-            change_sentence(measure, change, share=kind == "share") if change else level_sentence(measure, cell, wave=wave)
+            change_sentence(measure, change, share=kind == "share", reading=ev.reading)
+            if change
+            else level_sentence(measure, cell, wave=wave)
         )
         since_first = ev.change(question, option, statistic, since=ev.first_wave) if ev.first_wave else None
         if since_first and since_first.get("verdict") in ("up", "down"):
-            findings.findings.append(change_sentence(f"{measure}, since {ev.first_wave}", since_first, share=kind == "share"))
+            findings.findings.append(
+                change_sentence(f"{measure}, since {ev.first_wave}", since_first, share=kind == "share", reading=ev.reading)
+            )
         if ev.waves:
             for g in groups:
                 row = ev.change(question, option, statistic, g.code)
                 if row and row.get("verdict") in ("up", "down"):
-                    findings.findings.append(change_sentence(f"{measure}, {g.label}", row, share=kind == "share"))
+                    findings.findings.append(change_sentence(f"{measure}, {g.label}", row, share=kind == "share", reading=ev.reading))
         if groups and statistic != "index":
             sentence = group_sentence(measure, group_cells(ev, question, option, statistic, kind, groups), groups, by_label=by_label)
             if sentence and "significantly" in sentence:
@@ -94,7 +104,7 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
                 for o in q.options:
                     row = ev.change(q.id, o.code, "proportion")
                     if row and row.get("verdict") in ("up", "down"):
-                        findings.findings.append(change_sentence(f"{q.label}: {o.label}", row))
+                        findings.findings.append(change_sentence(f"{q.label}: {o.label}", row, reading=ev.reading))
     return head, findings
 
 
@@ -182,4 +192,4 @@ def build_model(ev: Evidence, *, title: str | None = None) -> Report:
         earlier = [w for w in reversed(ev.waves[:-1]) if w in ev.sizes]
         who += ", compared with " + ", ".join(f"{ev.sizes[w]:,} in {w}" for w in earlier)
     subtitle = f"{ins.title}: {who}."
-    return Report(title, subtitle, sections)
+    return Report(title, subtitle, sections, reading=ev.reading)

@@ -35,7 +35,7 @@ def _trend(ev: Evidence, table_id: str, caption: str, items: list[tuple[str, str
             continue
         measures = list(dict.fromkeys(r["label"] for r in recs))
         alt = (f"Line charts, one per measure, of {len(measures)} {'shares' if kind == 'share' else 'mean scores'} in each of the waves "
-               f"{', '.join(waves)}, with 95% intervals; the table below gives every figure and change.")  # fmt: skip
+               f"{', '.join(waves)}, with {ev.reading.percent} intervals; the table below gives every figure and change.")  # fmt: skip
         spec = charts.trend_lines(recs, title=caption, waves=waves, share=kind == "share", description=alt)
         blocks.append(Chart(f"c-{table_id}-{kind}", caption, alt, spec, table, wide=True))
     return blocks if blocks else [table]

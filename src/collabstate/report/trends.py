@@ -13,22 +13,22 @@ import math
 
 from .evidence import Evidence
 from .findings import verdict_text
-from .model import Cell, Column, Kind, Row, Table, as_shown
+from .model import DEFAULT_READING, Cell, Column, Kind, Reading, Row, Table, as_shown
 
 __all__ = ["answers_over_waves", "change_cell", "change_columns", "comparisons", "earlier_columns", "wave_cells", "waves_table"]
 
 
-def change_cell(row: dict | None, kind: Kind) -> Cell:
+def change_cell(row: dict | None, kind: Kind, reading: Reading = DEFAULT_READING) -> Cell:
     """The change of one figure, as read: the difference of the shown figures, with the interval
     of the unrounded change."""
     change_kind: Kind = "change" if kind == "share" else "gap"
     if row is None:
-        return Cell(change_kind, flags=("no_valid_answers",))
+        return Cell(change_kind, flags=("no_valid_answers",), reading=reading)
     a, b = row.get("estimate_from"), row.get("estimate_to")
     shown = None
     if a is not None and b is not None and math.isfinite(a) and math.isfinite(b) and row.get("verdict") is not None:
         shown = as_shown(b, kind) - as_shown(a, kind)
-    return Cell(change_kind, shown, row.get("ci_low"), row.get("ci_high"), None, tuple(row.get("flags") or ()))
+    return Cell(change_kind, shown, row.get("ci_low"), row.get("ci_high"), None, tuple(row.get("flags") or ()), reading=reading)
 
 
 def comparisons(ev: Evidence) -> list[str]:
@@ -59,7 +59,7 @@ def wave_cells(ev: Evidence, question: str, option: str | None, statistic: str, 
     changes: list[Cell] = []
     for w in comparisons(ev):
         row = ev.change(question, option, statistic, since=w)
-        changes += [change_cell(row, kind), Cell.of_text(verdict_text(row))]
+        changes += [change_cell(row, kind, ev.reading), Cell.of_text(verdict_text(row, ev.reading))]
     return earlier, changes
 
 

@@ -2,7 +2,8 @@
 
 Every figure is written as a number with its 95% interval, its base, its significance letters
 and its flags, so the workbook can be reused without the report. A suppressed estimate is
-written as the word ``suppressed`` (never a number) and its base as ``under 10``.
+written as the word ``suppressed`` (never a number) and its base as ``under 10`` (the report's
+suppression base; the interval's level is the report's too).
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ from pathlib import Path
 import xlsxwriter
 
 from .html import view_models
-from .model import Cell, Report, Table
+from .model import DEFAULT_READING, Cell, Reading, Report, Table
 
 __all__ = ["sheet_names", "write_xlsx"]
 
-SUB = ("estimate", "95% low", "95% high", "base (n)", "letters", "flags")
+
+def sub_headers(reading: Reading) -> tuple[str, ...]:
+    """The columns under each figure's heading: ('estimate', '95% low', '95% high', …)."""
+    return ("estimate", f"{reading.percent} low", f"{reading.percent} high", "base (n)", "letters", "flags")
+
+
+#: How many columns each figure takes.
+SUB = len(sub_headers(DEFAULT_READING))
 FLAG_WORDS = {"low_base": "low base", "no_valid_answers": "no valid answers", "empty_group": "empty group", "no_interval": "no interval"}
 
 
@@ -37,8 +45,8 @@ def sheet_names(report: Report) -> dict[str, str]:
 
 
 class _Writer:
-    def __init__(self, book: xlsxwriter.Workbook):
-        self.book = book
+    def __init__(self, book: xlsxwriter.Workbook, reading: Reading = DEFAULT_READING):
+        self.book, self.reading = book, reading
         self.bold = book.add_format({"bold": True})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.head = book.add_format({"bold": True, "bg_color": "#E8ECF0", "text_wrap": True, "valign": "top"})
@@ -64,7 +72,7 @@ class _Writer:
                 sheet.write_number(row, col + 1, float(cell.ci_low), fmt)
                 sheet.write_number(row, col + 2, float(cell.ci_high), fmt)
         if cell.suppressed:
-            sheet.write_string(row, col + 3, "under 10", self.muted)
+            sheet.write_string(row, col + 3, cell.reading.suppressed_base, self.muted)
         elif cell.n is not None:
             sheet.write_number(row, col + 3, cell.n, self.fmt["count"])
         if cell.letters and cell.shown:
@@ -89,10 +97,10 @@ class _Writer:
                 sheet.write_string(row + 1, col, "", self.head)
                 col += 1
             else:
-                sheet.merge_range(row, col, row, col + len(SUB) - 1, label, self.head)
-                for k, sub in enumerate(SUB):
+                sheet.merge_range(row, col, row, col + SUB - 1, label, self.head)
+                for k, sub in enumerate(sub_headers(self.reading)):
                     sheet.write_string(row + 1, col + k, sub, self.head)
-                col += len(SUB)
+                col += SUB
         row += 2
         for r in table.rows:
             sheet.write_string(row, 0, r.label, self.wrap)
@@ -113,7 +121,7 @@ class _Writer:
 
 def write_xlsx(report: Report, path: Path) -> Path:
     book = xlsxwriter.Workbook(str(path))
-    w = _Writer(book)
+    w = _Writer(book, report.reading)
     names = sheet_names(report)
     views = view_models(report)
     for s in report.sections:
@@ -126,13 +134,13 @@ def write_xlsx(report: Report, path: Path) -> Path:
             sheet.write_string(row, 0, p)
             row += 1
         if s.figures:
-            for k, h in enumerate(("Measure", *SUB, "Detail")):
+            for k, h in enumerate(("Measure", *sub_headers(report.reading), "Detail")):
                 sheet.write_string(row, k, h, w.head)
             row += 1
             for f in s.figures:
                 sheet.write_string(row, 0, f.label, w.wrap)
                 w.cell_values(sheet, row, 1, f.cell)
-                sheet.write_string(row, 1 + len(SUB), f.detail)
+                sheet.write_string(row, 1 + SUB, f.detail)
                 row += 1
             row += 1
         for x in s.findings:
