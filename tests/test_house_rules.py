@@ -80,3 +80,40 @@ def test_no_private_name_is_imported_across_rooms():
                 if owner != _room(here):
                     crossings.add((_room(here), parts[at]))
     assert crossings <= KNOWN_CROSSINGS, f"private names imported across rooms: {sorted(crossings - KNOWN_CROSSINGS)}"
+
+
+def _imports_at_run_time(path: Path) -> set[str]:
+    """The modules of collabstate a module imports when it runs (at the top or inside a function,
+    not under ``if TYPE_CHECKING:``), as dotted names under collabstate."""
+    here = path.relative_to(SRC).with_suffix("").parts
+    package = here[:-1]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            return
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - node.level + 1]
+            if node.module:
+                found.add(".".join((*base, *node.module.split("."))))
+            else:  # from . import sibling: the sibling modules
+                found.update(".".join((*base, alias.name)) for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_no_two_modules_import_each_other_when_they_load():
+    """Import circles (a module that needs another that needs it, the second import hidden in a
+    function) are broken by moving what both need where it belongs (issue 13: the engine's blocks,
+    the bases' checks)."""
+    modules = {}
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        parts = path.relative_to(SRC).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = _imports_at_run_time(path)
+    circles = sorted({tuple(sorted((a, b))) for a, deps in modules.items() for b in deps if b != a and a in modules.get(b, set())})
+    assert circles == [], circles

@@ -15,7 +15,6 @@ The engine returns :class:`Block` objects (one statistic, all groups and the tot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -23,41 +22,13 @@ import polars as pl
 
 from ..dataset import Responses
 from ..instrument.model import Column, IndexDefinition, MultipleQuestion, TextQuestion
+from ._blocks import Block, Domain
 from ._breakdown import Breakdown
 from ._fast import Dense, usable
 from ._kernel import Kernel, SingletonKernel, make_kernel
 from .design import Design
 
 __all__ = ["Block", "Engine", "resolve"]
-
-
-@dataclass
-class Domain:
-    """Per column (groups…, total): the valid base of a statistic's domain."""
-
-    n: np.ndarray  # respondents with a valid answer and non-zero weight
-    nrow: np.ndarray  # rows with a valid answer (R's nrow of the subset)
-    n_eff: np.ndarray
-    deff: np.ndarray
-    degf: np.ndarray
-    present: np.ndarray  # per (PSU, group) cell: holds an in-domain respondent of non-zero weight
-
-
-@dataclass
-class Block:
-    """One statistic for every group of the breakdown and the total (last column)."""
-
-    question: str
-    option: str | None
-    statistic: str  # proportion | net | mean | index | gap
-    kind: str  # "share" (interval for shares) or "mean" (t interval)
-    est: np.ndarray  # (G+1,)
-    cov: np.ndarray  # (G+1, G+1)
-    domain: Domain
-
-    @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
 
 
 #: What to estimate: ("column", Column), ("multiple", question) or ("index", IndexDefinition).

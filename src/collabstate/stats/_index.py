@@ -25,16 +25,15 @@ import polars as pl
 
 from ..dataset import Responses
 from ..instrument.model import Column, IndexDefinition
+from ._blocks import Block, Domain
 
 if TYPE_CHECKING:
-    from ._engine import Block, Domain, Engine
+    from ._engine import Engine  # the engine calls index_blocks; only its type is needed here
 
 __all__ = ["index_blocks"]
 
 
 def _combine(engine: Engine, parts: list[Domain]) -> Domain:
-    from ._engine import Domain
-
     ns = np.stack([d.n for d in parts])
     pick = np.argmin(ns, axis=0)
     cols = np.arange(ns.shape[1])
@@ -87,8 +86,6 @@ def _score_range(responses: Responses, index: IndexDefinition) -> tuple[float, f
 
 
 def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -> list[Block]:
-    from ._engine import Block
-
     dims = index.dimensions
     gap_q = f"{index.id}/gap"
     out: list[Block] = []

@@ -23,7 +23,19 @@ import polars as pl
 from ..dataset import Responses
 from ..instrument.model import MatrixQuestion, MultipleQuestion, TextQuestion
 
-__all__ = ["answer_counts"]
+__all__ = ["MIN_BASE_FLOOR", "answer_counts", "check_bases"]
+
+#: Bases below this are never shown, whatever ``min_base`` asks (privacy).
+MIN_BASE_FLOOR = 5
+
+
+def check_bases(min_base: int, low_base: int) -> None:
+    """The suppression base (at least :data:`MIN_BASE_FLOOR`) and the low-base flag (not below it)."""
+    if min_base < MIN_BASE_FLOOR:
+        raise ValueError(f"min_base must be at least {MIN_BASE_FLOOR} (privacy), not {min_base}")
+    if low_base < min_base:
+        raise ValueError(f"low_base ({low_base}) must not be below min_base ({min_base})")
+
 
 SCHEMA: dict[str, pl.DataType] = {
     "question": pl.String(),

@@ -25,6 +25,7 @@ from ..dataset import Responses
 from ..dataset.waves import labels_in_time
 from ._breakdown import Breakdown, make_breakdown
 from ._engine import Engine
+from .bases import check_bases
 from .design import Design, LonelyPSU
 
 __all__ = ["GROUP_LETTERS", "benjamini_hochberg", "pairwise_letters", "trend_changes", "wave_change"]
@@ -121,7 +122,6 @@ def wave_change(
     and is required when the labels do not say it. With ``by``, the change is also given within
     each group (rows with ``group`` set), after the total rows (``group`` null).
     """
-    from .estimate import check_bases
 
     check_bases(min_base, low_base)
     if "wave" not in responses.data.columns:

@@ -43,8 +43,10 @@ import numpy as np
 import polars as pl
 
 from ..dataset import Responses
+from ._blocks import Block
 from ._breakdown import make_breakdown
-from ._engine import Block, Engine
+from ._engine import Engine
+from .bases import check_bases
 from .compare import pairwise_letters
 from .design import Design, LonelyPSU
 from .intervals import CI_METHODS, CIMethod, proportion_interval, t_interval
@@ -57,16 +59,6 @@ ESTIMATE_SCHEMA: dict[str, pl.DataType] = {
     "ci_low": pl.Float64(), "ci_high": pl.Float64(), "n": pl.Int64(), "n_eff": pl.Float64(),
     "deff": pl.Float64(), "flags": pl.List(pl.String()), "letters": pl.String(),
 }  # fmt: skip
-
-#: Bases below this are never shown, whatever ``min_base`` asks (privacy).
-MIN_BASE_FLOOR = 5
-
-
-def check_bases(min_base: int, low_base: int) -> None:
-    if min_base < MIN_BASE_FLOOR:
-        raise ValueError(f"min_base must be at least {MIN_BASE_FLOOR} (privacy), not {min_base}")
-    if low_base < min_base:
-        raise ValueError(f"low_base ({low_base}) must not be below min_base ({min_base})")
 
 
 def _single_wave(responses: Responses) -> str | None:
