@@ -95,3 +95,14 @@ def test_methods_say_which_waves_how_matched_and_the_test():
     assert "2026 against 2025: 120 respondents answered both (matched on respondent_id); their answers are paired" in lines[1]
     assert "2026 against 2024: no respondent was matched between them, so they are compared as independent samples" in lines[2]
     assert all("two-sided z test" in line and "(2026 minus 20" in line for line in lines[1:])
+
+
+def test_an_earlier_wave_of_another_instrument_is_refused_by_name(tmp_path):
+    import pytest
+
+    from collabstate.demo import readiness_2018
+    from collabstate.report.build import build_report
+
+    other = Responses(load_instrument("readiness-2018"), readiness_2018())
+    with pytest.raises(ValueError, match="wave '2018' is of instrument 'readiness-2018', not 'leaders'"):
+        build_report(_leaders(2025), tmp_path, earlier=[other], formats=("json",))

@@ -136,12 +136,6 @@ def build_report(
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
     earlier = [previous, *earlier] if previous is not None else list(earlier)
-    instrument = (responses.responses if isinstance(responses, Wave) else responses).instrument
-    for other in earlier:
-        other_instrument = (other.responses if isinstance(other, Wave) else other).instrument
-        if other_instrument.id != instrument.id:
-            name = other.label if isinstance(other, Wave) else (other.source or "given")
-            raise ValueError(f"the earlier wave ({name}) is of instrument {other_instrument.id!r}, not {instrument.id!r}")
     if "html" in formats:
         from .assets import node_modules
 
