@@ -372,10 +372,15 @@ def test_the_real_runner_is_a_detached_process_that_outlives_the_request(tmp_pat
             f"the export did not finish in 120 s: {state}; log: {list((tmp_path / 'exports').glob('*.log'))}"
         )
         time.sleep(0.2)
-    log = (tmp_path / "exports" / f"job-{made['job']}.log").read_text()
+    ready = f"export {made['job']} of readiness-2026 as SPSS with labels (.sav): ready, 30 of 30 responses"
+    log_file = tmp_path / "exports" / f"job-{made['job']}.log"
+    # the runner marks the job done, then writes its last log line: give it up to 10 s to do so
+    settle = time.monotonic() + 10
+    while ready not in (log := log_file.read_text() if log_file.exists() else "") and time.monotonic() < settle:
+        time.sleep(0.1)
     assert state[:3] == ("done", 30, 30), log
     assert state[3] not in (None, made["pid"], os.getpid())  # a process of its own
-    assert f"export {made['job']} of readiness-2026 as SPSS with labels (.sav): ready, 30 of 30 responses" in log
+    assert ready in log
 
     fetched = subprocess.run([*script, "fetch", str(made["job"]), str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
     assert fetched.returncode == 0, fetched.stderr
