@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ..errors import InputError
+
 __all__ = ["CLIP", "KINDS", "MAX_PROBLEMS", "DataProblem", "ResponsesError", "message_expr"]
 
 #: At most this many :class:`DataProblem` objects are built; every problem is still counted
@@ -41,7 +43,7 @@ KINDS: dict[str, str] = {
 }
 
 
-class ResponsesError(ValueError):
+class ResponsesError(InputError):
     """A file that cannot be read at all: missing, empty, not a table, not UTF-8, no header.
 
     The message names the file and says what is wrong. Problems in the data themselves are

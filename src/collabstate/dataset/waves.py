@@ -40,6 +40,7 @@ from pathlib import PurePath
 
 import polars as pl
 
+from ..errors import InputError
 from .responses import Responses
 
 __all__ = [
@@ -61,7 +62,7 @@ _DATED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_./ ](0[1-9]|1[0-2])(?:[-_./ ](
 PANEL_COLUMNS = ("respondent_id", "org_id")
 
 
-class WaveOrderError(ValueError):
+class WaveOrderError(InputError):
     """The waves cannot be told apart or put in order; the message says how to name them."""
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..errors import InputError
 from .checks import check_instrument, format_path
 from .model import QUESTION_TYPES, Instrument
 
@@ -47,7 +48,7 @@ class Problem:
         return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
 
 
-class InstrumentError(ValueError):
+class InstrumentError(InputError):
     """An instrument file that cannot be used; ``problems`` lists every problem found."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:

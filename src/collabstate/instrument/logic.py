@@ -35,6 +35,8 @@ import polars as pl
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
+from ..errors import InputError
+
 __all__ = ["Condition", "ConditionError", "parse_condition"]
 
 _GRAMMAR = r"""
@@ -70,7 +72,7 @@ SINGLE_QUOTED: /'[^'\n]*'/
 _FUNCTIONS = {"selected": 2, "answered": 1}
 
 
-class ConditionError(ValueError):
+class ConditionError(InputError):
     """A condition that does not parse, with the column (1-based) where it goes wrong."""
 
     def __init__(self, message: str, column: int | None = None) -> None:

@@ -12,12 +12,14 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import SetupError
+
 __all__ = ["AssetsMissing", "node_modules", "vega_bundle"]
 
 SCRIPTS = ("vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js", "vega-embed/build/vega-embed.min.js")
 
 
-class AssetsMissing(RuntimeError):
+class AssetsMissing(SetupError):
     """The report's JavaScript is not installed."""
 
 

@@ -98,7 +98,7 @@ def _weight(responses, targets_path: Path, missing: MissingMode = None):
     except TargetsError as exc:  # its message starts with the targets file's name and line
         raise _fail(str(exc)) from None
     except WeightingDataError as exc:
-        raise _fail(exc.message(own_cell="--weights-missing own-cell", unweighted="--weights-missing unweighted")) from None
+        raise _fail(exc.worded(own_cell="--weights-missing own-cell", unweighted="--weights-missing unweighted")) from None
     except OSError as exc:
         raise _fail(f"{targets_path}: {exc}") from None
     except (KeyError, ValueError) as exc:  # anything else is the data's

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from ..errors import InputError
+
 __all__ = ["MISSING", "MISSING_MODES", "MissingMode", "WeightingDataError", "check_missing", "is_missing_code", "respondents"]
 
 #: The code of the targets that names blank answers.
@@ -49,7 +51,7 @@ def check_missing(missing: Any) -> MissingMode:
     return missing
 
 
-class WeightingDataError(ValueError):
+class WeightingDataError(InputError):
     """Responses that cannot be weighted as they are, through a fault of the data rather than of the
     targets: the message names the data file, the rows as a person sees them and the column.
 
@@ -61,9 +63,9 @@ class WeightingDataError(ValueError):
     def __init__(self, problem: str, *, source: str | None, column: str, rows: list[int], choices: bool = False):
         self.problem, self.source, self.column, self.rows, self.choices = problem, source, column, rows, choices
         self.count = len(rows)
-        super().__init__(self.message())
+        super().__init__(self.worded())
 
-    def message(self, own_cell: str = "missing='own-cell'", unweighted: str = "missing='unweighted'") -> str:
+    def worded(self, own_cell: str = "missing='own-cell'", unweighted: str = "missing='unweighted'") -> str:
         text = f"{self.source or 'the responses'}: {self.problem}"
         if self.choices:
             text += (

@@ -37,6 +37,7 @@ import polars as pl
 import yaml
 
 from ..dataset import Responses
+from ..errors import InputError
 from ._missing import MISSING, MissingMode, WeightingDataError, is_missing_code, respondents
 
 __all__ = ["DESIGN_VARIABLES", "ResolvedMargin", "Targets", "TargetsError", "load_targets"]
@@ -46,7 +47,7 @@ DESIGN_VARIABLES = ("wave", "stratum", "cluster")
 Key = str | tuple[str, ...]
 
 
-class TargetsError(ValueError):
+class TargetsError(InputError):
     """A targets file or table that cannot be used; the message says where and what was expected."""
 
 

@@ -46,6 +46,7 @@ from django.db import connection
 from ...dataset import MAX_PROBLEMS, DataProblem, Responses, Validation, codebook, format_of, read_source, write_responses
 from ...dataset.validate import validate_source
 from ...dataset.writers import INSTRUMENT_KEY
+from ...errors import InputError
 from ...instrument import Instrument
 from .models import Answer, Response, Wave
 
@@ -67,7 +68,7 @@ class WaveExport:
     n: int  # responses written
 
 
-class StoredAnswersError(ValueError):
+class StoredAnswersError(InputError):
     """Stored answers that do not fit the wave's instrument; nothing was written."""
 
     def __init__(self, name: str, problems: list[DataProblem], n_problems: int) -> None:

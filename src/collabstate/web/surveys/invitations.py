@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ...errors import InputError
 from .actions import new_token
 from .models import Invitee, Link, Respondent, Wave
 
@@ -40,7 +41,7 @@ class InviteeProblem:
         return f"row {self.row}, column {self.column}: {self.value!r}: expected {self.expected}"
 
 
-class InviteeFileError(ValueError):
+class InviteeFileError(InputError):
     def __init__(self, name: str, problems: list[InviteeProblem]) -> None:
         self.name, self.problems = name, problems
         super().__init__(f"{name}: {len(problems)} problem(s)\n" + "\n".join(f"{name}: {p}" for p in problems))

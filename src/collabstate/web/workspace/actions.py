@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ...errors import RefusedError
 from ..surveys.invitations import send_invitations, send_reminders
 from ..surveys.models import Answer, Invitee, Respondent, Response, Wave
 from . import export_jobs, results
@@ -40,7 +41,7 @@ __all__ = [
 DELETED_EMAIL_DOMAIN = "contact.invalid"
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(RefusedError):
     """An action refused, with a message for the person who asked for it."""
 
 

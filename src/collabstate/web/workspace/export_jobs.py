@@ -46,6 +46,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ...errors import RefusedError
 from ..surveys.exports import CHUNK, StoredAnswersError, count_responses, export_wave
 from ..surveys.models import Wave
 from . import results
@@ -96,7 +97,7 @@ _DETACH = "import subprocess, sys; subprocess.Popen(sys.argv[1:])"
 _AGAIN = "Ask for the export again; if it fails again, tell your administrator"
 
 
-class ExportRefused(ValueError):
+class ExportRefused(RefusedError):
     """An export that cannot be asked for now, with a message for the person who asked."""
 
 

@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from ... import __version__
 from ...dataset.waves import Wave as LabelledWave
+from ...errors import RefusedError
 from ...instrument.model import ScaleQuestion, SingleQuestion
 from ...report.assets import AssetsMissing
 from ...report.build import build_report
@@ -81,7 +82,7 @@ REPORT_POLICY = (
 )
 
 
-class Unreportable(ValueError):
+class Unreportable(RefusedError):
     """Responses were completed, but no report can be made of them (the message says why)."""
 
 
