@@ -102,9 +102,11 @@ class InputError(CollabstateError, ValueError):
             where = place(ctx.get("file"), ctx.get("row"), ctx.get("column"), ctx.get("field"))
             return {"where": where, "sep": ": " if where else "", "problem": ctx["detail"]}
         value = ctx.get("value")
+        where = place(ctx.get("file"), ctx.get("row"), ctx.get("column"), ctx.get("field"))
         return {
-            "where": place(ctx.get("file"), ctx.get("row"), ctx.get("column"), ctx.get("field")),
-            "sep": ": ",
+            "where": where,
+            # "staff.csv, row 4: '9' is not valid", but "column wave is not in the responses"
+            "sep": ": " if value is not None or ctx.get("file") or ctx.get("row") is not None else " ",
             "shown": "" if value is None else f"{str(value)!r} ",
             "problem": ctx.get("problem", "is not valid"),
             "expect": f"; expected {ctx['expected']}" if ctx.get("expected") else "",

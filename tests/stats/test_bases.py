@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collabstate.dataset import Responses
+from collabstate.errors import UnknownNameError
 from collabstate.instrument import load_instrument
 from collabstate.stats.bases import answer_counts
 
@@ -39,7 +40,7 @@ def test_by_group_and_unknown_question():
     counts = answer_counts(r, ["q7_importance"], by="q16_sector")
     assert counts["group"].to_list() == [None, "1", "2"]
     assert counts["valid"].to_list() == [2, 1, 1] and counts["by"].to_list() == ["q16_sector"] * 3
-    with pytest.raises(KeyError, match="no question 'q99'"):
+    with pytest.raises(UnknownNameError, match="'q99' is not a question of readiness-2018"):
         answer_counts(r, ["q99"])
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collabstate.dataset import Responses
+from collabstate.errors import UnknownNameError, UsageError
 from collabstate.instrument import load_instrument
 from collabstate.stats import Design
 from collabstate.stats.chisq import ChisqResult, rao_scott
@@ -95,11 +96,11 @@ def test_a_table_without_two_levels_has_no_test():
 
 def test_bad_requests_raise():
     r = survey(5)
-    with pytest.raises(ValueError, match="statistic must be one of F, Chisq"):
+    with pytest.raises(UsageError, match="statistic 'Wald' is not valid; expected one of F, Chisq"):
         rao_scott(r, "sector", "role", statistic="Wald")
     with pytest.raises(ValueError, match="two different variables"):
         rao_scott(r, "sector", "sector")
-    with pytest.raises(KeyError, match="nope"):
+    with pytest.raises(UnknownNameError, match="'nope' is not a single-choice question or a column of the data"):
         rao_scott(r, "sector", "nope")
     with pytest.raises(ValueError, match="categories"):
         rao_scott(r, "sector", "enablers_text")

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from collabstate.dataset import Responses
+from collabstate.errors import InputError, UnknownNameError
 from collabstate.instrument import load_instrument
 from collabstate.stats import Design, benjamini_hochberg, pairwise_letters, wave_change
 from collabstate.stats._breakdown import make_breakdown
@@ -112,7 +113,7 @@ def test_wave_change_suppresses_small_bases_and_needs_waves():
     change = wave_change(r, ["growth_belief"], by="sector", min_base=10)
     small = change.filter(pl.col("flags").list.contains("suppressed"))
     assert small.height and small["verdict"].null_count() == small.height and small["change"].null_count() == small.height
-    with pytest.raises(ValueError, match="no wave"):
+    with pytest.raises(InputError, match="column wave is not in the responses"):
         wave_change(Responses(r.instrument, r.data.drop("wave")), ["growth_belief"])
-    with pytest.raises(ValueError, match="not in the data"):
+    with pytest.raises(UnknownNameError, match="is not a wave of the data"):
         wave_change(r, ["growth_belief"], waves=(2020, 2025))

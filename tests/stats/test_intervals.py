@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from collabstate.errors import UsageError
 from collabstate.stats import korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
 
 Z = stats.norm.ppf(0.975)
@@ -85,7 +86,7 @@ def test_every_method_contains_the_estimate_and_handles_the_level(method):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="ci must be"):
+    with pytest.raises(UsageError, match="ci 'exact' is not valid; expected one of wilson, logit, beta, wald"):
         proportion_interval("exact", [0.5], [0.1])
     with pytest.raises(ValueError, match="level"):
         wilson([0.5], [10], level=95)

@@ -9,6 +9,7 @@ import pytest
 
 from collabstate.dataset import Responses
 from collabstate.demo import leaders_wave
+from collabstate.errors import UnknownNameError, UsageError
 from collabstate.instrument import load_instrument
 from collabstate.stats import Design, Targets, TargetsError, WeightingDataError, domain_mean, estimate, load_targets, poststratify, rake
 from collabstate.stats._calibration import CalibratedResponses
@@ -163,7 +164,7 @@ def test_trimming_bounds_hold_and_the_margins_are_met():
     with pytest.warns(RuntimeWarning, match="the trimming bounds may be too tight"):
         tight = rake(r, targets, trim=(0.9, 1.1), max_iter=100)
     assert not tight.converged and tight.max_margin_error > 1e-3
-    with pytest.raises(ValueError, match="trim bounds"):
+    with pytest.raises(UsageError, match=r"trim \(1.5, 2\) is not valid; expected bounds with 0 ≤ low ≤ 1 ≤ high"):
         rake(r, targets, trim=(1.5, 2))
 
 
@@ -173,7 +174,7 @@ def test_epsilon_above_one_is_in_weight_units_and_bad_arguments():
     assert result.tolerance == 5.0 and result.history[-1] < 5.0
     with pytest.raises(ValueError, match="max_iter"):
         rake(r, Targets({"sector": SECTOR}), max_iter=0)
-    with pytest.raises(ValueError, match="no column 'nope'"):
+    with pytest.raises(UnknownNameError, match=r"'nope' is not a column of the responses \(base_weights\)"):
         rake(r, Targets({"sector": SECTOR}), base_weights="nope")
 
 

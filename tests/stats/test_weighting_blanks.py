@@ -12,6 +12,7 @@ import pytest
 from collabstate import read_responses, stats, write_responses
 from collabstate.dataset import Responses
 from collabstate.demo import leaders_wave
+from collabstate.errors import UsageError
 from collabstate.instrument import load_instrument
 from collabstate.stats import (
     Design,
@@ -126,7 +127,7 @@ def test_weighting_with_blank_weighting_variable_unweighted_refuses_a_missing_ta
     targets = Targets({"sector": {**SECTOR, 1: 0.37, "missing": 0.03}})
     with pytest.raises(TargetsError, match=r"a target for blank answers of 'sector', but blank answers are to be left out of the raking"):
         rake(wave, targets, missing="unweighted")
-    with pytest.raises(ValueError, match=r"missing must be 'own-cell' or 'unweighted'"):
+    with pytest.raises(UsageError, match=r"missing 'drop' is not valid; expected 'own-cell' or 'unweighted'"):
         rake(wave, targets, missing="drop")
 
 

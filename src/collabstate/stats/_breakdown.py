@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from ..dataset import Responses
+from ..errors import UnknownNameError, UsageError
 
 __all__ = ["Breakdown", "make_breakdown"]
 
@@ -34,13 +35,13 @@ def _levels(responses: Responses, name: str) -> tuple[np.ndarray, list[str]]:
     """Code per respondent (-1 for none) and the labels of one breakdown variable."""
     data = responses.data
     if name not in data.columns:
-        raise KeyError(f"cannot break down by {name!r}: it is neither a question column nor a design column of the data")
+        raise UnknownNameError(name=name, kind="a question or design column of the data to break down by", known=data.columns)
     column = responses.instrument.column(name)
     series = data[name]
     if column is not None and column.kind == "code":
         values = [c.code for c in column.choices if not c.excluded]
     elif column is not None and column.kind == "text":
-        raise ValueError(f"cannot break down by the free-text question {name!r}")
+        raise UsageError(f"cannot break down by the free-text question {name!r}")
     else:
         values = series.drop_nulls().unique().sort().to_list()
     labels = [str(v) for v in values]
@@ -56,7 +57,7 @@ def make_breakdown(responses: Responses, by: str | list[str] | tuple[str, ...] |
         return Breakdown(None, np.zeros(n, dtype=np.int64), [], [], np.zeros(0, dtype=np.int64))
     names = [by] if isinstance(by, str) else list(by)
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names):
-        raise ValueError(f"by takes one variable or two different ones, not {by!r}")
+        raise UsageError(argument="by", value=by, expected="one variable or two different ones")
     parts = [_levels(responses, name) for name in names]
     if len(parts) == 1:
         codes, labels = parts[0]

@@ -37,6 +37,7 @@ from typing import Literal
 import numpy as np
 
 from ..dataset import Responses
+from ..errors import UsageError
 
 __all__ = ["RAKE_SWEEPS", "CalibratedResponses", "Calibration", "Margin", "Stage"]
 
@@ -92,7 +93,7 @@ class Calibration:
     def __post_init__(self) -> None:
         sizes = {len(m.codes) for m in self.margins} | {len(m.weights) for m in self.margins}
         if len(sizes) > 1:
-            raise ValueError("every margin of a calibration must describe the same respondents")
+            raise UsageError("every margin of a calibration must describe the same respondents")
 
     @property
     def n(self) -> int:
@@ -184,7 +185,7 @@ class CalibratedResponses(Responses):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.calibration is not None and self.calibration.n != self.n:
-            raise ValueError(f"the calibration describes {self.calibration.n} respondents, the data hold {self.n}")
+            raise UsageError(f"the calibration describes {self.calibration.n} respondents, the data hold {self.n}")
 
     def __repr__(self) -> str:
         what = self.calibration.describe() if self.calibration else "no calibration"

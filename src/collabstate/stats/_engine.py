@@ -21,7 +21,8 @@ import numpy as np
 import polars as pl
 
 from ..dataset import Responses
-from ..instrument.model import Column, IndexDefinition, MultipleQuestion, TextQuestion
+from ..errors import UnknownNameError, UsageError
+from ..instrument.model import Column, IndexDefinition, Instrument, MultipleQuestion, TextQuestion
 from ._blocks import Block, Domain
 from ._breakdown import Breakdown
 from ._fast import Dense, usable
@@ -45,7 +46,7 @@ def resolve(responses: Responses, questions: list[str] | str | None) -> list[Res
             out.append(("multiple", question))
         elif isinstance(question, TextQuestion):
             if explicit:
-                raise ValueError(f"{question.id!r} is a free-text question: it has no estimates")
+                raise UsageError(f"{question.id!r} is a free-text question: it has no estimates")
         else:
             out.extend(("column", c) for c in instrument.columns if c.question is question)
 
@@ -67,8 +68,13 @@ def resolve(responses: Responses, questions: list[str] | str | None) -> list[Res
         elif any(ix.id == qid for ix in instrument.indices):
             out.append(("index", instrument.index(qid)))
         else:
-            raise KeyError(f"instrument {instrument.id!r} has no question, column or index {qid!r}")
+            raise UnknownNameError(name=qid, kind=f"a question, column or index of {instrument.id}", known=_names(instrument))
     return out
+
+
+def _names(instrument: Instrument) -> list[str]:
+    """Every name :func:`resolve` accepts, for the suggestion in its error."""
+    return [q.id for q in instrument.questions] + [c.name for c in instrument.columns] + [ix.id for ix in instrument.indices]
 
 
 def _code_index(series: pl.Series, codes: list[int]) -> np.ndarray:
@@ -87,7 +93,7 @@ class Engine:
 
     def __init__(self, design: Design, breakdown: Breakdown) -> None:
         if len(breakdown.codes) != design.n:
-            raise ValueError("the breakdown and the design must describe the same respondents")
+            raise UsageError("the breakdown and the design must describe the same respondents")
         self.design = design
         self.breakdown = breakdown
         self.g = breakdown.n_groups

@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from ..dataset import Responses
+from ..errors import UnknownNameError
 from ..instrument.model import Column, IndexDefinition
 from ._blocks import Block, Domain
 
@@ -56,7 +57,11 @@ class _Sums:
 def _item_column(responses: Responses, index: IndexDefinition, item: str) -> Column:
     column = responses.instrument.column(item)
     if column is None or column.kind != "code":
-        raise KeyError(f"index {index.id!r}: item {item!r} is not a coded column of instrument {responses.instrument.id!r}")
+        raise UnknownNameError(
+            name=item,
+            kind=f"a coded column of instrument {responses.instrument.id!r} (an item of index {index.id!r})",
+            known=[c.name for c in responses.instrument.columns if c.kind == "code"],
+        )
     return column
 
 

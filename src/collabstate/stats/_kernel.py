@@ -202,7 +202,7 @@ class CalibratedKernel(Kernel):
     def __init__(self, design: Design, codes: np.ndarray, n_groups: int) -> None:
         super().__init__(design, codes, n_groups)
         if design.calibration is None:  # make_kernel picks this kernel only for a calibrated design
-            raise ValueError("a calibrated kernel needs a calibrated design")
+            raise AssertionError("a calibrated kernel needs a calibrated design")
         cal: Calibration = design.calibration
         self.cal = cal
         size = self.size = cal.size

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 
 __all__ = ["MISSING", "MISSING_MODES", "MissingMode", "WeightingDataError", "check_missing", "is_missing_code", "respondents"]
 
@@ -47,7 +47,7 @@ def respondents(n: int, verb: str = "") -> str:
 
 def check_missing(missing: Any) -> MissingMode:
     if missing is not None and missing not in MISSING_MODES:
-        raise ValueError(f"missing must be 'own-cell' or 'unweighted' (or None: blank answers are an error), not {missing!r}")
+        raise UsageError(argument="missing", value=missing, expected="'own-cell' or 'unweighted' (or None: blank answers are an error)")
     return missing
 
 

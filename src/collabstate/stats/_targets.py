@@ -274,7 +274,7 @@ class Targets:
         if kind == "code":
             column = responses.instrument.column(name)
             if column is None:  # _variable says "code" only for a coded column of the instrument
-                raise KeyError(f"instrument {responses.instrument.id!r} has no column {name!r}")
+                raise AssertionError(f"instrument {responses.instrument.id!r} has no column {name!r}")
             choices = [c.code for c in column.choices]
             if value not in choices:
                 raise TargetsError(f"{at}code {value} is not a choice of {name!r} (its choices: {', '.join(map(str, choices))})")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from ..dataset import Responses
+from ..errors import UnknownNameError, UsageError
 from ..instrument.model import MatrixQuestion, MultipleQuestion, TextQuestion
 
 __all__ = ["MIN_BASE_FLOOR", "answer_counts", "check_bases"]
@@ -32,9 +33,9 @@ MIN_BASE_FLOOR = 5
 def check_bases(min_base: int, low_base: int) -> None:
     """The suppression base (at least :data:`MIN_BASE_FLOOR`) and the low-base flag (not below it)."""
     if min_base < MIN_BASE_FLOOR:
-        raise ValueError(f"min_base must be at least {MIN_BASE_FLOOR} (privacy), not {min_base}")
+        raise UsageError(argument="min_base", value=min_base, expected=f"at least {MIN_BASE_FLOOR} (privacy)")
     if low_base < min_base:
-        raise ValueError(f"low_base ({low_base}) must not be below min_base ({min_base})")
+        raise UsageError(argument="low_base", value=low_base, expected=f"min_base ({min_base}) or more")
 
 
 SCHEMA: dict[str, pl.DataType] = {
@@ -77,7 +78,7 @@ def _counted(responses: Responses, questions: Sequence[str] | None) -> list[tupl
         known = {qid for qid, *_ in out} | {q.id for q in instrument.questions}
         unknown = sorted(wanted - known)
         if unknown:
-            raise KeyError(f"instrument {instrument.id!r} has no question {', '.join(map(repr, unknown))}")
+            raise UnknownNameError(name=unknown[0], kind=f"a question of {instrument.id}", known=sorted(known))
     return out
 
 
@@ -104,7 +105,7 @@ def answer_counts(responses: Responses, questions: Sequence[str] | None = None, 
     frames = [total]
     if by is not None:
         if by not in data.columns:
-            raise KeyError(f"no column {by!r} to break down by")
+            raise UnknownNameError(name=by, kind="a column of the data to break down by", known=data.columns)
         groups = (
             data.filter(pl.col(by).is_not_null())
             .group_by(pl.col(by).cast(pl.String).alias("group"))

@@ -39,6 +39,7 @@ import numpy as np
 from scipy import stats as _st
 
 from ..dataset import Responses
+from ..errors import UnknownNameError, UsageError
 from ._breakdown import _levels
 from .design import Design, LonelyPSU
 from .variance import psu_totals, vcov_totals
@@ -87,9 +88,9 @@ class ChisqResult:
 def _codes(responses: Responses, name: str) -> tuple[np.ndarray, list[str]]:
     column = responses.instrument.column(name)
     if column is not None and column.kind != "code":
-        raise ValueError(f"{name!r} is not a single-choice question or a design column: a chi-square test needs categories")
+        raise UsageError(f"{name!r} is not a single-choice question or a design column: a chi-square test needs categories")
     if column is None and name not in responses.data.columns:
-        raise KeyError(f"{name!r} is neither a single-choice question nor a column of the data")
+        raise UnknownNameError(name=name, kind="a single-choice question or a column of the data", known=responses.data.columns)
     return _levels(responses, name)
 
 
@@ -141,12 +142,12 @@ def rao_scott(
     ``responses`` (``lonely_psu`` is then ignored).
     """
     if statistic not in STATISTICS:
-        raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, not {statistic!r}")
+        raise UsageError(argument="statistic", value=statistic, expected=f"one of {', '.join(STATISTICS)}")
     if row == col:
-        raise ValueError(f"a chi-square test needs two different variables, not {row!r} twice")
+        raise UsageError(f"a chi-square test needs two different variables, not {row!r} twice")
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
     if design.n != responses.n:
-        raise ValueError("the design and the responses must describe the same respondents")
+        raise UsageError("the design and the responses must describe the same respondents")
     w = design.weights
     r, row_labels = _codes(responses, row)
     c, col_labels = _codes(responses, col)

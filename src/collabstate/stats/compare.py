@@ -23,6 +23,7 @@ from scipy import stats as _st
 
 from ..dataset import Responses
 from ..dataset.waves import labels_in_time
+from ..errors import InputError, UnknownNameError, UsageError
 from ._breakdown import Breakdown, make_breakdown
 from ._engine import Engine
 from .bases import check_bases
@@ -70,7 +71,7 @@ def pairwise_letters(
     ['B', '', 'B']
     """
     if adjust not in (None, "bh"):
-        raise ValueError(f"adjust must be None or 'bh', not {adjust!r}")
+        raise UsageError(argument="adjust", value=adjust, expected="None or 'bh'")
     est = np.asarray(est, dtype=np.float64)
     g = len(est)
     cov = np.asarray(cov, dtype=np.float64).reshape(g, g)
@@ -125,20 +126,22 @@ def wave_change(
 
     check_bases(min_base, low_base)
     if "wave" not in responses.data.columns:
-        raise ValueError("the responses carry no wave column")
+        raise InputError(
+            column="wave", problem="is not in the responses", expected="a wave column saying which wave each respondent answered"
+        )
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
     by_wave = make_breakdown(responses, "wave")
     chosen: Sequence[object]
     if waves is None:
         if by_wave.n_groups < 2:
-            raise ValueError("wave_change needs two waves; the data hold " + str(by_wave.n_groups))
+            raise InputError(column="wave", problem=f"holds {by_wave.n_groups} wave(s)", expected="two waves or more to compare")
         chosen = labels_in_time(by_wave.labels)[-2:]
     else:
         chosen = waves
     w_from, w_to = (str(w) for w in chosen)
     for w in (w_from, w_to):
         if w not in by_wave.labels:
-            raise ValueError(f"wave {w!r} is not in the data (waves: {', '.join(by_wave.labels)})")
+            raise UnknownNameError(name=w, kind=f"a wave of the data (waves: {', '.join(by_wave.labels)})", known=by_wave.labels)
     runs: list[tuple[Breakdown, str | None]] = [(by_wave, None)]
     if by is not None:
         runs.append((make_breakdown(responses, [by, "wave"]), by))
@@ -195,7 +198,7 @@ def trend_changes(
     first: :func:`wave_change` rows for each pair, ``labels`` being the waves in time order
     (earliest first; the data's ``wave`` column holds them)."""
     if len(labels) < 2:
-        raise ValueError(f"a trend needs two waves or more, not {len(labels)}")
+        raise UsageError(argument="labels", value=list(labels), expected="two waves or more")
     pairs = [(labels[-2], labels[-1])] + ([(labels[0], labels[-1])] if len(labels) > 2 else [])
     design = Design.from_responses(responses, lonely_psu=lonely_psu)
     return pl.concat(

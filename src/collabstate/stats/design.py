@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import polars as pl
 
+from ..errors import InputError, UsageError
+
 if TYPE_CHECKING:
     from ..dataset import Responses
     from ._calibration import Calibration
@@ -48,11 +50,11 @@ def _codes(values: Sequence | np.ndarray | pl.Series | None, n: int, what: str) 
         return np.zeros(n, dtype=np.int64), [None]
     series = values if isinstance(values, pl.Series) else pl.Series(what, list(values) if not isinstance(values, np.ndarray) else values)
     if series.len() != n:
-        raise ValueError(f"{what} has {series.len()} values for {n} respondents")
+        raise UsageError(argument=what, detail=f"{what} has {series.len()} values for {n} respondents")
     if series.null_count():
-        raise ValueError(f"{what} has {series.null_count()} missing values: every respondent needs one")
+        raise InputError(column=what, problem=f"has {series.null_count()} missing values", expected="a value for every respondent")
     if series.dtype == pl.Float64 and series.is_nan().any():
-        raise ValueError(f"{what} has missing (NaN) values: every respondent needs one")
+        raise InputError(column=what, problem="has missing (NaN) values", expected="a value for every respondent")
     levels = series.unique(maintain_order=False).sort()
     if series.dtype == pl.String:  # an Enum of the sorted levels: a hash look-up, 4x faster than ranking text
         codes = series.cast(pl.Enum(levels)).to_physical().cast(pl.Int64).to_numpy()
@@ -103,14 +105,14 @@ class Design:
     ) -> Design:
         """A design from plain arrays (any dtype for strata and clusters; ``None`` when absent)."""
         if lonely_psu not in LONELY_PSU:
-            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU)}, not {lonely_psu!r}")
+            raise UsageError(argument="lonely_psu", value=lonely_psu, expected=f"one of {', '.join(LONELY_PSU)}")
         lengths = {len(x) for x in (weights, strata, clusters) if x is not None}
         if n is None:
             if not lengths:
-                raise ValueError("give n, or at least one of weights, strata, clusters")
+                raise UsageError("give n, or at least one of weights, strata, clusters")
             n = lengths.pop()
         if lengths - {n}:
-            raise ValueError("weights, strata and clusters must have one value per respondent")
+            raise UsageError("weights, strata and clusters must have one value per respondent")
         if weights is None:
             w = np.ones(n, dtype=np.float64)
         else:
@@ -120,9 +122,11 @@ class Design:
                 else np.asarray(weights, dtype=np.float64)
             )
             if not np.all(np.isfinite(w)):
-                raise ValueError("weights must be finite numbers, none missing")
+                raise InputError(
+                    column="weights", problem="holds missing or infinite values", expected="a finite number for every respondent"
+                )
             if np.any(w < 0):
-                raise ValueError("weights must not be negative")
+                raise InputError(column="weights", problem="holds negative values", expected="weights of 0 or more")
         h, strata_levels = _codes(strata, n, "strata")
         if clusters is None:
             key = np.arange(n, dtype=np.int64)
@@ -139,9 +143,14 @@ class Design:
         starts = np.concatenate([[0], np.cumsum(psu_per_stratum)[:-1]]).astype(np.int64)
         if lonely_psu == "fail" and np.any(psu_per_stratum == 1):
             lonely = [strata_levels[i] for i in np.flatnonzero(psu_per_stratum == 1)]
-            raise ValueError(f"stratum {lonely[0]!r} has only one PSU (lonely_psu='fail')")
+            raise InputError(
+                column="strata",
+                value=lonely[0],
+                problem="has only one PSU (lonely_psu='fail')",
+                expected="two PSUs or more in every stratum",
+            )
         if calibration is not None and calibration.n != n:
-            raise ValueError(f"the calibration describes {calibration.n} respondents, the design {n}")
+            raise UsageError(f"the calibration describes {calibration.n} respondents, the design {n}")
         return cls(
             weights=w,
             stratum=h,

@@ -49,7 +49,7 @@ from ._engine import Engine
 from .bases import check_bases
 from .compare import pairwise_letters
 from .design import Design, LonelyPSU
-from .intervals import CI_METHODS, CIMethod, proportion_interval, t_interval
+from .intervals import CIMethod, check_level, check_method, proportion_interval, t_interval
 
 __all__ = ["ESTIMATE_SCHEMA", "check_bases", "estimate"]
 
@@ -91,10 +91,8 @@ def estimate(
     design built from ``responses`` (``lonely_psu`` is then ignored).
     """
     check_bases(min_base, low_base)
-    if ci not in CI_METHODS:
-        raise ValueError(f"ci must be one of {', '.join(CI_METHODS)}, not {ci!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, not {level}")
+    check_method(ci)
+    check_level(level)
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
     breakdown = make_breakdown(responses, by)
     blocks = Engine(design, breakdown).blocks(responses, questions)

@@ -26,21 +26,45 @@ base) is NaN, never an exception.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from scipy import stats as _st
 
-__all__ = ["CI_METHODS", "korn_graubard", "logit_interval", "proportion_interval", "t_interval", "wald", "wilson"]
+from ..errors import UsageError
+
+__all__ = [
+    "CI_METHODS",
+    "check_level",
+    "check_method",
+    "korn_graubard",
+    "logit_interval",
+    "proportion_interval",
+    "t_interval",
+    "wald",
+    "wilson",
+]
 
 CIMethod = Literal["wilson", "logit", "beta", "wald"]
 CI_METHODS: tuple[str, ...] = ("wilson", "logit", "beta", "wald")
 
 
-def _check_level(level: float) -> float:
+def check_level(level: float) -> float:
+    """``level`` if it is a confidence level (strictly between 0 and 1), else a :class:`UsageError`."""
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, not {level}")
-    return 1.0 - level
+        raise UsageError(argument="level", value=level, expected="a confidence level between 0 and 1, such as 0.95")
+    return level
+
+
+def check_method(method: str) -> CIMethod:
+    """``method`` if it is one of :data:`CI_METHODS`, else a :class:`UsageError`."""
+    if method not in CI_METHODS:
+        raise UsageError(argument="ci", value=method, expected=f"one of {', '.join(CI_METHODS)}")
+    return cast("CIMethod", method)
+
+
+def _check_level(level: float) -> float:
+    return 1.0 - check_level(level)
 
 
 def _f(x) -> np.ndarray:
@@ -142,4 +166,5 @@ def proportion_interval(method: CIMethod, p, se, *, n_eff=None, nrow=None, df=No
         return korn_graubard(p, se, nrow, df, level, n_eff=n_eff)
     if method == "wald":
         return wald(p, se, level)
-    raise ValueError(f"ci must be one of {', '.join(CI_METHODS)}, not {method!r}")
+    check_method(method)
+    raise AssertionError(method)  # every method is handled above

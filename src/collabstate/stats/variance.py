@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import UsageError
 from .design import Design
 
 __all__ = ["DomainMean", "domain_mean", "linearise_ratio", "psu_totals", "vcov_totals"]
@@ -43,7 +44,7 @@ def _as_matrix(x: np.ndarray, n: int, name: str) -> np.ndarray:
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2 or x.shape[0] != n:
-        raise ValueError(f"{name} must have one row per respondent ({n}), not shape {x.shape}")
+        raise UsageError(argument=name, value=x.shape, expected=f"one row per respondent ({n})")
     return x
 
 
@@ -71,7 +72,7 @@ def vcov_totals(design: Design, totals: np.ndarray) -> np.ndarray:
         t = t[None]
     k, p, m = t.shape
     if p != design.n_psu:
-        raise ValueError(f"totals have {p} rows for {design.n_psu} PSUs")
+        raise UsageError(f"totals have {p} rows for {design.n_psu} PSUs")
     out = np.empty((k, m, m), dtype=np.float64)
     if p == 0:
         out[:] = 0.0

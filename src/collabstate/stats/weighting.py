@@ -48,6 +48,7 @@ import numpy as np
 import polars as pl
 
 from ..dataset import Responses
+from ..errors import UnknownNameError, UsageError
 from ._calibration import CalibratedResponses, Calibration, Margin, Stage
 from ._missing import MissingMode, WeightingDataError, check_missing, respondents
 from ._targets import Key, ResolvedMargin, Targets, TargetsError, load_targets
@@ -163,7 +164,7 @@ def _base(responses: Responses, base_weights: str | None) -> tuple[np.ndarray, C
         what = f"the weights ({responses.weight})" if responses.weight else "the weights"
     else:
         if base_weights not in responses.data.columns:
-            raise ValueError(f"base_weights: the responses have no column {base_weights!r}")
+            raise UnknownNameError(name=base_weights, kind="a column of the responses (base_weights)", known=responses.data.columns)
         w, prior, what = responses.data[base_weights].cast(pl.Float64), None, f"the base weights {base_weights!r}"
     column = base_weights or responses.weight or "weight"
     x = w.to_numpy().astype(np.float64, copy=True)  # a blank weight is NaN here
@@ -234,9 +235,9 @@ def _check_trim(trim) -> tuple[float, float] | None:
     try:
         low, high = (float(x) for x in trim)
     except (TypeError, ValueError):
-        raise ValueError(f"trim must be (low, high) multiples of the mean weight, not {trim!r}") from None
+        raise UsageError(argument="trim", value=trim, expected="(low, high) multiples of the mean weight") from None
     if not (0 <= low <= 1 <= high) or low == high:
-        raise ValueError(f"trim bounds must satisfy 0 ≤ low ≤ 1 ≤ high (multiples of the mean weight), not {trim!r}")
+        raise UsageError(argument="trim", value=trim, expected="bounds with 0 ≤ low ≤ 1 ≤ high (multiples of the mean weight)")
     return low, high
 
 
@@ -315,9 +316,9 @@ def rake(
     """
     missing = check_missing(missing)
     if max_iter < 1:
-        raise ValueError(f"max_iter must be at least 1, not {max_iter}")
+        raise UsageError(argument="max_iter", value=max_iter, expected="at least 1")
     if not epsilon > 0:
-        raise ValueError(f"epsilon must be positive, not {epsilon}")
+        raise UsageError(argument="epsilon", value=epsilon, expected="a positive number")
     bounds = _check_trim(trim)
     inputs, prior = _base(responses, base_weights)
     margins = targets.resolve(responses, inputs, missing=missing)
@@ -365,7 +366,7 @@ def poststratify(
     missing = check_missing(missing)
     if variable is None:
         if len(targets.keys) != 1:
-            raise ValueError(f"poststratify uses one margin, and the targets hold {len(targets.keys)}: give variable=, or use rake")
+            raise UsageError(f"poststratify uses one margin, and the targets hold {len(targets.keys)}: give variable=, or use rake")
         key = targets.keys[0]
     else:
         key = _pick(targets, variable)
@@ -386,5 +387,5 @@ def _pick(targets: Targets, variable: Key) -> Key:
     key = names[0] if len(names) == 1 else names
     if key not in targets.margins:
         shown = ", ".join("*".join(k) if isinstance(k, tuple) else k for k in targets.keys)
-        raise ValueError(f"the targets have no margin {variable!r} (they have: {shown})")
+        raise UnknownNameError(name=str(variable), kind=f"a margin of the targets (they have: {shown})", known=shown.split(", "))
     return key
