@@ -17,6 +17,7 @@ from typing import cast
 import polars as pl
 from polars.datatypes import DataTypeClass
 
+from ..errors import UsageError
 from ..instrument.model import Column, NumberQuestion
 
 __all__ = ["PROBLEM_SCHEMA", "Target", "as_categories", "expected_code", "problem_frame", "type_cells"]
@@ -52,7 +53,7 @@ class Target:
     def instrument_column(self) -> Column:
         """The instrument column of a target whose :attr:`kind` is a column kind (code, flag, number, text)."""
         if self.column is None:
-            raise ValueError(f"{self.name!r} is a design column, not a column of the instrument")
+            raise UsageError(f"{self.name!r} is a design column, not a column of the instrument")
         return self.column
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 import polars as pl
 import pyreadstat
 
+from ..errors import InputError
 from ..instrument.model import MatrixQuestion, ScaleQuestion
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def spss_name(column: str) -> str:
         problem = "is a word SPSS reserves"
     else:
         return name
-    raise ValueError(f"column {column!r} cannot go to SPSS: variable name {name!r} {problem}")
+    raise InputError(f"column {column!r} cannot go to SPSS: variable name {name!r} {problem}")
 
 
 def column_from_spss_name(name: str) -> str:
@@ -76,7 +77,7 @@ def _user_missing(column: str, codes: list[int], valid: list[int]) -> list[Any]:
         return sorted(codes)
     lo, hi = min(codes), max(codes)
     if any(lo <= v <= hi for v in valid):
-        raise ValueError(
+        raise InputError(
             f"column {column!r}: SPSS can declare at most three user-missing values or one range, "
             f"and excluded codes {sorted(codes)} are neither"
         )
@@ -99,14 +100,14 @@ def _check_values(data: pl.DataFrame) -> dict[str, int]:
             lost = data[name].is_nan() | data[name].is_in(SYSTEM_MISSING)
             if lost.any():
                 row = int(lost.arg_true()[0])
-                raise ValueError(f"column {name!r}, row {row + 1}: {data[name][row]!r} would read back from SPSS as system-missing")
+                raise InputError(f"column {name!r}, row {row + 1}: {data[name][row]!r} would read back from SPSS as system-missing")
         if dtype != pl.String:
             continue
         lengths = data[name].str.len_bytes()
         longest = cast("int | None", lengths.max())  # the max of UInt32 byte lengths: an int, or None when all are null
         if longest is not None and longest > MAX_STRING_BYTES:
             row = int(cast(int, lengths.arg_max()))  # not None: the column has a longest value
-            raise ValueError(
+            raise InputError(
                 f"text in column {name!r}, row {row + 1} is {longest} bytes long (UTF-8); SPSS strings hold at most {MAX_STRING_BYTES}"
             )
         widths[name] = max(1, int(longest or 0))
@@ -124,7 +125,7 @@ def write_sav(responses: Responses, path: Path, labels: dict[str, str]) -> None:
     for data_column, name in names.items():
         other = seen.setdefault(name.upper(), data_column)
         if other != data_column:
-            raise ValueError(f"columns {other!r} and {data_column!r} share the SPSS name {name!r}")
+            raise InputError(f"columns {other!r} and {data_column!r} share the SPSS name {name!r}")
     widths = _check_values(data)
 
     value_labels: dict[str, dict[int | float, str]] = {}

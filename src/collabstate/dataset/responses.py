@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from ..errors import InputError, UsageError
 from ..instrument import DESIGN_COLUMNS, Instrument
 
 __all__ = ["DESIGN_DTYPES", "KIND_DTYPES", "Responses", "canonical_schema"]
@@ -81,7 +82,7 @@ class Responses:
             schema["wave"] = pl.String()
         unknown = [c for c in self.data.columns if c not in schema]
         if unknown:
-            raise ValueError(
+            raise InputError(
                 f"columns not in instrument {self.instrument.id!r}: {', '.join(unknown[:10])}" + (" …" if len(unknown) > 10 else "")
             )
         self.data = self.data.select(
@@ -94,7 +95,7 @@ class Responses:
         if self.rows is not None:
             self.rows = np.asarray(self.rows, dtype=np.int64)
             if self.rows.shape != (self.n,):
-                raise ValueError(f"rows: one row number per respondent is needed ({self.n}), not {len(self.rows)}")
+                raise UsageError(f"rows: one row number per respondent is needed ({self.n}), not {len(self.rows)}")
 
     @property
     def n(self) -> int:

@@ -39,6 +39,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ..errors import InputError, UsageError
 from ..instrument import Column, Instrument
 from ..instrument.model import MatrixQuestion
 from . import _spss
@@ -172,7 +173,7 @@ def _where(name: str, row: int) -> str:
 
 def _check_excel(data: pl.DataFrame) -> None:
     if data.height + 1 > EXCEL_MAX_ROWS or data.width > EXCEL_MAX_COLUMNS:
-        raise ValueError(
+        raise InputError(
             f"{data.height} rows by {data.width} columns do not fit an Excel sheet "
             f"({EXCEL_MAX_ROWS - 1} rows of data, {EXCEL_MAX_COLUMNS} columns at most)"
         )
@@ -183,14 +184,14 @@ def _check_excel(data: pl.DataFrame) -> None:
             units = col.str.len_chars() + col.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
             if (row := _first(data, units.gt(EXCEL_MAX_TEXT))) is not None:
                 n = data.select(units.get(row)).item()
-                raise ValueError(f"text in {_where(name, row)} is {n} characters long; Excel cells hold at most {EXCEL_MAX_TEXT:,}")
+                raise InputError(f"text in {_where(name, row)} is {n} characters long; Excel cells hold at most {EXCEL_MAX_TEXT:,}")
             if (row := _first(data, col.str.contains("[\ufffe\uffff]"))) is not None:
-                raise ValueError(f"text in {_where(name, row)} holds U+FFFE or U+FFFF, which XLSX cannot store")
+                raise InputError(f"text in {_where(name, row)} holds U+FFFE or U+FFFF, which XLSX cannot store")
         elif dtype.is_integer():
             if (row := _first(data, col.abs().ge(EXACT_INTEGER))) is not None:
-                raise ValueError(f"{_where(name, row)}: integers from 2**53 are not exact in Excel")
+                raise InputError(f"{_where(name, row)}: integers from 2**53 are not exact in Excel")
         elif dtype.is_float() and (row := _first(data, ~col.is_finite())) is not None:
-            raise ValueError(f"{_where(name, row)}: Excel cannot hold {data[name][row]}")
+            raise InputError(f"{_where(name, row)}: Excel cannot hold {data[name][row]}")
 
 
 def _write_sheet(sheet: Worksheet, frame: pl.DataFrame, header: Format, widths: dict[int, int] | None = None) -> None:
@@ -275,11 +276,11 @@ def format_of(path: Path, format: str | None) -> str:
     """The format to write ``path`` in: ``format`` when given (checked), else the file's ending."""
     if format is not None:
         if format.lower() not in FORMATS:
-            raise ValueError(f"cannot write {path}: unknown format {format!r}; use one of {', '.join(FORMATS)}")
+            raise UsageError(f"cannot write {path}: unknown format {format!r}; use one of {', '.join(FORMATS)}")
         return format.lower()
     ext = path.suffix.lower().lstrip(".")
     if ext not in FORMATS:
-        raise ValueError(f"cannot tell the format of {path} from its extension; use one of .{', .'.join(FORMATS)} or pass format=")
+        raise UsageError(f"cannot tell the format of {path} from its extension; use one of .{', .'.join(FORMATS)} or pass format=")
     return ext
 
 
@@ -298,7 +299,7 @@ def write_responses(responses: Responses, path: str | Path, format: str | None =
         try:
             _WRITERS[fmt](responses, temporary)
         except ValueError as error:
-            raise ValueError(f"cannot write {path}: {error}") from error
+            raise InputError(f"cannot write {path}: {error}") from error
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

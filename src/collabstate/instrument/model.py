@@ -24,6 +24,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import UnknownNameError
 from .logic import Condition, parse_condition
 
 __all__ = [
@@ -225,7 +226,7 @@ class Instrument(_Model):
         try:
             return self._questions_by_id[question_id]
         except KeyError:
-            raise KeyError(f"instrument {self.id!r} has no question {question_id!r}") from None
+            raise UnknownNameError(name=question_id, kind=f"a question of {self.id}", known=list(self._questions_by_id)) from None
 
     @cached_property
     def _questions_by_id(self) -> dict[str, Question]:
@@ -287,10 +288,10 @@ class Instrument(_Model):
 
     def index(self, index_id: str | None = None) -> IndexDefinition:
         if not self.indices:
-            raise KeyError(f"instrument {self.id!r} defines no index")
+            raise UnknownNameError(f"instrument {self.id!r} defines no index")
         if index_id is None:
             return self.indices[0]
         for ix in self.indices:
             if ix.id == index_id:
                 return ix
-        raise KeyError(f"instrument {self.id!r} has no index {index_id!r}")
+        raise UnknownNameError(name=index_id, kind=f"an index of {self.id}", known=[ix.id for ix in self.indices])

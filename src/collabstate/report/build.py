@@ -19,6 +19,7 @@ import polars as pl
 
 from ..dataset import Responses
 from ..dataset.waves import Wave
+from ..errors import UsageError
 from ..stats.intervals import CIMethod
 from .evidence import Earlier, Evidence, gather
 from .model import Report
@@ -134,7 +135,7 @@ def build_report(
     describing how the data were weighted; ``progress`` is called with a message before each step."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
-        raise ValueError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
     earlier = [previous, *earlier] if previous is not None else list(earlier)
     if "html" in formats:
         from .assets import node_modules

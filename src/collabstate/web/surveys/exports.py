@@ -343,7 +343,7 @@ def export_wave(
             try:
                 writer.add(part.responses.data)
             except ValueError as error:
-                raise ValueError(f"cannot write {path}: {error}") from error
+                raise InputError(f"cannot write {path}: {error}") from error
 
     parts = _validations(wave, completed_only, chunk, None, take)
     try:
