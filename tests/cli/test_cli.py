@@ -9,11 +9,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import collabstate
+
 CLI = [sys.executable, "-m", "collabstate"]
+SRC = str(Path(collabstate.__file__).parents[1])  # the collabstate under test, not the one installed
 
 
 def run(*args, cwd=None):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
+    )
 
 
 def test_help_of_every_command_has_an_example():
@@ -48,7 +53,10 @@ def test_instrument_list_show_schema():
 def test_instrument_show_piped_prints_every_id_whole():
     """Ids are what people copy: piped (not a terminal, the usual 80 columns), no id is cut."""
     shown = subprocess.run(
-        [*CLI, "instrument", "show", "readiness-2018"], capture_output=True, text=True, env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"}
+        [*CLI, "instrument", "show", "readiness-2018"],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "80", "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC},
     )
     lines = shown.stdout.splitlines()
     assert lines[1].split("\t") == ["id", "type", "question", "codes", "asked when"]

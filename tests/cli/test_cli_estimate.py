@@ -8,17 +8,20 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
+import collabstate
 from collabstate.dataset import Responses, read_responses, write_responses
 from collabstate.demo import leaders_wave
 from collabstate.instrument import load_instrument
 from collabstate.stats import ESTIMATE_SCHEMA, estimate
 
 CLI = [sys.executable, "-m", "collabstate"]
+SRC = str(Path(collabstate.__file__).parents[1])  # the collabstate under test, not the one installed
 KEYS = [
     "question",
     "option",
@@ -40,7 +43,9 @@ FLOATS = ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff")
 
 
 def run(*args):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""The ``serve`` and ``wave`` commands (registered by :mod:`collabstate.cli`).
+"""``collabstate serve`` and the ``collabstate wave`` group: the survey website, and its waves
+(create, list, invite, remind, export, purge).
 
 Django is imported only when one of them runs, so the rest of the command line stays quick.
 """
@@ -13,24 +14,12 @@ from typing import Annotated
 
 import typer
 
-from .._cli_support import InstrumentOption, err, fail, out
+from ..web.setup import setup_django
+from ._shared import InstrumentOption, err, fail, out, read_instrument
 
 __all__ = ["serve", "wave_app"]
 
 wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export, purge.", no_args_is_help=True)
-
-
-def setup_django(*, migrate: bool = True) -> None:
-    """Configure Django and, unless ``migrate`` is False, bring the database up to date
-    (migrations, the cache table)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    if migrate:
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
 
 
 def serve(
@@ -56,7 +45,7 @@ def serve(
 
 def _wave(slug: str):
     setup_django()
-    from .surveys.models import Wave
+    from ..web.surveys.models import Wave
 
     try:
         return Wave.objects.get(slug=slug)
@@ -97,19 +86,14 @@ def create(
 
     Example: collabstate wave create leaders-2026 --instrument leaders --closes 2027-01-31 --organisation "North Partnership"
     """
-    from ..instrument import InstrumentError, load_instrument
-
-    try:
-        ins = load_instrument(instrument)
-    except InstrumentError as exc:
-        raise fail(str(exc)) from None
+    ins = read_instrument(instrument)
     if mode not in ("anonymous", "identified"):
         raise fail(f"--mode: expected anonymous or identified, not {mode!r}")
     setup_django()
     from django.utils import timezone
 
-    from .surveys.models import Wave
-    from .workspace.actions import WorkspaceError, organisation_named
+    from ..web.surveys.models import Wave
+    from ..web.workspace.actions import WorkspaceError, organisation_named
 
     start = _when(opens, "--opens") if opens else timezone.now()
     end = _when(closes, "--closes") if closes else start + dt.timedelta(days=30)
@@ -134,7 +118,7 @@ def create(
 def list_waves() -> None:
     """List the waves with their respondents and completes."""
     setup_django()
-    from .surveys.models import Wave
+    from ..web.surveys.models import Wave
 
     for wave in Wave.objects.select_related("organisation"):
         done = wave.respondents.filter(status="completed").count()
@@ -155,7 +139,7 @@ def invite(
     Example: collabstate wave invite leaders-2026 invitees.csv
     """
     wave = _wave(slug)
-    from .surveys.invitations import InviteeFileError, add_invitees, send_invitations
+    from ..web.surveys.invitations import InviteeFileError, add_invitees, send_invitations
 
     try:
         added = add_invitees(wave, invitees.read_bytes(), name=str(invitees))
@@ -174,7 +158,7 @@ def invite(
 def remind(slug: Annotated[str, typer.Argument(help="The wave.")]) -> None:
     """Remind invitees who have not completed (at most the wave's number of reminders each)."""
     wave = _wave(slug)
-    from .surveys.invitations import send_reminders
+    from ..web.surveys.invitations import send_reminders
 
     out.print(f"{send_reminders(wave)} reminders sent", highlight=False)
 
@@ -193,7 +177,7 @@ def export(
     wave = _wave(slug)
     from rich.progress import Progress
 
-    from .surveys.exports import StoredAnswersError, export_wave
+    from ..web.surveys.exports import StoredAnswersError, export_wave
 
     try:
         with Progress(console=err, transient=True) as bar:
@@ -218,8 +202,8 @@ def export_job(job: Annotated[int, typer.Argument(help="The export's number (in 
     Example: collabstate wave export-job 12
     """
     setup_django(migrate=False)  # the site that asked for it has brought the database up to date
-    from .workspace.export_jobs import run_job
-    from .workspace.models import ExportJob
+    from ..web.workspace.export_jobs import run_job
+    from ..web.workspace.models import ExportJob
 
     try:
         ran = run_job(job)
@@ -232,8 +216,8 @@ def export_job(job: Annotated[int, typer.Argument(help="The export's number (in 
 
 
 def _purge() -> int:
-    from .workspace.actions import purge_contact_details
-    from .workspace.export_jobs import purge_exports
+    from ..web.workspace.actions import purge_contact_details
+    from ..web.workspace.export_jobs import purge_exports
 
     cleared = purge_contact_details()
     if cleared:

@@ -1,8 +1,8 @@
-"""The ``report`` and ``benchmark`` commands (registered by :mod:`collabstate.cli`).
+"""``collabstate report`` and ``collabstate benchmark``.
 
 Each parses its input, calls one core function (:func:`build_report`, :func:`build_benchmark`)
-and prints the paths it wrote. Exit codes as the rest of the CLI: 0 success, 1 invalid input (a
-file, an instrument or data that cannot be used), 2 usage error.
+and prints the paths it wrote. Exit codes as the rest of the CLI (:mod:`collabstate.cli`); a
+machine without the report's JavaScript ends with 3.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import polars as pl
 import typer
 
-from .._cli_support import InstrumentOption, err, out
-from .._cli_support import fail as _fail
-from .._cli_support import load_instrument_or_fail as _instrument
 from ..dataset.waves import wave_when
+from ..errors import CollabstateError
+from ._shared import InstrumentOption, err, fail, out, read_data, read_instrument
 
 if TYPE_CHECKING:
     from ..stats.weighting import MissingMode
@@ -30,18 +29,14 @@ OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder to write th
 
 
 def _read(data: Path, instrument, what: str):
-    from ..dataset import ResponsesError, read_responses
-
-    try:
-        validation = read_responses(data, instrument)
-    except (ResponsesError, OSError) as exc:
-        raise _fail(str(exc)) from None
+    """The valid rows of a data file, refused when there are none or they answer no question."""
+    validation = read_data(data, instrument)
     rejected = validation.rejected.height if validation.rejected is not None else 0
     if validation.responses.n == 0:
-        raise _fail(f"{data}: no valid rows to report on ({validation.n_problems} problems; run `collabstate validate {data}`)")
+        raise fail(f"{data}: no valid rows to report on ({validation.n_problems} problems; run `collabstate validate {data}`)")
     answered = validation.responses.data.select(validation.responses.question_columns).select(pl.all().is_not_null().any())
     if not any(answered.row(0)):
-        raise _fail(f"{data}: no answer to any question of instrument {instrument.id}; is it the right instrument?")
+        raise fail(f"{data}: no answer to any question of instrument {instrument.id}; is it the right instrument?")
     if rejected:
         err.print(
             f"note: {what} {data}: {rejected} rows rejected ({validation.n_problems} problems); the report uses the "
@@ -63,10 +58,10 @@ def _wave_files(data: Path, compare: list[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix.lower() in WAVE_FILES and p.is_file() and p.resolve() != data.resolve())
             if not found:
-                raise _fail(f"{path}: no wave files ({', '.join(WAVE_FILES)}) in this folder")
+                raise fail(f"{path}: no wave files ({', '.join(WAVE_FILES)}) in this folder")
             undated = [p.name for p in found if wave_when(p.stem) is None]
             if undated and len(found) > 1:
-                raise _fail(
+                raise fail(
                     f"{path}: the order of {', '.join(undated)} cannot be told from their names; name each file after its wave "
                     "(leaders-2024.csv) or pass the files with --compare one by one, nearest first"
                 )
@@ -95,14 +90,14 @@ def _weight(responses, targets_path: Path, missing: MissingMode = None):
 
     try:
         result = rake(responses, load_targets(targets_path), missing=missing)
-    except TargetsError as exc:  # its message starts with the targets file's name and line
-        raise _fail(str(exc)) from None
+    except TargetsError:  # its message starts with the targets file's name and line: the app prints it as it is
+        raise
     except WeightingDataError as exc:
-        raise _fail(exc.worded(own_cell="--weights-missing own-cell", unweighted="--weights-missing unweighted")) from None
+        raise fail(exc.worded(own_cell="--weights-missing own-cell", unweighted="--weights-missing unweighted")) from None
     except OSError as exc:
-        raise _fail(f"{targets_path}: {exc}") from None
+        raise fail(f"{targets_path}: {exc}") from None
     except (KeyError, ValueError) as exc:  # anything else is the data's
-        raise _fail(f"{responses.source or 'the data'}: {exc}") from None
+        raise fail(f"{responses.source or 'the data'}: {exc}") from None
     lines = [line.strip() for line in str(result).splitlines()[:3]] + [f"{note}." for note in result.notes]
     return result.responses, [f"Weighted by raking to the targets in {targets_path.name}. " + " ".join(lines)]
 
@@ -162,10 +157,9 @@ def report(
 
     Example: [bold]collabstate report leaders-2026.csv --instrument leaders --compare leaders-2025.csv --compare leaders-2024.csv --out report-2026[/]
     """
-    from .assets import AssetsMissing
-    from .build import build_report
+    from ..report.build import build_report
 
-    ins = _instrument(instrument)
+    ins = read_instrument(instrument)
     _check_by(ins, by)
     if weights_missing is not None and weights_missing not in _WEIGHTS_MISSING:
         raise typer.BadParameter(f"{weights_missing!r} is not one of own-cell, unweighted", param_hint="--weights-missing")
@@ -189,8 +183,10 @@ def report(
                 weighting=weighting,
                 progress=lambda m: progress.update(task, description=m),
             )
-    except (AssetsMissing, ValueError) as exc:
-        raise _fail(str(exc)) from None
+    except CollabstateError:
+        raise  # the app prints it with its exit code (3 for AssetsMissing)
+    except ValueError as exc:  # what the core still raises as a plain ValueError
+        raise fail(str(exc)) from None
     for path in paths.written():
         out.print(str(path), highlight=False)
 
@@ -221,10 +217,9 @@ def benchmark(
     Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
     """
     from ..analysis.percentiles import organisation_column
-    from .assets import AssetsMissing
-    from .benchmark import build_benchmark
+    from ..report.benchmark import build_benchmark
 
-    ins = _instrument(instrument)
+    ins = read_instrument(instrument)
     if not ins.indices:
         raise typer.BadParameter(f"instrument {ins.id} defines no index to benchmark", param_hint="--instrument")
     org = _read(org_data, ins, "organisation data")
@@ -233,14 +228,16 @@ def benchmark(
     try:
         organisation_column(everyone, column)
     except ValueError as exc:
-        raise _fail(f"{against}: {exc}") from None
+        raise fail(f"{against}: {exc}") from None
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
             paths = build_benchmark(
                 org, everyone, out_dir, name=name, organisations=column, progress=lambda m: progress.update(task, description=m)
             )
-    except (AssetsMissing, ValueError) as exc:
-        raise _fail(str(exc)) from None
+    except CollabstateError:
+        raise  # the app prints it with its exit code (3 for AssetsMissing)
+    except ValueError as exc:  # what the core still raises as a plain ValueError
+        raise fail(str(exc)) from None
     for path in paths.written():
         out.print(str(path), highlight=False)

@@ -1,21 +1,24 @@
-"""`collabstate report` and `collabstate benchmark` end to end, through a Typer app that registers
-them as cli.py does: exit codes 0 (written), 1 (input that cannot be used), 2 (usage)."""
+"""`collabstate report` and `collabstate benchmark` end to end, through the command line's app:
+exit codes 0 (written), 1 (input that cannot be used), 2 (usage), 3 (the report's scripts missing)."""
+
+from pathlib import Path
 
 import polars as pl
 import pytest
-import typer
-from conftest import need_node_modules
 from typer.testing import CliRunner
 
 from collabstate import Responses, load_instrument, write_responses
+from collabstate.cli import app
 from collabstate.demo import leaders_wave, readiness_2018
 from collabstate.report.benchmark import demo_organisation
-from collabstate.report.commands import benchmark, report
 
-app = typer.Typer()
-app.command()(report)
-app.command()(benchmark)
 runner = CliRunner()
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+
+
+def need_node_modules() -> None:
+    if not (NODE_MODULES / "vega-embed" / "build" / "vega-embed.min.js").is_file():
+        pytest.skip("node_modules is missing (run `make setup`, which runs `npm ci`)")
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +111,10 @@ def test_bad_input_exits_1(files, tmp_path):
 
 
 def test_missing_javascript_says_run_make_setup(files, tmp_path, monkeypatch):
+    """The machine lacks the report's scripts: a SetupError, exit code 3."""
     monkeypatch.setenv("COLLABSTATE_NODE_MODULES", str(tmp_path / "nowhere"))
     result = runner.invoke(app, ["report", str(files["l25"]), "--instrument", "leaders", "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "make setup" in result.output and "npm ci" in result.output
     assert not (tmp_path / "out" / "report.html").exists()
 

@@ -1,7 +1,8 @@
-"""How ``collabstate estimate`` shows the estimate table: JSON, CSV, or a table a person reads.
+"""``collabstate estimate``, and how it shows the estimate table: JSON, CSV, or a table a person reads.
 
-Nothing here computes a number: every value comes from :func:`collabstate.stats.estimate`'s
-table; this module only formats it (the house rule: one estimate table feeds everything).
+The command parses its options, reads the data, calls :func:`collabstate.stats.estimate` once and
+renders its table. Nothing here computes a number: every value comes from that table; this module
+only formats it (the house rule: one estimate table feeds everything).
 
 JSON: a list of objects with exactly the 15 keys of the table (``ESTIMATE_SCHEMA``), shares on
 0–1, ``flags`` a list of strings, ``letters`` a string ("" on total rows and where a group takes
@@ -14,19 +15,140 @@ from __future__ import annotations
 import io
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import polars as pl
+import typer
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .instrument import Instrument
-from .instrument.model import MultipleQuestion
-from .stats.compare import GROUP_LETTERS
+from ..instrument import Instrument
+from ..instrument.model import MultipleQuestion
+from ._shared import DataArgument, InstrumentOption, err, fail, out, read_data, read_instrument, report_problems
 
-__all__ = ["FLAG_NOTES", "estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text"]
+if TYPE_CHECKING:
+    from ..stats.intervals import CIMethod
 
+__all__ = ["FLAG_NOTES", "estimate", "estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text"]
+
+ESTIMATE_FORMATS = ("json", "csv", "table")
+
+
+def _usage(message: str, param: str) -> typer.BadParameter:
+    return typer.BadParameter(message, param_hint=param)
+
+
+def _unknown(kind: str, name: str, candidates: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(candidates[:12])}{' …' if len(candidates) > 12 else ''}"
+    return f"{name!r} is not {kind}; {hint}"
+
+
+def estimate(
+    data: DataArgument,
+    instrument: InstrumentOption,
+    questions: Annotated[
+        str | None, typer.Option("--questions", "-q", help="Questions, columns or indices to estimate, comma-separated (default: all).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Break down by a single-choice question or a design column (wave, stratum, cluster); two as a,b."),
+    ] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    ci: Annotated[str, typer.Option("--ci", help="Interval for shares: wilson, logit, beta (Korn-Graubard) or wald.")] = "wilson",
+    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
+) -> None:
+    """Estimate every share, NET, mean and index with its standard error, interval and base.
+
+    Rows that fail validation are left out (and counted on stderr). Shares are on 0-1 in JSON and
+    CSV; bases under 10 are suppressed, under 30 flagged. JSON is a list of objects with the keys
+    question, option, statistic, by, group, wave, estimate, se, ci_low, ci_high, n, n_eff, deff,
+    flags, letters.
+
+    Example: [bold]collabstate estimate answers.csv --instrument leaders --by sector --format table[/]
+    """
+    import dataclasses
+
+    from ..instrument import DESIGN_COLUMNS
+    from ..stats import CI_METHODS
+    from ..stats import estimate as estimate_of
+
+    if fmt not in ESTIMATE_FORMATS:
+        raise _usage(f"{fmt!r} is not one of {', '.join(ESTIMATE_FORMATS)}", "--format")
+    if ci not in CI_METHODS:
+        raise _usage(f"{ci!r} is not one of {', '.join(CI_METHODS)}", "--ci")
+    if not 0 < level < 1:
+        raise _usage(f"{level} is not between 0 and 1", "--level")
+    ins = read_instrument(instrument)
+    wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
+    if wanted is not None:
+        known = [q.id for q in ins.questions] + [
+            c.name for c in ins.columns if c.kind in ("code", "number") and c.name not in {q.id for q in ins.questions}
+        ]
+        known += [ix.id for ix in ins.indices]
+        for name in wanted:
+            if name not in known:
+                raise _usage(_unknown(f"a question, column or index of {ins.id}", name, known), "--questions")
+            if ins.column(name) is not None and ins.column(name).kind == "text":  # type: ignore[union-attr]  # not None, checked just before (moved unchanged from cli.py)
+                raise _usage(f"{name!r} is a free-text question: it has no estimates", "--questions")
+        if not wanted:
+            raise _usage("no question given", "--questions")
+    groups = [b.strip() for b in by.split(",")] if by is not None else None
+    if groups is not None:
+        breakable = [c.name for c in ins.columns if c.kind == "code"] + [c for c in DESIGN_COLUMNS if c != "respondent_id"]
+        if not 1 <= len(groups) <= 2 or len(set(groups)) != len(groups):
+            raise _usage(f"give one variable or two different ones, not {by!r}", "--by")
+        for name in groups:
+            if name not in breakable:
+                raise _usage(_unknown(f"a single-choice question or design column of {ins.id}", name, breakable), "--by")
+
+    validation = read_data(data, ins)
+    report_problems(validation)
+    responses = validation.responses
+    if validation.rejected.height:
+        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the estimates "
+                  f"(collabstate validate writes them to a rejects file)", highlight=False)  # fmt: skip
+    columns = responses.data.columns
+    for name in groups or []:
+        if name not in columns:
+            raise _usage(_unknown("a column of the data", name, columns), "--by")
+    chosen = {}
+    for option, column in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
+        if column is not None and column not in columns:
+            raise _usage(_unknown("a column of the data", column, columns), option)
+        chosen[option] = column
+    if weight is not None and not responses.data.schema[weight].is_numeric():
+        raise _usage(f"the weight column {weight!r} does not hold numbers", "--weight")
+    if responses.n == 0:
+        raise fail(f"{data}: no valid rows to estimate from")
+    responses = dataclasses.replace(
+        responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster
+    )
+    try:
+        table = estimate_of(
+            responses,
+            wanted,
+            by=(groups[0] if groups and len(groups) == 1 else groups),
+            ci=cast("CIMethod", ci),  # checked against CI_METHODS above
+            level=level,
+        )
+    except (ValueError, KeyError) as exc:
+        raise fail(str(exc).strip("'\"")) from None
+    if fmt == "json":
+        typer.echo(estimate_json(table))
+    elif fmt == "csv":
+        typer.echo(estimate_csv(table), nl=False)
+    else:
+        out.print(estimate_table(table, ins, level=level))
+
+
+# ---------------------------------------------------------------------------------- rendering
 SHARES = ("proportion", "net")
 FLAG_NOTES = {"low_base": "low base", "no_valid_answers": "no valid answers", "empty_group": "empty group", "no_interval": "no interval"}
 
@@ -138,6 +260,8 @@ def estimate_text(row: dict, min_base: int = 10, *, share_decimals: int = 1) -> 
 
 def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float, min_base: int = 10) -> Group:
     """Rich tables, one per question: shares as percentages, suppressed cells said so."""
+    from ..stats.compare import GROUP_LETTERS
+
     labels = _Labels(instrument)
     show_group = table["by"].drop_nulls().len() > 0
     show_wave = table["wave"].n_unique() > 1
