@@ -151,7 +151,7 @@ def _write_sav(responses: Responses, path: Path) -> None:
     _spss.write_sav(responses, path, _labels(responses))
 
 
-class _ExactWorksheet(Worksheet):
+class _ExactWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type information: Worksheet is Any
     """A worksheet that writes each number in the shortest form reading back to the same double
     (xlsxwriter writes 16 significant digits, which loses the last bits of some weights)."""
 
