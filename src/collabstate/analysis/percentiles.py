@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
@@ -298,7 +299,7 @@ class Comparators:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(base > 0, total / np.where(base > 0, base, 1.0), np.nan)
 
-    def scores(self, dimension: Dimension, factor: Factor | None = None) -> np.ndarray:
+    def scores(self, dimension: Dimension, factor: Factor | None = None) -> npt.NDArray[np.float64]:
         """Each unit's score on a factor (``None``: the index) of ``dimension``."""
         if self.unit == "respondent":
             if factor is None:
@@ -306,7 +307,8 @@ class Comparators:
             return item_scores(self.responses, self.index, self.index.item(factor, dimension))
         factors = [factor] if factor is not None else [f for f in self.index.factors if f.in_index]
         means = np.vstack([self._unit_means(item_scores(self.responses, self.index, self.index.item(f, dimension))) for f in factors])
-        return means.mean(axis=0)  # NaN when a factor has no valid answer, as the organisation's own index
+        scores: npt.NDArray[np.float64] = means.mean(axis=0)  # NaN when a factor has no valid answer, as the organisation's own index
+        return scores
 
     def standing(
         self,

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import zlib
+from typing import TypedDict
 
 import numpy as np
 import polars as pl
@@ -26,6 +27,13 @@ import polars as pl
 from ..dataset import Responses
 
 __all__ = ["sample_quotes"]
+
+
+class GroupQuotes(TypedDict):
+    """The quotes drawn from one group: its code as text (None without a breakdown) and the texts."""
+
+    group: str | None
+    texts: list[str]
 
 
 def sample_quotes(
@@ -37,7 +45,7 @@ def sample_quotes(
     seed: int = 2018,
     min_base: int = 10,
     max_chars: int = 400,
-) -> list[dict]:
+) -> list[GroupQuotes]:
     """``[{"group": code or None, "texts": [...]}, …]`` in the order of the groups' codes."""
     data = responses.data
     if question not in data.columns:
@@ -47,7 +55,7 @@ def sample_quotes(
     sizes = frame.group_by("group").len()
     answered = frame.filter(pl.col("text").is_not_null() & (pl.col("text").str.len_chars() > 0))
     answered = answered.filter(pl.col("text").str.len_chars() <= max_chars)
-    out = []
+    out: list[GroupQuotes] = []
     for group in sorted(answered["group"].unique().to_list(), key=lambda g: (g is None, _sort_key(g))):
         if by is not None and group is None:
             continue

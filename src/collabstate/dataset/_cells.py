@@ -12,7 +12,7 @@ become problems. No Python loop ever runs over rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 import polars as pl
 from polars.datatypes import DataTypeClass
@@ -33,6 +33,8 @@ PROBLEM_SCHEMA: dict[str, pl.DataType] = {
 
 _FLAGS = {"0": 0, "1": 1, "false": 0, "true": 1, "no": 0, "yes": 1}
 _WORDS = {"code": "bad_code", "flag": "bad_flag", "number": "not_a_number"}
+#: What typing a coded column's strings depends on: flags, or the codes and labels of its choices; and the strings (by id).
+_Signature = tuple[Literal["flag"], int] | tuple[Literal["code"], tuple[tuple[int, str], ...], int]
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def _resolve(strings: pl.Series, target: Target) -> tuple[pl.Series, pl.Series]:
     return values, failed
 
 
-def _signature(target: Target, strings: pl.Series) -> tuple:
+def _signature(target: Target, strings: pl.Series) -> _Signature:
     if target.kind == "flag":
         return ("flag", id(strings))
     return ("code", tuple((c.code, c.label) for c in target.instrument_column.choices), id(strings))
@@ -170,7 +172,7 @@ def type_cells(raw: pl.DataFrame, targets: list[Target], needed: set[str]) -> tu
     """
     exprs: list[pl.Expr] = []
     masks: dict[str, str] = {}
-    resolved: dict[tuple, tuple[pl.Series, pl.Series]] = {}
+    resolved: dict[_Signature, tuple[pl.Series, pl.Series]] = {}
     categories: dict[str, pl.Series] = {}
     for t in targets:
         exc: pl.Expr | None
@@ -297,7 +299,7 @@ def problem_frame(rows: pl.Series, pos: pl.Series | int, kind: str, values: pl.S
     """Problems of one kind as a long frame (:data:`PROBLEM_SCHEMA`), one per row index."""
     n = rows.len()
 
-    def column(value, dtype):
+    def column(value: pl.Series | int | str | None, dtype: DataTypeClass) -> pl.Series:
         return value.cast(dtype) if isinstance(value, pl.Series) else pl.repeat(value, n, dtype=dtype, eager=True)
 
     return pl.DataFrame(

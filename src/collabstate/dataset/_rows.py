@@ -15,10 +15,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
-from ..instrument import Instrument
-from ..instrument.model import MultipleQuestion
+from ..instrument import Condition, Instrument
+from ..instrument.model import MultipleQuestion, Question
 from ._cells import Target, problem_frame
 from .responses import KIND_DTYPES
 
@@ -53,7 +55,7 @@ def _multiples(instrument: Instrument) -> list[MultipleQuestion]:
     return [q for q in instrument.questions if isinstance(q, MultipleQuestion)]
 
 
-def _exclusive(full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by_name: dict[str, Target]) -> list:
+def _exclusive(full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by_name: dict[str, Target]) -> list[pl.DataFrame]:
     out = []
     for q in _multiples(instrument):
         for option in (o for o in q.options if o.exclusive):
@@ -85,7 +87,7 @@ def _exclusive(full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by
     return out
 
 
-def _readable(condition, instrument: Instrument, by_name: dict[str, Target]) -> bool:
+def _readable(condition: Condition, instrument: Instrument, by_name: dict[str, Target]) -> bool:
     """Whether the file has the columns a condition reads (otherwise it cannot be judged)."""
     multiple = instrument.multiple
     for name in condition.names:
@@ -95,19 +97,20 @@ def _readable(condition, instrument: Instrument, by_name: dict[str, Target]) -> 
     return all(f"{q}/{o}" in by_name for q, o in condition.selected_options)
 
 
-def _units(instrument: Instrument, by_name: dict[str, Target]):
-    """(question, its columns present in the file) for every question whose condition can be judged."""
+def _units(instrument: Instrument, by_name: dict[str, Target]) -> Iterator[tuple[Question, Condition, list[str]]]:
+    """(question, its condition, its columns present in the file) for every question whose condition can be judged."""
     for q in instrument.questions:
-        if q.condition is None or not _readable(q.condition, instrument, by_name):
+        condition = q.condition
+        if condition is None or not _readable(condition, instrument, by_name):
             continue
         if isinstance(q, MultipleQuestion):
             present = [f"{q.id}/{o.code}" for o in q.options if f"{q.id}/{o.code}" in by_name]
             if present:
-                yield q, present
+                yield q, condition, present
         else:
             for c in instrument.columns:
                 if c.question is q and c.name in by_name:
-                    yield q, [c.name]
+                    yield q, condition, [c.name]
 
 
 def condition_columns(instrument: Instrument) -> set[str]:
@@ -123,19 +126,21 @@ def _depends(instrument: Instrument, names: set[str]) -> list[str]:
     return out
 
 
-def _not_asked(full, raw, instrument: Instrument, by_name, failed: dict[str, pl.Series]) -> list:
+def _not_asked(
+    full: pl.DataFrame, raw: pl.DataFrame, instrument: Instrument, by_name: dict[str, Target], failed: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     units = list(_units(instrument, by_name))
     if not units:
         return []
     exprs = []
-    for i, (q, present) in enumerate(units):
+    for i, (_, condition, present) in enumerate(units):
         answered = pl.any_horizontal([pl.col(c).is_not_null() for c in present])
-        judged = [failed[c] for c in _depends(instrument, q.condition.names) if c in failed]
+        judged = [failed[c] for c in _depends(instrument, condition.names) if c in failed]
         blocked = pl.any_horizontal([pl.lit(m) for m in judged]) if judged else pl.lit(False)
-        exprs.append((answered & ~q.condition.expr(instrument.multiple) & ~blocked).alias(f"u{i}"))
+        exprs.append((answered & ~condition.expr(instrument.multiple) & ~blocked).alias(f"u{i}"))
     flags = full.select(exprs)
     out = []
-    for i, (q, present) in enumerate(units):
+    for i, (q, condition, present) in enumerate(units):
         hit = flags[f"u{i}"]
         if not hit.any():
             continue
@@ -148,12 +153,12 @@ def _not_asked(full, raw, instrument: Instrument, by_name, failed: dict[str, pl.
             pos=pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.lit(by_name[c].pos)) for c in present]),
             value=pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.col(f"raw{j}")) for j, c in enumerate(present)]),
         )
-        expected = f"no answer: {q.label} is asked only when {q.condition.source}"
+        expected = f"no answer: {q.label} is asked only when {condition.source}"
         out.append(problem_frame(rows, chosen["pos"], "not_asked", chosen["value"], expected))
     return out
 
 
-def _duplicates(full: pl.DataFrame, raw: pl.DataFrame, target: Target, row_numbers: pl.Series) -> list:
+def _duplicates(full: pl.DataFrame, raw: pl.DataFrame, target: Target, row_numbers: pl.Series) -> list[pl.DataFrame]:
     keys = ["respondent_id", *(["wave"] if "wave" in full.columns else [])]
     ids = full.select(keys).with_row_index("i").with_columns(first=pl.col("i").min().over(keys))
     repeat = ids["respondent_id"].is_not_null() & (ids["first"] != ids["i"])

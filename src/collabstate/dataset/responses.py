@@ -120,7 +120,8 @@ class Responses:
         """The rows of the respondents at ``positions`` (0-based) as a person finds them: the
         file's rows when read from a file, else their place in the data counting from 1."""
         positions = np.asarray(positions, dtype=np.int64)
-        return (self.rows[positions] if self.rows is not None else positions + 1).tolist()
+        numbers: list[int] = (self.rows[positions] if self.rows is not None else positions + 1).tolist()
+        return numbers
 
     def describe_rows(self, positions: np.ndarray, limit: int = 5) -> str:
         """``'rows 159, 227 and 232'``: the first ``limit`` of them and how many more; without a

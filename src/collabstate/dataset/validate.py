@@ -38,6 +38,7 @@ every message. ``required`` questions are not checked here: a file may leave any
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def recognise(heading: str | None, names: dict[str, str]) -> str | None:
     return names.get(key) or names.get(key.replace(".", "/"))
 
 
-def coded_columns(instrument: Instrument):
+def coded_columns(instrument: Instrument) -> Callable[[str | None], bool]:
     """Which headings name a coded column (codes or flags) of the instrument."""
     names = _lookup(instrument)
     kinds = {c.name: c.kind for c in instrument.columns}
@@ -249,7 +250,9 @@ def _wave(typed: pl.DataFrame) -> pl.DataFrame:
     return typed
 
 
-def _rejected(raw, headings, empty, bad_rows, row_numbers, messages) -> pl.DataFrame:
+def _rejected(
+    raw: pl.DataFrame, headings: list[str], empty: list[str], bad_rows: pl.Series, row_numbers: pl.Series, messages: pl.DataFrame
+) -> pl.DataFrame:
     columns = [c for c in raw.columns if c not in empty]
     names = {c: h for c, h in zip(raw.columns, headings) if c not in empty}
     for clash in ("row", "problems"):

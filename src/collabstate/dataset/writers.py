@@ -33,6 +33,7 @@ import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -151,11 +152,11 @@ def _write_sav(responses: Responses, path: Path) -> None:
     _spss.write_sav(responses, path, _labels(responses))
 
 
-class _ExactWorksheet(Worksheet):
+class _ExactWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type information: Worksheet is Any
     """A worksheet that writes each number in the shortest form reading back to the same double
     (xlsxwriter writes 16 significant digits, which loses the last bits of some weights)."""
 
-    def _xml_number_element(self, number, attributes=[]) -> None:  # noqa: B006 (as xlsxwriter)
+    def _xml_number_element(self, number: float, attributes: list[tuple[str, str | int]] = []) -> None:  # noqa: B006 (as xlsxwriter)
         # The attributes are a cell reference and a style index: nothing to escape.
         attr = "".join([f' {k}="{v}"' for k, v in attributes])
         self.fh.write(f"<c{attr}><v>{number!r}</v></c>")
@@ -203,7 +204,7 @@ def _write_sheet(sheet: Worksheet, frame: pl.DataFrame, header: Format, widths: 
         sheet.set_column(col, col, width)
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, name, header)
-    write: list[Callable] = []
+    write: list[Callable[[int, int, Any], object]] = []  # sheet.write_*(row, column, value): a polars row's values are Any
     for dtype in frame.dtypes:
         if dtype == pl.String:
             write.append(sheet.write_string)

@@ -175,4 +175,5 @@ def instrument_schema() -> dict[str, Any]:
     schema = Instrument.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "collabstate instrument"
-    return json.loads(json.dumps(schema))
+    plain: dict[str, Any] = json.loads(json.dumps(schema))  # a JSON object reads back as a dict
+    return plain

@@ -91,7 +91,7 @@ class _Node:
     args: tuple[Any, ...]
 
 
-class _Build(Transformer):
+class _Build(Transformer[Token, _Node | Tree[Token]]):  # a Tree only for a rule without a method: _parse checks
     def number(self, items: list[Token]) -> float | int:
         text = str(items[0])
         value = float(text)

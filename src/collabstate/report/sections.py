@@ -118,7 +118,7 @@ def _quotes(ev: Evidence) -> Section | None:
         f"up to three per {'group' if not ev.by else ev.instrument.question(ev.by).label.lower()}; groups of fewer than {ev.min_base} "
         "respondents give none. They illustrate; they do not measure."
     )
-    labels = {g.code: g.label for g in ev.groups()}
+    labels: dict[str | None, str] = {g.code: g.label for g in ev.groups()}  # a quote without a breakdown has no group (None)
     for q in texts:
         drawn = sample_quotes(ev.responses, q.id, by=ev.by, per_group=3, seed=QUOTE_SEED, min_base=ev.min_base)
         quotes = [Quote(t, labels.get(d["group"], "All respondents")) for d in drawn for t in d["texts"]]

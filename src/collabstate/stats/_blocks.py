@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["Block", "Domain"]
 
@@ -38,5 +39,6 @@ class Block:
     domain: Domain
 
     @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+    def se(self) -> npt.NDArray[np.float64]:
+        se: npt.NDArray[np.float64] = np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+        return se

@@ -15,7 +15,7 @@ The engine returns :class:`Block` objects (one statistic, all groups and the tot
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
@@ -29,6 +29,9 @@ from ._fast import Dense, usable
 from ._kernel import Kernel, SingletonKernel, make_kernel
 from .design import Design
 
+if TYPE_CHECKING:
+    from ..instrument.model import Question
+
 __all__ = ["Block", "Engine", "resolve"]
 
 
@@ -41,7 +44,7 @@ def resolve(responses: Responses, questions: list[str] | str | None) -> list[Res
     instrument = responses.instrument
     out: list[Resolved] = []
 
-    def expand(question, explicit: bool) -> None:
+    def expand(question: Question, explicit: bool) -> None:
         if isinstance(question, MultipleQuestion):
             out.append(("multiple", question))
         elif isinstance(question, TextQuestion):

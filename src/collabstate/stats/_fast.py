@@ -36,7 +36,10 @@ here when its kernel is the general one and :func:`usable` holds; at 1,000,000 r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import numpy.typing as npt
 
 from .design import Design
 from .variance import vcov_totals
@@ -79,7 +82,7 @@ class Dense:
         out[:, g] = slots.sum(axis=1)
         return out
 
-    def ratios(self, base: np.ndarray, numerators, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def ratios(self, base: np.ndarray, numerators: Callable[[int, int], npt.NDArray[np.float64]], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Ratio estimates (K × cols) and covariances (K × cols × cols) from the sums of ``w``
         (PSUs × cols) and of ``w·y``: ``numerators(a, b)`` gives statistics a..b-1 as
         (b−a × PSUs × cols), a few at a time so that the temporaries stay small."""

@@ -17,6 +17,7 @@ components' domains. A composite with a component that has no valid answers is m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
@@ -40,7 +41,7 @@ def _combine(engine: Engine, parts: list[Domain]) -> Domain:
     cols = np.arange(ns.shape[1])
     present = np.logical_or.reduce([d.present for d in parts])
     degf = engine.kernel.degf(present)
-    take = lambda attr: np.stack([getattr(d, attr) for d in parts])[pick, cols]  # noqa: E731
+    take: Callable[[str], np.ndarray] = lambda attr: np.stack([getattr(d, attr) for d in parts])[pick, cols]  # noqa: E731
     return Domain(take("n"), take("nrow"), take("n_eff"), take("deff"), degf, present)
 
 
@@ -95,7 +96,7 @@ def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -
     gap_q = f"{index.id}/gap"
     out: list[Block] = []
 
-    def block(question: str, option: str, statistic: str, est: np.ndarray, t: np.ndarray, dom) -> Block:
+    def block(question: str, option: str, statistic: str, est: np.ndarray, t: np.ndarray, dom: Domain) -> Block:
         return Block(question, option, statistic, "mean", est, engine.vcov(t), dom)
 
     # scope -> dimension -> sums over the scope's factors
@@ -120,7 +121,7 @@ def index_blocks(engine: Engine, responses: Responses, index: IndexDefinition) -
             out.append(block(gap_q, factor.id, "gap", e0 - e1, t0 - t1, _combine(engine, [d0, d1])))
     lo, hi = _score_range(responses, index)
     span = (hi - lo) or 1.0
-    composite: dict[tuple[str, str], tuple] = {}
+    composite: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, Domain]] = {}
     for scope in scopes:
         for d in dims:
             sums = acc[scope][d.id]

@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from .design import Design, unique_inverse
@@ -248,7 +249,7 @@ class CalibratedKernel(Kernel):
         a[g] = (an.sum(axis=0) - e[g] * ab.sum(axis=0)) / safe[g]
         return est, np.concatenate([t, a.ravel()])
 
-    def vcov(self, t: np.ndarray) -> np.ndarray:
+    def vcov(self, t: np.ndarray) -> npt.NDArray[np.float64]:
         g, h, cols, design = self.g, self.h, self.cols, self.design
         n_t = self.k + design.n_psu
         tc = t[:n_t]
@@ -270,7 +271,8 @@ class CalibratedKernel(Kernel):
         btp[g] = self.p.T @ (self.psu_scale * tt)
         btp -= (m * (self.sh * self.nh)[:, None]).T @ self.mp
         x = btp @ c
-        return super().vcov(tc) - x - x.T + c.T @ self.bpp @ c
+        vcov: npt.NDArray[np.float64] = super().vcov(tc) - x - x.T + c.T @ self.bpp @ c
+        return vcov
 
 
 def make_kernel(design: Design, codes: np.ndarray, n_groups: int) -> Kernel:

@@ -45,7 +45,7 @@ def respondents(n: int, verb: str = "") -> str:
     return words + (f" {'has' if n == 1 and verb == 'have' else verb}" if verb else "")
 
 
-def check_missing(missing: Any) -> MissingMode:
+def check_missing(missing: MissingMode) -> MissingMode:
     if missing is not None and missing not in MISSING_MODES:
         raise UsageError(argument="missing", value=missing, expected="'own-cell' or 'unweighted' (or None: blank answers are an error)")
     return missing

@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -45,6 +45,8 @@ __all__ = ["DESIGN_VARIABLES", "ResolvedMargin", "Targets", "TargetsError", "loa
 SHARE_TOLERANCE = 1e-6
 DESIGN_VARIABLES = ("wave", "stratum", "cluster")
 Key = str | tuple[str, ...]
+Code = int | str | None  # a code of one variable, typed as the data hold it; None: the cell of blank answers
+Cell = Code | tuple[Code, ...]  # a margin's cell: a code, or one code per variable of a cross
 
 
 class TargetsError(InputError):
@@ -67,7 +69,7 @@ class ResolvedMargin:
     """A margin matched to the responses: cells, their targets, and each respondent's cell."""
 
     key: Key
-    cells: list  # typed codes (tuples for a cross)
+    cells: list[Cell]  # typed codes (tuples for a cross)
     targets: np.ndarray  # as given (shares or totals)
     share: bool
     codes: np.ndarray  # per respondent 0..len(cells)-1; len(cells) for a respondent with no cell (zero weight, or blank)
@@ -183,12 +185,12 @@ class Targets:
     def _resolve(self, responses: Responses, weights: np.ndarray, key: Key, missing: MissingMode = None) -> ResolvedMargin:
         names = (key,) if isinstance(key, str) else key
         kinds = [self._variable(responses, key, name) for name in names]
-        cells: list = []
+        cells: list[Cell] = []
         for code in self.margins[key]:
             parts = (code,) if isinstance(key, str) else code
             typed = tuple(self._convert(responses, key, code, name, kind, part) for name, kind, part in zip(names, kinds, parts))
             cells.append(typed[0] if isinstance(key, str) else typed)
-        seen: dict = {}
+        seen: dict[Cell, object] = {}
         for raw, cell in zip(self.margins[key], cells):
             if cell in seen:
                 raise TargetsError(f"{self.where(key, raw)}code {_code(cell)} of {_label(key)!r} is given twice")
@@ -259,7 +261,7 @@ class Targets:
             f"of the responses to instrument {responses.instrument.id!r}{hint}"
         )
 
-    def _convert(self, responses: Responses, key: Key, raw: Any, name: str, kind: str, part: Any) -> Any:
+    def _convert(self, responses: Responses, key: Key, raw: Any, name: str, kind: str, part: Any) -> Code:
         at = self.where(key, raw)
         if is_missing_code(part):
             return None  # the cell of blank answers
@@ -290,7 +292,7 @@ def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, tuple) and any(c is None for c in cell))
 
 
-def _cell_codes(data: pl.DataFrame, names: tuple[str, ...], cells: list) -> np.ndarray:
+def _cell_codes(data: pl.DataFrame, names: tuple[str, ...], cells: list[Cell]) -> np.ndarray:
     """Each respondent's cell among ``cells`` (-1 for none); a blank answer matches the cell of
     ``missing`` (None) when there is one."""
     if len(names) == 1:
@@ -301,7 +303,8 @@ def _cell_codes(data: pl.DataFrame, names: tuple[str, ...], cells: list) -> np.n
         return codes
     # a cross: match on the values as text, a blank written as a character no value holds
     key = pl.concat_str([pl.col(n).cast(pl.String).fill_null("\x00") for n in names], separator="\x1f")
-    lookup = pl.DataFrame({n: [c[j] for c in cells] for j, n in enumerate(names)}, schema={n: data.schema[n] for n in names})
+    crossed = cast("list[tuple[Code, ...]]", cells)  # the cells of a cross are tuples, one code per variable (Targets._resolve)
+    lookup = pl.DataFrame({n: [c[j] for c in crossed] for j, n in enumerate(names)}, schema={n: data.schema[n] for n in names})
     mapping = dict(zip(lookup.select(key).to_series().to_list(), range(len(cells))))
     keys = data.select(key).to_series()
     return keys.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
@@ -316,6 +319,8 @@ def load_targets(path: str | Path, responses: Responses | None = None) -> Target
     if not path.exists():
         raise TargetsError(f"{name}: no such file")
     suffix = path.suffix.lower()
+    margins: Mapping[str, Mapping[Any, float]]  # as Targets takes them (it checks the targets of a YAML file are numbers)
+    lines: Mapping[Any, int]
     if suffix in (".yaml", ".yml"):
         margins, lines = _read_yaml(path.read_text(encoding="utf-8"), name)
     elif suffix == ".csv":
@@ -328,7 +333,7 @@ def load_targets(path: str | Path, responses: Responses | None = None) -> Target
     return targets
 
 
-def _read_yaml(text: str, name: str) -> tuple[dict, dict]:
+def _read_yaml(text: str, name: str) -> tuple[dict[str, dict[int | str, Any]], dict[str | tuple[str, int | str], int]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
@@ -341,8 +346,8 @@ def _read_yaml(text: str, name: str) -> tuple[dict, dict]:
     if not isinstance(root, yaml.MappingNode):
         raise TargetsError(f"{name}, line {root.start_mark.line + 1}: expected a mapping of variables to their targets, {example}")
     build = yaml.constructor.SafeConstructor()
-    margins: dict = {}
-    lines: dict = {}
+    margins: dict[str, dict[int | str, Any]] = {}
+    lines: dict[str | tuple[str, int | str], int] = {}
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
         variable = build.construct_object(key_node)
@@ -368,9 +373,9 @@ def _read_yaml(text: str, name: str) -> tuple[dict, dict]:
     return margins, lines
 
 
-def _read_csv(path: Path, name: str) -> tuple[dict, dict]:
-    margins: dict = {}
-    lines: dict = {}
+def _read_csv(path: Path, name: str) -> tuple[dict[str, dict[str, float]], dict[str | tuple[str, str], int]]:
+    margins: dict[str, dict[str, float]] = {}
+    lines: dict[str | tuple[str, str], int] = {}
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         header = [h.strip().lower() for h in next(reader, [])]

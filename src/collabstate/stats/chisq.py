@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats as _st
 
 from ..dataset import Responses
@@ -101,7 +102,7 @@ def _keep_levels(codes: np.ndarray, labels: list[str], weight: np.ndarray) -> tu
     return np.where(codes >= 0, new[np.clip(codes, 0, None)], -1), [x for x, h in zip(labels, held) if h]
 
 
-def _contrasts(nr: int, nc: int) -> np.ndarray:
+def _contrasts(nr: int, nc: int) -> npt.NDArray[np.float64]:
     """Interaction contrasts of an nr × nc table (cells with the row index varying fastest),
     the residuals of the interaction columns on the main effects (R's ``qr.resid(qr(X1), X12)``)."""
     i = np.tile(np.arange(nr), nc)
@@ -111,10 +112,11 @@ def _contrasts(nr: int, nc: int) -> np.ndarray:
     x1 = np.column_stack([np.ones(nr * nc), ri, cj])
     inter = (ri[:, :, None] * cj[:, None, :]).reshape(nr * nc, -1)
     coef, *_ = np.linalg.lstsq(x1, inter, rcond=None)
-    return inter - x1 @ coef
+    residuals: npt.NDArray[np.float64] = inter - x1 @ coef
+    return residuals
 
 
-def _cell_totals(design: Design, cell: np.ndarray, wb: np.ndarray, p: np.ndarray, total_w: float) -> np.ndarray:
+def _cell_totals(design: Design, cell: np.ndarray, wb: np.ndarray, p: np.ndarray, total_w: float) -> npt.NDArray[np.float64]:
     """PSU totals (PSUs × cells) of the cells' linearised shares ``z_k = w d (1[cell = k] − p_k) / Σ w d``:
     two ``bincount`` over the respondents; on a calibrated design, through
     :func:`~collabstate.stats.variance.psu_totals`, which takes the residual from the calibration."""
@@ -124,7 +126,8 @@ def _cell_totals(design: Design, cell: np.ndarray, wb: np.ndarray, p: np.ndarray
         return psu_totals(design, z)
     cells_psu = np.bincount(design.psu * k + cell, weights=wb, minlength=design.n_psu * k).reshape(design.n_psu, k)
     base_psu = np.bincount(design.psu, weights=wb, minlength=design.n_psu)
-    return (cells_psu - base_psu[:, None] * p[None, :]) / total_w
+    totals: npt.NDArray[np.float64] = (cells_psu - base_psu[:, None] * p[None, :]) / total_w
+    return totals
 
 
 def rao_scott(

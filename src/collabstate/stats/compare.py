@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from scipy import stats as _st
 
@@ -48,12 +49,13 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _z_test(diff: np.ndarray, var: np.ndarray) -> np.ndarray:
+def _z_test(diff: np.ndarray, var: np.ndarray) -> npt.NDArray[np.float64]:
     """Two-sided p-values; a zero variance makes any non-zero difference significant."""
     se = np.sqrt(np.clip(var, 0.0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.inf))
-    return 2 * _st.norm.sf(np.abs(z))
+    p: npt.NDArray[np.float64] = 2 * _st.norm.sf(np.abs(z))  # scipy.stats' distributions are untyped (Any)
+    return p
 
 
 def pairwise_letters(

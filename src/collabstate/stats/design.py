@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from ..errors import InputError, UsageError
@@ -44,7 +45,7 @@ LonelyPSU = Literal["adjust", "remove", "certainty", "fail"]
 LONELY_PSU: tuple[str, ...] = ("adjust", "remove", "certainty", "fail")
 
 
-def _codes(values: Sequence | np.ndarray | pl.Series | None, n: int, what: str) -> tuple[np.ndarray, list]:
+def _codes(values: Sequence[object] | np.ndarray | pl.Series | None, n: int, what: str) -> tuple[npt.NDArray[np.int64], list[object]]:
     """Dense integer codes 0..k-1 in sorted order of the values, and the sorted distinct values."""
     if values is None:
         return np.zeros(n, dtype=np.int64), [None]
@@ -88,7 +89,7 @@ class Design:
     psu_per_stratum: np.ndarray
     stratum_starts: np.ndarray
     lonely_psu: LonelyPSU = "adjust"
-    strata_levels: list = field(default_factory=list)
+    strata_levels: list[object] = field(default_factory=list)
     calibration: Calibration | None = None
 
     # ------------------------------------------------------------------ building
@@ -96,8 +97,8 @@ class Design:
     def from_arrays(
         cls,
         weights: Sequence[float] | np.ndarray | None = None,
-        strata: Sequence | np.ndarray | pl.Series | None = None,
-        clusters: Sequence | np.ndarray | pl.Series | None = None,
+        strata: Sequence[object] | np.ndarray | pl.Series | None = None,
+        clusters: Sequence[object] | np.ndarray | pl.Series | None = None,
         *,
         n: int | None = None,
         lonely_psu: LonelyPSU = "adjust",
@@ -192,15 +193,17 @@ class Design:
         return len(self.psu_stratum)
 
     @property
-    def lonely(self) -> np.ndarray:
+    def lonely(self) -> npt.NDArray[np.bool_]:
         """Boolean per stratum: the stratum has a single PSU in the full design."""
-        return self.psu_per_stratum == 1
+        lonely: npt.NDArray[np.bool_] = self.psu_per_stratum == 1
+        return lonely
 
-    def psu_scale(self) -> np.ndarray:
+    def psu_scale(self) -> npt.NDArray[np.float64]:
         """Per PSU, its stratum's factor n_h/(n_h-1) (1 for a lonely stratum, as R)."""
         nh = self.psu_per_stratum.astype(np.float64)
         scale = np.where(nh > 1, nh / np.maximum(nh - 1, 1), 1.0)
-        return scale[self.psu_stratum]
+        per_psu: npt.NDArray[np.float64] = scale[self.psu_stratum]
+        return per_psu
 
     def degf(self, domain: np.ndarray | None = None) -> int:
         """Design degrees of freedom as R's ``degf()``: #PSUs − #strata among respondents with
@@ -211,12 +214,13 @@ class Design:
         present = np.bincount(self.psu[inset], minlength=self.n_psu) > 0
         return int(present.sum() - self.strata_present(present[:, None])[0])
 
-    def strata_present(self, psu_present: np.ndarray) -> np.ndarray:
+    def strata_present(self, psu_present: np.ndarray) -> npt.NDArray[np.int64]:
         """Number of strata with at least one present PSU, per column of a (n_psu, m) boolean array."""
         if self.n_psu == 0:
             return np.zeros(psu_present.shape[1], dtype=np.int64)
         any_in_stratum = np.add.reduceat(psu_present.astype(np.int64), self.stratum_starts, axis=0) > 0
-        return any_in_stratum.sum(axis=0)
+        counts: npt.NDArray[np.int64] = any_in_stratum.sum(axis=0)
+        return counts
 
     def __repr__(self) -> str:
         cal = f", calibrated: {self.calibration.describe()}" if self.calibration is not None else ""

@@ -37,14 +37,17 @@ Rows come in questionnaire order, then the indices; within a statistic, the tota
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
 from ._blocks import Block
-from ._breakdown import make_breakdown
+from ._breakdown import Breakdown, make_breakdown
 from ._engine import Engine
 from .bases import check_bases
 from .compare import pairwise_letters
@@ -99,7 +102,17 @@ def estimate(
     return _table(blocks, breakdown, responses, ci, level, min_base, low_base, letters_level or level, adjust)
 
 
-def _table(blocks: list[Block], breakdown, responses, ci, level, min_base, low_base, letters_level, adjust) -> pl.DataFrame:
+def _table(
+    blocks: list[Block],
+    breakdown: Breakdown,
+    responses: Responses,
+    ci: CIMethod,
+    level: float,
+    min_base: int,
+    low_base: int,
+    letters_level: float,
+    adjust: Literal["bh"] | None,
+) -> pl.DataFrame:
     g = breakdown.n_groups
     cols = g + 1
     order = np.r_[g, np.arange(g)]  # the total row first, then the groups
@@ -107,12 +120,12 @@ def _table(blocks: list[Block], breakdown, responses, ci, level, min_base, low_b
     if k == 0:
         return pl.DataFrame(schema=ESTIMATE_SCHEMA)
 
-    def stack(get) -> np.ndarray:
+    def stack(get: Callable[[Block], npt.ArrayLike]) -> npt.NDArray[np.float64]:
         return np.stack([np.asarray(get(b), dtype=np.float64)[order] for b in blocks]).ravel()
 
     est, se = stack(lambda b: b.est), stack(lambda b: b.se)
     n = stack(lambda b: b.domain.n).astype(np.int64)
-    nrow, n_eff, deff, degf = (stack(lambda b, a=a: getattr(b.domain, a)) for a in ("nrow", "n_eff", "deff", "degf"))
+    nrow, n_eff, deff, degf = (stack(attrgetter(f"domain.{a}")) for a in ("nrow", "n_eff", "deff", "degf"))
     share = np.repeat([b.kind == "share" for b in blocks], cols)
     low, high = np.full(k * cols, np.nan), np.full(k * cols, np.nan)
     if share.any():

@@ -29,6 +29,7 @@ from __future__ import annotations
 from typing import Literal, cast
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats as _st
 
 from ..errors import UsageError
@@ -67,11 +68,12 @@ def _check_level(level: float) -> float:
     return 1.0 - check_level(level)
 
 
-def _f(x) -> np.ndarray:
+def _f(x: npt.ArrayLike | None) -> npt.NDArray[np.float64]:
+    """As a float array of at least one dimension; None (a base or degrees of freedom not given) is NaN: no interval."""
     return np.atleast_1d(np.asarray(x, dtype=np.float64))
 
 
-def _t_quantile(q: float, df: np.ndarray) -> np.ndarray:
+def _t_quantile(q: float, df: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """qt(q, df) with NaN for df < 1 (R gives NaN for df = 0)."""
     df = _f(df)
     out = np.full(df.shape, np.nan)
@@ -80,7 +82,7 @@ def _t_quantile(q: float, df: np.ndarray) -> np.ndarray:
     return out
 
 
-def wilson(p, n_eff, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson(p: npt.ArrayLike, n_eff: npt.ArrayLike | None, level: float = 0.95) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Wilson score interval with the effective base in place of n."""
     alpha = _check_level(level)
     p, n = _f(p), _f(n_eff)
@@ -97,7 +99,7 @@ def wilson(p, n_eff, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def wald(p, se, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wald(p: npt.ArrayLike, se: npt.ArrayLike, level: float = 0.95) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """p ± z·se, clipped to [0, 1]; [p, p] when se = 0."""
     alpha = _check_level(level)
     p, se = _f(p), _f(se)
@@ -105,7 +107,9 @@ def wald(p, se, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
 
 
-def logit_interval(p, se, df, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def logit_interval(
+    p: npt.ArrayLike, se: npt.ArrayLike, df: npt.ArrayLike | None, level: float = 0.95
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """R ``svyciprop(method="logit")``: Wald interval on the logit scale, t with ``df``."""
     alpha = _check_level(level)
     p, se = _f(p), _f(se)
@@ -123,7 +127,14 @@ def logit_interval(p, se, df, level: float = 0.95) -> tuple[np.ndarray, np.ndarr
     return low, high
 
 
-def korn_graubard(p, se, nrow, df, level: float = 0.95, n_eff=None) -> tuple[np.ndarray, np.ndarray]:
+def korn_graubard(
+    p: npt.ArrayLike,
+    se: npt.ArrayLike,
+    nrow: npt.ArrayLike | None,
+    df: npt.ArrayLike | None,
+    level: float = 0.95,
+    n_eff: npt.ArrayLike | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """R ``svyciprop(method="beta")`` (Korn–Graubard).
 
     ``nrow`` is the number of rows of the domain subset, ``df`` its design degrees of freedom.
@@ -148,7 +159,9 @@ def korn_graubard(p, se, nrow, df, level: float = 0.95, n_eff=None) -> tuple[np.
     return low, high
 
 
-def t_interval(estimate, se, df, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def t_interval(
+    estimate: npt.ArrayLike, se: npt.ArrayLike, df: npt.ArrayLike, level: float = 0.95
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """estimate ± qt(1−α/2, df)·se (R ``confint(svymean(...), df=degf(design))``)."""
     alpha = _check_level(level)
     est, se = _f(estimate), _f(se)
@@ -156,7 +169,16 @@ def t_interval(estimate, se, df, level: float = 0.95) -> tuple[np.ndarray, np.nd
     return est - t * se, est + t * se
 
 
-def proportion_interval(method: CIMethod, p, se, *, n_eff=None, nrow=None, df=None, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def proportion_interval(
+    method: CIMethod,
+    p: npt.ArrayLike,
+    se: npt.ArrayLike,
+    *,
+    n_eff: npt.ArrayLike | None = None,
+    nrow: npt.ArrayLike | None = None,
+    df: npt.ArrayLike | None = None,
+    level: float = 0.95,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Dispatch to the share interval ``method`` (one of :data:`CI_METHODS`)."""
     if method == "wilson":
         return wilson(p, n_eff, level)

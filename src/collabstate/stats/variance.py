@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import UsageError
 from .design import Design
@@ -92,11 +93,12 @@ def vcov_totals(design: Design, totals: np.ndarray) -> np.ndarray:
     return out[0] if flat else out
 
 
-def _centre(block: np.ndarray, means: np.ndarray, design: Design) -> np.ndarray:
+def _centre(block: np.ndarray, means: np.ndarray, design: Design) -> npt.NDArray[np.float64]:
     """``block`` (k × PSUs × m) less its stratum's mean (k × strata × m). A stratum's PSUs are
     contiguous: with few strata, one slice each (8× faster than gathering the means per PSU)."""
     if design.n_strata > 256:
-        return block - means[:, design.psu_stratum, :]
+        gathered: npt.NDArray[np.float64] = block - means[:, design.psu_stratum, :]
+        return gathered
     centred = np.array(block, dtype=np.float64, copy=True)
     for h, (start, count) in enumerate(zip(design.stratum_starts.tolist(), design.psu_per_stratum.tolist())):
         centred[:, start : start + count, :] -= means[:, h : h + 1, :]
@@ -136,8 +138,9 @@ class DomainMean:
     nrow: np.ndarray
 
     @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.clip(np.diag(self.vcov), 0.0, None))
+    def se(self) -> npt.NDArray[np.float64]:
+        se: npt.NDArray[np.float64] = np.sqrt(np.clip(np.diag(self.vcov), 0.0, None))
+        return se
 
 
 def domain_mean(design: Design, y: np.ndarray, domain: np.ndarray | None = None) -> DomainMean:

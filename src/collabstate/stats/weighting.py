@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
 import polars as pl
@@ -51,7 +52,7 @@ from ..dataset import Responses
 from ..errors import UnknownNameError, UsageError
 from ._calibration import CalibratedResponses, Calibration, Margin, Stage
 from ._missing import MissingMode, WeightingDataError, check_missing, respondents
-from ._targets import Key, ResolvedMargin, Targets, TargetsError, load_targets
+from ._targets import Cell, Key, ResolvedMargin, Targets, TargetsError, load_targets
 
 __all__ = ["MissingMode", "Targets", "TargetsError", "WeightingDataError", "WeightingResult", "load_targets", "poststratify", "rake"]
 
@@ -206,7 +207,7 @@ def _goals(targets: Targets, margins: list[ResolvedMargin], base: np.ndarray) ->
     return goals
 
 
-def _show(cell) -> str:
+def _show(cell: Cell) -> str:
     parts = cell if isinstance(cell, tuple) else (cell,)
     return "*".join("missing" if c is None else str(c) for c in parts)
 
@@ -229,7 +230,7 @@ def _trim(w: np.ndarray, trim: tuple[float, float]) -> tuple[np.ndarray, int]:
     return out, int(np.sum((w > 0) & ((w <= low) | (w >= high))))
 
 
-def _check_trim(trim) -> tuple[float, float] | None:
+def _check_trim(trim: tuple[float, float] | None) -> tuple[float, float] | None:
     if trim is None:
         return None
     try:
@@ -278,7 +279,30 @@ def _left_out(responses: Responses, margins: list[ResolvedMargin], base: np.ndar
     return out, tuple(notes)
 
 
-def _result(responses, w, stage, prior, method, margins, goals, base, out, notes, **report) -> WeightingResult:
+class _Report(TypedDict):
+    """How the fitting went: the fields of :class:`WeightingResult` that :func:`_result` passes on as given."""
+
+    converged: bool
+    iterations: int
+    history: tuple[float, ...]
+    tolerance: float
+    trim: tuple[float, float] | None
+    n_trimmed: int
+
+
+def _result(
+    responses: Responses,
+    w: np.ndarray,
+    stage: Stage,
+    prior: Calibration | None,
+    method: str,
+    margins: list[ResolvedMargin],
+    goals: list[np.ndarray],
+    base: np.ndarray,
+    out: np.ndarray,
+    notes: tuple[str, ...],
+    **report: Unpack[_Report],
+) -> WeightingResult:
     """``base``: the input weights; ``out``: respondents left out of the fitting, who keep them."""
     calibration = prior.then(stage) if prior is not None else Calibration((stage,))
     w = np.where(out, base, w)
