@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -28,7 +28,7 @@ from ..instrument.model import MultipleQuestion
 from ._shared import DataArgument, InstrumentOption, err, fail, out, read_data, read_instrument, report_problems
 
 if TYPE_CHECKING:
-    from ..stats.intervals import CIMethod
+    pass
 
 __all__ = ["FLAG_NOTES", "estimate", "estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text"]
 
@@ -37,14 +37,6 @@ ESTIMATE_FORMATS = ("json", "csv", "table")
 
 def _usage(message: str, param: str) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=param)
-
-
-def _unknown(kind: str, name: str, candidates: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(candidates[:12])}{' …' if len(candidates) > 12 else ''}"
-    return f"{name!r} is not {kind}; {hint}"
 
 
 def estimate(
@@ -75,38 +67,19 @@ def estimate(
     """
     import dataclasses
 
-    from ..instrument import DESIGN_COLUMNS
-    from ..stats import CI_METHODS
+    from ..errors import UnknownNameError
+    from ..stats import check_level, check_method, resolve_questions
     from ..stats import estimate as estimate_of
 
+    # The core checks what it will be asked, before the data are read (a million rows later is too
+    # late to learn of a typo); its errors end the command with exit code 2 (cli/__init__.py).
     if fmt not in ESTIMATE_FORMATS:
         raise _usage(f"{fmt!r} is not one of {', '.join(ESTIMATE_FORMATS)}", "--format")
-    if ci not in CI_METHODS:
-        raise _usage(f"{ci!r} is not one of {', '.join(CI_METHODS)}", "--ci")
-    if not 0 < level < 1:
-        raise _usage(f"{level} is not between 0 and 1", "--level")
+    method, level = check_method(ci), check_level(level)
     ins = read_instrument(instrument)
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
-    if wanted is not None:
-        known = [q.id for q in ins.questions] + [
-            c.name for c in ins.columns if c.kind in ("code", "number") and c.name not in {q.id for q in ins.questions}
-        ]
-        known += [ix.id for ix in ins.indices]
-        for name in wanted:
-            if name not in known:
-                raise _usage(_unknown(f"a question, column or index of {ins.id}", name, known), "--questions")
-            if ins.column(name) is not None and ins.column(name).kind == "text":  # type: ignore[union-attr]  # not None, checked just before (moved unchanged from cli.py)
-                raise _usage(f"{name!r} is a free-text question: it has no estimates", "--questions")
-        if not wanted:
-            raise _usage("no question given", "--questions")
+    resolve_questions(ins, wanted)
     groups = [b.strip() for b in by.split(",")] if by is not None else None
-    if groups is not None:
-        breakable = [c.name for c in ins.columns if c.kind == "code"] + [c for c in DESIGN_COLUMNS if c != "respondent_id"]
-        if not 1 <= len(groups) <= 2 or len(set(groups)) != len(groups):
-            raise _usage(f"give one variable or two different ones, not {by!r}", "--by")
-        for name in groups:
-            if name not in breakable:
-                raise _usage(_unknown(f"a single-choice question or design column of {ins.id}", name, breakable), "--by")
 
     validation = read_data(data, ins)
     report_problems(validation)
@@ -115,14 +88,9 @@ def estimate(
         err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the estimates "
                   f"(collabstate validate writes them to a rejects file)", highlight=False)  # fmt: skip
     columns = responses.data.columns
-    for name in groups or []:
-        if name not in columns:
-            raise _usage(_unknown("a column of the data", name, columns), "--by")
-    chosen = {}
     for option, column in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
         if column is not None and column not in columns:
-            raise _usage(_unknown("a column of the data", column, columns), option)
-        chosen[option] = column
+            raise UnknownNameError(name=column, kind=f"a column of the data ({option})", known=columns)
     if weight is not None and not responses.data.schema[weight].is_numeric():
         raise _usage(f"the weight column {weight!r} does not hold numbers", "--weight")
     if responses.n == 0:
@@ -130,16 +98,7 @@ def estimate(
     responses = dataclasses.replace(
         responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster
     )
-    try:
-        table = estimate_of(
-            responses,
-            wanted,
-            by=(groups[0] if groups and len(groups) == 1 else groups),
-            ci=cast("CIMethod", ci),  # checked against CI_METHODS above
-            level=level,
-        )
-    except (ValueError, KeyError) as exc:
-        raise fail(str(exc).strip("'\"")) from None
+    table = estimate_of(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=method, level=level)
     if fmt == "json":
         typer.echo(estimate_json(table))
     elif fmt == "csv":

@@ -1,12 +1,13 @@
 """Numbers with uncertainty: the design, Taylor-linearised variance, intervals, estimates and
 comparisons. Every number a person reads comes from :func:`estimate`'s one table."""
 
+from ._engine import resolve as resolve_questions
 from .bases import answer_counts
 from .chisq import ChisqResult, rao_scott
 from .compare import benjamini_hochberg, pairwise_letters, trend_changes, wave_change
 from .design import Design
 from .estimate import ESTIMATE_SCHEMA, estimate
-from .intervals import CI_METHODS, korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
+from .intervals import CI_METHODS, check_level, check_method, korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
 from .variance import DomainMean, domain_mean, linearise_ratio, psu_totals, vcov_totals
 from .weighting import Targets, TargetsError, WeightingDataError, WeightingResult, load_targets, poststratify, rake
 
@@ -22,6 +23,8 @@ __all__ = [
     "WeightingResult",
     "answer_counts",
     "benjamini_hochberg",
+    "check_level",
+    "check_method",
     "domain_mean",
     "estimate",
     "korn_graubard",
@@ -34,6 +37,7 @@ __all__ = [
     "psu_totals",
     "rake",
     "rao_scott",
+    "resolve_questions",
     "t_interval",
     "trend_changes",
     "vcov_totals",

@@ -15,6 +15,7 @@ The engine returns :class:`Block` objects (one statistic, all groups and the tot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -39,9 +40,11 @@ __all__ = ["Block", "Engine", "resolve"]
 Resolved = tuple[Literal["column"], Column] | tuple[Literal["multiple"], MultipleQuestion] | tuple[Literal["index"], IndexDefinition]
 
 
-def resolve(responses: Responses, questions: list[str] | str | None) -> list[Resolved]:
-    """What to estimate: ("column", Column), ("multiple", question) and ("index", IndexDefinition)."""
-    instrument = responses.instrument
+def resolve(instrument: Instrument, questions: Sequence[str] | str | None) -> list[Resolved]:
+    """What to estimate of ``instrument``: ("column", Column), ("multiple", question) and ("index",
+    IndexDefinition); ``None`` for everything. The one check of the names asked for: an unknown name
+    is an :class:`UnknownNameError` (with the closest known name), a free-text question or an empty
+    list a :class:`UsageError`. The command line calls it before it reads any data."""
     out: list[Resolved] = []
 
     def expand(question: Question, explicit: bool) -> None:
@@ -58,7 +61,10 @@ def resolve(responses: Responses, questions: list[str] | str | None) -> list[Res
             expand(q, False)
         out.extend(("index", ix) for ix in instrument.indices)
         return out
-    for qid in [questions] if isinstance(questions, str) else questions:
+    names = [questions] if isinstance(questions, str) else list(questions)
+    if not names:
+        raise UsageError(argument="questions", value=names, expected="at least one question, column or index (or None for all)")
+    for qid in names:
         column = instrument.column(qid)
         try:
             question = instrument.question(qid)
@@ -233,7 +239,7 @@ class Engine:
 
     def blocks(self, responses: Responses, questions: list[str] | str | None) -> list[Block]:
         out: list[Block] = []
-        for resolved in resolve(responses, questions):
+        for resolved in resolve(responses.instrument, questions):
             if resolved[0] == "column":
                 out.extend(self.column_blocks(responses, resolved[1]))
             elif resolved[0] == "multiple":
