@@ -206,7 +206,9 @@ def test_usage_errors_exit_2_with_close_matches(answers):
     result = run("estimate", answers, "-i", "leaders", "--by", "setcor")
     assert result.returncode == 2 and "(did you mean 'sector'?)" in result.stderr
     result = run("estimate", answers, "-i", "leaders", "--weight", "wieght")
-    assert result.returncode == 2 and "'wieght' is not a column of the data (--weight) (did you mean 'weight'?)" in " ".join(result.stderr.split())
+    assert result.returncode == 2 and "'wieght' is not a column of the data (--weight) (did you mean 'weight'?)" in " ".join(
+        result.stderr.split()
+    )
     assert "weight" in result.stderr
     for bad in (["--format", "xml"], ["--ci", "exact"], ["--level", "95"], ["--questions", "enablers_text"], ["--by", "a,b,c"]):
         assert run("estimate", answers, "-i", "leaders", *bad).returncode == 2, bad
