@@ -1,6 +1,7 @@
 """Numbers with uncertainty: the design, Taylor-linearised variance, intervals, estimates and
 comparisons. Every number a person reads comes from :func:`estimate`'s one table."""
 
+from ._index import item_scores
 from .bases import answer_counts
 from .chisq import ChisqResult, rao_scott
 from .compare import benjamini_hochberg, pairwise_letters, trend_changes, wave_change
@@ -24,6 +25,7 @@ __all__ = [
     "benjamini_hochberg",
     "domain_mean",
     "estimate",
+    "item_scores",
     "korn_graubard",
     "linearise_ratio",
     "load_targets",
