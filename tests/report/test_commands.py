@@ -8,8 +8,7 @@ from conftest import need_node_modules
 from typer.testing import CliRunner
 
 from collabstate import Responses, load_instrument, write_responses
-from collabstate.demo import leaders_wave, readiness_2018
-from collabstate.report.benchmark import demo_organisation
+from collabstate.demo import demo_organisation, leaders_wave, readiness_2018
 from collabstate.report.commands import benchmark, report
 
 app = typer.Typer()

@@ -222,7 +222,7 @@ def benchmark(
     """
     from ..analysis.percentiles import organisation_column
     from .assets import AssetsMissing
-    from .benchmark import build_benchmark
+    from .peer_comparison import build_peer_comparison as build_benchmark
 
     ins = _instrument(instrument)
     if not ins.indices:
