@@ -46,8 +46,6 @@ KNOWN_CROSSINGS = {
     # the command line's shared options and output sit beside cli.py until the cli/ package (issue 13, item 5)
     ("report", "_cli_support"),
     ("web", "_cli_support"),
-    # the lazy loading of public names (PEP 562) that each package's __init__ uses, on purpose
-    ("report", "_lazy"),
 }
 
 
