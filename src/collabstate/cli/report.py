@@ -1,6 +1,6 @@
 """``collabstate report`` and ``collabstate benchmark``.
 
-Each parses its input, calls one core function (:func:`build_report`, :func:`build_benchmark`)
+Each parses its input, calls one core function (:func:`build_report`, :func:`build_peer_comparison`)
 and prints the paths it wrote. Exit codes as the rest of the CLI (:mod:`collabstate.cli`); a
 machine without the report's JavaScript ends with 3.
 """
@@ -217,7 +217,7 @@ def benchmark(
     Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
     """
     from ..analysis.percentiles import organisation_column
-    from ..report.benchmark import build_benchmark
+    from ..report.peer_comparison import build_peer_comparison
 
     ins = read_instrument(instrument)
     if not ins.indices:
@@ -232,7 +232,7 @@ def benchmark(
     try:
         with _progress() as progress:
             task = progress.add_task("Starting", total=None)
-            paths = build_benchmark(
+            paths = build_peer_comparison(
                 org, everyone, out_dir, name=name, organisations=column, progress=lambda m: progress.update(task, description=m)
             )
     except CollabstateError:
