@@ -13,6 +13,7 @@ from collabstate.analysis import PeerComparison
 from collabstate.analysis.percentiles import ordinal
 from collabstate.analysis.profiles import sector_of
 from collabstate.demo import demo_organisation, readiness_2018
+from collabstate.errors import InputError
 
 R18 = load_instrument("readiness-2018")
 INDEX = R18.indices[0]
@@ -126,7 +127,7 @@ def test_org_id_names_the_organisations_before_cluster_and_a_named_column_must_h
     with pytest.raises(ValueError, match=r"'cluster' is not a column of the comparison data"):
         compare(org, everyone, organisations="cluster")
     blank = Responses(R18, everyone.with_columns(pl.lit(None, pl.String).alias("cluster")))  # no design can be made of it
-    with pytest.raises(ValueError, match=r"no value in the column 'cluster'"):
+    with pytest.raises(InputError, match=r"column cluster holds no value; expected the organisation of each respondent"):
         PeerComparison(Responses(R18, org), blank, estimate(Responses(R18, everyone), by=BY), INDEX, by=BY, organisations="cluster")
 
 

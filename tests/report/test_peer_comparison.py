@@ -120,7 +120,7 @@ def test_the_organisations_column_can_be_chosen_or_turned_off_and_is_checked_fir
     with pytest.raises(ValueError, match=r"'q99' is not a column of the comparison data"):
         report_model(org, grouped, monkeypatch, tmp_path, organisations="q99")
     blank = Responses(R18, everyone.data.with_columns(pl.lit(None, pl.String).alias("cluster")))
-    with pytest.raises(ValueError, match=r"no value in the column 'cluster'"):
+    with pytest.raises(ValueError, match=r"column cluster holds no value; expected the organisation of each respondent"):
         report_model(org, blank, monkeypatch, tmp_path, organisations="cluster")
 
 

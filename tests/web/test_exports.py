@@ -243,7 +243,9 @@ def test_the_command_line_exports_through_export_wave(readiness, tmp_path):
     assert result.exit_code == 0, result.output
     assert "5 responses written" in result.output
     assert_same(read_back(tmp_path / "wave.sav", "sav"), read_back(reference, "sav"))
-    assert runner.invoke(app, ["wave", "export", readiness.slug, str(tmp_path / "wave.txt")]).exit_code == 1
+    unknown = runner.invoke(app, ["wave", "export", readiness.slug, str(tmp_path / "wave.txt")])
+    assert unknown.exit_code == 2  # the output path is an argument that cannot be used: a usage error
+    assert "cannot tell the format of" in unknown.output and not (tmp_path / "wave.txt").exists()
 
 
 def test_answers_that_do_not_fit_are_listed_by_row_and_nothing_is_written(make_wave, tmp_path):

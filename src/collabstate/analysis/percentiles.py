@@ -42,6 +42,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
+from ..errors import InputError, UnknownNameError
 from ..instrument.model import Dimension, Factor, IndexDefinition
 from ..stats import item_scores
 
@@ -114,10 +115,17 @@ def organisation_column(responses: Responses, column: str | None = "auto") -> st
     if column not in responses.data.columns:
         known = [c for c in ORGANISATION_COLUMNS if c in responses.data.columns]
         also = f" (it has: {', '.join(known)})" if known else f" (it has none of the columns {', '.join(ORGANISATION_COLUMNS)})"
-        raise ValueError(f"{column!r} is not a column of the comparison data{also}; it should name each respondent's organisation")
+        raise UnknownNameError(
+            name=column,
+            kind=f"a column of the comparison data{also}; it should name each respondent's organisation",
+            known=responses.data.columns,
+        )
     if not responses.data[column].drop_nulls().len():
-        raise ValueError(
-            f"the comparison data have no value in the column {column!r}: it cannot say which organisation a respondent belongs to"
+        raise InputError(
+            file=responses.source,
+            column=column,
+            problem="holds no value",
+            expected="the organisation of each respondent of the comparison data",
         )
     return column
 

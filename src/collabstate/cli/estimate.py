@@ -78,6 +78,8 @@ def estimate(
     method, level = check_method(ci), check_level(level)
     ins = read_instrument(instrument)
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
+    if wanted == []:
+        raise _usage("no question given", "--questions")
     resolve_questions(ins, wanted)
     groups = [b.strip() for b in by.split(",")] if by is not None else None
 

@@ -187,7 +187,7 @@ def export(
         for problem in exc.problems[:20]:
             err.print(f"{problem}", highlight=False, soft_wrap=True)
         raise fail(f"wave {slug}: {exc.n_problems} stored answers do not fit the instrument; nothing written") from None
-    except (ValueError, OSError) as exc:
+    except OSError as exc:
         raise fail(f"{output}: {exc}") from None
     out.print(f"{written.n} responses written to {output}", highlight=False)
 

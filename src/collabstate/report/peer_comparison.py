@@ -23,6 +23,7 @@ from pathlib import Path
 from ..analysis.percentiles import Standing, organisation_column
 from ..analysis.profiles import PeerComparison
 from ..dataset import Responses
+from ..errors import InputError, UsageError
 from ..instrument.model import Dimension, Factor
 from . import charts
 from .blocks import record
@@ -169,9 +170,9 @@ def build_peer_comparison(
     question, else the ``cluster`` design column, when present); the organisation is then ranked
     among organisations. ``None``: rank it among individual respondents."""
     if org.instrument.id != everyone.instrument.id:
-        raise ValueError(f"the organisation's data are of instrument {org.instrument.id!r}, the comparison's of {everyone.instrument.id!r}")
+        raise InputError(f"the organisation's data are of instrument {org.instrument.id!r}, the comparison's of {everyone.instrument.id!r}")
     if not everyone.instrument.indices:
-        raise ValueError(f"instrument {everyone.instrument.id!r} defines no index to benchmark")
+        raise UsageError(f"instrument {everyone.instrument.id!r} defines no index to benchmark")
     organisation_column(everyone, organisations)  # an unusable column fails before the long work
     say = progress or (lambda message: None)
     say("Estimating the comparison survey and the organisation")
