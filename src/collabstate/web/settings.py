@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "collabstate.web.errors.CollabstateErrorMiddleware",  # the error family as a page (web/errors.py)
 ]
 
 ROOT_URLCONF = "collabstate.web.urls"
