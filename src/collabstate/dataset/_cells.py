@@ -241,7 +241,7 @@ def _numbers(typed: pl.DataFrame, cells: pl.DataFrame, targets: list[Target]) ->
         t = by_pos[pos]
         column = typed[t.name].scatter(group["idx"], group["resolved"])
         typed = typed.with_columns(column.alias(t.name))
-    expected = {t.pos: _expected(t) for t in targets if t.column is not None}
+    expected = {t.pos: _expected(t) for t in targets if t.kind == "number"}
     found = cells.filter("failed").select(
         "idx",
         "pos",

@@ -49,6 +49,7 @@ from ._cells import Target, as_categories, problem_frame, type_cells
 from ._problems import KINDS, MAX_PROBLEMS, DataProblem, ResponsesError, message_expr
 from ._rows import check_rows, condition_columns
 from ._sources import Source
+from .csv_text import write_csv
 from .responses import Responses
 
 __all__ = ["MAX_PROBLEMS", "Validation", "validate_source"]
@@ -92,10 +93,12 @@ class Validation:
         """Whether :attr:`problems` holds fewer problems than were found (see ``n_problems``)."""
         return self.n_problems > len(self.problems)
 
-    def write_rejects(self, path: str | Path) -> Path:
-        """Write the rejected rows (``row``, the columns as read, ``problems``) as CSV."""
+    def write_rejects(self, path: str | Path, *, raw_text: bool = False) -> Path:
+        """Write the rejected rows (``row``, the columns as read, ``problems``) as CSV; a value a
+        spreadsheet would run as a formula is written after an apostrophe unless ``raw_text``
+        (:mod:`collabstate.dataset.csv_text`)."""
         path = Path(path)
-        self.rejected.write_csv(path)
+        write_csv(self.rejected, path, raw_text=raw_text)
         return path
 
     def __str__(self) -> str:
@@ -233,8 +236,8 @@ def validate_source(source: Source, instrument: Instrument, *, blank_problems: b
 
     bad_rows = problem_rows = found["idx"].unique(maintain_order=True)
     if blank_problems:
-        design = {t.pos for t in targets if t.column is None}
-        whole_row = pl.col("pos").is_in(list(design)) | (pl.col("kind") == "short_row")
+        design_pos = [t.pos for t in targets if t.column is None]
+        whole_row = pl.col("pos").is_in(design_pos) | (pl.col("kind") == "short_row")
         typed = _blank(typed, found.filter(~whole_row), targets, instrument)
         bad_rows = found.filter(whole_row)["idx"].unique(maintain_order=True)
     messages = (
