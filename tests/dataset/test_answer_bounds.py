@@ -131,7 +131,7 @@ def test_a_field_of_300000_characters_is_a_problem_not_a_traceback(tmp_path):
 
 def test_short_rows_are_found_whatever_the_quoting_and_line_endings(tmp_path):
     path = tmp_path / "rows.csv"
-    rows = ['staff,why,sector', '1,"two\r\nlines",1', "", "2,x", '3,"quoted, comma",2', "4", '5,"three\n\nlines",1', "6,,", "7,"]
+    rows = ["staff,why,sector", '1,"two\r\nlines",1', "", "2,x", '3,"quoted, comma",2', "4", '5,"three\n\nlines",1', "6,,", "7,"]
     path.write_bytes("\r\n".join(rows).encode() + b"\r\n")
     v = read_responses(path, ANSWERS)
     assert kinds(v) == [(4, "sector", "short_row"), (6, "why", "short_row"), (9, "sector", "short_row")]
@@ -200,7 +200,9 @@ def _limited() -> None:
 
 def _run_limited(path: Path) -> subprocess.CompletedProcess:
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "POLARS_MAX_THREADS": "2"}
-    return subprocess.run([sys.executable, "-c", _READ, str(path)], capture_output=True, text=True, timeout=20, preexec_fn=_limited, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", _READ, str(path)], capture_output=True, text=True, timeout=20, preexec_fn=_limited, env=env
+    )
 
 
 @pytest.mark.parametrize(

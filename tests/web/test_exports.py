@@ -296,7 +296,7 @@ def test_a_text_longer_than_a_cell_is_written_blank_in_every_format(make_wave, t
 
 def test_formulas_typed_as_answers_do_not_leave_in_the_csv_unless_asked(make_wave, tmp_path):
     wave = make_wave()
-    store(wave, [{"q1_example": "1", "q2_description": "=HYPERLINK(\"http://x\")"}, {"q1_example": "1", "q2_description": "-5"}])
+    store(wave, [{"q1_example": "1", "q2_description": '=HYPERLINK("http://x")'}, {"q1_example": "1", "q2_description": "-5"}])
     safe = export_wave(wave, tmp_path / "safe.csv").path.read_text(encoding="utf-8")
     assert '"\'=HYPERLINK(""http://x"")"' in safe and ",-5," in safe
     raw = export_wave(wave, tmp_path / "raw.csv", raw_text=True).path.read_text(encoding="utf-8")

@@ -28,7 +28,9 @@ from ._problems import ResponsesError
 __all__ = ["long_rows", "short_rows"]
 
 
-def _count(path: Path, separator: str, width: int, keep_short: int, keep_long: bool) -> tuple[int, list[tuple[int, int]], array[int], array[int]]:
+def _count(
+    path: Path, separator: str, width: int, keep_short: int, keep_long: bool
+) -> tuple[int, list[tuple[int, int]], array[int], array[int]]:
     """(rows counted with the header, the long rows' (row, cells), short rows' indices and cells)."""
     import pyarrow as pa
     import pyarrow.csv as pc
