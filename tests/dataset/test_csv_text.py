@@ -106,3 +106,17 @@ def test_the_estimate_csv_neutralises_text():
                          schema_overrides={"letters": pl.String})  # fmt: skip
     written = cells(estimate_csv(table))
     assert written[1][:3] == ["q", "'=evil()", "-0.5"]
+
+
+def test_every_csv_collabstate_writes_goes_through_write_csv():
+    """A house rule, so that a new CSV writer cannot forget: no ``write_csv``, ``csv.writer`` or
+    ``to_csv`` in the package but in :mod:`collabstate.dataset.csv_text`."""
+    src = Path(__file__).resolve().parents[2] / "src" / "collabstate"
+    found = [
+        f"{path.relative_to(src)}:{n}"
+        for path in src.rglob("*.py")
+        if path.name != "csv_text.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.write_csv\(|csv\.writer\(|csv\.DictWriter\(|\.to_csv\(", line)
+    ]
+    assert found == []
