@@ -391,7 +391,9 @@ def _csv_rows(reader: Any, name: str) -> Iterator[list[str]]:
             return
         except csv.Error as exc:
             reason = "a value of more than 131,072 characters" if "field larger than field limit" in str(exc) else str(exc)
-            raise TargetsError(f"{name}, line {reader.line_num}: cannot be read as CSV: {reason}; expected variable, code, target") from None
+            raise TargetsError(
+                f"{name}, line {reader.line_num}: cannot be read as CSV: {reason}; expected variable, code, target"
+            ) from None
         yield row
 
 
