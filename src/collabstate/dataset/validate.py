@@ -16,9 +16,14 @@ What is checked, all at once, never stopping at the first problem:
 ``bad_code``         a code or label not in the question's scale (codes and labels are accepted
                      case-insensitively and trimmed; ``1.0`` counts as 1)
 ``bad_flag``         a multiple-choice cell that is not 0/1 (also ``true/false``, ``yes/no``)
-``not_a_number``     a number question whose cell does not parse as a finite number
-``out_of_range``     a number below the question's minimum or above its maximum
+``short_row``        a CSV row with fewer cells than the header (named at its first missing column)
+``not_a_number``     a number question whose cell does not parse as a number (``inf``, ``1,000``)
+``out_of_range``     a number below the question's minimum or above its maximum, or beyond
+                     ±9,007,199,254,740,991 (a whole number of 401 digits: never infinity)
 ``not_whole``        a fraction where the question asks for a whole number
+``too_long``         a number written in more than 32 characters, a text of more than 32,767
+``bad_text``         a text holding NUL, U+FFFE or U+FFFF (what an answer can hold is one
+                     definition: :mod:`collabstate.instrument.bounds`)
 ``exclusive_option`` an exclusive option (``none``) ticked with another option
 ``not_asked``        an answer to a question that skip logic says was not asked
 ``missing_design``   an empty cell in a design column that the file has
@@ -26,7 +31,8 @@ What is checked, all at once, never stopping at the first problem:
 ``duplicate_id``     a respondent_id used in an earlier row (the earlier row is kept)
 
 A row with any problem is rejected whole and kept, as read, in :attr:`Validation.rejected`;
-the other rows form :attr:`Validation.responses`. A row whose cells are all empty is not a
+the other rows form :attr:`Validation.responses` (``blank_problems=True``, as the web's exports
+read stored answers: a row keeps its place with the answers that do not fit left blank). A row whose cells are all empty is not a
 respondent: it is skipped and not counted. Problems are listed in row order, problems of the
 whole file first. Every problem is counted in :attr:`Validation.n_problems`; at most
 :data:`MAX_PROBLEMS` (10,000) :class:`DataProblem` objects are built (``problems_truncated``
