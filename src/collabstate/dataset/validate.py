@@ -31,10 +31,11 @@ What is checked, all at once, never stopping at the first problem:
 ``duplicate_id``     a respondent_id used in an earlier row (the earlier row is kept)
 
 A row with any problem is rejected whole and kept, as read, in :attr:`Validation.rejected`;
-the other rows form :attr:`Validation.responses` (``blank_problems=True``, as the web's exports
-read stored answers: a row keeps its place with the answers that do not fit left blank). A row whose cells are all empty is not a
-respondent: it is skipped and not counted. Problems are listed in row order, problems of the
-whole file first. Every problem is counted in :attr:`Validation.n_problems`; at most
+the other rows form :attr:`Validation.responses` (with ``blank_problems=True``, as the web's
+exports read stored answers, a row keeps its place with the answers that do not fit left blank).
+A row whose cells are all empty is not a respondent: it is skipped and not counted. Problems are
+listed in row order, problems of the whole file first. Every problem is counted in
+:attr:`Validation.n_problems`; at most
 :data:`MAX_PROBLEMS` (10,000) :class:`DataProblem` objects are built (``problems_truncated``
 says when the list is cut), while the ``problems`` column of the rejected rows always carries
 every message. ``required`` questions are not checked here: a file may leave any answer empty
