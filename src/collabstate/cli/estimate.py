@@ -137,7 +137,9 @@ def estimate_json(table: pl.DataFrame) -> str:
 
 def estimate_csv(table: pl.DataFrame) -> str:
     buffer = io.StringIO()
-    table.with_columns(pl.col("flags").list.join(";"), pl.col("letters").fill_null("")).write_csv(buffer)
+    from ..dataset.csv_text import write_csv  # no formula leaves in a CSV: labels and groups are text people typed
+
+    write_csv(table.with_columns(pl.col("flags").list.join(";"), pl.col("letters").fill_null("")), buffer)
     return buffer.getvalue()
 
 

@@ -167,29 +167,34 @@ def remind(slug: Annotated[str, typer.Argument(help="The wave.")]) -> None:
 def export(
     slug: Annotated[str, typer.Argument(help="The wave.")],
     output: Annotated[Path, typer.Argument(help="File to write: .csv, .xlsx, .sav or .parquet.")],
+    raw_text: Annotated[
+        bool,
+        typer.Option("--raw-text", help="In a CSV file, write text exactly as typed, even when a spreadsheet would run it as a formula."),
+    ] = False,
 ) -> None:
     """Export the completed responses, validated as any data file, for `collabstate estimate` or `report`.
 
-    Streamed: a chunk of responses at a time, with a progress bar on a terminal.
+    Streamed: a chunk of responses at a time, with a progress bar on a terminal. A stored answer
+    that no longer fits the questionnaire is written blank, and listed on standard error.
 
     Example: collabstate wave export leaders-2026 leaders-2026.sav
     """
     wave = _wave(slug)
     from rich.progress import Progress
 
-    from ..web.surveys.exports import StoredAnswersError, export_wave
+    from ..web.surveys.exports import export_wave
 
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"Exporting {slug}", total=None)
-            written = export_wave(wave, output, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    except StoredAnswersError as exc:
-        for problem in exc.problems[:20]:
-            err.print(f"{problem}", highlight=False, soft_wrap=True)
-        raise fail(f"wave {slug}: {exc.n_problems} stored answers do not fit the instrument; nothing written") from None
+            written = export_wave(
+                wave, output, progress=lambda done, total: bar.update(task, completed=done, total=total), raw_text=raw_text
+            )
     except OSError as exc:
         raise fail(f"{output}: {exc}") from None
-    out.print(f"{written.n} responses written to {output}", highlight=False)
+    for line in written.summary():
+        err.print(line, highlight=False, soft_wrap=True, markup=False)
+    out.print(f"{written.n} responses written to {output}", highlight=False, markup=False)
 
 
 @wave_app.command("export-job")

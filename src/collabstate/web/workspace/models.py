@@ -113,6 +113,11 @@ class ExportJob(models.Model):
     done = models.PositiveIntegerField(default=0, help_text="Responses written so far")
     total = models.PositiveIntegerField(default=0, help_text="Responses to write (counted when it starts)")
     file = models.CharField(max_length=200, blank=True, help_text="The file's name under VAR_DIR/exports/ once done")
+    raw_text = models.BooleanField(
+        default=False, help_text="CSV: text written exactly as typed, even text a spreadsheet would run as a formula"
+    )
+    n_problems = models.PositiveIntegerField(default=0, help_text="Stored answers that do not fit the questionnaire, written blank")
+    problems = models.TextField(blank=True, help_text="The first of those answers and what was expected, one a line")
     error = models.TextField(blank=True, help_text="Why it failed or its file was deleted, for the person who asked")
     finished_at = models.DateTimeField(null=True, blank=True)
     # the runner: which process on which machine, and when it last said it was alive
@@ -148,6 +153,11 @@ class ExportJob(models.Model):
         if self.status == self.DONE or not self.total:
             return self.step
         return f"step {self.done} of {self.total}: {self.step}"
+
+    @property
+    def problem_lines(self) -> list[str]:
+        """The first stored answers written blank, as the export listed them."""
+        return [line for line in self.problems.splitlines() if not line.startswith("…")]
 
     @property
     def percent(self) -> int:
