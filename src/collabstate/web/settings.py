@@ -150,6 +150,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "surveys@collabstate.invalid")
+#: Seconds to wait for the mail server before an e-mail counts as not sent (a silent server must not hold a send for ever).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+#: Seconds after which an invitee a send was interrupted on (a crash between sending and recording) is due again.
+SEND_CLAIM_SECONDS = int(os.environ.get("COLLABSTATE_SEND_CLAIM_SECONDS", "600"))
 #: The address respondents' links start with, e.g. https://survey.example.org
 SITE_URL = os.environ.get("COLLABSTATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
