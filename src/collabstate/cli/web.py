@@ -255,8 +255,11 @@ def export_job(job: Annotated[int, typer.Argument(help="The export's number (in 
 
 
 def _purge() -> int:
+    from ..web.throttle.counting import purge as purge_counters
     from ..web.workspace.actions import purge_contact_details
     from ..web.workspace.export_jobs import purge_exports
+
+    purge_counters()  # rate-limit counters whose window ended long ago (nothing to say about them)
 
     cleared = purge_contact_details()
     if cleared:
