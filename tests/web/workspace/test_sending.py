@@ -12,6 +12,9 @@ import socket
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from collabstate.cli import app
@@ -177,12 +180,12 @@ def test_someone_being_sent_to_is_not_sent_to_again_at_the_same_time(smtp, wave)
     assert send(wave).sent == 3 and "ami@example.org" not in smtp.to()
 
 
-@pytest.mark.parametrize("title", ["Pulse\r\nBcc: attacker@example.org", "Pulse\nBcc: x", "Pulse\u2028x", "Pulse\x00"])
+@pytest.mark.parametrize("title", ["Pulse\r\nBcc: attacker@example.org", "Pulse\nBcc: x", "Pulse\u2028x", "Pulse\x1b[2J"])
 def test_a_title_that_is_not_one_line_sends_nothing(smtp, wave, title):
     """A title stored before titles were checked (or written to the database by hand)."""
     type(wave).objects.filter(pk=wave.pk).update(title=title)
     wave.refresh_from_db()
-    with pytest.raises(SendRefused, match=r"the wave's title has a (line break|control character \(U\+0000\)) \(character 6\)"):
+    with pytest.raises(SendRefused, match=r"the wave's title has a (line break|control character \(U\+001B\)) \(character 6\)"):
         send(wave)
     assert smtp.accepted == [] and not invited(wave) and not Link.objects.exists()
 
@@ -223,3 +226,26 @@ def test_what_to_send_is_checked(wave):
     with pytest.raises(UsageError, match="what 'everything' is not valid; expected invitations, reminders, failed"):
         send(wave, "everything")
     assert INVITATIONS == "invitations"
+
+
+REFUSALS = st.sampled_from(["550 5.1.1 no such user", "450 4.2.1 mailbox busy", "421 4.7.0 closing", "552 5.2.2 mailbox full"])
+
+
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(refused=st.dictionaries(st.sampled_from(PEOPLE), REFUSALS))
+def test_whatever_is_refused_exactly_the_accepted_are_invited_and_sending_again_completes_it(smtp, wave, refused):
+    """For any set of refusals (any reply, 421 included): those accepted are invited, each refusal
+    is recorded with the server's words, and sending again reaches exactly the refused, once."""
+    Invitee.objects.filter(wave=wave).update(invited_at=None, send_failed_at=None, send_error="", sending_since=None)
+    Link.objects.all().delete()
+    smtp.accepted.clear()
+    smtp.refuse = {f"{p}@example.org": reply for p, reply in refused.items()}
+    result = send(wave)
+    accepted = {f"{p}@example.org" for p in PEOPLE} - set(smtp.refuse)
+    assert (result.sent, result.refused) == (len(accepted), len(refused))
+    assert invited(wave) == accepted and sorted(smtp.to()) == sorted(accepted)
+    assert dict(sending.failures(wave).values_list("email", "send_error")) == smtp.refuse
+    smtp.refuse, before = {}, len(smtp.accepted)
+    assert send(wave, FAILED).sent == len(refused)
+    assert sorted(smtp.to()[before:]) == sorted(f"{p}@example.org" for p in refused)
+    assert invited(wave) == {f"{p}@example.org" for p in PEOPLE} and Link.objects.count() == len(PEOPLE)

@@ -106,6 +106,12 @@ def test_signing_in_successfully_clears_the_failures(client, viewer_b, settings)
         client.post("/accounts/logout/")
 
 
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_sign_in_never_sends_a_person_to_another_site(client, viewer_b, elsewhere):
+    signed_in = client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD, "next": elsewhere})
+    assert signed_in.status_code == 302 and signed_in["Location"] == reverse("workspace:home")
+
+
 def test_a_person_changes_their_password(client, viewer_b):
     client.force_login(viewer_b)
     page = html.unescape(client.post("/accounts/password_change/", {"old_password": "wrong"}).content.decode())
