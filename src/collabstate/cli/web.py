@@ -63,6 +63,11 @@ def _when(text: str, option: str) -> dt.datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+#: A wave's field -> the argument or option of `wave create` that gives it.
+_OPTION_OF = {"slug": "SLUG", "title": "--title", "instrument_ref": "--instrument", "instrument_yaml": "--instrument",
+              "closes_at": "--closes", "opens_at": "--opens", "max_reminders": "--reminders", "retention_days": "--retention-days"}  # fmt: skip
+
+
 @wave_app.command("create")
 def create(
     slug: Annotated[str, typer.Argument(help="The wave's name in addresses, e.g. leaders-2026.")],
@@ -90,10 +95,11 @@ def create(
     if mode not in ("anonymous", "identified"):
         raise fail(f"--mode: expected anonymous or identified, not {mode!r}")
     setup_django()
+    from django.core.exceptions import ValidationError
     from django.utils import timezone
 
     from ..web.surveys.models import Wave
-    from ..web.workspace.actions import WorkspaceError, organisation_named
+    from ..web.workspace.actions import WorkspaceError, create_wave, organisation_named
 
     start = _when(opens, "--opens") if opens else timezone.now()
     end = _when(closes, "--closes") if closes else start + dt.timedelta(days=30)
@@ -107,9 +113,15 @@ def create(
         raise fail(f"--organisation: {exc}") from None
     path = Path(instrument)
     text = path.read_text(encoding="utf-8") if path.suffix in (".yaml", ".yml") and path.exists() else ""
-    wave = Wave.objects.create(slug=slug, title=title or ins.title, instrument_ref="" if text else ins.id, instrument_yaml=text,
-                               opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders,
-                               organisation=owner, retention_days=retention_days)  # fmt: skip
+    try:  # the wave's own checks, as the workspace's form makes them: a slug fit for an address, a title on one line
+        wave = create_wave(owner, slug=slug, title=title or ins.title, instrument_ref="" if text else ins.id, instrument_yaml=text,
+                           opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders,
+                           retention_days=retention_days)  # fmt: skip
+    except ValidationError as exc:
+        for field, problems in exc.message_dict.items():
+            for problem in problems:
+                err.print(f"{_OPTION_OF.get(field, field)}: {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise fail(f"wave {slug!r} was not created") from None
     out.print(f"wave {wave.slug}: {ins.id}, {mode}, open {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
               + (f"; open link /s/{wave.slug}/" if open_link else "") + f"; organisation {owner.name}", highlight=False)  # fmt: skip
 
@@ -131,36 +143,63 @@ def list_waves() -> None:
 @wave_app.command("invite")
 def invite(
     slug: Annotated[str, typer.Argument(help="The wave.")],
-    invitees: Annotated[Path, typer.Argument(help="CSV with email and optionally name, organisation, sector.")],
+    invitees: Annotated[Path | None, typer.Argument(help="CSV with email and optionally name, organisation, sector.")] = None,
     send: Annotated[bool, typer.Option("--send/--no-send", help="Send the invitations at once.")] = True,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Send again exactly the invitations and reminders the mail server refused.")
+    ] = False,
 ) -> None:
-    """Add invitees from a CSV file (every problem is listed; nobody is added unless all rows are valid).
+    """Add invitees from a CSV file (every problem is listed; nobody is added unless all rows are
+    valid), then send the invitations not yet sent. Without a file, only send them.
 
-    Example: collabstate wave invite leaders-2026 invitees.csv
+    An invitee is marked invited only when the mail server accepted their e-mail; what it refused
+    is listed (and kept, for the workspace's dashboard), and the command ends with exit code 1.
+
+    Example: collabstate wave invite leaders-2026 invitees.csv; collabstate wave invite leaders-2026 --failed
     """
     wave = _wave(slug)
-    from ..web.surveys.invitations import InviteeFileError, add_invitees, send_invitations
+    from ..web.surveys.invitations import InviteeFileError, add_invitees
+    from ..web.surveys.sending import FAILED, INVITATIONS
 
-    try:
-        added = add_invitees(wave, invitees.read_bytes(), name=str(invitees))
-    except OSError as exc:
-        raise fail(f"{invitees}: {exc.strerror}") from None
-    except InviteeFileError as exc:
-        for problem in exc.problems:
-            err.print(f"{invitees}: {problem}", highlight=False, soft_wrap=True)
-        raise fail(f"{invitees}: {len(exc.problems)} problem(s); nobody was added") from None
-    out.print(f"{len(added)} invitees added to {slug}", highlight=False)
-    if send:
-        out.print(f"{send_invitations(wave)} invitations sent", highlight=False)
+    if invitees is not None:
+        try:
+            added = add_invitees(wave, invitees.read_bytes(), name=str(invitees))
+        except OSError as exc:
+            raise fail(f"{invitees}: {exc.strerror}") from None
+        except InviteeFileError as exc:
+            for problem in exc.problems:
+                err.print(f"{invitees}: {problem}", markup=False, highlight=False, soft_wrap=True)
+            raise fail(f"{invitees}: {len(exc.problems)} problem(s); nobody was added") from None
+        out.print(f"{len(added)} invitees added to {slug}", markup=False, highlight=False)
+    if send or failed:
+        _send(wave, FAILED if failed else INVITATIONS)
 
 
 @wave_app.command("remind")
 def remind(slug: Annotated[str, typer.Argument(help="The wave.")]) -> None:
-    """Remind invitees who have not completed (at most the wave's number of reminders each)."""
-    wave = _wave(slug)
-    from ..web.surveys.invitations import send_reminders
+    """Remind invitees who have not completed (at most the wave's number of reminders each).
 
-    out.print(f"{send_reminders(wave)} reminders sent", highlight=False)
+    As with `wave invite`, a reminder counts only when the mail server accepted it; `wave invite
+    SLUG --failed` sends again what it refused.
+    """
+    wave = _wave(slug)
+    from ..web.surveys.sending import REMINDERS
+
+    _send(wave, REMINDERS)
+
+
+def _send(wave, what: str) -> None:
+    """Send ``what`` (:func:`collabstate.web.surveys.sending.send`, as the workspace does), say
+    how it went, list each e-mail refused, and exit 1 if any was."""
+    from ..web.surveys.sending import failures, send
+
+    started = dt.datetime.now(dt.UTC)
+    sent = send(wave, what)  # a refusal of the whole send (closed, title, no server) is the app's to print: exit 1
+    out.print(str(sent), markup=False, highlight=False)
+    if sent.refused or sent.not_tried:
+        for invitee in failures(wave).filter(send_failed_at__gte=started):
+            err.print(f"not sent to {invitee.email}: {invitee.send_error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @wave_app.command("export")
@@ -221,8 +260,11 @@ def export_job(job: Annotated[int, typer.Argument(help="The export's number (in 
 
 
 def _purge() -> int:
+    from ..web.throttle.counting import purge as purge_counters
     from ..web.workspace.actions import purge_contact_details
     from ..web.workspace.export_jobs import purge_exports
+
+    purge_counters()  # rate-limit counters whose window ended long ago (nothing to say about them)
 
     cleared = purge_contact_details()
     if cleared:

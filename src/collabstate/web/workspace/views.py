@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from ...dataset import ResponsesError
+from ...errors import RefusedError
+from ..surveys import sending
 from ..surveys.exports import count_responses
 from ..surveys.invitations import InviteeFileError, add_invitees
 from ..surveys.models import Wave
@@ -65,8 +67,10 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     chart = bar_chart([(row["label"], row["completed"]) for row in state.over_time], f"Completions per {state.period}")
     audit = AuditEntry.objects.filter(wave=wave).select_related("user")[:20] if membership.allows(OWNER) else []
     open_link = settings.SITE_URL + reverse("open_link", args=[wave.slug]) if wave.open_link else ""  # as the invitations say
+    failed = sending.failures(wave)
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
-               "not_invited": wave.invitees.filter(invited_at__isnull=True).count()}  # fmt: skip
+               "not_invited": wave.invitees.filter(invited_at__isnull=True).count(), "failed": failed[:SHOWN],
+               "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN}  # fmt: skip
     return render(request, "workspace/wave.html", context)
 
 
@@ -150,13 +154,17 @@ def invitees(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRe
 
 @wave_view(ANALYST, ("POST",))
 def send(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    reminders = request.POST.get("what") == "reminders"
+    """Send the invitations, the reminders or again what was refused (``what``); what the mail
+    server refused is listed on the wave's page."""
+    what = request.POST.get("what", sending.INVITATIONS)
+    if what not in sending.WHAT:
+        raise Http404("no such sending")
     try:
-        sent = actions.send(wave, reminders=reminders)
-    except actions.WorkspaceError as exc:
-        messages.error(request, str(exc))
+        sent = actions.send(wave, what)
+    except RefusedError as exc:
+        messages.error(request, f"Nothing was sent: {exc}")
     else:
-        messages.success(request, f"{sent} {'reminders' if reminders else 'invitations'} sent.")
+        (messages.error if sent.refused or sent.not_tried else messages.success)(request, f"{sent}.")
     return redirect("workspace:wave", wave.pk)
 
 
