@@ -63,7 +63,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
 def print_error(message: str) -> None:
     """``error: <message>`` on standard error; the message is printed as it is (a ``[name]`` in
     it is text, not a style)."""
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=not err.is_terminal)  # piped: one line per message line
 
 
 def fail(message: str) -> typer.Exit:
