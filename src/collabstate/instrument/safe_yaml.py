@@ -36,6 +36,8 @@ from typing import Any
 import yaml
 from yaml.error import Mark
 
+from ..errors import InputError
+
 __all__ = ["EXPANSION", "MAX_DEPTH", "MAX_YAML_BYTES", "MIN_EXPANSION", "BoundedLoader", "YAMLLimitError", "compose_bounded"]
 
 #: Levels of nesting a document may have (mappings and lists in one another).
@@ -48,8 +50,9 @@ EXPANSION = 10
 MIN_EXPANSION = 100_000
 
 
-class YAMLLimitError(yaml.YAMLError):
-    """A document beyond a bound of this module: ``problem`` says which, ``line`` where (1-based)."""
+class YAMLLimitError(InputError, yaml.YAMLError):
+    """A document beyond a bound of this module: ``problem`` says which, ``line`` where (1-based).
+    A YAML error too, so that a reader's ``except yaml.YAMLError`` sees it."""
 
     def __init__(self, problem: str, line: int | None) -> None:
         self.problem, self.line = problem, line
