@@ -327,23 +327,29 @@ def check_xlsx(path: Path, label: str, limits: ReadLimits) -> None:
 
 
 def check_sav(path: Path, label: str, limits: ReadLimits) -> None:
-    """Refuse a .sav file whose declared cases times its variables would need more than the limit
-    (numbers 8 bytes, texts their width plus a Python string each, read and then turned into text)."""
+    """Refuse a .sav file whose declared cases would need more than the limit: 8 bytes a number,
+    a Python string (64 bytes) and its text a string, read and then turned into text. A string's
+    declared width is padding, not text: the text of them all is at most what the file holds (a
+    .zsav's deflate expands at most 1,032 times)."""
     import pyreadstat
 
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
     except Exception as exc:
-        raise ResponsesError(
-            f"{label}: cannot be read as an SPSS .sav file: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
-        ) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ResponsesError(f"{label}: cannot be read as an SPSS .sav file: {first}") from None
     rows = meta.number_rows
     if rows is None:
         return  # not declared: ReadStat counts the cases as it reads
-    widths = meta.variable_storage_width or {}
-    per_row = sum(8 if meta.readstat_variable_types.get(name) == "double" else 64 + int(width) for name, width in widths.items())
-    per_row = max(per_row, 8 * (meta.number_columns or 0))
-    limits.refuse(label, f"the file declares {rows:,} cases of {meta.number_columns:,} variables", 2.0 * rows * per_row)
+    kinds = meta.readstat_variable_types or {}
+    strings = [name for name, kind in kinds.items() if kind == "string"]
+    numbers = max((meta.number_columns or 0) - len(strings), 0)
+    with open(path, "rb") as fh:
+        zipped = fh.read(4) == b"$FL3"
+    declared = rows * sum(int((meta.variable_storage_width or {}).get(name, 8)) for name in strings)
+    text = min(declared, path.stat().st_size * (1032 if zipped else 1))
+    need = 2.0 * (rows * (8 * numbers + 64 * len(strings)) + text)
+    limits.refuse(label, f"the file declares {rows:,} cases of {meta.number_columns:,} variables", need)
 
 
 def check_parquet(path: Path, label: str, limits: ReadLimits) -> None:
