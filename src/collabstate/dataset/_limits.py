@@ -126,6 +126,7 @@ def _cell_name(row: int, column: int) -> str:
 # the speed of a literal search; a part written otherwise is read token by token.
 _FAST_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_FAST_ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"')
 _FAST_SHARED = re.compile(rb't="s"><v>([0-9]{1,18})</v>')
 _ODD_CELL = re.compile(rb"<c[\t\r\n]")
 _ANY_SHARED = re.compile(rb"\bt\s*=\s*(?:\"\s*s\s*\"|'\s*s\s*')")
@@ -154,13 +155,18 @@ class _Sheet:
     def feed(self, data: bytes) -> None:
         total = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/") + len(_ODD_CELL.findall(data))
         if not total:
+            self._walk(data)  # rows without cells: where the next cell without a reference goes
             return
         columns = _FAST_COLUMN.findall(data)
         rows = _FAST_ROW.findall(data) if len(columns) == total else []
-        if rows and len(rows) == total:
+        numbered = _FAST_ROW_TAG.findall(data) if len(rows) == total else []
+        if rows and len(rows) == total and len(numbered) == data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/"):
             self.cells += total
             self.rows = max(self.rows, max(map(int, set(rows))))
             self.columns = max(self.columns, max(map(_column_number, set(columns))))
+            # where a walk of the next chunk goes on from: the last row's number, and the last cell's column
+            self.row = int(numbered[-1]) if numbered else self.row
+            self.column = _column_number(columns[-1]) if data.rfind(b'<c r="') > data.rfind(b"<row") else 0
         else:
             self._walk(data)
         if self.shown + total * self.longest <= self.room:
@@ -172,8 +178,9 @@ class _Sheet:
         self.shown += max(len(_ANY_SHARED.findall(data)) - len(shared), 0) * self.longest
 
     def _walk(self, data: bytes) -> None:
-        """Cells without references, one by one: a row starts before column 1 (or goes to its
-        ``r``), a cell without ``r`` is the one after the last."""
+        """Cells without references, one by one, as the library places them: a row is its ``r``, or
+        the one after the last row; a cell without ``r`` is in that row, one column after the last
+        cell (a cell's own reference moves the column, not the row's count)."""
         for token in _TOKEN.finditer(data):
             kind, attrs = token.group(1), token.group(2) or b""
             ref = _R_ATTR.search(attrs)
@@ -182,11 +189,12 @@ class _Sheet:
                 self.column = 0
             elif kind == b"c":
                 self.cells += 1
-                if ref and ref.group(1):
-                    self.row, self.column = int(ref.group(2)), _column_number(ref.group(1))
+                if ref and ref.group(1):  # where its reference puts it; the row's count goes on as it was
+                    self.column = _column_number(ref.group(1))
+                    self.rows, self.columns = max(self.rows, int(ref.group(2))), max(self.columns, self.column)
                 else:
                     self.column += 1
-                self.rows, self.columns = max(self.rows, self.row, 1), max(self.columns, self.column)
+                    self.rows, self.columns = max(self.rows, self.row, 1), max(self.columns, self.column)
 
 
 def _members(z: zipfile.ZipFile, label: str, limits: ReadLimits) -> list[zipfile.ZipInfo]:
@@ -241,15 +249,21 @@ def _shared_string_sizes(z: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, 
     return np.diff(np.append(at, offset)) if at.size else at
 
 
+def _cut(data: bytes) -> int:
+    """Where the data can be cut with every cell before it whole: after the last ``</c>``,
+    ``</row>`` or ``/>`` (0: nowhere)."""
+    return max((at + len(end) for end in (b"</c>", b"</row>", b"/>") if (at := data.rfind(end)) >= 0), default=0)
+
+
 def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, sizes: np.ndarray, limits: ReadLimits) -> _Sheet:
     sheet, carry = _Sheet(sizes, limits), b""
     for chunk in _stream(z, info, label, limits.memory):
         data = carry + chunk
-        cut = max(data.rfind(b"</c>") + 4, data.rfind(b"</row>") + 6, data.rfind(b"/>") + 2)
-        if cut <= 2 and len(data) > 4 * _CHUNK:
+        cut = _cut(data)
+        if not cut and len(data) > 4 * _CHUNK:
             cut = len(data)  # one element of 64 MB: take it as it is
-        sheet.feed(data[:cut] if cut > 2 else b"")
-        carry = data[cut:] if cut > 2 else data
+        sheet.feed(data[:cut])
+        carry = data[cut:]
     sheet.feed(carry)
     return sheet
 
