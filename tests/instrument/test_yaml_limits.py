@@ -5,10 +5,13 @@ line and what is wrong, quickly, and an instrument that uses an alias as intende
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collabstate.instrument import InstrumentError, load_instrument, parse_instrument
 from collabstate.instrument.logic import MAX_DEPTH as CONDITION_DEPTH
-from collabstate.instrument.safe_yaml import MAX_DEPTH, MAX_YAML_BYTES
+from collabstate.instrument.safe_yaml import EXPANSION, MAX_DEPTH, MAX_YAML_BYTES, MIN_EXPANSION
 from collabstate.stats import load_targets
 from collabstate.stats._targets import TargetsError
 
@@ -160,3 +163,48 @@ def test_targets_csv_that_cannot_be_read_is_refused_with_its_line(tmp_path, data
     with pytest.raises(TargetsError) as caught:
         load_targets(path)
     assert str(caught.value).startswith(expected)
+
+
+# --- the bounds, everywhere they can be met ---------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(depth=st.integers(1, 120), flow=st.booleans())
+def test_nesting_is_refused_exactly_beyond_the_bound(depth, flow):
+    """``source`` holds lists nested ``depth`` deep: with the document's own mapping, the deepest
+    is at level depth + 1; refused exactly when that is over MAX_DEPTH."""
+    nested = "[" * depth + "]" * depth if flow else "\n" + "".join("  " * i + "-\n" for i in range(1, depth)) + "  " * depth + "- x"
+    text = HEAD + QUESTIONS + f"source: {nested}\n"
+    if depth + 1 + (0 if flow else 1) > MAX_DEPTH:
+        assert any("levels deep" in p for p in problems(text))
+    else:
+        with pytest.raises(InstrumentError) as caught:  # source must be text: the bounds let the model see it
+            parse_instrument(text, "hostile.yaml")
+        assert not any("levels deep" in str(p) for p in caught.value.problems)
+
+
+def _expanded(node, memo: dict) -> int:
+    """Values of the document with every alias written out (recursively: these documents are shallow)."""
+    if id(node) not in memo:
+        children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) else (
+            node.value if isinstance(node, yaml.SequenceNode) else [])  # fmt: skip
+        memo[id(node)] = 1 + sum(_expanded(c, memo) for c in children)
+    return memo[id(node)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels=st.integers(1, 14), fan=st.integers(2, 5))
+def test_aliases_are_refused_exactly_when_they_expand_beyond_the_bound(levels, fan):
+    """Each anchor lists the one before ``fan`` times: refused, at an alias, exactly when the
+    document written out would hold more than EXPANSION times its own nodes (and MIN_EXPANSION)."""
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * fan)}]" for i in range(1, levels + 1)]
+    text = HEAD + QUESTIONS + "\n".join(lines) + "\n"
+    memo: dict = {}
+    expanded = _expanded(yaml.compose(text, Loader=yaml.SafeLoader), memo)
+    over = expanded > max(MIN_EXPANSION, EXPANSION * len(memo))
+    with pytest.raises(InstrumentError) as caught:  # the a0... keys are not fields of an instrument
+        parse_instrument(text, "hostile.yaml")
+    refused = [str(p) for p in caught.value.problems if "the document would grow" in str(p)]
+    assert bool(refused) == over
+    if over:
+        assert len(caught.value.problems) == 1 and refused[0].startswith("line ")
