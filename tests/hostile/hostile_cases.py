@@ -124,16 +124,20 @@ GOOD_ROWS = (
 )
 
 
-def workbook(sheet: str | bytes, strings: list[str] | str | None = None) -> bytes:
-    """An XLSX workbook with one sheet, ``Answers``."""
+def workbook(sheet: str | bytes, strings: list[str] | str | None = None, *, sheet_part: str = "worksheets/sheet1.xml",
+             strings_part: str = "sharedStrings.xml") -> bytes:  # fmt: skip
+    """An XLSX workbook with one sheet, ``Answers``; its parts under ``xl/`` as named."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", CONTENT_TYPES)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("xl/workbook.xml", WORKBOOK)
-        z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        z.writestr("xl/sharedStrings.xml", strings if isinstance(strings, str) else shared_xml(strings or HEADER_STRINGS))
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            WORKBOOK_RELS.replace("worksheets/sheet1.xml", sheet_part).replace("sharedStrings.xml", strings_part),
+        )
+        z.writestr(f"xl/{strings_part}", strings if isinstance(strings, str) else shared_xml(strings or HEADER_STRINGS))
+        z.writestr(f"xl/{sheet_part}", sheet)
     return out.getvalue()
 
 
@@ -203,6 +207,13 @@ def shared_string_bomb(folder: Path) -> Path:
     """One shared string of 1 MB shown by 100,000 cells: 100 GB once each cell has its copy."""
     rows = GOOD_ROWS + "".join(f'<row r="{i}"><c r="C{i}" t="s"><v>4</v></c></row>' for i in range(4, 100_004))
     return _bytes("strings.xlsx", workbook(sheet_xml(rows, "A1:D100003"), [*HEADER_STRINGS, "x" * (1 << 20)]))(folder)
+
+
+def shared_strings_renamed(folder: Path) -> Path:
+    """The same, with the shared strings in a part of another name that the relationships name."""
+    rows = GOOD_ROWS + "".join(f'<row r="{i}"><c r="C{i}" t="s"><v>4</v></c></row>' for i in range(4, 100_004))
+    data = workbook(sheet_xml(rows, "A1:D100003"), [*HEADER_STRINGS, "x" * (1 << 20)], strings_part="text.bin")
+    return _bytes("renamed.xlsx", data)(folder)
 
 
 def many_members(folder: Path) -> Path:
@@ -392,6 +403,10 @@ DATA: list[Case] = [
     Case("xlsx_zip_bomb", zip_bomb, ("bomb.xlsx", "expands to 3.5 GB")),
     Case("xlsx_lying_sizes", lying_zip, ("lying.xlsx", "declares 1.0 KB but expands to more")),
     Case("xlsx_ratio", ratio_bomb, ("ratio.xlsx", "times", "zip bomb")),
+    Case("xlsx_shared_strings_renamed", shared_strings_renamed, ("renamed.xlsx", "of shared text", "COLLABSTATE_READ_MEMORY")),
+    Case("xlsx_sheet_renamed", _bytes("sheetbin.xlsx", workbook(sheet_xml(GOOD_ROWS + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+                                                                sheet_part="data/answers.bin")),
+         ("sheetbin.xlsx", "the sheet 'Answers' spans A1:XFD1048576")),
     Case("xlsx_shared_strings", shared_string_bomb, ("strings.xlsx", "of shared text", "COLLABSTATE_READ_MEMORY")),
     Case("xlsx_many_members", many_members, ("members.xlsx", "10,001 parts")),
     Case("xlsx_not_zip", _bytes("notzip.xlsx", b"respondent_id,works\n1,1\n"), ("notzip.xlsx", "cannot be read as an XLSX workbook")),

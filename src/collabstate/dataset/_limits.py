@@ -277,27 +277,30 @@ def _attribute(attrs: bytes, name: bytes) -> str | None:
     return found.group(1).decode("utf-8", "replace") if found else None
 
 
-def _sheet_names(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
-    """Part name -> the sheet's name as Excel shows it (``xl/worksheets/sheet1.xml`` -> ``Sheet1``),
-    for messages; best effort, from the workbook and its relationships."""
-    small = {i.filename: i for i in infos if i.file_size < (1 << 20)}
+def _workbook_parts(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[dict[str, str], set[str]]:
+    """From the workbook and its relationships (best effort): part name -> the sheet's name as
+    Excel shows it (``xl/worksheets/sheet1.xml`` -> ``Sheet1``), for messages; and the parts
+    named as the shared strings."""
+    small = {i.filename for i in infos if i.file_size < (1 << 20)}
     if "xl/workbook.xml" not in small or "xl/_rels/workbook.xml.rels" not in small:
-        return {}
+        return {}, set()
     try:
         book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
     except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError):
-        return {}
-    targets = {}
+        return {}, set()
+    targets, shared = {}, set()
     for m in _RELATION.finditer(rels):
-        rid, target = _attribute(m.group(1), b"Id"), _attribute(m.group(1), b"Target")
+        rid, target, kind = _attribute(m.group(1), b"Id"), _attribute(m.group(1), b"Target"), _attribute(m.group(1), b"Type") or ""
         if rid and target:
             targets[rid] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if kind.endswith("/sharedStrings"):
+                shared.add(targets[rid])
     names = {}
     for m in _SHEET.finditer(book):
         name, rid = _attribute(m.group(1), b"name"), _attribute(m.group(1), b"r:id")
         if name and rid in targets:
             names[targets[rid]] = name
-    return names
+    return names, shared
 
 
 def check_xlsx(path: Path, label: str, limits: ReadLimits) -> None:
@@ -311,11 +314,13 @@ def check_xlsx(path: Path, label: str, limits: ReadLimits) -> None:
     with z:
         infos = _members(z, label, limits)
         room = limits.memory
-        names = _sheet_names(z, infos)
-        strings = next((i for i in infos if i.filename.lower().endswith("sharedstrings.xml")), None)
-        sizes = _shared_string_sizes(z, strings, label, room) if strings is not None else np.zeros(0, np.int64)
-        for info in infos:
-            if not info.filename.lower().endswith(".xml") or info is strings:
+        names, named_shared = _workbook_parts(z, infos)
+        # the shared strings: the part so named, or that the relationships name (the longest of them, if both)
+        strings = [i for i in infos if i.filename.lower().endswith("sharedstrings.xml") or i.filename in named_shared]
+        found = [_shared_string_sizes(z, info, label, room) for info in strings]
+        sizes = max(found, key=lambda s: int(s.max(initial=0)), default=np.zeros(0, np.int64))
+        for info in infos:  # every part, whatever its name: the relationships may name any as a sheet
+            if info in strings:
                 continue
             sheet = _scan(z, info, label, sizes, limits)
             if not sheet.cells:
