@@ -105,6 +105,14 @@ def test_a_read_in_its_own_process_reads_what_read_source_reads(tmp_path, ending
     assert [d.base_type() for d in isolated.frame.dtypes] == [d.base_type() for d in direct.frame.dtypes]  # categoricals stay so
 
 
+def test_a_read_in_its_own_process_keeps_the_rows_that_end_early(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_bytes(b"respondent_id,works,why_not,partners\n1,1,,3\n2,2\n3,1,,4\n")
+    direct, isolated = read_source(path), read_source_isolated(path)
+    assert direct.short is not None and direct.short.height == 1
+    assert_frame_equal(isolated.short, direct.short)
+
+
 def test_a_read_in_its_own_process_keeps_to_its_limits(tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(b"respondent_id,why_not\n" + b"".join(b"%d,%s\n" % (i, b"x" * 100) for i in range(300_000)))

@@ -41,6 +41,8 @@ __all__ = [
     "report_problems",
 ]
 
+#: A value longer than this is shown cut, in a table of problems (the rejects file keeps it whole).
+_SHOWN = 60
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -145,7 +147,8 @@ def report_problems(validation: Validation, limit: int = 50) -> None:
     for heading in ("row", "column", "value", "problem"):
         table.add_column(heading, overflow="fold")
     for p in problems[:limit]:
-        value = "" if p.value is None else repr(p.value)
+        text = "" if p.value is None else str(p.value)
+        value = "" if p.value is None else repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
         cells = ("" if p.row is None else str(p.row), p.column or "", value, f"{p.kind}: expected {p.expected}")
         table.add_row(*(Text(literal(cell)) for cell in cells))
     err.print(table)
