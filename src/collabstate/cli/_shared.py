@@ -98,7 +98,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
 def print_error(message: str) -> None:
     """``error: <message>`` on standard error; the message is printed as it is (a ``[name]`` in
     it is text, not a style)."""
-    err.print(Text.assemble(("error:", "bold red"), " ", literal(message)), soft_wrap=not err.is_terminal)  # piped: one line per message line
+    # piped: one line per message line; on a terminal it folds
+    err.print(Text.assemble(("error:", "bold red"), " ", literal(message)), soft_wrap=not err.is_terminal)
 
 
 def fail(message: str) -> typer.Exit:
