@@ -28,6 +28,7 @@ __all__ = [
     "WorkspaceError",
     "add_member",
     "change_role",
+    "check_open",
     "create_wave",
     "erase_respondent",
     "organisation_named",
@@ -70,12 +71,17 @@ def create_wave(organisation: Organisation, **fields) -> Wave:
     return wave
 
 
-def send(wave: Wave, reminders: bool = False, now: dt.datetime | None = None) -> int:
-    """Send the invitations not yet sent (or the reminders due); refused once the wave has
-    closed. Returns how many e-mails went."""
+def check_open(wave: Wave, now: dt.datetime | None = None) -> None:
+    """Raise :class:`WorkspaceError` once the wave has closed: nothing is sent after that."""
     if wave.state(now) == "closed":
         closed = timezone.localtime(wave.closes_at).strftime("%-d %B %Y %H:%M")
         raise WorkspaceError(f"{wave.title} closed on {closed}: no invitations or reminders are sent after a wave closes")
+
+
+def send(wave: Wave, reminders: bool = False, now: dt.datetime | None = None) -> int:
+    """Send the invitations not yet sent (or the reminders due); refused once the wave has
+    closed. Returns how many e-mails went. The workspace runs it as a task (:mod:`.wave_jobs`)."""
+    check_open(wave, now)
     return send_reminders(wave) if reminders else send_invitations(wave)
 
 

@@ -15,22 +15,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from ...dataset import ResponsesError
 from ..surveys.exports import count_responses
-from ..surveys.invitations import InviteeFileError, add_invitees
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, export_jobs, importing, results
+from . import actions, export_jobs, results, wave_jobs
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
 from .forms import MemberForm, ResultsForm, RoleForm, SearchForm, UploadForm, WaveForm
-from .models import AuditEntry, ExportJob, Membership, Organisation
+from .models import AuditEntry, ExportJob, Membership, Organisation, WaveJob
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
 GET_POST = ("GET", "POST")
-#: Problems listed on a page (every one is counted; ``collabstate validate`` gives them all).
-SHOWN = 200
+#: Background jobs (imports, invitee lists, sendings) listed on a wave's page, latest first.
+JOBS_SHOWN = 10
 
 
 def _posted(request: HttpRequest) -> tuple:
@@ -66,7 +64,8 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     audit = AuditEntry.objects.filter(wave=wave).select_related("user")[:20] if membership.allows(OWNER) else []
     open_link = settings.SITE_URL + reverse("open_link", args=[wave.slug]) if wave.open_link else ""  # as the invitations say
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
-               "not_invited": wave.invitees.filter(invited_at__isnull=True).count()}  # fmt: skip
+               "not_invited": wave.invitees.filter(invited_at__isnull=True).count(),
+               "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else []}  # fmt: skip
     return render(request, "workspace/wave.html", context)
 
 
@@ -134,48 +133,38 @@ def download(request: HttpRequest, wave: Wave, membership: Membership, what: str
 
 @wave_view(ANALYST, GET_POST)
 def invitees(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    form = UploadForm(*_posted(request))
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            added = add_invitees(wave, upload.read(), name=upload.name)
-        except InviteeFileError as exc:
-            problems = [f"{upload.name}: {p}" for p in exc.problems]
-        else:
-            messages.success(request, f"{len(added)} invitees added from {upload.name}. Send the invitations when you are ready.")
-            return redirect("workspace:wave", wave.pk)
-    return render(request, "workspace/invitees.html", {"wave": wave, "form": form, "problems": problems})
+    """The invitee list's upload: saved, then read and checked by a task (its page shows how it went)."""
+    return _upload(request, wave, WaveJob.INVITEES, "workspace/invitees.html")
 
 
 @wave_view(ANALYST, ("POST",))
 def send(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    reminders = request.POST.get("what") == "reminders"
+    """Send the invitations (or the reminders) by a task, and show its page."""
     try:
-        sent = actions.send(wave, reminders=reminders)
+        job, _ = wave_jobs.request_send(wave, request.POST.get("what") == "reminders", request.user)
     except actions.WorkspaceError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{sent} {'reminders' if reminders else 'invitations'} sent.")
-    return redirect("workspace:wave", wave.pk)
+        return redirect("workspace:wave", wave.pk)
+    return redirect("workspace:job", wave.pk, job.pk)
 
 
 @wave_view(ANALYST, GET_POST)
 def import_responses(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    """A response file's upload: saved, then read, checked and imported by a task (its page lists any problem)."""
+    return _upload(request, wave, WaveJob.IMPORT, "workspace/import.html")
+
+
+def _upload(request: HttpRequest, wave: Wave, kind: str, template: str) -> HttpResponse:
     form = UploadForm(*_posted(request))
-    report, unreadable = None, ""
     if request.method == "POST" and form.is_valid():
         try:
-            report = importing.import_upload(wave, form.cleaned_data["file"], request.user)
-        except ResponsesError as exc:
-            unreadable = str(exc)
+            job = wave_jobs.request_upload(wave, kind, form.cleaned_data["file"], request.user)
+        except actions.WorkspaceError as exc:
+            form.add_error("file", str(exc))
         else:
-            if report.ok:
-                messages.success(request, f"{report.imported} responses imported from {report.validation.file}.")
-                return redirect("workspace:wave", wave.pk)
-    context = {"wave": wave, "form": form, "report": report, "unreadable": unreadable,
-               "problems": report.problems[:SHOWN] if report else [], "shown": SHOWN}  # fmt: skip
-    return render(request, "workspace/import.html", context)
+            return redirect("workspace:job", wave.pk, job.pk)
+    under_way = wave.jobs.filter(kind=kind, status__in=WaveJob.UNDER_WAY).first()
+    return render(request, template, {"wave": wave, "form": form, "under_way": under_way})
 
 
 @wave_view(OWNER, GET_POST)
