@@ -85,7 +85,9 @@ def run_worker(*, parent: int | None = None, interval: float = 1.0, batch: bool 
     task under way is finished first; a second time: it is stopped and put back on the queue), or
     with ``batch`` until the queue is empty. Django must be set up. Work whose worker on this
     machine was killed is reported failed first (:func:`.workspace.jobs.check`)."""
+    from django.db import OperationalError
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.utils import is_locked_database_exception
 
     from .workspace import export_jobs, jobs, wave_jobs
     from .workspace.models import ExportJob, WaveJob
@@ -100,7 +102,13 @@ def run_worker(*, parent: int | None = None, interval: float = 1.0, batch: bool 
     watch = threading.Thread(target=_watch, args=(parent,), name="worker-watch", daemon=True)
     watch.start()
     jobs.note_worker()
-    worker.run()
+    while True:
+        try:
+            return worker.run()
+        except OperationalError as exc:  # SQLite busy beyond its timeout as the worker looked at the queue: look again
+            if not is_locked_database_exception(exc):
+                raise
+            time.sleep(interval)
 
 
 def _watch(parent: int | None) -> None:
