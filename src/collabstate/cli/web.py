@@ -227,6 +227,9 @@ def export(
 
 
 def _purge() -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
     from ..web.workspace.actions import purge_contact_details
     from ..web.workspace.export_jobs import purge_exports
 
@@ -234,6 +237,8 @@ def _purge() -> int:
     if cleared:
         out.print(f"contact details of {cleared} invitees deleted (their waves' retention has passed); see the audit log", highlight=False)
     exports = purge_exports()
+    # finished tasks' rows on the queue (the jobs people see are kept; a task's row says only how it ran)
+    call_command("prune_db_task_results", min_age_days=settings.EXPORT_DAYS, failed_min_age_days=settings.EXPORT_DAYS, verbosity=0)
     if exports:
         out.print(f"{exports} export files deleted (exports are kept for a set number of days)", highlight=False)
     return cleared + exports
@@ -242,7 +247,8 @@ def _purge() -> int:
 @wave_app.command("purge")
 def purge() -> None:
     """Delete invitees' contact details in every wave closed longer ago than its retention days,
-    and the workspace's export files older than EXPORT_DAYS (default 7) days.
+    and the workspace's export files (and the task queue's finished tasks) older than EXPORT_DAYS
+    (default 7) days.
 
     Each wave purged gets an entry in the audit log; running it again changes nothing. Run it
     daily (e.g. from cron); `collabstate serve` also runs it when it starts.

@@ -417,8 +417,14 @@ def test_purge_deletes_export_files_after_the_retention_period(wave_b, settings,
         (folder / name).write_text("x")
     day_ago = time.time() - 25 * 3600
     os.utime(folder / "stray-old.sav", (day_ago, day_ago))
+    from django_tasks_db.models import DBTaskResult
+
+    ran = [export_jobs.run_export.enqueue(job.pk).id for job in (old, new)]  # their tasks' rows: finished 8 and 6 days ago
+    for task_id, job in zip(ran, (old, new)):
+        DBTaskResult.objects.filter(pk=task_id).update(status="SUCCESSFUL", finished_at=job.finished_at)
     result = CliRunner().invoke(app, ["wave", "purge"])
     assert result.exit_code == 0 and "1 export files deleted" in result.output, result.output
+    assert [str(t) for t in DBTaskResult.objects.values_list("pk", flat=True)] == [ran[1]]  # the queue keeps 7 days too
     assert sorted(p.name for p in folder.iterdir()) == ["job-new.csv", "stray-new.sav"]
     old.refresh_from_db()
     assert (old.status, old.file) == (ExportJob.DELETED, "") and old.error.startswith("Deleted 7 days after it was made")
