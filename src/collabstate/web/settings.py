@@ -121,6 +121,10 @@ LOGIN_REDIRECT_URL = "workspace:home"
 # reaches the database runs them. `collabstate serve` starts TASK_WORKERS workers beside the web
 # server; `collabstate worker` starts one on another machine. Imports, invitee lists, invitations,
 # reminders, exports and report builds run there (run_export in web/workspace/export_jobs.py, run_wave_job in wave_jobs.py).
+# On SQLite (WAL) a worker claims a task in a short BEGIN EXCLUSIVE transaction (readers go on; a
+# busy writer is waited for up to the 20 s timeout, then the worker looks again), and work that
+# writes much does it in short transactions (an import: 2,000 responses each), so respondents'
+# page saves never wait long for SQLite's one writer.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 #: Task workers `collabstate serve` starts beside the web server (each runs one task at a time).
 TASK_WORKERS = int(os.environ.get("COLLABSTATE_TASK_WORKERS", "2"))
