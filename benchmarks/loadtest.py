@@ -98,6 +98,8 @@ def drop_postgres(base: str, name: str) -> None:
 def environment(backend: str, var: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "COLLABSTATE_VAR", "DJANGO_DEBUG", "GUNICORN_CMD_ARGS")}
     env["COLLABSTATE_VAR"] = str(var)
+    # every simulated respondent comes from 127.0.0.1: the limit on starts per address is for real crowds
+    env.setdefault("COLLABSTATE_OPEN_LINK_STARTS", "100000/m")
     if backend == "postgres":
         env["DATABASE_URL"] = database_url
     return env

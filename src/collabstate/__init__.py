@@ -10,7 +10,7 @@ The public names below are imported from their room when first used.
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_exports
+from .lazy import lazy_exports
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads when first used
     from .analysis import headline_figures

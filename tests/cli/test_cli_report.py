@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from collabstate import Responses, load_instrument, write_responses
 from collabstate.cli import app
-from collabstate.demo import leaders_wave, readiness_2018
-from collabstate.report.benchmark import demo_organisation
+from collabstate.demo import demo_organisation, leaders_wave, readiness_2018
 
 runner = CliRunner()
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"

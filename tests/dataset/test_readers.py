@@ -120,12 +120,19 @@ def test_csv_quoted_newlines_do_not_shift_row_numbers(tmp_path):
     assert [p.row for p in v.problems] == [3]
 
 
-def test_csv_short_rows_leave_the_missing_trailing_cells_unanswered(tmp_path):
+def test_csv_short_rows_are_problems_naming_the_row(tmp_path):
+    """A row with fewer cells than the header (a lost separator, a truncated file) is not read as
+    valid answers with the rest empty: it is a problem naming the row and the first missing column
+    (issue 14, item 6); a row with every cell, some of them empty, is valid."""
     path = tmp_path / "s.csv"
-    path.write_text("sector,role,growth_belief\n1,2\n2\n")
+    path.write_text("sector,role,growth_belief\n1,2\n2\n3,1,\n")
     v = read_responses(path, "leaders")
-    assert v.ok
-    assert v.responses.data["role"].to_list() == [2, None]
+    assert [(p.row, p.column, p.kind) for p in v.problems] == [(2, "growth_belief", "short_row"), (3, "role", "short_row")]
+    assert str(v.problems[1]) == (
+        "s.csv, row 3, column role: the row ends before this column; expected 3 cells in the row, one for each column "
+        "of the header; it has 1 (is a separator or a closing quote missing?)"
+    )
+    assert v.responses.data["sector"].to_list() == [3] and v.rejected["row"].to_list() == [2, 3]
 
 
 def test_csv_trailing_separator_column_without_heading_is_ignored(tmp_path):

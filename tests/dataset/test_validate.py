@@ -249,7 +249,7 @@ def test_numbers_parse_and_respect_minimum_maximum_and_integer():
 def test_unbounded_number():
     v = read_responses(pl.DataFrame({"budget": ["-3.5", "1e9", "12,5"]}), NUMBERS)
     assert [(p.row, p.kind) for p in v.problems] == [(3, "not_a_number")]
-    assert v.problems[0].expected == "a number for Budget"
+    assert v.problems[0].expected == "a number from -9,007,199,254,740,991 to 9,007,199,254,740,991 for Budget"
 
 
 # --- design columns ------------------------------------------------------------------------------

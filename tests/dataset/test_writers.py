@@ -17,6 +17,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from collabstate.dataset import FORMATS, Responses, canonical_schema, codebook, write_responses
+from collabstate.dataset.csv_text import neutralised
 from collabstate.instrument import DESIGN_COLUMNS, Instrument, load_instrument, parse_instrument
 
 READINESS = load_instrument("readiness-2018")
@@ -95,13 +96,16 @@ def _header(path: Path, fmt: str) -> list[str]:
     return [n.replace(".", "/") for n in pyreadstat.read_sav(str(path), metadataonly=True)[1].column_names]
 
 
-def expected(responses: Responses, fmt: str) -> pl.DataFrame:
-    """What each format gives back: everything, except the documented limits of two formats.
+def expected(responses: Responses, fmt: str, raw_text: bool = False) -> pl.DataFrame:
+    """What each format gives back: everything, except the documented limits of two formats, and
+    in CSV, text a spreadsheet would run as a formula after an apostrophe (unless ``raw_text``).
 
     SPSS strings have no missing value and are blank-padded: empty text reads back as not answered
     and trailing spaces go. A wave column with no value at all cannot say its type in CSV or XLSX.
     """
     data = responses.data
+    if fmt == "csv" and not raw_text:
+        data = neutralised(data)
     if fmt == "sav":
         strip = pl.col(pl.String).str.strip_chars_end(" ")
         data = data.with_columns(pl.when(strip == "").then(None).otherwise(strip).name.keep())
@@ -110,10 +114,10 @@ def expected(responses: Responses, fmt: str) -> pl.DataFrame:
     return data
 
 
-def assert_round_trip(responses: Responses, path: Path) -> None:
+def assert_round_trip(responses: Responses, path: Path, raw_text: bool = False) -> None:
     fmt = path.suffix.lstrip(".")
     back = read_back(path, responses.instrument)
-    want = expected(responses, fmt)
+    want = expected(responses, fmt, raw_text)
     assert_frame_equal(back.data, want, check_exact=True)
     for name, dtype in want.schema.items():
         if dtype == pl.Float64:  # bit for bit, not merely equal (-0.0, last bits)
@@ -228,7 +232,7 @@ def test_csv_cells(tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0] == r.data.columns
     assert len(rows) == r.n + 1
-    for i, record in enumerate(r.data.iter_rows()):
+    for i, record in enumerate(neutralised(r.data).iter_rows()):
         for name, value, cell in zip(r.data.columns, record, rows[i + 1]):
             if value is None:
                 assert cell == "", (i, name)
@@ -238,6 +242,14 @@ def test_csv_cells(tmp_path):
                 assert cell == str(value), (i, name, cell)  # integers as "1", never "1.0"
     assert '"she said ""yes"", then left"' in raw.decode()
     assert "\n007," in raw.decode() or ",007," in raw.decode()
+    assert ",'=1+1," in raw.decode() and ",=1+1," not in raw.decode()  # no formula leaves (issue 14, item 2)
+
+
+def test_csv_raw_text_writes_text_as_typed(tmp_path):
+    r = readiness_responses()
+    path = write_responses(r, tmp_path / "r.csv", raw_text=True)
+    assert ",=1+1," in path.read_text(encoding="utf-8")
+    assert_round_trip(r, path, raw_text=True)
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -434,7 +446,7 @@ def test_sav_names_must_be_valid(tmp_path):
 
 def test_codebook_readiness():
     book = codebook(READINESS)
-    assert book.columns == ["column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant"]
+    assert book.columns == ["column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant", "holds"]
     assert book["column"].to_list() == [c.name for c in READINESS.columns]
     row = {r["column"]: r for r in book.iter_rows(named=True)}
     assert row["q16_sector"]["codes"] == "1 = Public; 2 = Private; 3 = Third sector"

@@ -1,5 +1,6 @@
 """Reports built once per test session and shared by the xdist workers (a file lock per report):
-the 2018 readiness report, the 2025 leaders' report against 2024, and an organisation benchmark."""
+the 2018 readiness report, the 2025 leaders' report against 2024, and an organisation's peer
+comparison (the readiness benchmark)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ def leaders(year: int) -> Responses:
 
 
 def _build(name: str, out: Path) -> dict:
+    from collabstate.demo import demo_organisation
     from collabstate.report import build_report
-    from collabstate.report.benchmark import build_benchmark, demo_organisation
+    from collabstate.report.peer_comparison import build_peer_comparison
 
     if name == "r18":
         paths = build_report(r18(), out, invited=7000)
@@ -64,7 +66,7 @@ def _build(name: str, out: Path) -> dict:
     else:
         everyone = r18()
         org = Responses(everyone.instrument, demo_organisation(everyone.data))
-        paths = build_benchmark(org, everyone, out, name="Example Housing Trust")
+        paths = build_peer_comparison(org, everyone, out, name="Example Housing Trust")
     return {
         "html": str(paths.html), "pdf": str(paths.pdf), "xlsx": str(paths.xlsx), "estimates": str(paths.estimates),
         "changes": str(paths.changes) if paths.changes else None, "pdf_charts": paths.pdf_charts,

@@ -7,7 +7,7 @@ def test_demo_builds_the_three_reports(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(demo, "build_report", lambda r, out, **kw: calls.append(("report", r.instrument.id, r.n, out.name, kw)) or out)
     monkeypatch.setattr(
-        demo, "build_benchmark", lambda org, everyone, out, **kw: calls.append(("benchmark", org.n, everyone.n, out.name, kw)) or out
+        demo, "build_peer_comparison", lambda org, everyone, out, **kw: calls.append(("benchmark", org.n, everyone.n, out.name, kw)) or out
     )
     done = demo.demo_reports(tmp_path)
     assert list(done) == ["readiness-2018", "leaders-2026", "benchmark"]

@@ -82,6 +82,8 @@ BAD_FILES = [
     ("t.csv", "var,code,value\n", "t.csv, line 1: expected the columns variable, code, target", ""),
     ("t.csv", "variable,code,target\nsector,one,1\n", "t.csv, line 2: code 'one' of 'sector' must be a whole number", ""),
     ("t.txt", "sector: {1: 1}\n", "t.txt: targets are read from .yaml, .yml or .csv files", ""),
+    # issue 14, item 6: what Python's csv module refuses is a message naming the line, never a traceback
+    ("t.csv", "variable,code,target\nsector,1," + "9" * 200_000 + "\n", "t.csv, line 2: cannot be read as CSV: a value of more", ""),
 ]
 
 
@@ -90,6 +92,13 @@ def test_bad_targets_files_say_where_and_what(tmp_path, name, text, message, det
     with pytest.raises(TargetsError) as error:
         load_targets(write(tmp_path, name, text), leaders())
     assert message in str(error.value) and detail in str(error.value)
+
+
+def test_a_targets_file_that_is_not_utf8_says_so(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"variable,code,target\nsector,1,0.5\nsector,2,\xff\n")
+    with pytest.raises(TargetsError, match=r"t.csv: not UTF-8 text"):
+        load_targets(path, leaders())
 
 
 def test_targets_that_do_not_fit_the_sample(tmp_path):

@@ -83,8 +83,11 @@ def _files_in_the_tests_folder(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _read_waves_afresh(settings):
-    """Tests change a wave and look at once: no per-process wave cache."""
+    """Tests change a wave and look at once: no per-process wave cache. Their many respondents all
+    start from 127.0.0.1, so the limit on open-link starts per address is lifted (tests of the
+    limit set their own)."""
     settings.WAVE_CACHE_SECONDS = 0
+    settings.OPEN_LINK_STARTS_RATE = "100000/m"
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +110,11 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     """A page in a fresh browser context (its own cookies); every request it makes must go to the
-    live server. ``axe_everywhere``: axe-core injected into every page (quicker than page by page
+    live server, and nothing on it may be refused by the Content-Security-Policy. ``axe_everywhere``: axe-core injected into every page (quicker than page by page
     when every page is checked); other options go to ``browser.new_context``."""
     from browser_helpers import AXE
 
-    contexts, strays = [], []
+    contexts, strays, refused = [], [], []
 
     def make(axe_everywhere: bool = False, timeout: float = 10_000, **options):
         context = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server.url, **options)
@@ -121,9 +124,12 @@ def new_page(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(timeout)
         page.on("request", lambda r: None if r.url.startswith(live_server.url) else strays.append(r.url))
+        # anything the Content-Security-Policy refused (an inline script or style, a stray source) is a fault of the page
+        page.on("console", lambda m: refused.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None)
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert strays == [], f"pages asked for {strays}"
+    assert refused == [], "the Content-Security-Policy refused:\n" + "\n".join(refused)

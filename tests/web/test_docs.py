@@ -4,12 +4,13 @@ import doctest
 
 import pytest
 
-from collabstate.web import logs
+from collabstate.web import logs, validators
 from collabstate.web.surveys import flow
+from collabstate.web.throttle import counting
 from collabstate.web.workspace import chart, models
 
 
-@pytest.mark.parametrize("module", [flow, logs, chart, models], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [flow, logs, chart, models, validators, counting], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

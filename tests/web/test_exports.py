@@ -17,9 +17,10 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from collabstate.cli import app
-from collabstate.dataset import codebook, read_responses, write_responses
+from collabstate.dataset import codebook, read_responses, read_source, write_responses
+from collabstate.dataset.validate import validate_source
 from collabstate.web.surveys.actions import responses_of
-from collabstate.web.surveys.exports import StoredAnswersError, export_codebook, export_wave, read_wave, wave_frames
+from collabstate.web.surveys.exports import export_codebook, export_wave, read_wave, wave_frames
 from collabstate.web.surveys.models import Answer, Response
 
 runner = CliRunner()
@@ -91,7 +92,8 @@ AWKWARD = [
 
 def reference_responses_of(wave):
     """``responses_of`` as it was before the streamed exports (commit 76f4f2c): the reference.
-    In order of response, as SQLite returned them (PostgreSQL returns them in any order)."""
+    In order of response, as SQLite returned them (PostgreSQL returns them in any order). Since
+    issue 14, an answer that does not fit is left blank rather than its response left out."""
     instrument = wave.instrument
     ids = dict(Response.objects.filter(wave=wave, completed=True).order_by("pk").values_list("pk", "public_id"))
     rows: dict[int, dict[str, str]] = {pk: {} for pk in ids}
@@ -102,7 +104,7 @@ def reference_responses_of(wave):
     for name in names:
         data[name] = [answers.get(name) for answers in rows.values()]
     frame = pl.DataFrame(data, schema={"respondent_id": pl.String, **dict.fromkeys(names, pl.String)})
-    return read_responses(frame, instrument, name=f"wave {wave.slug}")
+    return validate_source(read_source(frame, name=f"wave {wave.slug}"), instrument, blank_problems=True)
 
 
 def answer(client, token: str, pages: dict[str, dict]) -> None:
@@ -243,10 +245,14 @@ def test_the_command_line_exports_through_export_wave(readiness, tmp_path):
     assert result.exit_code == 0, result.output
     assert "5 responses written" in result.output
     assert_same(read_back(tmp_path / "wave.sav", "sav"), read_back(reference, "sav"))
-    assert runner.invoke(app, ["wave", "export", readiness.slug, str(tmp_path / "wave.txt")]).exit_code == 1
+    unknown = runner.invoke(app, ["wave", "export", readiness.slug, str(tmp_path / "wave.txt")])
+    assert unknown.exit_code == 2  # the output path is an argument that cannot be used: a usage error
+    assert "cannot tell the format of" in unknown.output and not (tmp_path / "wave.txt").exists()
 
 
-def test_answers_that_do_not_fit_are_listed_by_row_and_nothing_is_written(make_wave, tmp_path):
+def test_answers_that_do_not_fit_are_written_blank_and_listed_by_row(make_wave, tmp_path):
+    """A stored answer that no longer fits (issue 14, item 1) never blocks the export: the
+    respondent's row is written with that answer blank, and the answer is listed."""
     wave = make_wave()
     good = {"q1_example": "1", "q16_sector": "2"}
     store(
@@ -262,29 +268,43 @@ def test_answers_that_do_not_fit_are_listed_by_row_and_nothing_is_written(make_w
         ],
     )
     reference = reference_responses_of(wave)
-    assert reference.n_problems == 3
+    assert reference.n_problems == 3 and reference.responses.n == 7
     for chunk in (1, 3, 100):
-        with pytest.raises(StoredAnswersError) as caught:
-            export_wave(wave, tmp_path / "wave.parquet", chunk=chunk)
-        assert caught.value.n_problems == 3
-        assert [str(p) for p in caught.value.problems] == [str(p) for p in reference.problems]
+        written = export_wave(wave, tmp_path / f"wave-{chunk}.parquet", chunk=chunk)
+        assert written.n == 7 and written.n_problems == 3
+        assert [str(p) for p in written.problems] == [str(p) for p in reference.problems]
+        back = pl.read_parquet(written.path)
+        assert back.height == 7 and back["q16_sector"].to_list() == [2, 2, None, 2, None, 2, None]
+        assert back["q2_description"].null_count() == 7 and back["q1_example"].to_list() == [1, 1, 1, 1, 2, 1, None]
         merged = read_wave(wave, chunk=chunk)
         assert [str(p) for p in merged.problems] == [str(p) for p in reference.problems]
         assert_frame_equal(merged.rejected, reference.rejected)
         assert_frame_equal(merged.responses.data, reference.responses.data)
-    assert list(tmp_path.iterdir()) == []
     result = runner.invoke(app, ["wave", "export", wave.slug, str(tmp_path / "wave.csv")])
-    assert result.exit_code == 1 and "row 3, column q16_sector: '7' is not valid" in result.output
-    assert "3 stored answers do not fit the instrument" in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert result.exit_code == 0, result.output
+    assert "3 stored answers do not fit the questionnaire and are written blank (not answered)" in result.output
+    assert "row 3, column q16_sector: '7' is not valid" in result.output and "7 responses written" in result.output
+    assert read_responses(tmp_path / "wave.csv", wave.instrument).ok  # what is written fits
 
 
-def test_a_value_the_format_cannot_hold_leaves_no_file(make_wave, tmp_path):
+def test_a_text_longer_than_a_cell_is_written_blank_in_every_format(make_wave, tmp_path):
     wave = make_wave()
-    store(wave, [{"q1_example": "1", "q2_description": "x" * 40_000}])
-    with pytest.raises(ValueError, match=r"cannot write .*wave.xlsx: text in column 'q2_description', row 1"):
-        export_wave(wave, tmp_path / "wave.xlsx")
-    assert list(tmp_path.iterdir()) == []
+    store(wave, [{"q1_example": "1", "q2_description": "x" * 40_000}, {"q1_example": "1", "q2_description": "short"}])
+    for fmt in ("xlsx", "csv", "sav", "parquet"):
+        written = export_wave(wave, tmp_path / f"wave.{fmt}")
+        assert written.n == 2 and [(p.row, p.column, p.kind) for p in written.problems] == [(1, "q2_description", "too_long")]
+        assert read_responses(written.path, wave.instrument).responses.data["q2_description"].to_list() == [None, "short"]
+
+
+def test_formulas_typed_as_answers_do_not_leave_in_the_csv_unless_asked(make_wave, tmp_path):
+    wave = make_wave()
+    store(wave, [{"q1_example": "1", "q2_description": '=HYPERLINK("http://x")'}, {"q1_example": "1", "q2_description": "-5"}])
+    safe = export_wave(wave, tmp_path / "safe.csv").path.read_text(encoding="utf-8")
+    assert '"\'=HYPERLINK(""http://x"")"' in safe and ",-5," in safe
+    raw = export_wave(wave, tmp_path / "raw.csv", raw_text=True).path.read_text(encoding="utf-8")
+    assert '"=HYPERLINK(""http://x"")"' in raw and "'=" not in raw
+    result = runner.invoke(app, ["wave", "export", wave.slug, str(tmp_path / "cli.csv"), "--raw-text"])
+    assert result.exit_code == 0 and (tmp_path / "cli.csv").read_text(encoding="utf-8") == raw
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "sav"])

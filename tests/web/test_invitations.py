@@ -7,8 +7,9 @@ import re
 import pytest
 from django.core import mail
 
-from collabstate.web.surveys.invitations import InviteeFileError, add_invitees, send_invitations, send_reminders
+from collabstate.web.surveys.invitations import InviteeFileError, add_invitees
 from collabstate.web.surveys.models import Invitee, Link
+from collabstate.web.surveys.sending import REMINDERS, send
 
 GOOD = "email,name,organisation,sector\nami@example.org,Ami,Council,1\nbo@example.org,Bo,Charity,3\n"
 
@@ -45,8 +46,8 @@ def test_a_file_without_an_email_column_is_refused(wave):
 
 def test_invitations_carry_unique_links_stored_only_as_hashes(client, wave):
     add_invitees(wave, GOOD.encode())
-    assert send_invitations(wave) == 2
-    assert send_invitations(wave) == 0  # nobody is invited twice
+    assert send(wave).sent == 2
+    assert send(wave).sent == 0  # nobody is invited twice
     links = links_in_outbox()
     assert set(links) == {"ami@example.org", "bo@example.org"}
     tokens = [token_of(link) for link in links.values()]
@@ -60,16 +61,16 @@ def test_invitations_carry_unique_links_stored_only_as_hashes(client, wave):
 def test_reminders_go_only_to_those_not_completed_and_at_most_the_set_number(client, make_wave):
     wave = make_wave("reminded", max_reminders=2, open_link=False)
     add_invitees(wave, GOOD)
-    send_invitations(wave)
+    assert send(wave).sent == 2
     ami = token_of(links_in_outbox()["ami@example.org"])
     client.post(f"/r/{ami}/")  # consent
     client.post(f"/r/{ami}/q/q1_example/", {"q1_example": "2"})
     client.post(f"/r/{ami}/check/")
     mail.outbox.clear()
-    assert send_reminders(wave) == 1
+    assert send(wave, REMINDERS).sent == 1
     assert [m.to for m in mail.outbox] == [["bo@example.org"]] and mail.outbox[0].subject.startswith("Reminder:")
-    assert send_reminders(wave) == 1
-    assert send_reminders(wave) == 0  # two reminders at most
+    assert send(wave, REMINDERS).sent == 1
+    assert send(wave, REMINDERS).sent == 0  # two reminders at most
     # every link Bo was sent still opens the same respondent
     bo_links = {token_of(link) for m in mail.outbox for link in re.findall(r"https?://\S+/r/[A-Za-z0-9_-]{43}/", m.body)}
     assert len(bo_links) == 2

@@ -74,7 +74,7 @@ def test_wave_commands_create_invite_and_report_problems(db, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("email,name\nami@example.org,Ami\n")
     result = runner.invoke(app, ["wave", "invite", "leaders-2026", str(good)])
-    assert result.exit_code == 0 and "1 invitations sent" in result.output
+    assert result.exit_code == 0 and "1 invitation sent" in result.output
     assert runner.invoke(app, ["wave", "create", "x", "--instrument", "leaders", "--opens", "soon"]).exit_code == 1
     assert runner.invoke(app, ["wave", "export", "no-such-wave", str(tmp_path / "x.csv")]).exit_code == 1
 

@@ -1,5 +1,8 @@
-"""What the numbers say: headline figures, readiness profiles, findings."""
+"""What the numbers say: headline figures, findings (which ones a report states), readiness profiles
+set against peers with percentile ranks, rankings and quotes."""
 
+from .findings import Finding, choose_findings
 from .headlines import headline_figures, headline_measures
+from .profiles import PeerComparison
 
-__all__ = ["headline_figures", "headline_measures"]
+__all__ = ["Finding", "PeerComparison", "choose_findings", "headline_figures", "headline_measures"]

@@ -3,9 +3,10 @@ respondents, of a comparison survey, and how to say it without contradicting the
 
 The percentile rank of a value ``x`` among weighted scores is the weighted share of scores below
 ``x`` plus half the share equal to it, on 0–100 (the "mid-rank" definition). Respondents' scores:
-an item's score on the index's score map (0–3 for the readiness factors; excluded answers such as
-"not applicable" and unanswered items are left out), and a respondent's index score, the mean of
-their valid scores over the index factors.
+an item's score as the index rows of the estimate table score it (:func:`collabstate.stats.item_scores`:
+the index's score map, 0–3 for the readiness factors, else the choices' scores; excluded answers
+such as "not applicable" and unanswered items are left out), and a respondent's index score, the
+mean of their valid scores over the index factors.
 
 Whom an organisation is ranked among (:class:`Comparators`). An organisation's score is the mean of
 its respondents' answers. Ranked among individual respondents' scores, which are far more spread
@@ -41,7 +42,9 @@ import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
+from ..errors import InputError, UnknownNameError
 from ..instrument.model import Dimension, Factor, IndexDefinition
+from ..stats import item_scores
 
 __all__ = [
     "Comparators",
@@ -60,18 +63,6 @@ ORGANISATION_QUESTION = "organisation"
 ORGANISATION_COLUMNS = ("org_id", ORGANISATION_QUESTION, "cluster")
 
 Unit = Literal["organisation", "respondent"]
-
-
-def item_scores(responses: Responses, index: IndexDefinition, item: str) -> np.ndarray:
-    """Each respondent's score on ``item`` (NaN when not validly answered)."""
-    column = responses.instrument.column(item)
-    if column is None:
-        raise KeyError(f"{item!r} is not a column of instrument {responses.instrument.id!r}")
-    if index.score_map is not None:
-        scores = {c.code: float(index.score_map[c.code]) for c in column.choices if not c.excluded and c.code in index.score_map}
-    else:
-        scores = {c.code: float(c.score) for c in column.choices if not c.excluded and c.score is not None}
-    return responses.data[item].replace_strict(scores, default=None, return_dtype=pl.Float64).fill_null(float("nan")).to_numpy()
 
 
 def index_scores(responses: Responses, index: IndexDefinition, dimension: Dimension) -> np.ndarray:
@@ -124,10 +115,17 @@ def organisation_column(responses: Responses, column: str | None = "auto") -> st
     if column not in responses.data.columns:
         known = [c for c in ORGANISATION_COLUMNS if c in responses.data.columns]
         also = f" (it has: {', '.join(known)})" if known else f" (it has none of the columns {', '.join(ORGANISATION_COLUMNS)})"
-        raise ValueError(f"{column!r} is not a column of the comparison data{also}; it should name each respondent's organisation")
+        raise UnknownNameError(
+            name=column,
+            kind=f"a column of the comparison data{also}; it should name each respondent's organisation",
+            known=responses.data.columns,
+        )
     if not responses.data[column].drop_nulls().len():
-        raise ValueError(
-            f"the comparison data have no value in the column {column!r}: it cannot say which organisation a respondent belongs to"
+        raise InputError(
+            file=responses.source,
+            column=column,
+            problem="holds no value",
+            expected="the organisation of each respondent of the comparison data",
         )
     return column
 

@@ -10,7 +10,16 @@ import typer
 
 from ._shared import FORMATS, DataArgument, InstrumentOption, fail, out, read_data, read_instrument, report_problems
 
-__all__ = ["convert", "validate"]
+__all__ = ["RawTextOption", "convert", "validate"]
+
+RawTextOption = Annotated[
+    bool,
+    typer.Option(
+        "--raw-text",
+        help="Write text in CSV files exactly as read, even when it starts with =, +, -, @, a tab or a carriage return "
+        "(by default such text gets a leading apostrophe, so that a spreadsheet never runs it as a formula).",
+    ),
+]
 
 
 def validate(
@@ -18,6 +27,7 @@ def validate(
     instrument: InstrumentOption,
     strict: Annotated[bool, typer.Option(help="Report only: write no rejects file.")] = False,
     rejects: Annotated[Path | None, typer.Option(help="Where to write the rejected rows (default: DATA.rejects.csv).")] = None,
+    raw_text: RawTextOption = False,
 ) -> None:
     """Check response data against an instrument and report every problem at once.
 
@@ -32,7 +42,7 @@ def validate(
         f"{data}: {validation.n_read} rows read, {validation.responses.n} valid, {n_rejected} rejected, {validation.n_problems} problems"
     )
     if n_rejected and not strict:
-        path = validation.write_rejects(rejects or data.with_name(data.name + ".rejects.csv"))
+        path = validation.write_rejects(rejects or data.with_name(data.name + ".rejects.csv"), raw_text=raw_text)
         out.print(f"rejected rows written to {path}")
     if validation.problems:
         raise typer.Exit(1)
@@ -44,11 +54,13 @@ def convert(
     to: Annotated[str, typer.Option("--to", help="Output format: csv, xlsx, sav or parquet.")],
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: DATA with the new extension).")] = None,
     strict: Annotated[bool, typer.Option(help="Fail on any problem and write nothing.")] = False,
+    raw_text: RawTextOption = False,
 ) -> None:
     """Convert response data between CSV, XLSX, labelled SPSS .sav and Parquet.
 
     Valid rows are converted; rejected rows go to DATA.rejects.csv and the command says how many.
-    With --strict, any problem fails the command (exit 1) and nothing is written.
+    With --strict, any problem fails the command (exit 1) and nothing is written. In a CSV file,
+    text a spreadsheet would run as a formula is written after an apostrophe ('=1+1) unless --raw-text.
 
     Example: [bold]collabstate convert answers.csv --instrument leaders --to sav[/]
     """
@@ -63,8 +75,8 @@ def convert(
     report_problems(validation)
     if validation.problems and strict:
         raise fail(f"{validation.n_problems} problems in {data}; nothing written (--strict)")
-    path = write_responses(validation.responses, target, to)
+    path = write_responses(validation.responses, target, to, raw_text=raw_text)
     out.print(f"{path}: {validation.responses.n} rows written")
     if validation.rejected.height:
-        rejects = validation.write_rejects(data.with_name(data.name + ".rejects.csv"))
+        rejects = validation.write_rejects(data.with_name(data.name + ".rejects.csv"), raw_text=raw_text)
         out.print(f"{validation.rejected.height} rows rejected, written to {rejects}")

@@ -78,6 +78,8 @@ def estimate(
     method, level = check_method(ci), check_level(level)
     ins = read_instrument(instrument)
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
+    if wanted == []:
+        raise _usage("no question given", "--questions")
     resolve_questions(ins, wanted)
     groups = [b.strip() for b in by.split(",")] if by is not None else None
 
@@ -135,7 +137,9 @@ def estimate_json(table: pl.DataFrame) -> str:
 
 def estimate_csv(table: pl.DataFrame) -> str:
     buffer = io.StringIO()
-    table.with_columns(pl.col("flags").list.join(";"), pl.col("letters").fill_null("")).write_csv(buffer)
+    from ..dataset.csv_text import write_csv  # no formula leaves in a CSV: labels and groups are text people typed
+
+    write_csv(table.with_columns(pl.col("flags").list.join(";"), pl.col("letters").fill_null("")), buffer)
     return buffer.getvalue()
 
 

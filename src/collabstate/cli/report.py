@@ -1,6 +1,6 @@
 """``collabstate report`` and ``collabstate benchmark``.
 
-Each parses its input, calls one core function (:func:`build_report`, :func:`build_benchmark`)
+Each parses its input, calls one core function (:func:`build_report`, :func:`build_peer_comparison`)
 and prints the paths it wrote. Exit codes as the rest of the CLI (:mod:`collabstate.cli`); a
 machine without the report's JavaScript ends with 3.
 """
@@ -14,7 +14,6 @@ import polars as pl
 import typer
 
 from ..dataset.waves import wave_when
-from ..errors import CollabstateError
 from ._shared import InstrumentOption, err, fail, out, read_data, read_instrument
 
 if TYPE_CHECKING:
@@ -86,18 +85,14 @@ def _weight(responses, targets_path: Path, missing: MissingMode = None):
     """Rake to the targets; the weighted responses and the lines the methods section prints.
     A problem of the targets file names the file (and line); one of the data names the data
     file, its rows and the column."""
-    from ..stats.weighting import TargetsError, WeightingDataError, load_targets, rake
+    from ..stats.weighting import WeightingDataError, load_targets, rake
 
     try:
         result = rake(responses, load_targets(targets_path), missing=missing)
-    except TargetsError:  # its message starts with the targets file's name and line: the app prints it as it is
-        raise
     except WeightingDataError as exc:
         raise fail(exc.worded(own_cell="--weights-missing own-cell", unweighted="--weights-missing unweighted")) from None
     except OSError as exc:
         raise fail(f"{targets_path}: {exc}") from None
-    except (KeyError, ValueError) as exc:  # anything else is the data's
-        raise fail(f"{responses.source or 'the data'}: {exc}") from None
     lines = [line.strip() for line in str(result).splitlines()[:3]] + [f"{note}." for note in result.notes]
     return result.responses, [f"Weighted by raking to the targets in {targets_path.name}. " + " ".join(lines)]
 
@@ -170,23 +165,18 @@ def report(
     if weights:
         current, weighting = _weight(current, weights, missing)
         earlier = [_weight(e, weights, missing)[0] for e in earlier]
-    try:
-        with _progress() as progress:
-            task = progress.add_task("Starting", total=None)
-            paths = build_report(
-                current,
-                out_dir,
-                earlier=earlier,
-                by=by if by else "",
-                title=title,
-                invited=invited,
-                weighting=weighting,
-                progress=lambda m: progress.update(task, description=m),
-            )
-    except CollabstateError:
-        raise  # the app prints it with its exit code (3 for AssetsMissing)
-    except ValueError as exc:  # what the core still raises as a plain ValueError
-        raise fail(str(exc)) from None
+    with _progress() as progress:
+        task = progress.add_task("Starting", total=None)
+        paths = build_report(
+            current,
+            out_dir,
+            earlier=earlier,
+            by=by if by else "",
+            title=title,
+            invited=invited,
+            weighting=weighting,
+            progress=lambda m: progress.update(task, description=m),
+        )
     for path in paths.written():
         out.print(str(path), highlight=False)
 
@@ -217,7 +207,7 @@ def benchmark(
     Example: [bold]collabstate benchmark our-staff.csv --against readiness.csv --instrument readiness-2018 --out benchmark[/]
     """
     from ..analysis.percentiles import organisation_column
-    from ..report.benchmark import build_benchmark
+    from ..report.peer_comparison import build_peer_comparison
 
     ins = read_instrument(instrument)
     if not ins.indices:
@@ -225,19 +215,11 @@ def benchmark(
     org = _read(org_data, ins, "organisation data")
     everyone = _read(against, ins, "comparison data")
     column = None if organisations.strip().lower() == "none" else organisations.strip()
-    try:
-        organisation_column(everyone, column)
-    except ValueError as exc:
-        raise fail(f"{against}: {exc}") from None
-    try:
-        with _progress() as progress:
-            task = progress.add_task("Starting", total=None)
-            paths = build_benchmark(
-                org, everyone, out_dir, name=name, organisations=column, progress=lambda m: progress.update(task, description=m)
-            )
-    except CollabstateError:
-        raise  # the app prints it with its exit code (3 for AssetsMissing)
-    except ValueError as exc:  # what the core still raises as a plain ValueError
-        raise fail(str(exc)) from None
+    organisation_column(everyone, column)
+    with _progress() as progress:
+        task = progress.add_task("Starting", total=None)
+        paths = build_peer_comparison(
+            org, everyone, out_dir, name=name, organisations=column, progress=lambda m: progress.update(task, description=m)
+        )
     for path in paths.written():
         out.print(str(path), highlight=False)

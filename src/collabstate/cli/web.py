@@ -97,6 +97,11 @@ def _when(text: str, option: str) -> dt.datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+#: A wave's field -> the argument or option of `wave create` that gives it.
+_OPTION_OF = {"slug": "SLUG", "title": "--title", "instrument_ref": "--instrument", "instrument_yaml": "--instrument",
+              "closes_at": "--closes", "opens_at": "--opens", "max_reminders": "--reminders", "retention_days": "--retention-days"}  # fmt: skip
+
+
 @wave_app.command("create")
 def create(
     slug: Annotated[str, typer.Argument(help="The wave's name in addresses, e.g. leaders-2026.")],
@@ -124,10 +129,11 @@ def create(
     if mode not in ("anonymous", "identified"):
         raise fail(f"--mode: expected anonymous or identified, not {mode!r}")
     setup_django()
+    from django.core.exceptions import ValidationError
     from django.utils import timezone
 
     from ..web.surveys.models import Wave
-    from ..web.workspace.actions import WorkspaceError, organisation_named
+    from ..web.workspace.actions import WorkspaceError, create_wave, organisation_named
 
     start = _when(opens, "--opens") if opens else timezone.now()
     end = _when(closes, "--closes") if closes else start + dt.timedelta(days=30)
@@ -141,9 +147,15 @@ def create(
         raise fail(f"--organisation: {exc}") from None
     path = Path(instrument)
     text = path.read_text(encoding="utf-8") if path.suffix in (".yaml", ".yml") and path.exists() else ""
-    wave = Wave.objects.create(slug=slug, title=title or ins.title, instrument_ref="" if text else ins.id, instrument_yaml=text,
-                               opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders,
-                               organisation=owner, retention_days=retention_days)  # fmt: skip
+    try:  # the wave's own checks, as the workspace's form makes them: a slug fit for an address, a title on one line
+        wave = create_wave(owner, slug=slug, title=title or ins.title, instrument_ref="" if text else ins.id, instrument_yaml=text,
+                           opens_at=start, closes_at=end, mode=mode, open_link=open_link, max_reminders=reminders,
+                           retention_days=retention_days)  # fmt: skip
+    except ValidationError as exc:
+        for field, problems in exc.message_dict.items():
+            for problem in problems:
+                err.print(f"{_OPTION_OF.get(field, field)}: {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise fail(f"wave {slug!r} was not created") from None
     out.print(f"wave {wave.slug}: {ins.id}, {mode}, open {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
               + (f"; open link /s/{wave.slug}/" if open_link else "") + f"; organisation {owner.name}", highlight=False)  # fmt: skip
 
@@ -165,73 +177,108 @@ def list_waves() -> None:
 @wave_app.command("invite")
 def invite(
     slug: Annotated[str, typer.Argument(help="The wave.")],
-    invitees: Annotated[Path, typer.Argument(help="CSV with email and optionally name, organisation, sector.")],
+    invitees: Annotated[Path | None, typer.Argument(help="CSV with email and optionally name, organisation, sector.")] = None,
     send: Annotated[bool, typer.Option("--send/--no-send", help="Send the invitations at once.")] = True,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Send again exactly the invitations and reminders the mail server refused.")
+    ] = False,
 ) -> None:
-    """Add invitees from a CSV file (every problem is listed; nobody is added unless all rows are valid).
+    """Add invitees from a CSV file (every problem is listed; nobody is added unless all rows are
+    valid), then send the invitations not yet sent. Without a file, only send them.
 
-    Example: collabstate wave invite leaders-2026 invitees.csv
+    An invitee is marked invited only when the mail server accepted their e-mail; what it refused
+    is listed (and kept, for the workspace's dashboard), and the command ends with exit code 1.
+
+    Example: collabstate wave invite leaders-2026 invitees.csv; collabstate wave invite leaders-2026 --failed
     """
     wave = _wave(slug)
-    from ..web.surveys.invitations import InviteeFileError, add_invitees, send_invitations
+    from ..web.surveys.invitations import InviteeFileError, add_invitees
+    from ..web.surveys.sending import FAILED, INVITATIONS
 
-    try:
-        added = add_invitees(wave, invitees.read_bytes(), name=str(invitees))
-    except OSError as exc:
-        raise fail(f"{invitees}: {exc.strerror}") from None
-    except InviteeFileError as exc:
-        for problem in exc.problems:
-            err.print(f"{invitees}: {problem}", highlight=False, soft_wrap=True)
-        raise fail(f"{invitees}: {len(exc.problems)} problem(s); nobody was added") from None
-    out.print(f"{len(added)} invitees added to {slug}", highlight=False)
-    if send:
-        out.print(f"{send_invitations(wave)} invitations sent", highlight=False)
+    if invitees is not None:
+        try:
+            added = add_invitees(wave, invitees.read_bytes(), name=str(invitees))
+        except OSError as exc:
+            raise fail(f"{invitees}: {exc.strerror}") from None
+        except InviteeFileError as exc:
+            for problem in exc.problems:
+                err.print(f"{invitees}: {problem}", markup=False, highlight=False, soft_wrap=True)
+            raise fail(f"{invitees}: {len(exc.problems)} problem(s); nobody was added") from None
+        out.print(f"{len(added)} invitees added to {slug}", markup=False, highlight=False)
+    if send or failed:
+        _send(wave, FAILED if failed else INVITATIONS)
 
 
 @wave_app.command("remind")
 def remind(slug: Annotated[str, typer.Argument(help="The wave.")]) -> None:
-    """Remind invitees who have not completed (at most the wave's number of reminders each)."""
-    wave = _wave(slug)
-    from ..web.surveys.invitations import send_reminders
+    """Remind invitees who have not completed (at most the wave's number of reminders each).
 
-    out.print(f"{send_reminders(wave)} reminders sent", highlight=False)
+    As with `wave invite`, a reminder counts only when the mail server accepted it; `wave invite
+    SLUG --failed` sends again what it refused.
+    """
+    wave = _wave(slug)
+    from ..web.surveys.sending import REMINDERS
+
+    _send(wave, REMINDERS)
+
+
+def _send(wave, what: str) -> None:
+    """Send ``what`` (:func:`collabstate.web.surveys.sending.send`, as the workspace does), say
+    how it went, list each e-mail refused, and exit 1 if any was."""
+    from ..web.surveys.sending import failures, send
+
+    started = dt.datetime.now(dt.UTC)
+    sent = send(wave, what)  # a refusal of the whole send (closed, title, no server) is the app's to print: exit 1
+    out.print(str(sent), markup=False, highlight=False)
+    if sent.refused or sent.not_tried:
+        for invitee in failures(wave).filter(send_failed_at__gte=started):
+            err.print(f"not sent to {invitee.email}: {invitee.send_error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @wave_app.command("export")
 def export(
     slug: Annotated[str, typer.Argument(help="The wave.")],
     output: Annotated[Path, typer.Argument(help="File to write: .csv, .xlsx, .sav or .parquet.")],
+    raw_text: Annotated[
+        bool,
+        typer.Option("--raw-text", help="In a CSV file, write text exactly as typed, even when a spreadsheet would run it as a formula."),
+    ] = False,
 ) -> None:
     """Export the completed responses, validated as any data file, for `collabstate estimate` or `report`.
 
-    Streamed: a chunk of responses at a time, with a progress bar on a terminal.
+    Streamed: a chunk of responses at a time, with a progress bar on a terminal. A stored answer
+    that no longer fits the questionnaire is written blank, and listed on standard error.
 
     Example: collabstate wave export leaders-2026 leaders-2026.sav
     """
     wave = _wave(slug)
     from rich.progress import Progress
 
-    from ..web.surveys.exports import StoredAnswersError, export_wave
+    from ..web.surveys.exports import export_wave
 
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"Exporting {slug}", total=None)
-            written = export_wave(wave, output, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    except StoredAnswersError as exc:
-        for problem in exc.problems[:20]:
-            err.print(f"{problem}", highlight=False, soft_wrap=True)
-        raise fail(f"wave {slug}: {exc.n_problems} stored answers do not fit the instrument; nothing written") from None
-    except (ValueError, OSError) as exc:
+            written = export_wave(
+                wave, output, progress=lambda done, total: bar.update(task, completed=done, total=total), raw_text=raw_text
+            )
+    except OSError as exc:
         raise fail(f"{output}: {exc}") from None
-    out.print(f"{written.n} responses written to {output}", highlight=False)
+    for line in written.summary():
+        err.print(line, highlight=False, soft_wrap=True, markup=False)
+    out.print(f"{written.n} responses written to {output}", highlight=False, markup=False)
 
 
 def _purge() -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from ..web.throttle.counting import purge as purge_counters
     from ..web.workspace.actions import purge_contact_details
     from ..web.workspace.export_jobs import purge_exports
+
+    purge_counters()  # rate-limit counters whose window ended long ago (nothing to say about them)
 
     cleared = purge_contact_details()
     if cleared:

@@ -18,6 +18,15 @@ import polars as pl
 from polars.datatypes import DataTypeClass
 
 from ..errors import UsageError
+from ..instrument.bounds import (
+    FORBIDDEN_TEXT,
+    NUMBER_CHARACTERS,
+    NUMBER_PATTERN,
+    TEXT_LENGTH,
+    number_bounds,
+    text_expected,
+    text_length_expr,
+)
 from ..instrument.model import Column, NumberQuestion
 
 __all__ = ["PROBLEM_SCHEMA", "Target", "as_categories", "expected_code", "problem_frame", "type_cells"]
@@ -70,21 +79,9 @@ def expected_code(column: Column) -> str:
     return f"a code of {_what(column)}: {choices}"
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
 def expected_number(column: Column) -> str:
-    q = column.question
-    low, high = getattr(q, "minimum", None), getattr(q, "maximum", None)
-    kind = "a whole number" if getattr(q, "integer", False) else "a number"
-    if low is not None and high is not None:
-        return f"{kind} from {_fmt(low)} to {_fmt(high)} for {_what(column)}"
-    if low is not None:
-        return f"{kind} of at least {_fmt(low)} for {_what(column)}"
-    if high is not None:
-        return f"{kind} of at most {_fmt(high)} for {_what(column)}"
-    return f"{kind} for {_what(column)}"
+    """What a number column may hold (:func:`collabstate.instrument.bounds.number_bounds`), in words."""
+    return f"{number_bounds(cast(NumberQuestion, column.question)).describe()} for {_what(column)}"
 
 
 def _expected(target: Target) -> str:
@@ -220,6 +217,7 @@ def type_cells(raw: pl.DataFrame, targets: list[Target], needed: set[str]) -> tu
     typed, design = _design_problems(raw, typed, targets)
     problems += design
     problems += _range_problems(raw, typed, targets)
+    problems += _text_problems(raw, targets)
     out = pl.concat(problems, how="vertical")
     return typed, out, _fail_masks(out, [t for t in targets if t.name in needed], raw.height)
 
@@ -231,20 +229,23 @@ def _empty() -> pl.DataFrame:
 def _numbers(typed: pl.DataFrame, cells: pl.DataFrame, targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Settle the number cells a plain cast could not: spaces around, blanks, and the invalid."""
     by_pos = {t.pos: t for t in targets}
-    number = pl.col("value").str.strip_chars().cast(pl.Float64, strict=False)
+    written = pl.col("value").str.strip_chars()
+    number = written.cast(pl.Float64, strict=False)
     cells = cells.with_columns(
         resolved=pl.when(number.is_finite()).then(number),
-        blank=pl.col("value").str.strip_chars() == "",
+        blank=written == "",
+        # digits beyond a double (401 of them) cast to infinity: a number, out of range, never inf
+        huge=written.str.contains(NUMBER_PATTERN) & number.is_infinite(),
     ).with_columns(failed=~pl.col("blank") & pl.col("resolved").is_null())
     for (pos,), group in cells.group_by(["pos"], maintain_order=True):
         t = by_pos[pos]
         column = typed[t.name].scatter(group["idx"], group["resolved"])
         typed = typed.with_columns(column.alias(t.name))
-    expected = {t.pos: _expected(t) for t in targets if t.column is not None}
+    expected = {t.pos: _expected(t) for t in targets if t.kind == "number"}
     found = cells.filter("failed").select(
         "idx",
         "pos",
-        pl.lit("not_a_number").alias("kind"),
+        pl.when(pl.col("huge")).then(pl.lit("out_of_range")).otherwise(pl.lit("not_a_number")).alias("kind"),
         "value",
         pl.col("pos").replace_strict(expected, return_dtype=pl.String).alias("expected"),
     )
@@ -273,25 +274,53 @@ def _design_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Targe
 
 
 def _range_problems(raw: pl.DataFrame, typed: pl.DataFrame, targets: list[Target]) -> list[pl.DataFrame]:
+    """Numbers outside the question's bounds (:mod:`collabstate.instrument.bounds`), written in
+    too many characters, or not whole where a whole number is asked for."""
     out = []
     for t in targets:
         if t.kind != "number":
             continue
         column = t.instrument_column
-        q, x = cast(NumberQuestion, column.question), typed[t.name]  # a number column is a number question's
-        outside = pl.repeat(False, x.len(), dtype=pl.Boolean, eager=True)
-        if q.minimum is not None:
-            outside = outside | (x < q.minimum).fill_null(False)
-        if q.maximum is not None:
-            outside = outside | (x > q.maximum).fill_null(False)
+        bounds = number_bounds(cast(NumberQuestion, column.question))  # a number column is a number question's
+        x = typed[t.name]
+        outside = ((x < bounds.minimum) | (x > bounds.maximum)).fill_null(False)
         if outside.any():
             rows = outside.arg_true()
             out.append(problem_frame(rows, t.pos, "out_of_range", raw[t.raw].gather(rows), expected_number(column)))
-        if q.integer:
-            fraction = (x != x.round(0)).fill_null(False) & ~outside
+        written = raw[t.raw].cast(pl.String).str.strip_chars().str.len_chars()
+        long = (written > NUMBER_CHARACTERS).fill_null(False) & x.is_not_null() & ~outside
+        if long.any():
+            rows = long.arg_true()
+            expected = f"{expected_number(column)}, written in at most {NUMBER_CHARACTERS} characters"
+            out.append(problem_frame(rows, t.pos, "too_long", raw[t.raw].gather(rows), expected))
+        if bounds.integer:
+            fraction = (x != x.round(0)).fill_null(False) & ~outside & ~long
             if fraction.any():
                 rows = fraction.arg_true()
                 out.append(problem_frame(rows, t.pos, "not_whole", raw[t.raw].gather(rows), expected_number(column)))
+    return out
+
+
+def _text_problems(raw: pl.DataFrame, targets: list[Target]) -> list[pl.DataFrame]:
+    """Text answers longer than a cell holds, or holding a character no format can store."""
+    out = []
+    for t in targets:
+        if t.kind != "text":
+            continue
+        text = raw[t.raw].cast(pl.String)
+        # only a text of more than half the limit in characters can exceed it in UTF-16 units
+        rows = (text.str.len_chars() > TEXT_LENGTH // 2).fill_null(False).arg_true()
+        if rows.len():
+            units = pl.select(text_length_expr(pl.lit(text.gather(rows)))).to_series()
+            rows = rows.filter(units > TEXT_LENGTH)
+        if rows.len():
+            out.append(problem_frame(rows, t.pos, "too_long", text.gather(rows), text_expected("too_long")))
+        bad = text.str.contains_any(list(FORBIDDEN_TEXT)).fill_null(False)
+        if rows.len():
+            bad = bad.scatter(rows, False)  # one problem a cell
+        if bad.any():
+            found = bad.arg_true()
+            out.append(problem_frame(found, t.pos, "bad_text", text.gather(found), text_expected("bad_text")))
     return out
 
 

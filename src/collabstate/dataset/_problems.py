@@ -30,6 +30,7 @@ CLIP = 60
 #: kind -> what is wrong, in the order problems of one cell are listed.
 KINDS: dict[str, str] = {
     "unknown_column": "unknown column, left out of the responses",
+    "short_row": "the row ends before this column",
     "missing_design": "empty",
     "bad_weight": "is not a valid weight",
     "duplicate_id": "is a duplicate",
@@ -38,6 +39,8 @@ KINDS: dict[str, str] = {
     "not_a_number": "is not a number",
     "out_of_range": "is out of range",
     "not_whole": "is not a whole number",
+    "too_long": "is too long",
+    "bad_text": "holds a character that cannot be stored",
     "exclusive_option": "is ticked with another option",
     "not_asked": "is an answer to a question that was not asked",
 }

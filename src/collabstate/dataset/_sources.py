@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from ._problems import ResponsesError
+from ._row_widths import long_rows, short_rows
 
 __all__ = ["Source", "read_source", "stringify"]
 
@@ -34,6 +35,7 @@ class Source:
     name: str
     first_row: int  # the row number the user sees for frame row 0
     fmt: str
+    short: pl.DataFrame | None = None  # CSV: rows with fewer cells than the header (idx, cells); see _row_widths
 
 
 def read_source(
@@ -125,7 +127,7 @@ def _read_csv(path: Path, label: str, ext: str, coded: Callable[[str], bool]) ->
         raise _csv_error(path, label, separator, exc) from None
     except (Exception, pl.exceptions.PanicException) as exc:
         raise ResponsesError(f"{label}: cannot be read as CSV: {_first_line(exc)}") from None
-    return Source(frame, list(header), label, 2, "csv")
+    return Source(frame, list(header), label, 2, "csv", short=short_rows(path, label, separator, frame, list(header)))
 
 
 def _sniff(line: str) -> str:
@@ -199,11 +201,10 @@ def _ragged_rows(path: Path, separator: str, limit: int = 5) -> tuple[int, list[
     """The first rows with more cells than the header (slow path, only for a file that failed)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, delimiter=separator)
-            width = len(next(reader, []))
-            found = [(i + 2, len(r)) for i, r in enumerate(reader) if len(r) > width]
+            width = len(next(csv.reader(fh, delimiter=separator), []))
     except (csv.Error, UnicodeDecodeError):
         return None
+    found = long_rows(path, separator, width)
     return (width, found[:limit]) if found else None
 
 

@@ -13,7 +13,8 @@ Formats, by extension (case-insensitive)
   comma, or semicolon or tab when the header line holds more of those (``.tsv``: tab). Any other
   encoding is a :class:`ResponsesError` naming the byte offset and line of the first byte that
   is not UTF-8. A row with more cells than the header is a :class:`ResponsesError`; a row with
-  fewer has its missing trailing cells empty (not answered), as spreadsheets write them.
+  fewer is a problem (``short_row``) naming the row, not answers with the rest empty (the cells
+  of each row are counted by pyarrow's parser: :mod:`collabstate.dataset._row_widths`).
 - ``.xlsx``, ``.xlsm``: the first sheet, or ``sheet`` (its name, or its 0-based index). The
   header is the first row with a value.
 - ``.sav``: SPSS, read with pyreadstat; numeric codes are read as they are, value labels are

@@ -7,7 +7,10 @@ Reading a written file back gives the same responses:
 
 - **csv**: UTF-8, no BOM, a header of column names; codes and flags as integers, numbers in
   the shortest form that reads back to the same double, an empty field for not answered (an
-  empty text is written ``""``), text quoted when needed.
+  empty text is written ``""``), text quoted when needed; a text that a spreadsheet would run as
+  a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written
+  after an apostrophe, ``'=1+1``, and reads back so, unless ``raw_text=True``
+  (:mod:`collabstate.dataset.csv_text`).
 - **xlsx**: sheet ``responses`` in the CSV layout (header frozen; numbers as numbers, text always
   as text, so ``=1+1`` and ``007`` stay text), then ``codebook`` and ``labels`` sheets; custom
   properties ``collabstate.instrument`` (the id) and ``collabstate.respondents`` (the number of
@@ -42,8 +45,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..errors import InputError, UsageError
 from ..instrument import Column, Instrument
-from ..instrument.model import MatrixQuestion
+from ..instrument.bounds import NUMBER_CHARACTERS, TEXT_LENGTH, number_bounds
+from ..instrument.model import MatrixQuestion, NumberQuestion
 from . import _spss
+from .csv_text import write_csv
 from .responses import Responses
 
 __all__ = [
@@ -77,7 +82,13 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 EXACT_INTEGER = 2**53  # beyond this an integer is not exact as an Excel number
 SHEETS = ("responses", "codebook", "labels")
-_CODEBOOK_COLUMNS = ("column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant")
+_CODEBOOK_COLUMNS = ("column", "question", "type", "kind", "label", "text", "codes", "excluded", "relevant", "holds")
+#: What a text column holds, as the codebook says it (the bounds, and how a CSV writes it).
+TEXT_HOLDS = (
+    f"text of at most {TEXT_LENGTH:,} characters; in a CSV file, a text starting with =, +, -, @, a tab or a carriage "
+    "return (and not a plain number) is written after an apostrophe, '=1+1, so that a spreadsheet never runs it as a "
+    "formula, unless the file was written with raw text (--raw-text)"
+)
 
 
 def variable_label(column: Column) -> str:
@@ -98,7 +109,8 @@ def codebook(instrument: Instrument) -> pl.DataFrame:
     Columns: ``column``, ``question`` (question id), ``type`` (question type), ``kind`` (code,
     flag, text or number), ``label`` (the variable label), ``text`` (the wording),
     ``codes`` (``"1 = Public; 2 = Private; 3 = Third sector"``), ``excluded`` (codes left out
-    of bases, ``"9 = Not applicable"``) and ``relevant`` (skip logic).
+    of bases, ``"9 = Not applicable"``), ``relevant`` (skip logic) and ``holds``: what an
+    answer may be (:mod:`collabstate.instrument.bounds`; for text, also how a CSV file writes it).
 
     >>> from collabstate.instrument import load_instrument
     >>> book = codebook(load_instrument("readiness-2018"))
@@ -126,9 +138,21 @@ def codebook(instrument: Instrument) -> pl.DataFrame:
                 "codes": codes,
                 "excluded": _codes([(c.code, c.label) for c in column.choices if c.excluded]),
                 "relevant": q.relevant,
+                "holds": _holds(column),
             }
         )
     return pl.DataFrame(rows, schema=dict.fromkeys(_CODEBOOK_COLUMNS, pl.String))
+
+
+def _holds(column: Column) -> str:
+    if column.kind == "code":
+        return "one of the codes"
+    if column.kind == "flag":
+        return "1 selected or 0 not selected"
+    if column.kind == "text":
+        return TEXT_HOLDS
+    bounds = number_bounds(column.question) if isinstance(column.question, NumberQuestion) else None
+    return f"{bounds.describe() if bounds else 'a number'}, written in at most {NUMBER_CHARACTERS} characters"
 
 
 def _labels(responses: Responses) -> dict[str, str]:
@@ -140,8 +164,8 @@ def _labels(responses: Responses) -> dict[str, str]:
 # --- formats -------------------------------------------------------------------------------
 
 
-def _write_csv(responses: Responses, path: Path) -> None:
-    responses.data.write_csv(path, include_bom=False, null_value="", quote_style="necessary")
+def _write_csv(responses: Responses, path: Path, raw_text: bool = False) -> None:
+    write_csv(responses.data, path, raw_text=raw_text, include_bom=False, null_value="", quote_style="necessary")
 
 
 def _write_parquet(responses: Responses, path: Path) -> None:
@@ -285,9 +309,11 @@ def format_of(path: Path, format: str | None) -> str:
     return ext
 
 
-def write_responses(responses: Responses, path: str | Path, format: str | None = None) -> Path:
+def write_responses(responses: Responses, path: str | Path, format: str | None = None, *, raw_text: bool = False) -> Path:
     """Write ``responses`` to ``path`` in ``format`` (one of :data:`FORMATS`; by default the
-    path's extension) and return the path.
+    path's extension) and return the path. In CSV, text that a spreadsheet would run as a
+    formula is written after an apostrophe unless ``raw_text`` (see
+    :mod:`collabstate.dataset.csv_text`); the other formats always hold text as it is.
 
     The file appears whole or not at all: it is written beside ``path`` and moved into place.
     Raises ``ValueError`` naming the path for an unknown format, or naming the column and row
@@ -298,7 +324,10 @@ def write_responses(responses: Responses, path: str | Path, format: str | None =
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         try:
-            _WRITERS[fmt](responses, temporary)
+            if fmt == "csv":
+                _write_csv(responses, temporary, raw_text)
+            else:
+                _WRITERS[fmt](responses, temporary)
         except ValueError as error:
             raise InputError(f"cannot write {path}: {error}") from error
         os.replace(temporary, path)

@@ -7,10 +7,12 @@ The unweighted shares of valid answers of ``readiness_2018()``, ``leaders_wave(2
 and the 2024 and 2025 leaders' reports (the project's published-figures spec). ``leaders_wave(2026)``
 is invented for the demo's trend (see ``_leaders_spec``); 120 of its respondents are 2025
 respondents answering again, under their 2025 ``respondent_id``. Same output on every call and
-every machine.
+every machine. ``demo_organisation(readiness_2018())`` is one synthetic organisation of 24
+respondents, for the demo's peer comparison (``collabstate benchmark``).
 """
 
 from ._leaders import leaders_wave
+from ._organisation import demo_organisation
 from ._readiness import readiness_2018
 
-__all__ = ["leaders_wave", "readiness_2018"]
+__all__ = ["demo_organisation", "leaders_wave", "readiness_2018"]

@@ -25,6 +25,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UnknownNameError
+from .bounds import LARGEST
 from .logic import Condition, parse_condition
 
 __all__ = [
@@ -61,7 +62,7 @@ class _Model(BaseModel):
 class Choice(_Model):
     """One coded answer of a single-choice question or scale."""
 
-    code: int = Field(description="What data files hold, e.g. 4")
+    code: int = Field(ge=-LARGEST, le=LARGEST, description="What data files hold, e.g. 4")
     label: str = Field(min_length=1, description="What people read, e.g. 'Agree'")
     score: float | None = Field(None, description="Score on the scale; defaults to the code for scale questions")
     excluded: bool = Field(False, description="A valid answer excluded from scores and bases, e.g. 'Not applicable'")
@@ -151,8 +152,9 @@ class TextQuestion(_Question):
 
 class NumberQuestion(_Question):
     type: Literal["number"]
-    minimum: float | None = None
-    maximum: float | None = None
+    # within the limit of every number answer (see instrument.bounds), so never infinite
+    minimum: float | None = Field(None, ge=-LARGEST, le=LARGEST)
+    maximum: float | None = Field(None, ge=-LARGEST, le=LARGEST)
     integer: bool = False
 
 

@@ -13,7 +13,7 @@ Everything a report shows is read from the estimate table (:func:`collabstate.es
 previous wave, the wave-change table (:func:`collabstate.stats.wave_change`).
 """
 
-from .._lazy import lazy_exports
+from ..lazy import lazy_exports
 
 _EXPORTS = {"AssetsMissing": "assets", "FORMATS": "build", "ReportPaths": "build", "build_report": "build"}
 

@@ -1,6 +1,6 @@
 """The demo's three reports: the 2018 readiness report, the 2026 leaders' report with the trend
 since 2024 (three waves; 120 of 2026's respondents answered in 2025 too, so their changes are
-paired), and one (synthetic) organisation's readiness benchmark.
+paired), and one (synthetic) organisation's readiness benchmark (its peer comparison).
 
 >>> paths = demo_reports("demo-output/reports")     # doctest: +SKIP
 >>> [p.html.name for p in paths.values()]           # doctest: +SKIP
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..dataset import Responses
 from ..instrument import load_instrument
-from .benchmark import build_benchmark, demo_organisation
 from .build import ReportPaths, build_report
+from .peer_comparison import build_peer_comparison
 
 __all__ = ["demo_reports"]
 
@@ -26,7 +26,7 @@ INVITED_2018 = 7000
 def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None = None) -> dict[str, ReportPaths]:
     """Build the three demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2026/``,
     ``benchmark/``); the paths written, by report."""
-    from ..demo import leaders_wave, readiness_2018
+    from ..demo import demo_organisation, leaders_wave, readiness_2018
 
     out = Path(out_dir)
     say = progress or (lambda message: None)
@@ -47,5 +47,5 @@ def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None 
         l26, out / "leaders-2026", earlier=[l25, l24], progress=progress, title="State of Cross-sector Collaboration 2026"
     )
     say("Benchmark: one organisation")
-    done["benchmark"] = build_benchmark(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)
+    done["benchmark"] = build_peer_comparison(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)
     return done

@@ -1,4 +1,5 @@
-"""Findings as sentences, each carrying its numbers.
+"""Findings as sentences, each carrying its numbers: which findings a report states is chosen by
+:func:`collabstate.analysis.findings.choose_findings`; this says each one (:func:`finding_sentence`).
 
 The rule (design.md, statistics contract): a difference between waves is called a change only when
 it is significant at the chosen level; otherwise the sentence says "no significant change" and
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .evidence import Group
-from .model import DEFAULT_READING, Cell, Reading, as_shown, fmt_count, fmt_number, fmt_pct
+from ..analysis.findings import Finding
+from .evidence import Evidence, Group
+from .model import DEFAULT_READING, Cell, Kind, Reading, as_shown, fmt_count, fmt_number, fmt_pct
 
-__all__ = ["CHANGE_WORDS", "change_sentence", "group_sentence", "level_sentence", "verdict_text"]
+__all__ = ["CHANGE_WORDS", "change_sentence", "finding_sentence", "group_sentence", "level_sentence", "verdict_text"]
 
 #: Words that say something moved; a sentence uses them only for a significant change.
 CHANGE_WORDS = (
@@ -106,3 +108,25 @@ def group_sentence(label: str, cells: Sequence[Cell], groups: Sequence[Group], *
     if not pairs:
         return f"{label}, by {by_label}: {values}; no significant difference between them."
     return f"{label}, by {by_label}: {'; '.join(pairs)}."
+
+
+def finding_sentence(ev: Evidence, finding: Finding) -> str:
+    """The sentence of one finding of the report built from ``ev``: its level, its change (of a
+    group, or since the first wave) or how the groups of the breakdown differ."""
+    kind: Kind = "share" if finding.share else "mean"
+    measure = finding.measure
+    if finding.kind == "change" and finding.change is not None:
+        if finding.since is not None:
+            measure = f"{measure}, since {finding.since}"
+        elif finding.group is not None:
+            measure = f"{measure}, {next(g.label for g in ev.groups() if g.code == finding.group)}"
+        return change_sentence(measure, dict(finding.change), share=finding.share, reading=ev.reading)
+    if finding.kind == "difference":
+        groups = ev.groups()
+        cells = [ev.cell(finding.question, finding.option, finding.statistic, kind, g.code or None) for g in groups]
+        by_label = ev.instrument.question(ev.by).label.lower() if ev.by else ""
+        sentence = group_sentence(measure, cells, groups, by_label=by_label)
+        if sentence is None:  # a difference is chosen only between two groups with a figure: never None
+            raise AssertionError(f"no groups to compare for {measure!r}")
+        return sentence
+    return level_sentence(measure, ev.cell(finding.question, finding.option, finding.statistic, kind), wave=ev.wave)

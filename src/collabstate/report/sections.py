@@ -8,12 +8,13 @@ Every number comes from the :class:`~collabstate.report.evidence.Evidence`.
 
 from __future__ import annotations
 
+from ..analysis.findings import choose_findings
 from ..analysis.headlines import headline_measures
 from ..analysis.quotes import sample_quotes
 from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, ScaleQuestion, SingleQuestion, TextQuestion
-from .blocks import distribution, group_cells, ranking, statements
+from .blocks import distribution, ranking, statements
 from .evidence import Evidence
-from .findings import change_sentence, group_sentence, level_sentence
+from .findings import change_sentence, finding_sentence
 from .index_section import index_section
 from .methods import methods_section
 from .model import Figure, Kind, Quote, Report, Section
@@ -54,10 +55,8 @@ def _render(ev: Evidence, q) -> list:
 
 
 def _headlines(ev: Evidence) -> tuple[Section, Section]:
-    measures = headline_measures(ev.instrument)
     head = Section("headlines", "Headline figures")
     findings = Section("findings", "Findings")
-    wave = ev.wave
     head.intro.append(
         f"Each figure is a share of valid answers (or a mean score) with its {ev.reading.percent} interval and its base (n)."
         + (
@@ -66,9 +65,7 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
             else ""
         )
     )
-    groups = ev.groups()
-    by_label = ev.instrument.question(ev.by).label.lower() if ev.by else ""
-    for measure, question, option, statistic in measures.iter_rows():
+    for measure, question, option, statistic in headline_measures(ev.instrument).iter_rows():
         kind: Kind = "mean" if statistic in ("index", "mean") else "share"
         cell = ev.cell(question, option, statistic, kind)
         change = ev.change(question, option, statistic) if ev.waves else None
@@ -78,33 +75,7 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
             else cell.tooltip(with_value=False)
         )
         head.figures.append(Figure(measure, cell, detail))
-        findings.findings.append(
-            change_sentence(measure, change, share=kind == "share", reading=ev.reading)
-            if change
-            else level_sentence(measure, cell, wave=wave)
-        )
-        since_first = ev.change(question, option, statistic, since=ev.first_wave) if ev.first_wave else None
-        if since_first and since_first.get("verdict") in ("up", "down"):
-            findings.findings.append(
-                change_sentence(f"{measure}, since {ev.first_wave}", since_first, share=kind == "share", reading=ev.reading)
-            )
-        if ev.waves:
-            for g in groups:
-                row = ev.change(question, option, statistic, g.code)
-                if row and row.get("verdict") in ("up", "down"):
-                    findings.findings.append(change_sentence(f"{measure}, {g.label}", row, share=kind == "share", reading=ev.reading))
-        if groups and statistic != "index":
-            sentence = group_sentence(measure, group_cells(ev, question, option, statistic, kind, groups), groups, by_label=by_label)
-            if sentence and "significantly" in sentence:
-                findings.findings.append(sentence)
-    if ev.waves:
-        claimed = set(measures["question"].to_list())
-        for q in ev.instrument.questions:
-            if isinstance(q, MultipleQuestion) and q.id not in claimed:
-                for o in q.options:
-                    row = ev.change(q.id, o.code, "proportion")
-                    if row and row.get("verdict") in ("up", "down"):
-                        findings.findings.append(change_sentence(f"{q.label}: {o.label}", row, reading=ev.reading))
+    findings.findings.extend(finding_sentence(ev, f) for f in choose_findings(ev))
     return head, findings
 
 

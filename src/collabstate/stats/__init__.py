@@ -2,6 +2,7 @@
 comparisons. Every number a person reads comes from :func:`estimate`'s one table."""
 
 from ._engine import resolve as resolve_questions
+from ._index import item_scores
 from .bases import answer_counts
 from .chisq import ChisqResult, rao_scott
 from .compare import benjamini_hochberg, pairwise_letters, trend_changes, wave_change
@@ -27,6 +28,7 @@ __all__ = [
     "check_method",
     "domain_mean",
     "estimate",
+    "item_scores",
     "korn_graubard",
     "linearise_ratio",
     "load_targets",

@@ -43,8 +43,8 @@ Resolved = tuple[Literal["column"], Column] | tuple[Literal["multiple"], Multipl
 def resolve(instrument: Instrument, questions: Sequence[str] | str | None) -> list[Resolved]:
     """What to estimate of ``instrument``: ("column", Column), ("multiple", question) and ("index",
     IndexDefinition); ``None`` for everything. The one check of the names asked for: an unknown name
-    is an :class:`UnknownNameError` (with the closest known name), a free-text question or an empty
-    list a :class:`UsageError`. The command line calls it before it reads any data."""
+    is an :class:`UnknownNameError` (with the closest known name), a free-text question a
+    :class:`UsageError`; an empty list asks for nothing. The command line calls it before it reads any data."""
     out: list[Resolved] = []
 
     def expand(question: Question, explicit: bool) -> None:
@@ -62,8 +62,6 @@ def resolve(instrument: Instrument, questions: Sequence[str] | str | None) -> li
         out.extend(("index", ix) for ix in instrument.indices)
         return out
     names = [questions] if isinstance(questions, str) else list(questions)
-    if not names:
-        raise UsageError(argument="questions", value=names, expected="at least one question, column or index (or None for all)")
     for qid in names:
         column = instrument.column(qid)
         try:

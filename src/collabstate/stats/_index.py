@@ -32,7 +32,7 @@ from ._blocks import Block, Domain
 if TYPE_CHECKING:
     from ._engine import Engine  # the engine calls index_blocks; only its type is needed here
 
-__all__ = ["index_blocks"]
+__all__ = ["index_blocks", "item_scores"]
 
 
 def _combine(engine: Engine, parts: list[Domain]) -> Domain:
@@ -66,13 +66,30 @@ def _item_column(responses: Responses, index: IndexDefinition, item: str) -> Col
     return column
 
 
-def _scores(responses: Responses, index: IndexDefinition, item: str) -> tuple[np.ndarray, np.ndarray]:
+def item_scores(responses: Responses, index: IndexDefinition, item: str) -> np.ndarray:
+    """Each respondent's score on an item of ``index``: the index's ``score_map`` of the answer's
+    code when the index has one, else the choice's own score (a scale's defaults to its code); NaN
+    for an excluded answer ("not applicable"), a code without a score and no answer.
+
+    The one mapping of answers to scores: the index rows of :func:`~collabstate.stats.estimate` and
+    the percentile ranks of :mod:`collabstate.analysis.percentiles` both read it.
+
+    >>> from collabstate import Responses, load_instrument
+    >>> ins = load_instrument("readiness-2018")
+    >>> item_scores(Responses(ins, pl.DataFrame({"imp_behaviours": [3, 0, 9, None]})), ins.indices[0], "imp_behaviours").tolist()
+    [3.0, 0.0, nan, nan]
+    """
     column = _item_column(responses, index, item)
     if index.score_map is not None:
-        scores = {c.code: index.score_map[c.code] for c in column.choices if not c.excluded and c.code in index.score_map}
+        scores = {c.code: float(index.score_map[c.code]) for c in column.choices if not c.excluded and c.code in index.score_map}
     else:
-        scores = {c.code: c.score for c in column.choices if not c.excluded and c.score is not None}
-    y = responses.data[item].replace_strict(scores, default=None, return_dtype=pl.Float64).to_numpy()
+        scores = {c.code: float(c.score) for c in column.choices if not c.excluded and c.score is not None}
+    return responses.data[item].replace_strict(scores, default=None, return_dtype=pl.Float64).fill_null(float("nan")).to_numpy()
+
+
+def _scores(responses: Responses, index: IndexDefinition, item: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which respondents have a score on ``item``, and their scores (0 for the others)."""
+    y = item_scores(responses, index, item)
     valid = ~np.isnan(y)
     return valid, np.where(valid, y, 0.0)
 

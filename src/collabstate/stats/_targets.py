@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -374,15 +374,40 @@ def _read_yaml(text: str, name: str) -> tuple[dict[str, dict[int | str, Any]], d
 
 
 def _read_csv(path: Path, name: str) -> tuple[dict[str, dict[str, float]], dict[str | tuple[str, str], int]]:
+    """The targets of a CSV file; a line that is not CSV (a value over Python's csv field limit of
+    131,072 characters, a NUL byte) or bytes that are not UTF-8 are a :class:`TargetsError`."""
+    try:
+        return _read_csv_rows(path, name)
+    except UnicodeDecodeError as exc:
+        raise TargetsError(f"{name}: not UTF-8 text (byte {exc.start} of a block cannot be decoded); save the file as UTF-8") from None
+
+
+def _csv_rows(reader: Any, name: str) -> Iterator[list[str]]:
+    """The rows of ``reader``; a row the csv module refuses is a TargetsError naming its line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = "a value of more than 131,072 characters" if "field larger than field limit" in str(exc) else str(exc)
+            raise TargetsError(
+                f"{name}, line {reader.line_num}: cannot be read as CSV: {reason}; expected variable, code, target"
+            ) from None
+        yield row
+
+
+def _read_csv_rows(path: Path, name: str) -> tuple[dict[str, dict[str, float]], dict[str | tuple[str, str], int]]:
     margins: dict[str, dict[str, float]] = {}
     lines: dict[str | tuple[str, str], int] = {}
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
-        header = [h.strip().lower() for h in next(reader, [])]
+        rows = _csv_rows(reader, name)
+        header = [h.strip().lower() for h in next(rows, [])]
         if not {"variable", "code", "target"} <= set(header):
             raise TargetsError(f"{name}, line 1: expected the columns variable, code, target; found {', '.join(header) or 'none'}")
         at = {h: header.index(h) for h in ("variable", "code", "target")}
-        for row in reader:
+        for row in rows:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue

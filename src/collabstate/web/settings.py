@@ -8,7 +8,12 @@ Everything that differs between a laptop and production comes from the environme
   ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` must be set.
 - ``DJANGO_EMAIL_BACKEND`` / ``EMAIL_*``: invitations go to files under ``var/mail`` by default.
 - ``COLLABSTATE_TOKEN_FAILURES``: unknown-token look-ups allowed per address (default ``30/m``).
-- ``COLLABSTATE_SIGN_IN_FAILURES``: failed workspace sign-ins allowed per address (default ``10/15m``).
+- ``COLLABSTATE_SIGN_IN_FAILURES``: failed sign-ins (admin and workspace) allowed per account and
+  address (default ``10/15m``); ``COLLABSTATE_SIGN_IN_ADDRESS_FAILURES`` per address over all
+  accounts (default ``100/15m``).
+- ``COLLABSTATE_OPEN_LINK_STARTS``: respondents an address may start on open links (default ``60/10m``).
+- ``COLLABSTATE_TRUSTED_PROXIES``: how many reverse proxies stand in front of the site (default 0);
+  with one or more, a client's address for the limits above is read from ``X-Forwarded-For``.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ from pathlib import Path
 import dj_database_url
 
 PRODUCTION = os.environ.get("COLLABSTATE_PRODUCTION", "") == "1"
+#: Public (it is in the source): refused in production by ``check --deploy`` and at start (:mod:`.checks`).
+DEVELOPMENT_SECRET_KEY = "collabstate-development-key-not-for-production-use-0123456789"
 VAR_DIR = Path(os.environ.get("COLLABSTATE_VAR", "var")).resolve()
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1" and not PRODUCTION
 if PRODUCTION:
-    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-    ALLOWED_HOSTS = [h.strip() for h in os.environ["DJANGO_ALLOWED_HOSTS"].split(",") if h.strip()]
+    # Missing ones are left empty here and refused with a clear message by the deployment checks
+    # and at start (collabstate serve, manage.py, the WSGI module: .checks.production_problems).
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+    ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 else:
-    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "collabstate-development-key-not-for-production-use-0123456789")
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")]
 
 INSTALLED_APPS = [
@@ -38,20 +47,29 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "collabstate.web.surveys",
     "collabstate.web.workspace",
+    "collabstate.web.throttle",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files leave here: what follows is for pages
+    "csp.middleware.CSPMiddleware",
+    "collabstate.web.headers.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "collabstate.web.errors.CollabstateErrorMiddleware",  # the error family as a page (web/errors.py)
+    "collabstate.web.throttle.sign_in.ThrottledPage",
 ]
+
+# Sign-ins are throttled before any password is checked (admin and workspace alike).
+AUTHENTICATION_BACKENDS = ["collabstate.web.throttle.sign_in.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "collabstate.web.urls"
 WSGI_APPLICATION = "collabstate.web.wsgi.application"
@@ -104,12 +122,14 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {"default": _sqlite()}
 
-# Shared by every worker: the rate limit on token look-ups counts across processes.
+# Shared by every worker and machine.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "collabstate_cache"}}
-RATELIMIT_USE_CACHE = "default"
+# Rate limits (counted in the database: web/throttle): e.g. 10/15m is 10 in 15 minutes, then 429 until the window ends.
 TOKEN_FAILURES_RATE = os.environ.get("COLLABSTATE_TOKEN_FAILURES", "30/m")
-#: Failed sign-ins allowed per address (e.g. 10 in 15 minutes), then 429 until the period ends.
-SIGN_IN_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_FAILURES", "10/15m")
+SIGN_IN_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_FAILURES", "10/15m")  # per account and address
+SIGN_IN_ADDRESS_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_ADDRESS_FAILURES", "100/15m")  # per address
+OPEN_LINK_STARTS_RATE = os.environ.get("COLLABSTATE_OPEN_LINK_STARTS", "60/10m")  # per address
+TRUSTED_PROXIES = int(os.environ.get("COLLABSTATE_TRUSTED_PROXIES", "0"))
 #: Seconds a worker keeps a wave (its dates, mode, instrument) before reading it again.
 WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5"))
 
@@ -163,8 +183,31 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "surveys@collabstate.invalid")
+#: Seconds to wait for the mail server before an e-mail counts as not sent (a silent server must not hold a send for ever).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+#: Seconds after which an invitee a send was interrupted on (a crash between sending and recording) is due again.
+SEND_CLAIM_SECONDS = int(os.environ.get("COLLABSTATE_SEND_CLAIM_SECONDS", "600"))
 #: The address respondents' links start with, e.g. https://survey.example.org
 SITE_URL = os.environ.get("COLLABSTATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Content-Security-Policy on every page (django-csp): scripts, styles, images and fonts from this
+# site only, nothing inline (no page has an inline script or style; the admin's scripts are files),
+# frames only of this site (the live results show the report in one), forms posting only here.
+# The report page in that frame sets its own, narrower policy (workspace.results.REPORT_POLICY).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -16,6 +16,11 @@ def setup_django(*, migrate: bool = True) -> None:
     from django.core.management import call_command
 
     django.setup()
+    from ..errors import SetupError
+    from .checks import refuse_to_start
+
+    if message := refuse_to_start():  # production without its secret key or hosts: say so, not a traceback
+        raise SetupError(message)
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)

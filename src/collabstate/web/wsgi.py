@@ -14,6 +14,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
 application = get_wsgi_application()
 
+from .checks import refuse_to_start  # noqa: E402 (needs the settings configured above)
+
+if _refused := refuse_to_start():  # production without its secret key or hosts: the message, not a traceback
+    raise SystemExit(_refused)
+
 
 def _warm() -> None:
     from django.urls import get_resolver

@@ -189,7 +189,7 @@ def test_a_long_invitee_list_and_its_sending_are_done_by_the_worker(client, wave
     assert mail.outbox == [] and wave_b.invited() == 0
     work_off()
     job.refresh_from_db()
-    assert (job.status, job.done, job.total, job.outcome) == (WaveJob.DONE, n + 2, n + 2, f"{n + 2:,} invitations sent.")
+    assert (job.status, job.done, job.total, job.outcome) == (WaveJob.DONE, n + 2, n + 2, f"{n + 2} invitations sent.")
     assert len(mail.outbox) == n + 2 and wave_b.invited() == n + 2
 
 

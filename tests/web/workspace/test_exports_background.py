@@ -335,17 +335,37 @@ def test_a_worker_told_twice_to_stop_fails_the_task_it_runs_and_queues_a_new_one
     assert (second.status, str(second.pk), done.status, done.done) == ("SUCCESSFUL", done.task_id, ExportJob.DONE, 3)
 
 
-def test_answers_that_do_not_fit_fail_the_job_with_a_message(wave_b, analyst_b, tmp_path):
+def test_answers_that_do_not_fit_are_written_blank_and_listed_on_the_jobs_page(client, wave_b, analyst_b, tmp_path, capsys):
+    """Issue 14, item 1: one respondent's answer that no longer fits never blocks the wave's export."""
     store(wave_b, 3)
     Answer.objects.filter(column="q7_importance").update(value="7")  # not a code of the question
     job = ExportJob.objects.create(wave=wave_b, format="sav", requested_by=analyst_b)
     ran = export_jobs.run_job(job.pk)
-    assert ran.status == ExportJob.FAILED and ran.file == "" and ran.finished_at is not None
-    assert (
-        ran.error
-        == "3 stored answers do not fit the wave's questionnaire, so nothing was written. `collabstate wave export beta-wave FILE` lists them."
-    )
-    assert [p.name for p in (tmp_path / "exports").iterdir()] == []
+    assert ran.status == ExportJob.DONE and ran.n_problems == 3 and ran.done == 3
+    data, _meta = pyreadstat.read_sav(str(export_jobs.file_of(ran)), output_format="polars", user_missing=True)
+    assert data["q7_importance"].null_count() == 3 and data["q6_success"].null_count() == 0
+    assert "3 stored answers do not fit the questionnaire and are written blank" in capsys.readouterr().out  # the job's log
+    client.force_login(analyst_b)
+    shown = page(client, ran)
+    assert "3 stored answers do not fit the questionnaire and are blank (not answered) in the file" in shown
+    assert "wave beta-wave, row 1, column q7_importance: &#x27;7&#x27; is not valid" in shown
+
+
+def test_the_csv_export_neutralises_formulas_unless_asked_for_text_as_typed(client, wave_b, analyst_b, django_capture_on_commit_callbacks):
+    store(wave_b, 1)
+    Answer.objects.filter(column="q8_why").update(value="@SUM(1+1)*cmd|' /C calc'!A0")
+    client.force_login(analyst_b)
+    files = {}
+    for raw in (False, True):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("workspace:exports", args=[wave_b.pk]), {"format": "csv", **({"raw_text": "on"} if raw else {})})
+        job = ExportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+        assert job.raw_text is raw
+        files[raw] = export_jobs.file_of(export_jobs.run_job(job.pk)).read_text(encoding="utf-8")  # type: ignore[union-attr]
+        assert ("exactly as typed" in page(client, job)) is raw
+    assert "'@SUM(1+1)" in files[False] and ",@SUM(1+1)" not in files[False]
+    assert ",@SUM(1+1)" in files[True]
+    assert "text exactly as typed" in AuditEntry.objects.filter(wave=wave_b).first().detail  # type: ignore[union-attr]
 
 
 def test_one_export_of_a_wave_and_format_at_a_time_and_at_most_so_many_at_once(client, wave_b, analyst_b, settings, launched,

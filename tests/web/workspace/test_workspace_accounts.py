@@ -30,31 +30,86 @@ def test_sign_in_takes_a_person_to_the_page_they_asked_for_and_sign_out_ends_it(
     assert client.get(wanted).status_code == 302
 
 
-def test_failed_sign_ins_are_limited_per_address(client, viewer_b, settings):
-    """Over the rate, the sign-in page answers 429 and checks no password, the right one included."""
-    from django.core.cache import cache
+def _sign_in(client, username: str, password: str, address: str = "127.0.0.1", path: str = "/accounts/login/") -> int:
+    return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address).status_code
 
-    cache.clear()
-    settings.SIGN_IN_FAILURES_RATE = "3/m"
-    wrong = [client.post("/accounts/login/", {"username": "viewer-b", "password": f"guess-{i}"}).status_code for i in range(4)]
-    assert wrong == [200, 200, 200, 429]
+
+def _windows_pass() -> None:
+    """Move every rate-limit window into the past, as if its period had passed."""
+    from django.db.models import F
+
+    from collabstate.web.throttle.models import Counter
+
+    Counter.objects.update(started=F("started") - 24 * 3600)
+
+
+def test_failed_sign_ins_are_limited_per_account_and_address(client, viewer_b, analyst_b, settings):
+    """Over the rate, that address gets 429 for that account and no password is checked, the right
+    one included; someone else's failures (another address, or another account at the same
+    address) never lock a person out of the right password."""
+    settings.SIGN_IN_FAILURES_RATE = "3/15m"
+    assert [_sign_in(client, "viewer-b", f"guess-{i}") for i in range(4)] == [200, 200, 200, 429]
     refused = client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD})
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "Too many attempts to sign in" in page and "wait 15 minutes" in page
+    assert "_auth_user_id" not in client.session
+    assert _sign_in(client, "VIEWER-B ", "guess-again") == 429  # the username as typed is case-folded
+    assert _sign_in(client, "viewer-b", PASSWORD, address="192.0.2.7") == 302  # the person, from their own address
+    client.post("/accounts/logout/")
+    assert _sign_in(client, "analyst-b", PASSWORD) == 302  # a colleague behind the same address
+    client.post("/accounts/logout/")
+    _windows_pass()
+    assert _sign_in(client, "viewer-b", PASSWORD) == 302
+
+
+def test_one_address_guessing_many_accounts_is_limited(client, viewer_b, settings):
+    settings.SIGN_IN_ADDRESS_FAILURES_RATE = "5/15m"
+    assert [_sign_in(client, f"someone-{i}", "guess") for i in range(6)] == [200] * 5 + [429]
+    assert _sign_in(client, "viewer-b", PASSWORD) == 429
+    assert _sign_in(client, "viewer-b", PASSWORD, address="2001:db8::1") == 302
+
+
+def test_an_ipv6_address_counts_as_its_network(client, viewer_b, settings):
+    settings.SIGN_IN_FAILURES_RATE = "2/15m"
+    assert [_sign_in(client, "viewer-b", "guess", address=f"2001:db8:0:1::{i}") for i in range(3)] == [200, 200, 429]
+    assert _sign_in(client, "viewer-b", PASSWORD, address="2001:db8:0:2::1") == 302
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(client, viewer_b, settings):
+    settings.SIGN_IN_FAILURES_RATE, settings.TRUSTED_PROXIES = "2/15m", 1
+
+    def post(who: str, password: str) -> int:
+        data = {"username": "viewer-b", "password": password}
+        return client.post("/accounts/login/", data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.9, {who}").status_code
+
+    assert [post("203.0.113.5", "guess") for _ in range(3)] == [200, 200, 429]
+    assert post("203.0.113.6", PASSWORD) == 302  # another client of the same proxy
+
+
+def test_the_admin_sign_in_is_throttled_too(client, django_user_model, settings):
+    django_user_model.objects.create_superuser("staff", "staff@example.org", PASSWORD)
+    settings.SIGN_IN_FAILURES_RATE = "2/15m"
+    path = "/admin/login/?next=/admin/"
+    assert [_sign_in(client, "staff", "guess", path=path) for _ in range(2)] == [200, 200]
+    refused = client.post(path, {"username": "staff", "password": PASSWORD})
     assert refused.status_code == 429 and "Too many attempts to sign in" in refused.content.decode()
     assert "_auth_user_id" not in client.session
-    cache.clear()  # the period has passed
-    assert client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD}).status_code == 302
-    cache.clear()
+    assert _sign_in(client, "staff", PASSWORD, address="192.0.2.7", path=path) == 302
 
 
-def test_signing_in_successfully_is_not_counted(client, viewer_b, settings):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.SIGN_IN_FAILURES_RATE = "2/m"
-    for _ in range(4):
-        assert client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD}).status_code == 302
+def test_signing_in_successfully_clears_the_failures(client, viewer_b, settings):
+    settings.SIGN_IN_FAILURES_RATE = "3/15m"
+    for _ in range(3):
+        assert _sign_in(client, "viewer-b", "guess") == 200
+        assert _sign_in(client, "viewer-b", "guess") == 200
+        assert _sign_in(client, "viewer-b", PASSWORD) == 302
         client.post("/accounts/logout/")
-    cache.clear()
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_sign_in_never_sends_a_person_to_another_site(client, viewer_b, elsewhere):
+    signed_in = client.post("/accounts/login/", {"username": "viewer-b", "password": PASSWORD, "next": elsewhere})
+    assert signed_in.status_code == 302 and signed_in["Location"] == reverse("workspace:home")
 
 
 def test_a_person_changes_their_password(client, viewer_b):

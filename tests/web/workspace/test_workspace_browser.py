@@ -14,6 +14,8 @@ from browser_helpers import AXE, assert_accessible, axe_violations, heading, sub
 from django.utils import timezone
 from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 
+from collabstate.web.surveys.invitations import add_invitees
+from collabstate.web.surveys.models import Invitee
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.models import ExportJob, Membership
 
@@ -32,7 +34,10 @@ def check(page, name: str) -> None:
 
 def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, wave_b, owner_b, start, settings, tmp_path, work_off):
     settings.VAR_DIR = tmp_path  # where the results page's report is built
+    add_invitees(wave_b, "email,name,sector\ncy@example.org,Cy,Public\n")
     actions.send(wave_b)
+    refused = {"invited_at": None, "send_failed_at": timezone.now(), "send_error": "550 5.1.1 <cy@example.org>: mailbox unavailable"}
+    Invitee.objects.filter(email="cy@example.org").update(**refused)  # the dashboard lists what was not sent
     respond(client, start, wave_b, {"1": 8, "2": 6})  # by the open link: enough for charts
     complete(client, tokens_in_outbox()["ami@example.org"])
     client.post(f"/r/{tokens_in_outbox()['bo@example.org']}/")  # started, not completed
@@ -42,6 +47,7 @@ def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, w
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("request", lambda r: None if r.url.startswith(live_server.url) else strays.append(r.url))
+    page.on("console", lambda m: strays.append(m.text) if "Content Security Policy" in m.text else None)  # nothing refused
 
     page.goto(f"/workspace/waves/{wave_b.pk}/")  # sent to sign in first
     assert heading(page) == "Sign in to the workspace"
@@ -55,6 +61,10 @@ def test_every_kind_of_workspace_page_passes_axe(browser, live_server, client, w
     page.fill("#id_password", PASSWORD)
     submit(page, "Sign in")
     assert heading(page) == "Beta wave" and page.locator("svg[role=img]").count() == 1
+    assert (
+        page.get_by_role("heading", name="Not sent").is_visible()
+        and "mailbox unavailable" in page.locator("#not-sent + p + div").inner_text()
+    )
     check(page, "dashboard")
 
     page.goto(f"/workspace/waves/{wave_b.pk}/results/")  # the report in a frame, its charts drawn

@@ -21,7 +21,7 @@ from collabstate.web.workspace.importing import import_responses
 def test_counts_rates_and_drop_off_follow_the_respondents(client, make_wave, org_b, viewer_b, start):
     wave = make_wave("dash", organisation=org_b, title="Dash wave")
     add_invitees(wave, "email,sector\nami@example.org,Public\nbo@example.org,Private\ncy@example.org,Public\ndi@example.org,\n")
-    assert actions.send(wave) == 4
+    assert actions.send(wave).sent == 4
     tokens = tokens_in_outbox()
     complete(client, tokens["ami@example.org"])  # Public: completed
     client.post(f"/r/{tokens['bo@example.org']}/")  # Private: stopped at q2

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 from workspace_helpers import complete, tokens_in_outbox
 
 from collabstate.cli import app
-from collabstate.web.surveys.invitations import add_invitees, send_reminders
+from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response
+from collabstate.web.surveys.sending import REMINDERS, send
 from collabstate.web.workspace import actions
 from collabstate.web.workspace.models import AuditEntry
 
@@ -44,7 +45,7 @@ def test_an_owner_finds_an_invitee_by_email_and_erases_their_answers(client, wav
     assert entry.detail == f"invitee {ami.pk} erased on request: 2 answers, their progress, links and contact details deleted"
     assert "ami" not in entry.detail.lower() and "4" not in entry.detail.replace(str(ami.pk), "")  # neither who nor what they answered
     assert entry.at <= timezone.now()
-    assert send_reminders(wave_b) == 0  # Bo completed; Ami is gone: nobody to remind
+    assert send(wave_b, REMINDERS).sent == 0  # Bo completed; Ami is gone: nobody to remind
     page = client.get(reverse("workspace:wave", args=[wave_b.pk])).content.decode()
     assert "Answers erased on request: invitee" in page and "owner-b" in page  # the owner's audit log
     assert "list has the address ami@example.org" in client.get(url, {"email": "ami@example.org"}).content.decode()

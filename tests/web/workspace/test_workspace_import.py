@@ -285,3 +285,22 @@ def test_import_refuses_wave_column_naming_another_wave(client, pulse, analyst, 
     assert (report.ok, report.imported, report.n_problems, report.n_rejected) == (False, 0, 1, 1)
     assert [(p.file, p.row, p.column, p.value) for p in report.problems] == [("frame.parquet", 1, "wave", "pulse-2025")]
     assert not Response.objects.exists()
+
+
+def test_answers_the_questionnaire_cannot_hold_are_refused_at_import(client, pulse, analyst, upload):
+    """Issue 14, item 1: the importer refuses, as the form and the readers do, a number beyond what
+    a question holds (never stored, to become infinity in every later export), a short row, and
+    a text no format can store."""
+    wave = pulse("huge")
+    text = f"works,partners,budget,why_not\n1,{'9' * 401},40,\n2,3,1e400,fine\n2,3\n2,4,5,nul \x00\n"
+    client.force_login(analyst)
+    page = html.unescape(upload(wave, "answers.csv", text.encode()).content.decode())
+    assert "There is a problem: nothing was imported" in page
+    assert (
+        f"<li>answers.csv, row 2, column partners: '{'9' * 59}…' is out of range; expected a whole number from 0 to 9,007,199,254,740,991 for "
+        in page
+    )
+    assert "<li>answers.csv, row 3, column budget: '1e400' is out of range; expected a number from 0 to 100 for " in page
+    assert "<li>answers.csv, row 4, column budget: the row ends before this column; expected 4 cells in the row" in page
+    assert "<li>answers.csv, row 5, column why_not: 'nul \x00' holds a character that cannot be stored;" in page
+    assert not Response.objects.filter(wave=wave).exists()

@@ -1,12 +1,13 @@
 """The Django admin, for staff: waves, invitees and respondents (never answer content by default)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from . import invitations
+from ...errors import RefusedError
+from . import invitations, sending
 from .models import Invitee, Respondent, Wave
 
 
@@ -38,7 +39,7 @@ class WaveAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "organisation", "instrument_ref", "mode", "open_link", "opens_at", "closes_at"]
     list_filter = ["organisation"]
     prepopulated_fields = {"slug": ["title"]}
-    actions = ["send_invitations", "send_reminders"]
+    actions = ["send_invitations", "send_reminders", "send_failed"]
 
     def get_urls(self):
         own = [path("<int:pk>/invitees/", self.admin_site.admin_view(self.upload_invitees), name="surveys_wave_invitees")]
@@ -64,22 +65,36 @@ class WaveAdmin(admin.ModelAdmin):
                    "problems": problems, "opts": self.model._meta}  # fmt: skip
         return render(request, "admin/surveys/upload_invitees.html", context)
 
+    def _send(self, request, queryset, what: str) -> None:
+        """:func:`.sending.send` for each wave chosen, one message each: what went, what the mail
+        server refused (listed on the invitees), or why nothing was sent."""
+        for wave in queryset:
+            try:
+                sent = sending.send(wave, what)
+            except RefusedError as exc:
+                self.message_user(request, f"{wave}: nothing was sent: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{wave}: {sent}.", messages.ERROR if sent.refused or sent.not_tried else messages.SUCCESS)
+
     @admin.action(description="Send invitations to invitees not yet invited")
     def send_invitations(self, request, queryset):
-        sent = sum(invitations.send_invitations(wave) for wave in queryset)
-        self.message_user(request, f"{sent} invitations sent.")
+        self._send(request, queryset, sending.INVITATIONS)
 
     @admin.action(description="Send reminders to invitees who have not completed")
     def send_reminders(self, request, queryset):
-        sent = sum(invitations.send_reminders(wave) for wave in queryset)
-        self.message_user(request, f"{sent} reminders sent.")
+        self._send(request, queryset, sending.REMINDERS)
+
+    @admin.action(description="Send again the invitations and reminders the mail server refused")
+    def send_failed(self, request, queryset):
+        self._send(request, queryset, sending.FAILED)
 
 
 @admin.register(Invitee)
 class InviteeAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "organisation", "wave", "invited_at", "reminders_sent"]
-    list_filter = ["wave"]
+    list_display = ["email", "name", "organisation", "wave", "invited_at", "reminders_sent", "send_failed_at", "send_error"]
+    list_filter = ["wave", ("send_failed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "name", "organisation"]
+    readonly_fields = ["invited_at", "reminders_sent", "last_reminded_at", "send_failed_at", "send_error", "sending_since"]
 
 
 @admin.register(Respondent)

@@ -26,8 +26,19 @@ How (answers are stored one row per response and data column, :class:`~.models.A
 
 The database is read while the previous chunk is validated and written (a second thread, which
 never touches the database). The file appears whole or not at all. A response that completes
-after the export has passed its id is left out. Nothing is written when a stored answer does
-not fit the instrument (:class:`StoredAnswersError`, with every problem counted).
+after the export has passed its id is left out.
+
+A stored answer that no longer fits the instrument (a code taken out of its scale, a number
+beyond the limits of :mod:`collabstate.instrument.bounds` stored before they were enforced, an
+answer to a question skip logic now skips) never stops an export: the respondent's row is
+written with that answer blank (not answered; for a multiple-choice question, all of its
+options), every such answer is counted, and the first :data:`~collabstate.dataset.MAX_PROBLEMS`
+are listed in :attr:`WaveExport.problems`, which the command line and the export's page show
+(:func:`~collabstate.dataset.validate.validate_source` with ``blank_problems=True``).
+:func:`read_wave`, which the live results read, leaves them blank the same way.
+
+In CSV, text that a spreadsheet would run as a formula is written after an apostrophe unless
+``raw_text`` (:mod:`collabstate.dataset.csv_text`).
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ import os
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -44,6 +55,7 @@ import polars as pl
 from django.db import connection
 
 from ...dataset import MAX_PROBLEMS, DataProblem, Responses, Validation, codebook, format_of, read_source, write_responses
+from ...dataset.csv_text import write_csv
 from ...dataset.validate import validate_source
 from ...dataset.writers import INSTRUMENT_KEY
 from ...errors import InputError
@@ -53,7 +65,7 @@ from .models import Answer, Response, Wave
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
-__all__ = ["CHUNK", "StoredAnswersError", "WaveExport", "count_responses", "export_codebook", "export_wave", "read_wave", "wave_frames"]
+__all__ = ["CHUNK", "WaveExport", "count_responses", "export_codebook", "export_wave", "read_wave", "wave_frames"]
 
 #: Responses per chunk: ~2.7 million answer rows of ``readiness-2018``, ~65 MB of JSON lines.
 CHUNK = 50_000
@@ -66,14 +78,25 @@ class WaveExport:
     path: Path
     format: str
     n: int  # responses written
+    #: Stored answers that do not fit the instrument, written blank: every one counted ...
+    n_problems: int = 0
+    #: ... and the first MAX_PROBLEMS of them, in row order.
+    problems: list[DataProblem] = field(default_factory=list)
 
-
-class StoredAnswersError(InputError):
-    """Stored answers that do not fit the wave's instrument; nothing was written."""
-
-    def __init__(self, name: str, problems: list[DataProblem], n_problems: int) -> None:
-        super().__init__(f"{name}: {n_problems} stored answers do not fit the instrument; nothing written")
-        self.problems, self.n_problems = problems, n_problems
+    def summary(self, limit: int = 20) -> list[str]:
+        """What a person is told about the answers written blank: a sentence, then the first
+        ``limit`` problems (none when every stored answer fits)."""
+        if not self.n_problems:
+            return []
+        n = self.n_problems
+        lines = [
+            f"{n:,} stored answer{'s' if n != 1 else ''} {'do' if n != 1 else 'does'} not fit the questionnaire "
+            f"and {'are' if n != 1 else 'is'} written blank (not answered); every other answer is written:"
+        ]
+        lines += [str(p) for p in self.problems[:limit]]
+        if n > limit:
+            lines.append(f"… and {n - limit:,} more")
+        return lines
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -210,7 +233,7 @@ def _validate(frame: pl.DataFrame, instrument: Instrument, name: str, before: in
     numbered after the ``before`` rows of the earlier chunks."""
     source = read_source(frame, name=name)
     source.first_row += before
-    return validate_source(source, instrument)
+    return validate_source(source, instrument, blank_problems=True)
 
 
 def _validations(
@@ -246,8 +269,9 @@ def _validations(
 
 
 def read_wave(wave: Wave, *, completed_only: bool = True, chunk: int = CHUNK) -> Validation:
-    """The wave's stored answers as one :class:`~collabstate.dataset.Validation`, exactly as the
-    core reads a file holding them (what :func:`.actions.responses_of` returns)."""
+    """The wave's stored answers as one :class:`~collabstate.dataset.Validation`, as the core
+    reads a file holding them, an answer that does not fit left blank (``blank_problems``), as
+    the exports write it (what :func:`.actions.responses_of` returns)."""
     parts = list(_validations(wave, completed_only, chunk, None))
     return _merge(wave.instrument, parts)
 
@@ -259,7 +283,7 @@ def _merge(instrument: Instrument, parts: list[Validation]) -> Validation:
     file = parts[0].file
     return Validation(
         Responses(instrument, data, source=file), problems, rejected,
-        sum(p.n_read for p in parts), sum(p.n_problems for p in parts), file,
+        sum(p.n_read for p in parts), sum(p.n_problems for p in parts), file, blank_problems=True,
     )  # fmt: skip
 
 
@@ -267,13 +291,16 @@ def _merge(instrument: Instrument, parts: list[Validation]) -> Validation:
 
 
 class _Csv:
-    """Appends each chunk, as the core's CSV writer writes a whole frame."""
+    """Appends each chunk, as the core's CSV writer writes a whole frame (formula-like text
+    neutralised unless ``raw_text``)."""
 
-    def __init__(self, path: Path, instrument: Instrument) -> None:
+    def __init__(self, path: Path, instrument: Instrument, raw_text: bool = False) -> None:
         self.file, self.header = open(path, "wb"), True  # noqa: SIM115 (open across add() calls, closed by close())
+        self.raw_text = raw_text
 
     def add(self, data: pl.DataFrame) -> None:
-        data.write_csv(self.file, include_header=self.header, include_bom=False, null_value="", quote_style="necessary")
+        write_csv(data, self.file, raw_text=self.raw_text, include_header=self.header, include_bom=False, null_value="",
+                  quote_style="necessary")  # fmt: skip
         self.header = False
 
     def close(self) -> None:
@@ -310,14 +337,16 @@ def export_wave(
     completed_only: bool = True,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = CHUNK,
+    raw_text: bool = False,
 ) -> WaveExport:
     """Write the wave's responses to ``path`` as ``fmt`` (csv, xlsx, sav or parquet; default: the
     path's extension), chunk by chunk; the file holds what
-    ``write_responses(responses_of(wave).responses, path)`` writes.
+    ``write_responses(responses_of(wave).responses, path, raw_text=raw_text)`` writes: stored
+    answers that do not fit the instrument are written blank, and counted and listed in the
+    returned :class:`WaveExport`.
 
     ``progress(done, total)`` is called after each chunk, in the caller's thread. Raises
-    :class:`StoredAnswersError` when stored answers do not fit the instrument, ``ValueError``
-    naming the path for an unknown format or a value the format cannot hold; in every case
+    ``ValueError`` naming the path for an unknown format or a value the format cannot hold; then
     nothing is left at ``path``.
     """
     path = Path(path)
@@ -326,7 +355,7 @@ def export_wave(
     total = count_responses(wave, completed_only=completed_only)
     streamed = fmt in ("csv", "parquet")
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    writer = (_Csv if fmt == "csv" else _Parquet)(temporary, instrument) if streamed else None
+    writer = (_Csv(temporary, instrument, raw_text) if fmt == "csv" else _Parquet(temporary, instrument)) if streamed else None
     kept: list[pl.DataFrame] = []  # .sav and .xlsx: the typed chunks, for the core writer
     problems: list[DataProblem] = []
     n_problems = done = 0
@@ -335,9 +364,7 @@ def export_wave(
         nonlocal n_problems
         n_problems += part.n_problems
         problems.extend(part.problems[: MAX_PROBLEMS - len(problems)])
-        if n_problems:  # nothing will be written; every problem is still counted
-            kept.clear()
-        elif writer is None:
+        if writer is None:
             kept.append(part.responses.data)
         else:
             try:
@@ -351,8 +378,6 @@ def export_wave(
             done += part.n_read
             if progress is not None:  # may raise, to stop the export
                 progress(done, max(total, done))
-        if n_problems:
-            raise StoredAnswersError(name, problems, n_problems)
         if writer is None:  # the core writer: itself whole or not at all
             write_responses(Responses(instrument, pl.concat(kept, rechunk=False), source=name), path, fmt)
         else:
@@ -363,13 +388,13 @@ def export_wave(
         if writer is not None:
             writer.close()
             temporary.unlink(missing_ok=True)
-    return WaveExport(path, fmt, done)
+    return WaveExport(path, fmt, done, n_problems, problems)
 
 
 def export_codebook(wave: Wave, target: str | Path | BinaryIO) -> Path | BinaryIO:
     """The wave's codebook (:func:`collabstate.dataset.codebook`: one row per data column, its
     label, codes, excluded codes and skip logic) as CSV, or XLSX for a ``.xlsx`` path or an open
-    binary file (the workspace's download)."""
+    binary file (the workspace's download); in CSV, formula-like text is neutralised."""
     book = codebook(wave.instrument)
     if not isinstance(target, (str, Path)):
         book.write_excel(target, worksheet="codebook")
@@ -378,5 +403,5 @@ def export_codebook(wave: Wave, target: str | Path | BinaryIO) -> Path | BinaryI
     if path.suffix.lower() == ".xlsx":
         book.write_excel(path, worksheet="codebook")
     else:
-        book.write_csv(path)
+        write_csv(book, path)
     return path

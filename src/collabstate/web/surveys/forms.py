@@ -4,22 +4,75 @@ Field names are the data columns (``q1_example``; a grid's rows ``imp_systems`` 
 multiple-choice question, whose one field is named after the question and holds the ticked
 option codes. :meth:`PageForm.column_values` turns the cleaned form into column -> text, the
 way :class:`~collabstate.web.surveys.models.Answer` stores it (None: not answered).
+
+A number or a text is refused on the page, with a message saying what is expected, when it does
+not fit what the question can hold (:mod:`collabstate.instrument.bounds`, the same definition
+the readers, the importer and so the exports check): a whole number of 401 digits is "Enter a
+whole number from 0 to 9,007,199,254,740,991", never stored to be turned into infinity later.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from ...instrument import Instrument
+from ...instrument.bounds import NUMBER_CHARACTERS, TEXT_LENGTH, number_bounds, text_problem
 from ...instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, Question, TextQuestion
 
-__all__ = ["PageForm", "initial_values"]
+__all__ = ["NumberAnswerField", "PageForm", "TextAnswerField", "initial_values"]
 
-TEXT_LIMIT = 5000
+
+class NumberAnswerField(forms.Field):
+    """A number question's answer, checked by its bounds (:func:`~collabstate.instrument.bounds.number_bounds`):
+    an ``int`` for a whole-number question, else a ``float``; None when left empty."""
+
+    def __init__(self, question: NumberQuestion, **kwargs: Any) -> None:
+        self.bounds = number_bounds(question)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | float | None:
+        if value in self.empty_values:
+            return None
+        number, problem = self.bounds.check(str(value))
+        if problem == "out_of_range":
+            raise ValidationError(f"Enter {self.bounds.describe()}", code=problem)
+        if problem == "too_long":
+            raise ValidationError(f"Enter a number of {NUMBER_CHARACTERS} characters or fewer", code=problem)
+        if problem is not None:
+            raise ValidationError("Enter a whole number" if self.bounds.integer else "Enter a number", code=problem)
+        if number is None:
+            return None
+        return int(number) if self.bounds.integer else number
+
+
+class TextAnswerField(forms.CharField):
+    """A text answer exactly as typed (line breaks as LF), at most TEXT_LENGTH characters as a
+    spreadsheet counts them, without a character no format can store."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strip=False, **kwargs)  # the answer is kept exactly as typed
+        # the bounds say it, with the answer's own message
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value) or "")
+        # browsers send a text box's line breaks as CR LF (HTML's form encoding); keep them as typed
+        return text.replace("\r\n", "\n") if text else text
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = text_problem(value) if value else None
+        if problem == "too_long":
+            raise ValidationError(f"Your answer must be {TEXT_LENGTH:,} characters or fewer", code=problem)
+        if problem is not None:
+            raise ValidationError("Your answer holds a character that cannot be stored (a null character); remove it", code=problem)
 
 
 class PageForm(forms.Form):
@@ -42,22 +95,12 @@ class PageForm(forms.Form):
                     label=row.text, choices=choices, required=required, error_messages={"required": f"Select an answer for ‘{row.label}’"}
                 )
         elif isinstance(question, TextQuestion):
-            self.fields[question.id] = forms.CharField(
-                label=question.text,
-                required=required,
-                max_length=TEXT_LIMIT,
-                strip=False,  # the answer is kept exactly as typed
-                error_messages={"required": "Enter your answer", "max_length": f"Your answer must be {TEXT_LIMIT:,} characters or fewer"},
+            self.fields[question.id] = TextAnswerField(
+                label=question.text, required=required, error_messages={"required": "Enter your answer"}
             )
         elif isinstance(question, NumberQuestion):
-            kind = forms.IntegerField if question.integer else forms.FloatField
-            self.fields[question.id] = kind(
-                label=question.text,
-                required=required,
-                # Django's IntegerField compares with a float bound as FloatField does; its stub says int
-                min_value=question.minimum,  # type: ignore[arg-type]
-                max_value=question.maximum,  # type: ignore[arg-type]
-                error_messages={"required": "Enter a number", "invalid": "Enter a whole number" if question.integer else "Enter a number"},
+            self.fields[question.id] = NumberAnswerField(
+                question, label=question.text, required=required, error_messages={"required": "Enter a number"}
             )
         else:
             self.fields[question.id] = forms.ChoiceField(
@@ -70,9 +113,6 @@ class PageForm(forms.Form):
     def clean(self):
         data = super().clean()
         question = self.question
-        if isinstance(question, TextQuestion) and data.get(question.id):
-            # browsers send a text box's line breaks as CR LF (HTML's form encoding); keep them as typed
-            data[question.id] = data[question.id].replace("\r\n", "\n")
         if isinstance(question, MultipleQuestion) and data.get(question.id):
             ticked = set(data[question.id])
             for option in question.options:

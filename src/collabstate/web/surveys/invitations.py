@@ -1,31 +1,30 @@
-"""Invitee lists, invitations and reminders (actions; no views).
+"""Invitee lists (actions; no views). Sending the invitations and reminders is :mod:`.sending`.
 
-An invitee CSV has the columns ``email`` (required), ``name``, ``organisation``, ``sector``; every
-problem is reported with its row number, and nothing is stored unless the whole file is valid.
-Each invitee gets a link carrying a fresh 256-bit token; only its hash is stored, so a token can
-be sent only once: a reminder carries a new link, and the earlier links keep working.
-Reminders go only to invitees who have not completed, at most ``wave.max_reminders`` times.
+An invitee CSV (UTF-8) has the columns ``email`` (required), ``name``, ``organisation``,
+``sector``; every problem is reported with its row number, and nothing is stored unless the
+whole file is valid: bytes that are not UTF-8, a field longer than the csv module reads (131,072
+characters) or than the database keeps, a name on more than one line, a repeated address.
+Each invitee gets a link carrying a fresh 256-bit token when an e-mail is sent to them; only its
+hash is stored, so a token can be sent only once: a reminder carries a new link, and the earlier
+links keep working.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
-from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
+from django.db import models, transaction
 
 from ...errors import InputError
-from .actions import new_token
-from .models import Invitee, Link, Respondent, Wave
+from ..validators import single_line_problem
+from .models import Invitee, Wave
 
-__all__ = ["InviteeFileError", "InviteeProblem", "add_invitees", "send_invitations", "send_reminders"]
+__all__ = ["InviteeFileError", "InviteeProblem", "add_invitees"]
 
 COLUMNS = ("email", "name", "organisation", "sector")
 
@@ -50,9 +49,12 @@ class InviteeFileError(InputError):
 def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> list[Invitee]:
     """Read an invitee CSV and add every row to ``wave``; raises :class:`InviteeFileError`
     listing every problem (and adds nobody) when any row is wrong."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    text = _decoded(data, name) if isinstance(data, bytes) else data
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InviteeFileError(name, [_unreadable(1, exc)]) from None
     problems: list[InviteeProblem] = []
     if "email" not in header:
         raise InviteeFileError(name, [InviteeProblem(1, "email", ",".join(reader.fieldnames or []), "a header row with an 'email' column")])
@@ -63,7 +65,7 @@ def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> l
     existing = {e.lower() for e in wave.invitees.values_list("email", flat=True)}
     seen: dict[str, int] = {}
     rows = []
-    for number, record in enumerate(reader, start=2):
+    for number, record in _records(reader, problems):
         if None in record:
             problems.append(InviteeProblem(number, "(row)", ",".join(record[None]), f"at most {len(header)} values, as in the header"))
         email = (record.get("email") or "").strip()
@@ -78,62 +80,63 @@ def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> l
         elif key in existing:
             problems.append(InviteeProblem(number, "email", email, "an address not already invited to this wave"))
         seen[key] = number
-        rows.append(Invitee(wave=wave, email=email, **{c: (record.get(c) or "").strip() for c in COLUMNS[1:]}))
+        details = {c: (record.get(c) or "").strip() for c in COLUMNS[1:]}
+        problems.extend(_field_problems(number, {"email": email, **details}))
+        rows.append(Invitee(wave=wave, email=email, **details))
     if problems:
         raise InviteeFileError(name, problems)
     with transaction.atomic():
         return Invitee.objects.bulk_create(rows)
 
 
-def _link(token: str) -> str:
-    return settings.SITE_URL + reverse("start", args=[token])
+def _decoded(data: bytes, name: str) -> str:
+    """The file's text; bytes that are not UTF-8 are refused, naming the row and the byte (a
+    guessed encoding could change a name without anyone noticing)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data[line_start : data.find(b"\n", exc.start) if b"\n" in data[exc.start :] else len(data)]
+        shown = line.decode("utf-8", "replace").rstrip("\r")[:80]
+        expected = f"UTF-8 text (byte {exc.start + 1} of the file, 0x{data[exc.start]:02X}, is not); save the file as 'CSV UTF-8'"
+        raise InviteeFileError(name, [InviteeProblem(row, "(encoding)", shown, expected)]) from None
 
 
-def _message(wave: Wave, invitee: Invitee, token: str, reminder: bool) -> EmailMessage:
-    hello = f"Dear {invitee.name}," if invitee.name else "Hello,"
-    subject = f"{'Reminder: ' if reminder else ''}{wave.title}"
-    closes = timezone.localtime(wave.closes_at).strftime("%-d %B %Y")
-    body = (
-        f"{hello}\n\n"
-        + ("We have not yet received your answers. " if reminder else "")
-        + f"You are invited to take part in {wave.title}.\n\n"
-        f"Answer the survey at this link, which is yours alone:\n{_link(token)}\n\n"
-        f"Your answers are saved as you go: the same link takes you back to where you left off. "
-        f"The survey closes on {closes}.\n"
-    )
-    return EmailMessage(subject, body, to=[invitee.email])
+def _records(reader: csv.DictReader, problems: list[InviteeProblem]) -> Iterator[tuple[int, dict]]:
+    """(row number, record) for each row, the header being row 1; a row the csv module cannot
+    read ends the file with one problem naming it (the rows after it cannot be told apart
+    reliably)."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(_unreadable(number, exc))
+            return
+        yield number, record
 
 
-def _send(wave: Wave, invitees: list[Invitee], reminder: bool) -> int:
-    """A new link per invitee (tokens are not kept, so none can be sent twice), then one e-mail
-    each through Django's e-mail backend."""
-    messages = []
-    now = timezone.now()
-    with transaction.atomic():
-        for invitee in invitees:
-            token, hashed = new_token()
-            respondent, _ = Respondent.objects.get_or_create(invitee=invitee, defaults={"wave": wave})
-            Link.objects.create(respondent=respondent, token_hash=hashed)
-            messages.append(_message(wave, invitee, token, reminder))
-            if reminder:
-                invitee.reminders_sent += 1
-                invitee.last_reminded_at = now
-            else:
-                invitee.invited_at = now
-        Invitee.objects.bulk_update(invitees, ["invited_at", "reminders_sent", "last_reminded_at"])
-    with get_connection() as connection:
-        connection.send_messages(messages)
-    return len(messages)
+def _unreadable(row: int, exc: csv.Error) -> InviteeProblem:
+    detail = str(exc)
+    if "field larger than field limit" in detail:
+        expected = f"a field of at most {csv.field_size_limit():,} characters (no name or address is that long)"
+    else:
+        expected = f"a row the CSV reader can read ({detail})"
+    return InviteeProblem(row, "(row)", "", expected)
 
 
-def send_invitations(wave: Wave) -> int:
-    """Invite everyone on the list who has not been invited yet; returns how many."""
-    return _send(wave, list(wave.invitees.filter(invited_at__isnull=True)), reminder=False)
-
-
-def send_reminders(wave: Wave) -> int:
-    """Remind invitees who have not completed and have had fewer than ``max_reminders``."""
-    pending = wave.invitees.filter(invited_at__isnull=False, reminders_sent__lt=wave.max_reminders).exclude(
-        respondent__status=Respondent.COMPLETED
-    )
-    return _send(wave, list(pending), reminder=True)
+def _field_problems(row: int, values: dict[str, str]) -> list[InviteeProblem]:
+    """Each value fits its field in the database and is one line (it may reach a mail header)."""
+    problems = []
+    for column, value in values.items():
+        field = Invitee._meta.get_field(column)
+        limit = field.max_length if isinstance(field, models.Field) else None
+        if limit is not None and len(value) > limit:
+            problems.append(InviteeProblem(row, column, value[:40] + "…", f"at most {limit} characters (this has {len(value):,})"))
+        elif problem := single_line_problem(value):
+            problems.append(InviteeProblem(row, column, value, f"one line of text (this has {problem})"))
+    return problems

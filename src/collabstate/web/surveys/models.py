@@ -4,7 +4,9 @@
   close dates, a mode (anonymous or identified) and either invitees or an open link. It belongs
   to one :class:`~collabstate.web.workspace.models.Organisation`, whose members alone see it.
 - :class:`Invitee`: a person's contact details, deleted ``retention_days`` after the wave
-  closes (:func:`collabstate.web.workspace.actions.purge_contact_details`).
+  closes (:func:`collabstate.web.workspace.actions.purge_contact_details`), and how sending to
+  them went: ``invited_at`` is set only once the mail server accepted the invitation; a refusal
+  is kept in ``send_failed_at`` and ``send_error`` (:mod:`.sending`).
 - :class:`Respondent`: one person's progress through the wave, reached through its
   :class:`Link` s. Only the SHA-256 of a link's token is stored; the token itself is in the
   invitation e-mail (or the open link's address) and nowhere else. A reminder carries a new link;
@@ -25,6 +27,7 @@ from django.db import models
 from django.utils import timezone
 
 from ...instrument import Instrument, InstrumentError, builtin_instruments, load_instrument, parse_instrument
+from ..validators import single_line
 
 
 class Wave(models.Model):
@@ -33,7 +36,7 @@ class Wave(models.Model):
 
     organisation = models.ForeignKey("workspace.Organisation", on_delete=models.PROTECT, related_name="waves")
     slug = models.SlugField(unique=True, help_text="The wave's name in addresses, e.g. leaders-2026")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line], help_text="One line: it is the subject of every invitation")
     instrument_ref = models.CharField(max_length=64, blank=True, help_text="A built-in instrument, e.g. readiness-2018")
     instrument_yaml = models.TextField(blank=True, help_text="An uploaded instrument (YAML), kept as uploaded")
     opens_at = models.DateTimeField()
@@ -105,12 +108,17 @@ def _instrument(ref: str, text: str) -> Instrument:
 class Invitee(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitees")
     email = models.EmailField()
-    name = models.CharField(max_length=200, blank=True)
-    organisation = models.CharField(max_length=200, blank=True)
-    sector = models.CharField(max_length=100, blank=True)
-    invited_at = models.DateTimeField(null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    organisation = models.CharField(max_length=200, blank=True, validators=[single_line])
+    sector = models.CharField(max_length=100, blank=True, validators=[single_line])
+    invited_at = models.DateTimeField(null=True, blank=True, help_text="When the mail server accepted the invitation")
+    reminders_sent = models.PositiveSmallIntegerField(default=0, help_text="Reminders the mail server accepted")
     last_reminded_at = models.DateTimeField(null=True, blank=True)
+    send_failed_at = models.DateTimeField(null=True, blank=True, help_text="When the last invitation or reminder was refused")
+    send_error = models.CharField(max_length=500, blank=True, help_text="What the mail server said when it refused")
+    sending_since = models.DateTimeField(
+        null=True, blank=True, help_text="Set while an e-mail to them is being sent; left set only by a send that was interrupted"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "email"], name="one_invitation_per_email")]

@@ -7,32 +7,34 @@
 ``/s/<wave>/``              a wave's open link: POST starts a new respondent
 
 An unknown or malformed token gets the 404 page; an address that fails too many look-ups gets
-429 instead for a while (the count is shared by every worker through the database cache).
+429 instead for a while, and so does an address that starts too many respondents on open links
+(the counts are kept in the database, shared by every worker: :mod:`..throttle.counting`).
 """
 
 from __future__ import annotations
 
 from typing import cast
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from ...instrument.model import Question
+from ..throttle.counting import client_address, hit, rate
 from . import actions, flow
 from .forms import PageForm, initial_values
 from .models import Respondent, Wave
 from .summary import answer_rows
 
-GROUP = "token-lookup"
+TOKEN_FAILURES, OPEN_LINK_STARTS = "token-lookup-failures", "open-link-starts"
 
 
-def _limited(request: HttpRequest, increment: bool) -> bool:
-    return is_ratelimited(request, group=GROUP, key="ip", rate=settings.TOKEN_FAILURES_RATE, method=is_ratelimited.ALL, increment=increment)
+def _over(request: HttpRequest, scope: str, setting: str) -> bool:
+    """Count one event of the client's address; whether it is now over ``settings.<setting>``."""
+    limit = rate(setting)
+    return hit(scope, client_address(request), limit) > limit.limit
 
 
 def _respondent(request: HttpRequest, token: str) -> Respondent | HttpResponse:
@@ -41,7 +43,7 @@ def _respondent(request: HttpRequest, token: str) -> Respondent | HttpResponse:
     and the database's sake). A link that works is never slowed down."""
     respondent = actions.find_respondent(token)
     if respondent is None:
-        if _limited(request, increment=True):
+        if _over(request, TOKEN_FAILURES, "TOKEN_FAILURES_RATE"):
             return render(request, "surveys/too_many.html", status=429)
         raise Http404("no such link")
     return respondent
@@ -184,6 +186,8 @@ def open_link(request: HttpRequest, slug: str) -> HttpResponse:
     if state != "open":
         return render(request, "surveys/closed.html", {"wave": wave, "state": state}, status=403)
     if request.method == "POST":
+        if _over(request, OPEN_LINK_STARTS, "OPEN_LINK_STARTS_RATE"):  # a flood of new respondents from one address
+            return render(request, "surveys/too_many.html", {"wave": wave, "open_link": True}, status=429)
         token = actions.start_open_link(wave)
         return redirect(_resume_url(token, wave, ""))  # a new respondent starts at the first question
     return render(request, "surveys/consent.html", {"wave": wave, "action": request.path, "open_link": True})

@@ -5,39 +5,19 @@ are Django's (``login``, ``logout`` …), so ``LOGIN_URL = "login"`` finds them.
 Accounts are made by staff in the admin (``/admin/``); an organisation's owners then add them
 as members with a role.
 
-Failed sign-ins are counted per address (django-ratelimit, on the database cache that every
-worker shares); over ``settings.SIGN_IN_FAILURES_RATE`` the sign-in page answers 429 and checks
-no password until the period has passed, so passwords cannot be guessed at speed.
+Failed sign-ins are counted per account and address, and per address, in the database that
+every worker shares (:mod:`collabstate.web.throttle.sign_in`, which covers the admin's sign-in
+too); over the limits the sign-in page answers 429 and checks no password until the window has
+passed, so passwords cannot be guessed at speed, and nobody else's failures lock you out.
 """
 
-from django.conf import settings
 from django.contrib.auth import views as auth
-from django.shortcuts import render
 from django.urls import path, reverse_lazy
-from django_ratelimit import ALL
-from django_ratelimit.core import get_usage
-
-GROUP = "sign-in-failures"
 
 
 class SignInView(auth.LoginView):
     template_name = "workspace/sign_in.html"
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        failures = _failures(request, increment=False)
-        if failures and failures["count"] >= failures["limit"]:
-            return render(request, "workspace/too_many.html", status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        _failures(self.request, increment=True)
-        return super().form_invalid(form)
-
-
-def _failures(request, increment: bool) -> dict | None:
-    """This address's failed sign-ins in the current period (``count``, ``limit`` …)."""
-    return get_usage(request, group=GROUP, key="ip", rate=settings.SIGN_IN_FAILURES_RATE, method=ALL, increment=increment)
 
 
 urlpatterns = [

@@ -1,5 +1,7 @@
-"""What the workspace changes, kept out of the views (the Zulip pattern): waves, invitations,
-erasure, retention and members. Imports live in :mod:`.importing`.
+"""What the workspace changes, kept out of the views (the Zulip pattern): waves, erasure,
+retention and members. Imports live in :mod:`.importing`; sending invitations and reminders is
+:func:`collabstate.web.surveys.sending.send`, which the workspace, the admin and the command line
+share (re-exported here as ``send``).
 
 Every erasure, retention purge and change of members leaves an
 :class:`~collabstate.web.workspace.models.AuditEntry` saying who, when and what, never an answer
@@ -18,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ...errors import RefusedError
-from ..surveys.invitations import send_invitations, send_reminders
 from ..surveys.models import Answer, Invitee, Respondent, Response, Wave
+from ..surveys.sending import send
 from . import export_jobs, results
 from .models import AuditEntry, Membership, Organisation
 
@@ -76,13 +78,6 @@ def check_open(wave: Wave, now: dt.datetime | None = None) -> None:
     if wave.state(now) == "closed":
         closed = timezone.localtime(wave.closes_at).strftime("%-d %B %Y %H:%M")
         raise WorkspaceError(f"{wave.title} closed on {closed}: no invitations or reminders are sent after a wave closes")
-
-
-def send(wave: Wave, reminders: bool = False, now: dt.datetime | None = None) -> int:
-    """Send the invitations not yet sent (or the reminders due); refused once the wave has
-    closed. Returns how many e-mails went. The workspace runs it as a task (:mod:`.wave_jobs`)."""
-    check_open(wave, now)
-    return send_reminders(wave) if reminders else send_invitations(wave)
 
 
 def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:

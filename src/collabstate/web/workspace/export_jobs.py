@@ -37,7 +37,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ...errors import RefusedError
-from ..surveys.exports import CHUNK, StoredAnswersError, count_responses, export_wave
+from ..surveys.exports import CHUNK, count_responses, export_wave
 from ..surveys.models import Wave
 from . import jobs, results
 from .models import AuditEntry, ExportJob
@@ -121,14 +121,17 @@ def in_background(wave: Wave, what: str, choice: results.Choice) -> bool:
 # --- asking ----------------------------------------------------------------------------------
 
 
-def request_export(wave: Wave, fmt: str, user) -> tuple[ExportJob, bool]:
+def request_export(wave: Wave, fmt: str, user, *, raw_text: bool = False) -> tuple[ExportJob, bool]:
     """A new job exporting ``wave``'s completed responses as ``fmt``, its runner started once the
     job is committed, with an audit entry; or the job already under way for the same wave and
-    format (then ``False``). Raises :class:`ExportRefused` for an unknown format or when
-    ``EXPORT_JOBS_AT_ONCE`` jobs are under way."""
+    format (then ``False``). ``raw_text``: a CSV's text exactly as typed, formulas not neutralised
+    (:mod:`collabstate.dataset.csv_text`). Raises :class:`ExportRefused` for an unknown format or
+    when ``EXPORT_JOBS_AT_ONCE`` jobs are under way."""
     if fmt not in CONTENT_TYPES:
         raise ExportRefused(f"format {fmt!r}: expected one of {', '.join(CONTENT_TYPES)}")
-    return _ask(ExportJob(wave=wave, format=fmt, requested_by=user), f"completed responses asked for as .{fmt}")
+    raw_text = raw_text and fmt == "csv"
+    detail = f"completed responses asked for as .{fmt}" + (", text exactly as typed (formulas not neutralised)" if raw_text else "")
+    return _ask(ExportJob(wave=wave, format=fmt, requested_by=user, raw_text=raw_text), detail)
 
 
 def request_report(wave: Wave, what: str, choice: results.Choice, user) -> tuple[ExportJob, bool]:
@@ -148,10 +151,11 @@ def _ask(new: ExportJob, detail: str, compared: tuple[Wave, ...] = ()) -> tuple[
     under_way = [
         check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY).prefetch_related("compared")
     ]  # dead workers free their place
-    key = (new.wave_id, new.format, new.by, frozenset(w.pk for w in compared))
+    key = (new.wave_id, new.format, new.by, new.raw_text, frozenset(w.pk for w in compared))
     same = [
-        job for job in under_way if job.under_way and (job.wave_id, job.format, job.by, frozenset(w.pk for w in job.compared.all())) == key
-    ]
+        job for job in under_way
+        if job.under_way and (job.wave_id, job.format, job.by, job.raw_text, frozenset(w.pk for w in job.compared.all())) == key
+    ]  # fmt: skip
     if same:
         return same[0], False
     if sum(job.under_way for job in under_way) >= settings.EXPORT_JOBS_AT_ONCE:
@@ -233,9 +237,12 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
         if job.is_report:
             fields = _write_report(job, path)
         else:
-            written = export_wave(wave, path, job.format, chunk=chunk or CHUNK,
+            written = export_wave(wave, path, job.format, chunk=chunk or CHUNK, raw_text=job.raw_text,
                                   progress=lambda done, total: _progress(job_id, done, total))  # fmt: skip
-            fields = {"done": written.n, "total": written.n}
+            summary = written.summary()
+            for line in summary:  # into the job's log
+                print(line, flush=True)
+            fields = {"done": written.n, "total": written.n, "n_problems": written.n_problems, "problems": "\n".join(summary[1:])}
     except _Withdrawn:
         path.unlink(missing_ok=True)
     except (SystemExit, KeyboardInterrupt):  # the worker is being stopped: again from the start when one is back
@@ -244,9 +251,6 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
         raise
     except results.Unreportable as exc:
         _finish(job_id, status=ExportJob.FAILED, error=f"No report can be made of this wave's responses: {exc}")
-    except StoredAnswersError as exc:
-        _finish(job_id, status=ExportJob.FAILED, error=f"{exc.n_problems} stored answers do not fit the wave's questionnaire, so nothing "
-                f"was written. `collabstate wave export {wave.slug} FILE` lists them.")  # fmt: skip
     except ValueError as exc:  # a value the format cannot hold, named by the engine
         _finish(job_id, status=ExportJob.FAILED, error=f"The export failed: {str(exc).replace(str(path.parent) + os.sep, '')}")
     except Exception:

@@ -34,6 +34,8 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(label="Format", choices=ExportJob.RESPONSE_FORMATS, widget=forms.RadioSelect,
                                help_text="Every format holds the same completed responses; SPSS and Parquet keep the questionnaire's labels and types",
                                error_messages={"required": "Choose a format", "invalid_choice": "Choose one of the formats listed"})  # fmt: skip
+    raw_text = forms.BooleanField(required=False, label="CSV only: write text exactly as typed, even text that starts with =, +, -, @ and "
+                                  "that a spreadsheet would run as a formula (by default such text gets a leading apostrophe, ')")  # fmt: skip
 
 
 @wave_view(ANALYST, ("GET", "POST"))
@@ -42,7 +44,7 @@ def exports(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRes
     form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            job, _ = export_jobs.request_export(wave, form.cleaned_data["format"], request.user)
+            job, _ = export_jobs.request_export(wave, form.cleaned_data["format"], request.user, raw_text=form.cleaned_data["raw_text"])
         except export_jobs.ExportRefused as exc:
             form.add_error(None, str(exc))
         else:

@@ -113,6 +113,11 @@ class ExportJob(models.Model):
     done = models.PositiveIntegerField(default=0, help_text="Responses written so far")
     total = models.PositiveIntegerField(default=0, help_text="Responses to write (counted when it starts)")
     file = models.CharField(max_length=200, blank=True, help_text="The file's name under VAR_DIR/exports/ once done")
+    raw_text = models.BooleanField(
+        default=False, help_text="CSV: text written exactly as typed, even text a spreadsheet would run as a formula"
+    )
+    n_problems = models.PositiveIntegerField(default=0, help_text="Stored answers that do not fit the questionnaire, written blank")
+    problems = models.TextField(blank=True, help_text="The first of those answers and what was expected, one a line")
     error = models.TextField(blank=True, help_text="Why it failed or its file was deleted, for the person who asked")
     finished_at = models.DateTimeField(null=True, blank=True)
     # the runner: which process on which machine, and when it last said it was alive
@@ -151,6 +156,11 @@ class ExportJob(models.Model):
         return f"step {self.done} of {self.total}: {self.step}"
 
     @property
+    def problem_lines(self) -> list[str]:
+        """The first stored answers written blank, as the export listed them."""
+        return [line for line in self.problems.splitlines() if not line.startswith("…")]
+
+    @property
     def percent(self) -> int:
         """Done so far; a report's step under way counts as not done."""
         done = self.done - 1 if self.is_report and self.status != self.DONE and self.done else self.done
@@ -161,7 +171,7 @@ class WaveJob(models.Model):
     """Work on a wave that grows with its size, done by a task on the queue (:mod:`.wave_jobs`)
     while the person who asked for it watches its page: an import of responses or an invitee list
     (the uploaded file waits under ``VAR_DIR/uploads/`` until the task has read it), or sending
-    the invitations or the reminders.
+    the invitations, the reminders, or again the e-mails the mail server refused.
 
     >>> job = WaveJob(kind=WaveJob.INVITATIONS, status=WaveJob.RUNNING, done=25_000, total=100_000)
     >>> job.progress_text, job.percent
@@ -173,11 +183,12 @@ class WaveJob(models.Model):
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     STATUSES = [(QUEUED, "Waiting to start"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
     UNDER_WAY = (QUEUED, RUNNING)
-    IMPORT, INVITEES, INVITATIONS, REMINDERS = "import", "invitees", "invitations", "reminders"
+    # the sendings are named as surveys.sending names them
+    IMPORT, INVITEES, INVITATIONS, REMINDERS, FAILED = "import", "invitees", "invitations", "reminders", "failed"
     KINDS = [(IMPORT, "Import of responses"), (INVITEES, "Upload of invitees"), (INVITATIONS, "Sending of invitations"),
-             (REMINDERS, "Sending of reminders")]  # fmt: skip
+             (REMINDERS, "Sending of reminders"), (FAILED, "Sending again of the e-mails refused")]  # fmt: skip
     #: Kinds whose progress counts e-mails (the others count steps).
-    SENDING = (INVITATIONS, REMINDERS)
+    SENDING = (INVITATIONS, REMINDERS, FAILED)
 
     wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=20, choices=KINDS)
@@ -218,7 +229,7 @@ class WaveJob(models.Model):
     def progress_text(self) -> str:
         """How far it has gone, in words."""
         if self.sending:
-            return f"{self.done:,} of {self.total:,} {self.kind} sent"
+            return f"{self.done:,} of {self.total:,} {'e-mails' if self.kind == self.FAILED else self.kind} sent"
         return f"step {self.done} of {self.total}: {self.step}" if self.total else self.step
 
     @property

@@ -108,7 +108,7 @@ class Choice:
 class Built:
     folder: Path
     n: int  # responses reported on
-    rejected: int  # stored responses that do not fit the instrument (left out, as the CLI does)
+    rejected: int  # stored responses with answers that do not fit the instrument (those answers blank, as the exports write them)
     previous_n: int | None
     seconds: float  # how long the build took
     built_at: float  # time.time() when it was built

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from ..surveys import sending
 from ..surveys.exports import count_responses
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
@@ -27,6 +28,8 @@ from .models import AuditEntry, ExportJob, Membership, Organisation, WaveJob
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
 GET_POST = ("GET", "POST")
+#: Refused e-mails listed on a wave's page (every one is counted).
+SHOWN = 200
 #: Background jobs (imports, invitee lists, sendings) listed on a wave's page, latest first.
 JOBS_SHOWN = 10
 
@@ -63,8 +66,10 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     chart = bar_chart([(row["label"], row["completed"]) for row in state.over_time], f"Completions per {state.period}")
     audit = AuditEntry.objects.filter(wave=wave).select_related("user")[:20] if membership.allows(OWNER) else []
     open_link = settings.SITE_URL + reverse("open_link", args=[wave.slug]) if wave.open_link else ""  # as the invitations say
+    failed = sending.failures(wave)
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
-               "not_invited": wave.invitees.filter(invited_at__isnull=True).count(),
+               "not_invited": wave.invitees.filter(invited_at__isnull=True).count(), "failed": failed[:SHOWN],
+               "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN,
                "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else []}  # fmt: skip
     return render(request, "workspace/wave.html", context)
 
@@ -139,11 +144,15 @@ def invitees(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRe
 
 @wave_view(ANALYST, ("POST",))
 def send(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    """Send the invitations (or the reminders) by a task, and show its page."""
+    """Send the invitations, the reminders or again what the mail server refused (``what``), by a
+    task, and show its page; what the mail server refused is listed on the wave's page."""
+    what = request.POST.get("what", sending.INVITATIONS)
+    if what not in sending.WHAT:
+        raise Http404("no such sending")
     try:
-        job, _ = wave_jobs.request_send(wave, request.POST.get("what") == "reminders", request.user)
+        job, _ = wave_jobs.request_send(wave, what, request.user)
     except actions.WorkspaceError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"Nothing was sent: {exc}")
         return redirect("workspace:wave", wave.pk)
     return redirect("workspace:job", wave.pk, job.pk)
 

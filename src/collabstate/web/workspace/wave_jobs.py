@@ -8,8 +8,8 @@ its progress; a worker then runs the same functions as before:
 - an import: :func:`.importing.import_responses` (the whole file or nothing; its problems listed
   on the job's page, as the import page listed them);
 - invitees: :func:`~collabstate.web.surveys.invitations.add_invitees`;
-- invitations and reminders: :func:`~collabstate.web.surveys.invitations.send_invitations` and
-  ``send_reminders``, their progress counted from the invitees' records as they are written.
+- invitations, reminders, or again the e-mails refused: :func:`~collabstate.web.surveys.sending.send`,
+  its progress counted from the invitees' records as it writes them (one invitee at a time).
 
 One job of each kind per wave waits or runs at a time: asking again for a sending under way shows
 that one; an upload while another of its kind is under way is refused (two imports at once could
@@ -31,8 +31,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from ...errors import CollabstateError
+from ..surveys import sending
 from ..surveys.invitations import InviteeFileError, add_invitees
-from ..surveys.models import Respondent, Wave
+from ..surveys.models import Wave
 from . import actions, importing, jobs
 from .models import WaveJob
 
@@ -45,8 +46,10 @@ _AGAIN = {
     WaveJob.INVITEES: "Upload the list again; if it fails again, tell your administrator",
     WaveJob.INVITATIONS: "Send the invitations again: only those not yet sent go",
     WaveJob.REMINDERS: "Send the reminders again: only those still due go",
+    WaveJob.FAILED: "Send again what was not sent",
 }
-_NOUN = {WaveJob.IMPORT: "import", WaveJob.INVITEES: "upload", WaveJob.INVITATIONS: "sending", WaveJob.REMINDERS: "sending"}
+_NOUN = {WaveJob.IMPORT: "import", WaveJob.INVITEES: "upload", WaveJob.INVITATIONS: "sending", WaveJob.REMINDERS: "sending",
+         WaveJob.FAILED: "sending"}  # fmt: skip
 
 
 def uploads_dir() -> Path:
@@ -87,11 +90,12 @@ def request_upload(wave: Wave, kind: str, upload, user) -> WaveJob:
     return job
 
 
-def request_send(wave: Wave, reminders: bool, user) -> tuple[WaveJob, bool]:
-    """Queue sending the invitations not yet sent (or the reminders due), or the same sending
-    under way (then ``False``). Refused once the wave has closed (:func:`.actions.check_open`)."""
+def request_send(wave: Wave, what: str, user) -> tuple[WaveJob, bool]:
+    """Queue sending ``what`` (``invitations`` not yet sent, ``reminders`` due, or again the
+    e-mails refused: ``failed``), or the same sending under way (then ``False``). Refused once the
+    wave has closed (:func:`.actions.check_open`)."""
     actions.check_open(wave)
-    kind = WaveJob.REMINDERS if reminders else WaveJob.INVITATIONS
+    kind = {sending.INVITATIONS: WaveJob.INVITATIONS, sending.REMINDERS: WaveJob.REMINDERS, sending.FAILED: WaveJob.FAILED}[what]
     with transaction.atomic():
         same = _under_way(wave, kind)
         if same:
@@ -157,7 +161,7 @@ def _failed(job: WaveJob, message: str) -> str:
         return f"The file cannot be read: nothing was imported. {message}"
     if job.kind == WaveJob.INVITEES:
         return f"The list cannot be read: nobody was added. {message}"
-    return f"Nothing more was sent. {message}"
+    return f"Nothing was sent: {message}"
 
 
 def _import(job: WaveJob) -> dict[str, Any]:
@@ -196,38 +200,25 @@ def _invitees(job: WaveJob) -> dict[str, Any]:
     return {"step": "", "outcome": f"{len(added):,} invitees added from {job.name}. Send the invitations when you are ready."}
 
 
-def _due(job: WaveJob) -> int:
-    """Invitees the sending will write to (as the send functions choose them)."""
-    wave = job.wave
-    if job.kind == WaveJob.INVITATIONS:
-        return wave.invitees.filter(invited_at__isnull=True).count()
-    return (
-        wave.invitees.filter(invited_at__isnull=False, reminders_sent__lt=wave.max_reminders)
-        .exclude(respondent__status=Respondent.COMPLETED)
-        .count()
-    )
-
-
 def _sent_so_far(job: WaveJob):
-    """The progress of a sending, read from the invitees' records as the send function writes them."""
+    """The progress of a sending, read from the invitees' records as :func:`~..surveys.sending.send` writes them."""
 
     def progress() -> dict[str, int]:
-        if job.kind == WaveJob.INVITATIONS:
-            done = job.total - job.wave.invitees.filter(invited_at__isnull=True).count()
-        else:
+        if job.kind == WaveJob.REMINDERS:  # one may stay due for a next reminder: counted by when they were reminded
             done = job.wave.invitees.filter(last_reminded_at__gte=job.started_at).count()
+        else:  # invited (or no longer refused): no longer due
+            done = job.total - sending.due(job.wave, job.kind).count()
         return {"done": max(0, min(done, job.total))}
 
     return progress
 
 
 def _send(job: WaveJob) -> dict[str, Any]:
-    job.total = _due(job)
+    job.total = sending.due(job.wave, job.kind).count()
     job.started_at = WaveJob.objects.values_list("started_at", flat=True).get(pk=job.pk)
     jobs.update(WaveJob, job.pk, total=job.total)
-    sent = actions.send(job.wave, reminders=job.kind == WaveJob.REMINDERS)
-    count = sent if isinstance(sent, int) else job.total
-    return {"done": count, "total": max(job.total, count), "outcome": f"{count:,} {job.kind} sent." if isinstance(sent, int) else str(sent)}
+    sent = sending.send(job.wave, job.kind)
+    return {"done": sent.sent, "total": max(job.total, sent.sent + sent.refused + sent.not_tried), "outcome": f"{sent}."}
 
 
 # --- watching and deleting -------------------------------------------------------------------

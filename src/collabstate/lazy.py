@@ -2,7 +2,8 @@
 (and so every command, ``--help`` included) does not load every room, SciPy and Altair first.
 
 A package declares ``{name: submodule}`` once; its ``__all__``, ``__getattr__`` and ``__dir__``
-come from that map.
+come from that map. Any room's package may use it: it is public so that no room imports another's
+private module (``tests/test_house_rules.py``).
 """
 
 from __future__ import annotations

@@ -1,15 +1,18 @@
-"""One organisation's readiness profile against its sector and all respondents, with percentile
-ranks, in the report's three formats (``benchmark.html``, ``benchmark.pdf``,
-``benchmark-tables.xlsx``) and two estimate tables (``estimates.json`` for the comparison survey by
-sector, ``organisation-estimates.json`` for the organisation).
+"""The peer comparison report (what ``collabstate benchmark`` writes): one organisation's readiness
+profile against its sector and all respondents, with percentile ranks, in the report's three
+formats (``benchmark.html``, ``benchmark.pdf``, ``benchmark-tables.xlsx``) and two estimate tables
+(``estimates.json`` for the comparison survey by sector, ``organisation-estimates.json`` for the
+organisation). The files keep the command's name: "benchmark" here is the readiness benchmark, not
+the speed benchmarks of ``make bench``.
 
-The organisation's sector is the most common sector among its respondents. Percentile ranks
-(:mod:`collabstate.analysis.percentiles`) place the organisation's mean score among the
-organisations of the comparison survey when its data say which organisation each respondent
-belongs to (the ``org_id`` design column, else an ``organisation`` question, else the ``cluster``
-design column; ``organisations=`` chooses), each organisation's respondents averaged; otherwise among individual respondents'
-scores, labelled as such. Wherever a rank points another way than the means beside it (above the
-mean yet below the middle), the report says why, in the headlines and under the table.
+The profile, the organisation's sector and its standings are computed by
+:class:`collabstate.analysis.profiles.PeerComparison`: percentile ranks place the organisation's
+mean score among the organisations of the comparison survey when its data say which organisation
+each respondent belongs to (the ``org_id`` design column, else an ``organisation`` question, else
+the ``cluster`` design column; ``organisations=`` chooses), each organisation's respondents
+averaged; otherwise among individual respondents' scores, labelled as such. Wherever a rank points
+another way than the means beside it (above the mean yet below the middle), the report says why, in
+the headlines and under the table.
 """
 
 from __future__ import annotations
@@ -17,13 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import polars as pl
-
-from ..analysis.percentiles import Comparators, Standing, main_group, ordinal, organisation_column
+from ..analysis.percentiles import Standing, organisation_column
+from ..analysis.profiles import PeerComparison
 from ..dataset import Responses
-from ..instrument.model import IndexDefinition
-from ..stats import estimate
+from ..errors import InputError, UsageError
+from ..instrument.model import Dimension, Factor
 from . import charts
 from .blocks import record
 from .build import FORMATS, ReportPaths, finish_report
@@ -31,71 +32,34 @@ from .evidence import Evidence, default_by, gather
 from .methods import methods_section
 from .model import Cell, Chart, Column, Figure, Report, Row, Section, Table
 
-__all__ = ["build_benchmark", "ordinal"]
+__all__ = ["build_peer_comparison"]
 
 
-def _sector(org: Responses, by: str | None) -> str | None:
-    if by is None or by not in org.data.columns:
-        return None
-    return main_group(org.data[by])
+class _Shown:
+    """The comparison as the report shows it: cells, the rank columns and their note."""
 
-
-class _Profile:
-    """Cells of the organisation, its sector and everyone, and where the organisation stands."""
-
-    def __init__(
-        self,
-        org: Responses,
-        ev: Evidence,
-        index: IndexDefinition,
-        sector: str | None,
-        sector_name: str | None,
-        organisations: str | None = "auto",
-    ):
-        self.org_table = estimate(org, ci=ev.ci, level=ev.level, min_base=ev.min_base, low_base=ev.low_base)
-        self._org = {(r["question"], r["option"], r["statistic"]): r for r in self.org_table.iter_rows(named=True)}
-        self.ev, self.index, self.sector, self.org = ev, index, sector, org
-        column = organisation_column(ev.responses, organisations)
-        ours = org.data[column].drop_nulls().cast(pl.String).unique().to_list() if column and column in org.data.columns else []
-        self.comparators = Comparators(ev.responses, index, organisation=column, by=ev.by if sector else None, exclude=tuple(ours))
-        self.by_organisation = self.comparators.unit == "organisation"
+    def __init__(self, p: PeerComparison, ev: Evidence, sector_name: str | None):
+        self.p, self.ev, self.index = p, ev, p.index
         # a group code with no label (an excluded choice, a code the comparison data lack) is named by its code
-        self.sector_people = f"{sector_name.lower()} respondents" if sector_name else f"respondents of group {sector}"
+        self.sector_people = f"{sector_name.lower()} respondents" if sector_name else f"respondents of group {p.sector}"
 
-    def org_cell(self, question: str, option: str | None, statistic: str, kind) -> Cell:
-        return Cell.from_row(self._org.get((question, option, statistic)), kind, self.ev.reading)
+    def cells(self, dim: Dimension, option: str) -> list[Cell]:
+        """The organisation's, (its sector's) and all respondents' mean on a factor or the index."""
+        return [Cell.from_row(row, "mean", self.ev.reading) for row in self.p.rows(dim, option)]
 
-    def cells(self, dim, option: str) -> list[Cell]:
-        q = f"{self.index.id}/{dim.id}"
-        out = [self.org_cell(q, option, "index", "mean")]
-        if self.sector:
-            out.append(self.ev.cell(q, option, "index", "mean", self.sector))
-        out.append(self.ev.cell(q, option, "index", "mean"))
-        return out
-
-    def standings(self, dim, factor, cells: list[Cell]) -> list[Standing | None]:
-        """Among all, then (with a sector) among the sector; None when the organisation's own
-        score is not shown. Each is read beside the mean in the same row of the table."""
-        value = cells[0].estimate
-        if not cells[0].shown or value is None:  # a shown cell has a finite estimate: the second test only narrows the type
-            return [None] * (2 if self.sector else 1)
-        means = [c.estimate if c.shown else None for c in cells]  # the organisation, (the sector,) all respondents
-        rank = self.comparators.standing
-        out: list[Standing | None] = [rank(value, means[-1], dim, factor, mean_label="all respondents", min_units=self.ev.min_base)]
-        if self.sector:
-            out.append(rank(value, means[1], dim, factor, group=self.sector, mean_label=self.sector_people, min_units=self.ev.min_base))
-        return out
+    def standings(self, dim: Dimension, factor: Factor | None) -> list[Standing | None]:
+        return self.p.standings(dim, factor, sector_label=self.sector_people)
 
     def rank_columns(self) -> list[str]:
-        if self.by_organisation:
-            return ["Percentile among all organisations"] + (["Percentile among the sector's organisations"] if self.sector else [])
-        return ["Respondents scoring below it"] + (["Sector's respondents scoring below it"] if self.sector else [])
+        if self.p.by_organisation:
+            return ["Percentile among all organisations"] + (["Percentile among the sector's organisations"] if self.p.sector else [])
+        return ["Respondents scoring below it"] + (["Sector's respondents scoring below it"] if self.p.sector else [])
 
     def rank_note(self) -> str:
-        if self.by_organisation:
+        if self.p.by_organisation:
             return (
                 f"Percentile among organisations: each organisation of the comparison survey (the column "
-                f"'{self.comparators.column}' says which organisation a respondent belongs to) is the mean of its respondents, "
+                f"'{self.p.comparators.column}' says which organisation a respondent belongs to) is the mean of its respondents, "
                 "computed as this organisation's own score; the rank is the share of those organisations scoring below this "
                 "organisation, plus half of those level with it. An organisation's sector is its respondents' most common answer."
             )
@@ -111,15 +75,15 @@ def _rank_cells(standings: list[Standing | None]) -> list[Cell]:
     return [Cell.of_text(s.cell() if s is not None else "not shown") for s in standings]
 
 
-def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
-    index = p.index
+def _profile_section(v: _Shown, dim: Dimension, series: list[str]) -> Section:
+    index = v.index
     section = Section(f"profile-{dim.id}", f"{dim.label}: the organisation against its comparators")
     rows, records, explained = [], [], []
     for factor in [*index.factors, None]:
         option = factor.id if factor else "index"
-        cells = p.cells(dim, option)
+        cells = v.cells(dim, option)
         label = factor.label if factor else f"Index ({sum(f.in_index for f in index.factors)} factors)"
-        standings = p.standings(dim, factor, cells)
+        standings = v.standings(dim, factor)
         rows.append(Row(label, [*cells, *_rank_cells(standings)]))
         explained += [s.sentence(label) for s in standings if s is not None and s.conflicts()]
         if factor:
@@ -128,20 +92,20 @@ def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
                 if rec:
                     records.append(rec)
     caption = f"{dim.label}: mean score (0–3) and " + (
-        "the organisation's percentile rank" if p.by_organisation else "the share of respondents below it"
+        "the organisation's percentile rank" if v.p.by_organisation else "the share of respondents below it"
     )
     table = Table(
         f"t-bench-{dim.id}",
         caption,
         "Factor",
-        [*(Column(s) for s in series), *(Column(c) for c in p.rank_columns())],
+        [*(Column(s) for s in series), *(Column(c) for c in v.rank_columns())],
         rows,
         show_intervals=True,
     )
-    table.notes.append(p.rank_note())
+    table.notes.append(v.rank_note())
     table.notes.extend(explained)
     if records:
-        alt = f"Dot chart with {p.ev.reading.percent} intervals: mean {dim.label.lower()} of each factor for {', '.join(series)}."
+        alt = f"Dot chart with {v.ev.reading.percent} intervals: mean {dim.label.lower()} of each factor for {', '.join(series)}."
         spec = charts.dot_intervals(
             records, title=f"{dim.label} of each factor", x_title="Mean score (0–3)", domain=(0, 3), series_order=series, description=alt
         )
@@ -161,21 +125,20 @@ def _profile_section(p: _Profile, dim, series: list[str]) -> Section:
     return section
 
 
-def _headlines(p: _Profile, name: str, everyone: Responses, sector_name: str | None) -> Section:
-    index, c = p.index, p.comparators
+def _headlines(v: _Shown, name: str, everyone: Responses, sector_name: str | None) -> Section:
+    index, c = v.index, v.p.comparators
     head = Section("headlines", "Headline figures")
-    among = f" from {c.n:,} organisations" if p.by_organisation else ""
+    among = f" from {c.n:,} organisations" if v.p.by_organisation else ""
     head.intro.append(
-        f"{name}: {p.org.n:,} respondents"
+        f"{name}: {v.p.org.n:,} respondents"
         + (f", in the {sector_name.lower()}" if sector_name else "")
         + f", compared with {everyone.n:,} respondents{among} of {everyone.instrument.title}."
     )
     for dim in index.dimensions:
-        cells = p.cells(dim, "index")
-        org_cell = cells[0]
+        org_cell = v.cells(dim, "index")[0]
         head.figures.append(Figure(f"{name}: {dim.label.lower()}, index (0–3)", org_cell, org_cell.tooltip(with_value=False)))
-        standing = p.standings(dim, None, cells)[0]
-        if p.by_organisation:
+        standing = v.standings(dim, None)[0]
+        if v.p.by_organisation:
             label = f"{dim.label} index: percentile among {standing.n if standing else c.n:,} organisations"
             detail = "Organisations of the comparison survey, each the mean of its respondents"
         else:
@@ -187,7 +150,7 @@ def _headlines(p: _Profile, name: str, everyone: Responses, sector_name: str | N
     return head
 
 
-def build_benchmark(
+def build_peer_comparison(
     org: Responses,
     everyone: Responses,
     out_dir: str | Path,
@@ -198,31 +161,44 @@ def build_benchmark(
     formats=FORMATS,
     progress: Callable[[str], None] | None = None,
 ) -> ReportPaths:
-    """Write the organisation's benchmark report to ``out_dir``.
+    """Write the organisation's peer comparison (the readiness benchmark of ``collabstate
+    benchmark``) to ``out_dir``: the comparison survey ``everyone`` is estimated by ``by`` (default:
+    its sector question), the organisation ``org`` beside it.
 
     ``organisations``: the column of the comparison data that says which organisation each
     respondent belongs to (``"auto"``: the ``org_id`` design column, else an ``organisation``
     question, else the ``cluster`` design column, when present); the organisation is then ranked
     among organisations. ``None``: rank it among individual respondents."""
     if org.instrument.id != everyone.instrument.id:
-        raise ValueError(f"the organisation's data are of instrument {org.instrument.id!r}, the comparison's of {everyone.instrument.id!r}")
+        raise InputError(f"the organisation's data are of instrument {org.instrument.id!r}, the comparison's of {everyone.instrument.id!r}")
     if not everyone.instrument.indices:
-        raise ValueError(f"instrument {everyone.instrument.id!r} defines no index to benchmark")
+        raise UsageError(f"instrument {everyone.instrument.id!r} defines no index to benchmark")
     organisation_column(everyone, organisations)  # an unusable column fails before the long work
     say = progress or (lambda message: None)
     say("Estimating the comparison survey and the organisation")
     ev = gather(everyone, by=default_by(everyone) if by == "" else by)
     index = everyone.instrument.indices[0]
-    sector = _sector(org, ev.by)
-    sector_label = next((g.label for g in ev.groups() if g.code == sector), None)
+    p = PeerComparison(
+        org,
+        ev.responses,
+        ev.table,
+        index,
+        by=ev.by,
+        organisations=organisations,
+        ci=ev.ci,
+        level=ev.level,
+        min_base=ev.min_base,
+        low_base=ev.low_base,
+    )
+    sector_label = next((g.label for g in ev.groups() if g.code == p.sector), None)
     name = name or "The organisation"
     sector_name = (sector_label if "sector" in sector_label.lower() else f"{sector_label} sector") if sector_label else None
-    p = _Profile(org, ev, index, sector, sector_name, organisations)
+    v = _Shown(p, ev, sector_name)
     series = [name, *([sector_name] if sector_name else []), "All respondents"]
     say("Laying out the sections")
     sections = [
-        _headlines(p, name, everyone, sector_name),
-        *(_profile_section(p, d, series) for d in index.dimensions),
+        _headlines(v, name, everyone, sector_name),
+        *(_profile_section(v, d, series) for d in index.dimensions),
         methods_section(ev),
     ]
     if p.by_organisation:
@@ -257,21 +233,3 @@ def build_benchmark(
         path = Path(out_dir) / "organisation-estimates.json"
         p.org_table.write_json(path)
     return paths
-
-
-def demo_organisation(everyone_frame: pl.DataFrame, *, size: int = 24, seed: int = 7) -> pl.DataFrame:
-    """A synthetic organisation for the demo: ``size`` third-sector respondents drawn with
-    replacement from the 2018 demo wave, with collaborative behaviours more prevalent (+1 point,
-    at most 'a great deal')."""
-    third = everyone_frame.filter(pl.col("q16_sector") == 3)
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, third.height, size)
-    org = third[picks.tolist()].with_columns(
-        pl.when(pl.col("prev_behaviours") < 3)
-        .then(pl.col("prev_behaviours") + 1)
-        .otherwise(pl.col("prev_behaviours"))
-        .alias("prev_behaviours")
-    )
-    if "respondent_id" in org.columns:
-        org = org.with_columns(pl.format("org-{}", pl.int_range(pl.len())).alias("respondent_id"))
-    return org
