@@ -21,8 +21,9 @@ database. Runs:
 - background (issue 14): paced, while an analyst, through the workspace's pages, uploads 100,000
   invitees into another wave, sends them the invitations and imports 20,000 responses into it
   (benchmarks/loadtest_background.py): the requests must return at once, the work is done by
-  ``collabstate serve``'s task workers while the respondents answer, and the respondents' answers
-  must still all be there. Its figures go to a section of their own.
+  ``collabstate serve``'s task workers while the respondents answer (crowd after crowd of them,
+  until the work has ended), and the respondents' answers must still all be there. Its figures
+  go to a section of their own.
 
     python benchmarks/loadtest.py [--respondents 200] [--backends sqlite postgres] [--runs paced flat crash background]
                                   [--server sync:5] [--repeat 3] [--think 0.4 1.2] [--sweep gthread:5x4 gthread:5x4/1000] [--no-doc]
@@ -230,11 +231,38 @@ async def load(server: Server, n: int, think: tuple[float, float], seed: int, cr
         results = await crowd.run(killer() if crash else None)
     else:
         work: dict = {}
-        results, _ = await asyncio.gather(crowd.run(None), background.drive(server.base, files, work))
+        rounds = await _crowds_during(crowd, seed, background.drive(server.base, files, work))
+        results = crowd.results
         crash_info["background"] = {**work, "started": work["started"] - results.first, "ended": work["ended"] - results.first,
-                                    "crowd_ended": results.last - results.first}  # fmt: skip
+                                    "crowd_ended": results.last - results.first, "rounds": rounds}  # fmt: skip
     sampler.cancel()
     return results, crash_info
+
+
+async def _crowds_during(crowd: Crowd, seed: int, work) -> int:
+    """Crowds of respondents one after another (new respondents by the open link, new answers),
+    the first starting with ``work``, until ``work`` has ended: the background work always has
+    respondents beside it. Their results go into ``crowd.results``; returns how many crowds."""
+    done = asyncio.Event()
+
+    async def watched() -> None:
+        try:
+            await work
+        finally:
+            done.set()
+
+    task = asyncio.create_task(watched())
+    rounds, first = 0, None
+    while True:
+        crowd.seed = seed + 1_000 * rounds
+        await crowd.run(None)
+        first = crowd.results.first if first is None else first
+        crowd.results.first = first  # each run starts its own clock; the whole run's is the first's
+        rounds += 1
+        if done.is_set():
+            break
+    await task
+    return rounds
 
 
 def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, number: int, config: tuple[int, int, int]) -> dict:
@@ -279,8 +307,9 @@ def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, numb
     if backend == "postgres":
         drop_postgres(pg_base, f"collabstate_lt_{name}")
     row = summary(results, json.loads(check.stdout.strip().splitlines()[-1]), crash, before, after)
+    rounds = crash.get("background", {}).get("rounds", 1)
     row.update(backend=backend, kind=kind, think=think, workers=workers, threads=threads, connections=connections,
-               respondents=args.respondents, server_version=version, invitees=args.invitees, imported=args.imported)  # fmt: skip
+               respondents=args.respondents * rounds, server_version=version, invitees=args.invitees, imported=args.imported)  # fmt: skip
     print(json.dumps({k: v for k, v in row.items() if k != "verify"}), file=sys.stderr, flush=True)
     return row
 

@@ -265,19 +265,20 @@ def render_background(rows: list[dict], notes: dict, args, *, machine: str, date
         "## Web collection load test with background work (issue 14)",
         "",
         f"`make loadtest` (run *background*; `python benchmarks/loadtest.py --runs background`): the paced run above "
-        f"({first['respondents']} respondents, think time {lo}–{hi} s before every POST, {expected:.2f} question pages each "
+        f"({args.respondents} respondents at once, think time {lo}–{hi} s before every POST, {expected:.2f} question pages each "
         f"on average, `collabstate serve` with {server_name(first)} and its 2 task workers, client and server on the same "
         f"2 cores), while an analyst, through the workspace's own pages as a browser would, uploads a list of "
         f"{first['invitees']:,} invitees into another wave, sends them the invitations as soon as they are added, and imports "
         f"a CSV file of {first['imported']:,} responses into that wave (benchmarks/loadtest_background.py). Each upload and "
-        "the send return at once (the work is queued); the task workers do it while the respondents answer. Mail goes to "
+        "the send return at once (the work is queued); the task workers do it while the respondents answer: crowd after crowd "
+        f"of {args.respondents} (new respondents by the open link) until the background work has ended. Mail goes to "
         "files (Django's file backend, the site's default). Afterwards: every acknowledged answer of the respondents is "
         "compared with the database as in the other runs, and the other wave must hold every invitee, invited, one e-mail "
         "each, and every imported response, with no half-imported response left.",
         "",
         f"Measured {date} on {machine}.",
         "",
-        "| database | completed | pages acked | POST p50 / p99 / max (ms) | rejected | lost | duplicated | upload invitees / import / send (request, ms) | list added / import done / invitations sent (s after the run began) | respondents done (s) | invited / e-mails / imported |",
+        "| database | respondents completed | pages acked | POST p50 / p99 / max (ms) | rejected | lost | duplicated | upload invitees / import / send (request, ms) | list added / import done / invitations sent (s after the run began) | respondents done (s) | invited / e-mails / imported |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for r in rows:

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collabstate.web.surveys.models import Answer, Response
-from collabstate.web.workspace import importing, jobs
+from collabstate.web.workspace import importing, jobs, wave_jobs
 from collabstate.web.workspace.models import AuditEntry, WaveJob
 
 ROWS = 5_000  # more than two of an import's transactions (STORE_BATCH)
@@ -89,7 +89,7 @@ def test_the_job_page_shows_the_step_under_way_and_reloads_only_when_asked(clien
     html = page(client, job)
     assert "Running: step 2 of 3: Storing the responses: 40,000 of 100,000." in html and "http-equiv" not in html
     assert "<title>33% done: Import of responses – collabstate workspace</title>" in html
-    assert '<progress id="job-progress" class="export-progress" max="3" value="33">33%</progress>' in html
+    assert '<progress id="job-progress" class="export-progress" max="100" value="33">33%</progress>' in html
     reloading = client.get(reverse("workspace:job", args=[wave_b.pk, job.pk]), {"refresh": "on"}).content.decode()
     assert '<meta http-equiv="refresh" content="5">' in reloading and "Stop reloading this page" in reloading
     sending = WaveJob.objects.create(wave=wave_b, kind=WaveJob.INVITATIONS, status=WaveJob.RUNNING, done=25_000, total=100_000,
@@ -216,3 +216,14 @@ def test_the_wave_s_page_lists_its_background_work_for_analysts_only(client, wav
     )
     client.force_login(viewer_b)
     assert "Work in the background" not in client.get(reverse("workspace:wave", args=[wave_b.pk])).content.decode()
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text())
+def test_what_a_job_keeps_of_a_file_is_storable_and_changes_nothing_else(text):
+    kept = wave_jobs.storable(text)
+    kept.encode("utf-8")  # UTF-8 throughout (no lone surrogate)
+    assert "\x00" not in kept  # PostgreSQL keeps it, as text and in JSON
+    if "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        assert kept == text
+    assert kept.count("\\x00") >= text.count("\x00")  # each NUL still shown, as an escape

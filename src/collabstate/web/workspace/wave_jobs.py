@@ -37,7 +37,7 @@ from ..surveys.models import Wave
 from . import actions, importing, jobs
 from .models import WaveJob
 
-__all__ = ["SHOWN", "check", "discard", "request_send", "request_upload", "run_job", "run_wave_job", "uploads_dir"]
+__all__ = ["SHOWN", "check", "discard", "request_send", "request_upload", "run_job", "run_wave_job", "storable", "uploads_dir"]
 
 #: Problems of a file kept on its job's page (every one is counted; ``collabstate validate`` lists them all).
 SHOWN = 200
@@ -50,6 +50,12 @@ _AGAIN = {
 }
 _NOUN = {WaveJob.IMPORT: "import", WaveJob.INVITEES: "upload", WaveJob.INVITATIONS: "sending", WaveJob.REMINDERS: "sending",
          WaveJob.FAILED: "sending"}  # fmt: skip
+
+
+def storable(text: str) -> str:
+    """``text`` as every database keeps it: a NUL (which PostgreSQL refuses in text and JSON) and
+    anything that is not UTF-8 written as escapes, as they were in the file (``\\x00``)."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def uploads_dir() -> Path:
@@ -72,7 +78,7 @@ def request_upload(wave: Wave, kind: str, upload, user) -> WaveJob:
         raise actions.WorkspaceError(f"{what} into this wave is under way; wait until it has finished, then upload again")
     folder = uploads_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = Path(upload.name).name
+    name = storable(Path(upload.name).name)[:255]
     stored = f"{kind}-{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     if hasattr(upload, "temporary_file_path"):  # a large upload is on disk already: moved, not copied
         shutil.move(upload.temporary_file_path(), folder / stored)
@@ -133,7 +139,7 @@ def run_job(job_id: int) -> WaveJob:
     except _Refused as exc:
         jobs.finish(WaveJob, job_id, status=WaveJob.FAILED, **exc.fields)
     except CollabstateError as exc:  # a file that cannot be read at all, a wave closed meanwhile
-        jobs.finish(WaveJob, job_id, status=WaveJob.FAILED, error=_failed(job, exc.message))
+        jobs.finish(WaveJob, job_id, status=WaveJob.FAILED, error=storable(_failed(job, exc.message)))
     except Exception:
         traceback.print_exc()  # into the worker's log
         jobs.finish(WaveJob, job_id, status=WaveJob.FAILED,
@@ -152,8 +158,9 @@ class _Refused(Exception):
     """The file has problems: the job's fields that say so."""
 
     def __init__(self, **fields: Any) -> None:
-        super().__init__(fields.get("error", ""))
-        self.fields = fields
+        self.fields = {k: storable(v) if isinstance(v, str) else [storable(p) for p in v] if isinstance(v, list) else v
+                       for k, v in fields.items()}  # fmt: skip
+        super().__init__(self.fields.get("error", ""))
 
 
 def _failed(job: WaveJob, message: str) -> str:
