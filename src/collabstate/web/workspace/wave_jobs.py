@@ -158,7 +158,7 @@ class _Refused(Exception):
     """The file has problems: the job's fields that say so."""
 
     def __init__(self, **fields: Any) -> None:
-        self.fields = {k: storable(v) if isinstance(v, str) else [storable(p) for p in v] if isinstance(v, list) else v
+        self.fields: dict[str, Any] = {k: storable(v) if isinstance(v, str) else [storable(p) for p in v] if isinstance(v, list) else v
                        for k, v in fields.items()}  # fmt: skip
         super().__init__(self.fields.get("error", ""))
 
