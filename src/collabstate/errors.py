@@ -34,7 +34,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-__all__ = ["CollabstateError", "InputError", "RefusedError", "SetupError", "UnknownNameError", "UsageError", "place"]
+__all__ = ["CollabstateError", "InputError", "RefusedError", "SetupError", "UnknownNameError", "UsageError", "did_you_mean", "place"]
 
 
 class CollabstateError(Exception):
@@ -84,6 +84,16 @@ def place(file: str | None = None, row: int | None = None, column: str | None = 
     if field:
         parts.append(f"field {field}")
     return ", ".join(parts)
+
+
+def did_you_mean(name: str, known: Iterable[object]) -> str:
+    """The closest known name as a hint to append to a message, or ``""`` when none is close.
+
+    >>> did_you_mean("setor", ["sector", "region"]), did_you_mean("zzz", ["sector"])
+    (" (did you mean 'sector'?)", '')
+    """
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class InputError(CollabstateError, ValueError):
@@ -145,12 +155,7 @@ class UnknownNameError(UsageError, KeyError):
             return {"quoted": ctx["detail"], "kind": "", "hint": ""}
         name = str(ctx.get("name", ""))
         known: Iterable[Any] = ctx.get("known") or ()
-        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
-        return {
-            "quoted": repr(name),
-            "kind": ctx.get("kind", "known"),
-            "hint": f" (did you mean {close[0]!r}?)" if close else "",
-        }
+        return {"quoted": repr(name), "kind": ctx.get("kind", "known"), "hint": did_you_mean(name, known)}
 
 
 class RefusedError(CollabstateError, ValueError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..errors import InputError
+from ..errors import InputError, place
 
 __all__ = ["CLIP", "KINDS", "MAX_PROBLEMS", "DataProblem", "ResponsesError", "message_expr"]
 
@@ -75,11 +75,7 @@ class DataProblem:
     expected: str
 
     def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column is not None:
-            where += f", column {self.column}"
+        where = place(self.file, self.row, self.column)
         shown = f"'{_clip(self.value)}' " if self.value is not None else ""
         return f"{where}: {shown}{KINDS.get(self.kind, 'is not valid')}; expected {self.expected}"
 

@@ -25,7 +25,6 @@ agree), or else the sum of the input weights, so that shares leave the sum of th
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
 from collections.abc import Iterator, Mapping
@@ -38,7 +37,7 @@ import polars as pl
 import yaml
 
 from ..dataset import Responses
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from ..instrument.safe_yaml import MAX_YAML_BYTES, BoundedLoader, YAMLLimitError, compose_bounded
 from ._missing import MISSING, MissingMode, WeightingDataError, is_missing_code, respondents
 
@@ -256,8 +255,7 @@ class Targets:
         known = [c.name for c in responses.instrument.columns if c.kind == "code"] + [
             c for c in DESIGN_VARIABLES if c in responses.data.columns
         ]
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, known)
         raise TargetsError(
             f"{self.where(key)}{name!r} is not a single-choice question or a design column ({', '.join(DESIGN_VARIABLES)}) "
             f"of the responses to instrument {responses.instrument.id!r}{hint}"
