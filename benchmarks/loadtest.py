@@ -17,9 +17,15 @@ database. Runs:
   gunicorn process group gets SIGKILL; the server is restarted on the same database and the
   respondents carry on where the server resumes them;
 - sweep: paced again on the last database with other gunicorn configurations, to compare with
-  the default (5 sync workers, as ``collabstate serve`` starts on 2 cores).
+  the default (5 sync workers, as ``collabstate serve`` starts on 2 cores);
+- background (issue 14): paced, while an analyst, through the workspace's pages, uploads 100,000
+  invitees into another wave, sends them the invitations and imports 20,000 responses into it
+  (benchmarks/loadtest_background.py): the requests must return at once, the work is done by
+  ``collabstate serve``'s task workers while the respondents answer (crowd after crowd of them,
+  until the work has ended), and the respondents' answers must still all be there. Its figures
+  go to a section of their own.
 
-    python benchmarks/loadtest.py [--respondents 200] [--backends sqlite postgres] [--runs paced flat crash]
+    python benchmarks/loadtest.py [--respondents 200] [--backends sqlite postgres] [--runs paced flat crash background]
                                   [--server sync:5] [--repeat 3] [--think 0.4 1.2] [--sweep gthread:5x4 gthread:5x4/1000] [--no-doc]
 """
 
@@ -42,9 +48,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import loadtest_background as background  # noqa: E402
 from _record import machine, write_section  # noqa: E402
 from loadtest_client import Crowd  # noqa: E402
-from loadtest_doc import render  # noqa: E402
+from loadtest_doc import render, render_background  # noqa: E402
 
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
@@ -203,7 +210,8 @@ def expected_pages() -> float:
     return (counts[0] + counts[1]) / 4 + counts[2] / 2
 
 
-async def load(server: Server, n: int, think: tuple[float, float], seed: int, crash: bool) -> tuple:
+async def load(server: Server, n: int, think: tuple[float, float], seed: int, crash: bool, files: Path | None = None) -> tuple:
+    """The crowd (and, with ``files``, the analyst's background work, waited for to its end)."""
     kill_at = int(CRASH_AT * n * expected_pages()) if crash else None
     reached = asyncio.Event()
     crash_info: dict = {}
@@ -219,9 +227,42 @@ async def load(server: Server, n: int, think: tuple[float, float], seed: int, cr
         crowd.up.set()
 
     sampler = asyncio.create_task(sample_machine(crowd.results.cpu_samples))
-    results = await crowd.run(killer() if crash else None)
+    if files is None:
+        results = await crowd.run(killer() if crash else None)
+    else:
+        work: dict = {}
+        rounds = await _crowds_during(crowd, seed, background.drive(server.base, files, work))
+        results = crowd.results
+        crash_info["background"] = {**work, "started": work["started"] - results.first, "ended": work["ended"] - results.first,
+                                    "crowd_ended": results.last - results.first, "rounds": rounds}  # fmt: skip
     sampler.cancel()
     return results, crash_info
+
+
+async def _crowds_during(crowd: Crowd, seed: int, work) -> int:
+    """Crowds of respondents one after another (new respondents by the open link, new answers),
+    the first starting with ``work``, until ``work`` has ended: the background work always has
+    respondents beside it. Their results go into ``crowd.results``; returns how many crowds."""
+    done = asyncio.Event()
+
+    async def watched() -> None:
+        try:
+            await work
+        finally:
+            done.set()
+
+    task = asyncio.create_task(watched())
+    rounds, first = 0, None
+    while True:
+        crowd.seed = seed + 1_000 * rounds
+        await crowd.run(None)
+        first = crowd.results.first if first is None else first
+        crowd.results.first = first  # each run starts its own clock; the whole run's is the first's
+        rounds += 1
+        if done.is_set():
+            break
+    await task
+    return rounds
 
 
 def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, number: int, config: tuple[int, int, int]) -> dict:
@@ -232,6 +273,12 @@ def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, numb
     url, version = fresh_postgres(pg_base, f"collabstate_lt_{name}") if backend == "postgres" else (None, None)
     env = environment(backend, var, url)
     create_wave(env)
+    files = None
+    if kind == "background":
+        background.setup(env, BIN)
+        files = var / "files"
+        files.mkdir()
+        background.write_files(files, args.invitees, args.imported)
     server = Server(env, workers, threads, connections, var / "server.log")
     think = (0.0, 0.0) if kind == "flat" else tuple(args.think)
     try:
@@ -242,7 +289,7 @@ def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, numb
             file=sys.stderr,
             flush=True,
         )
-        results, crash = asyncio.run(load(server, args.respondents, think, args.seed + number, kind == "crash"))
+        results, crash = asyncio.run(load(server, args.respondents, think, args.seed + number, kind == "crash", files))
         after = cpu_seconds(server.proc.pid)
     finally:
         server.stop()
@@ -252,11 +299,17 @@ def run_one(backend: str, kind: str, args, pg_base: str | None, work: Path, numb
     check = subprocess.run([sys.executable, str(HERE / "loadtest_verify.py"), str(run_file)], env=env, capture_output=True, text=True)
     if check.returncode:
         raise RuntimeError(f"verification failed:\n{check.stderr[-3000:]}")
+    if files is not None:
+        counted = subprocess.run([sys.executable, str(HERE / "loadtest_background.py"), "count"], env=env, capture_output=True, text=True)
+        if counted.returncode:
+            raise RuntimeError(f"counting the background work failed:\n{counted.stderr[-3000:]}")
+        crash["background"]["counted"] = json.loads(counted.stdout.strip().splitlines()[-1])
     if backend == "postgres":
         drop_postgres(pg_base, f"collabstate_lt_{name}")
     row = summary(results, json.loads(check.stdout.strip().splitlines()[-1]), crash, before, after)
+    rounds = crash.get("background", {}).get("rounds", 1)
     row.update(backend=backend, kind=kind, think=think, workers=workers, threads=threads, connections=connections,
-               respondents=args.respondents, server_version=version)  # fmt: skip
+               respondents=args.respondents * rounds, server_version=version, invitees=args.invitees, imported=args.imported)  # fmt: skip
     print(json.dumps({k: v for k, v in row.items() if k != "verify"}), file=sys.stderr, flush=True)
     return row
 
@@ -331,11 +384,27 @@ def summary(res, verify: dict, crash: dict, before: dict, after: dict) -> dict:
     }  # fmt: skip
 
 
+def background_complete(row: dict) -> bool:
+    """Every invitee added and invited (one e-mail each), every response imported, nothing half-done."""
+    counted = row["crash"]["background"]["counted"]
+    return (counted["invitees"], counted["invited"], counted["mails"], counted["imported"], counted["incomplete_imported"]) == (
+        row["invitees"],
+        row["invitees"],
+        row["invitees"],
+        row["imported"],
+        0,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
-    parser.add_argument("--runs", nargs="+", default=["paced", "flat", "crash"], choices=["paced", "flat", "crash"])
+    parser.add_argument(
+        "--runs", nargs="+", default=["paced", "flat", "crash", "background"], choices=["paced", "flat", "crash", "background"]
+    )
+    parser.add_argument("--invitees", type=int, default=100_000, help="invitees uploaded and sent to in the background run")
+    parser.add_argument("--imported", type=int, default=20_000, help="responses imported in the background run")
     parser.add_argument(
         "--server",
         default="sync:5",
@@ -376,14 +445,23 @@ def main(argv: list[str] | None = None) -> int:
             last = (backend, pg_base)
         for config in args.sweep if last else []:  # the other server configurations, on the last database
             rows.append(run_one(last[0], "paced", args, last[1], Path(tmp), len(rows), parse_config(config, args.respondents)))
-    text = render(rows, notes, args, parse_config(args.server, args.respondents), machine=machine(), load=(load_start, os.getloadavg()[0]), seconds=time.perf_counter() - began,
-                  date=dt.date.today().isoformat(), expected=expected_pages())  # fmt: skip
-    if args.no_doc:
-        print(text)
-    else:
-        write_section("## Web collection load test (issue 5)", text)
-        print("wrote docs/benchmarks.md", file=sys.stderr)
+    main_rows, work_rows = [r for r in rows if r["kind"] != "background"], [r for r in rows if r["kind"] == "background"]
+    sections = []
+    if main_rows:
+        text = render(main_rows, notes, args, parse_config(args.server, args.respondents), machine=machine(), load=(load_start, os.getloadavg()[0]),
+                      seconds=time.perf_counter() - began, date=dt.date.today().isoformat(), expected=expected_pages())  # fmt: skip
+        sections.append(("## Web collection load test (issue 5)", text))
+    if work_rows:
+        text = render_background(work_rows, notes, args, machine=machine(), date=dt.date.today().isoformat(), expected=expected_pages())
+        sections.append(("## Web collection load test with background work (issue 14)", text))
+    for heading, text in sections:
+        if args.no_doc:
+            print(text)
+        else:
+            write_section(heading, text)
+            print(f"wrote {heading} in docs/benchmarks.md", file=sys.stderr)
     bad = [r for r in rows if r["verify"]["lost"] or r["verify"]["duplicated"] or r["completed"] != r["respondents"]]
+    bad += [r for r in work_rows if not background_complete(r)]
     return 1 if bad else 0
 
 

@@ -254,3 +254,57 @@ def _goal(rows: list[dict], notes: dict, main: str) -> list[str]:
             f"{when}. While all of them were answering, {busy}the page POST p99 was {_ms(w['post_p99'])} ms."
         )
     return [text, ""]
+
+
+def render_background(rows: list[dict], notes: dict, args, *, machine: str, date: str, expected: float) -> str:
+    """The section of the background run (issue 14): the crowd's figures as in the main table, and
+    what the analyst's requests and the task workers did meanwhile."""
+    lo, hi = args.think
+    first = rows[0]
+    lines = [
+        "## Web collection load test with background work (issue 14)",
+        "",
+        f"`make loadtest` (run *background*; `python benchmarks/loadtest.py --runs background`): the paced run above "
+        f"({args.respondents} respondents at once, think time {lo}–{hi} s before every POST, {expected:.2f} question pages each "
+        f"on average, `collabstate serve` with {server_name(first)} and its 2 task workers, client and server on the same "
+        f"2 cores), while an analyst, through the workspace's own pages as a browser would, uploads a list of "
+        f"{first['invitees']:,} invitees into another wave, sends them the invitations as soon as they are added, and imports "
+        f"a CSV file of {first['imported']:,} responses into that wave (benchmarks/loadtest_background.py). Each upload and "
+        "the send return at once (the work is queued); the task workers do it while the respondents answer: crowd after crowd "
+        f"of {args.respondents} (new respondents by the open link) until the background work has ended. Mail goes to "
+        "files (Django's file backend, the site's default). Afterwards: every acknowledged answer of the respondents is "
+        "compared with the database as in the other runs, and the other wave must hold every invitee, invited, one e-mail "
+        "each, and every imported response, with no half-imported response left.",
+        "",
+        f"Measured {date} on {machine}.",
+        "",
+        "| database | respondents completed | pages acked | POST p50 / p99 / max (ms) | rejected | lost | duplicated | upload invitees / import / send (request, ms) | list added / import done / invitations sent (s after the run began) | respondents done (s) | invited / e-mails / imported |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for r in rows:
+        b, v = r["crash"]["background"], r["verify"]
+        c = b["counted"]
+        began = b["started"]
+
+        def at(name: str, began: float = began, b: dict = b) -> str:
+            job = b.get(name, {})
+            return (
+                f"{began + job['seconds']:.0f}"
+                if job.get("said", "").startswith("Done")
+                else f"{job.get('said', '–')} {job.get('error', '')}"
+            )
+
+        send_at = b["send_job"]["seconds"] + b["invitees_job"]["seconds"] + began
+        lines.append(
+            f"| {NAMES[r['backend']]} | {r['completed']}/{r['respondents']} | {r['acked']:,} | {_ms(r['post_p50'])} / {_ms(r['post_p99'])} / "
+            f"{_ms(r['post_max'])} | {r['rejected']} | {v['lost']} | {v['duplicated']} | {_ms(1000 * b['invitees']['seconds'])} / "
+            f"{_ms(1000 * b['import']['seconds'])} / {_ms(1000 * b['send']['seconds'])} | {at('invitees_job')} / {at('import_job')} / "
+            f"{send_at:.0f} | {b['crowd_ended']:.0f} | {c['invited']:,} / {c['mails']:,} / {c['imported']:,} |"
+        )
+    for r in rows:
+        b = r["crash"]["background"]
+        lines += ["", f"{NAMES[r['backend']]}: invitee list: {b['invitees_job']['said']} Import: {b['import_job']['said']} "
+                  f"Sending: {b['send_job']['said']} Statuses seen by the respondents: {r['statuses']}."]  # fmt: skip
+    if notes.get("postgres"):
+        lines += ["", notes["postgres"]]
+    return "\n".join(lines) + "\n"

@@ -58,6 +58,29 @@ def start(client):
     return go
 
 
+@pytest.fixture
+def work_off(monkeypatch):
+    """Run every task waiting on the queue, in this process, as ``collabstate worker --batch``
+    does (django-tasks-db's worker), inside the test's transaction; returns the tasks' rows."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # the test's own transaction stays open
+
+    def run() -> list:
+        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False, max_tasks=None,
+                         worker_id="test-worker", excluded_queue_names=[]).run()  # fmt: skip
+        return list(DBTaskResult.objects.order_by("enqueued_at"))
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _files_in_the_tests_folder(settings, tmp_path):
+    """Uploads, exports and reports under the test's own folder."""
+    settings.VAR_DIR = tmp_path
+
+
 @pytest.fixture(autouse=True)
 def _read_waves_afresh(settings):
     """Tests change a wave and look at once: no per-process wave cache. Their many respondents all

@@ -224,14 +224,17 @@ def test_invitee_files_that_cannot_be_stored_are_refused_naming_the_row(wave, da
     assert str(caught.value).startswith("list.csv: ") and not wave.invitees.exists()
 
 
-def test_the_workspace_upload_shows_the_problem_not_a_500(client, wave, django_user_model):
+def test_the_workspace_upload_shows_the_problem_not_a_500(client, wave, django_user_model, work_off):
     from collabstate.web.workspace.models import Membership
 
     user = django_user_model.objects.create_user("analyst", "a@example.org", "a-long-pass-phrase-1")
     Membership.objects.create(user=user, organisation=wave.organisation, role=Membership.ANALYST)
     client.force_login(user)
     upload = SimpleUploadedFile("list.csv", "email,name\nzoe@example.org,Zoë\n".encode("cp1252"))
-    page = client.post(f"/workspace/waves/{wave.pk}/invitees/", {"file": upload})
+    asked = client.post(f"/workspace/waves/{wave.pk}/invitees/", {"file": upload})  # read by a task, its page shows the problem
+    assert asked.status_code == 302
+    work_off()
+    page = client.get(asked["Location"])
     assert page.status_code == 200 and "list.csv: row 2, column (encoding)" in page.content.decode()
 
 

@@ -160,3 +160,68 @@ def test_serve_runs_migrations_and_answers_on_the_port(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
+
+
+def test_serve_runs_task_workers_that_do_the_work_asked_for_and_stops_them_with_it(tmp_path):
+    """`collabstate serve` starts gunicorn and its task workers: an export asked for (by another
+    process, on the same database) is made by them, with no other service started; SIGTERM to
+    serve alone stops every process it started."""
+    import json
+    import signal
+    import socket
+    import sqlite3
+    import time
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "COLLABSTATE_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "collabstate.web.settings",
+           "COLLABSTATE_TASK_WORKERS": "2"}  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    cli = [str(Path(sys.executable).parent / "collabstate")]
+    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/").read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline and server.poll() is None, (
+                    server.stderr.read() if server.poll() is not None else "timeout"
+                )
+                time.sleep(0.2)
+        children = subprocess.run(["ps", "-o", "args=", "--ppid", str(server.pid)], capture_output=True, text=True).stdout
+        assert children.count("collabstate worker --parent") == 2 and children.count("gunicorn") == 1, children
+
+        script = Path(__file__).parent / "workspace" / "export_process.py"
+        asked = subprocess.run([sys.executable, str(script), "ask", "csv", "12"], env=env, capture_output=True, text=True, timeout=120)
+        assert asked.returncode == 0, asked.stderr
+        job = json.loads(asked.stdout.strip().splitlines()[-1])["job"]
+        deadline = time.monotonic() + 60
+        while True:
+            with sqlite3.connect(tmp_path / "collabstate.sqlite3", timeout=20) as db:
+                state = db.execute("SELECT status, done, total FROM workspace_exportjob WHERE id = ?", (job,)).fetchone()
+            if state[0] not in ("queued", "running"):
+                break
+            assert time.monotonic() < deadline, state
+            time.sleep(0.2)
+        assert state == ("done", 12, 12)
+    finally:
+        os.kill(server.pid, signal.SIGTERM)  # serve alone: it stops the others
+        server.wait(60)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            os.killpg(server.pid, 0)  # any process of its group left?
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, subprocess.run(
+            ["ps", "-o", "pid,args", "-g", str(server.pid)], capture_output=True, text=True
+        ).stdout
+        time.sleep(0.2)
+    assert server.returncode == 0

@@ -1,5 +1,6 @@
-"""``collabstate serve`` and the ``collabstate wave`` group: the survey website, and its waves
-(create, list, invite, remind, export, purge).
+"""``collabstate serve``, ``collabstate worker`` and the ``collabstate wave`` group: the survey
+website with its task workers, a task worker alone, and the waves (create, list, invite, remind,
+export, purge).
 
 Django is imported only when one of them runs, so the rest of the command line stays quick.
 """
@@ -17,7 +18,7 @@ import typer
 from ..web.setup import setup_django
 from ._shared import InstrumentOption, err, fail, literal, out, read_instrument
 
-__all__ = ["serve", "wave_app"]
+__all__ = ["serve", "wave_app", "worker"]
 
 wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export, purge.", no_args_is_help=True)
 
@@ -26,21 +27,54 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(help="gunicorn worker processes (default: 2 per core + 1).")] = 0,
+    task_workers: Annotated[
+        int | None, typer.Option(min=0, help="Task workers for the background work (default: COLLABSTATE_TASK_WORKERS, 2).")
+    ] = None,
 ) -> None:
-    """Run the survey website with gunicorn, after running the database migrations.
+    """Run the survey website with gunicorn, and the workers that do its background work
+    (imports, invitee lists, invitations, reminders, exports, report builds), after running the
+    database migrations. Ctrl-C stops them all.
 
     The database is SQLite under ./var/ unless DATABASE_URL is set (e.g. postgres://user@host/db).
+    More workers on other machines: `collabstate worker` there, with the same DATABASE_URL.
     Contact details past their wave's retention are deleted first (as `collabstate wave purge`).
 
     Example: collabstate serve --port 8000
     """
     setup_django()
+    from django.conf import settings
+
+    from ..web.serving import serve as run
+
     _purge()
     workers = workers or 2 * (os.cpu_count() or 1) + 1
-    out.print(f"collabstate: serving on http://{host}:{port}/ with {workers} workers (Ctrl-C stops)", highlight=False)
+    tasks = settings.TASK_WORKERS if task_workers is None else task_workers
+    out.print(f"collabstate: serving on http://{host}:{port}/ with {workers} workers and {tasks} task workers (Ctrl-C stops)",
+              highlight=False)  # fmt: skip
     sys.stdout.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "collabstate.web.wsgi", "--bind", f"{host}:{port}",
-                              "--workers", str(workers), "--graceful-timeout", "5", "--preload"])  # fmt: skip
+    raise typer.Exit(run(["collabstate.web.wsgi", "--bind", f"{host}:{port}", "--workers", str(workers), "--graceful-timeout", "5",
+                          "--preload"], tasks))  # fmt: skip
+
+
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Run the tasks waiting now, then stop.")] = False,
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between looks at the queue when it is empty.")] = 1.0,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process (collabstate serve) has gone.")] = None,
+) -> None:
+    """Run the site's background work (imports, invitee lists, invitations, reminders, exports,
+    report builds) from the queue in its database, one task at a time, until stopped.
+
+    `collabstate serve` starts its own workers; run this on other machines to add more: with the
+    same DATABASE_URL, and the same COLLABSTATE_VAR folder shared (uploads and exports live there).
+    Ctrl-C (or SIGTERM) lets the task under way finish; a second one stops it, and it starts again
+    from the beginning on the next worker.
+
+    Example: DATABASE_URL=postgres://collabstate@db/collabstate collabstate worker
+    """
+    setup_django(migrate=False)  # the site (collabstate serve) brings the database up to date
+    from ..web.serving import run_worker
+
+    run_worker(parent=parent, interval=interval, batch=batch)
 
 
 def _wave(slug: str):
@@ -237,30 +271,10 @@ def export(
     out.print(f"{written.n} responses written to {output}", highlight=False, markup=False)
 
 
-@wave_app.command("export-job")
-def export_job(job: Annotated[int, typer.Argument(help="The export's number (in its address in the workspace).")]) -> None:
-    """Run an export asked for in the workspace, if it is still waiting to start.
-
-    The workspace starts this by itself, in the background, for each export an analyst asks for;
-    progress goes into the export, which its page in the workspace shows.
-
-    Example: collabstate wave export-job 12
-    """
-    setup_django(migrate=False)  # the site that asked for it has brought the database up to date
-    from ..web.workspace.export_jobs import run_job
-    from ..web.workspace.models import ExportJob
-
-    try:
-        ran = run_job(job)
-    except ExportJob.DoesNotExist:
-        raise fail(f"no export {job}") from None
-    out.print(f"export {ran.pk} of {ran.wave.slug} as {ran.get_format_display()}: {ran.get_status_display().lower()}, {ran.progress_text}"
-              + (f"; {ran.error}" if ran.error else ""), highlight=False)  # fmt: skip
-    if ran.status != ExportJob.DONE:
-        raise typer.Exit(1)
-
-
 def _purge() -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
     from ..web.throttle.counting import purge as purge_counters
     from ..web.workspace.actions import purge_contact_details
     from ..web.workspace.export_jobs import purge_exports
@@ -271,6 +285,8 @@ def _purge() -> int:
     if cleared:
         out.print(f"contact details of {cleared} invitees deleted (their waves' retention has passed); see the audit log", highlight=False)
     exports = purge_exports()
+    # finished tasks' rows on the queue (the jobs people see are kept; a task's row says only how it ran)
+    call_command("prune_db_task_results", min_age_days=settings.EXPORT_DAYS, failed_min_age_days=settings.EXPORT_DAYS, verbosity=0)
     if exports:
         out.print(f"{exports} export files deleted (exports are kept for a set number of days)", highlight=False)
     return cleared + exports
@@ -279,7 +295,8 @@ def _purge() -> int:
 @wave_app.command("purge")
 def purge() -> None:
     """Delete invitees' contact details in every wave closed longer ago than its retention days,
-    and the workspace's export files older than EXPORT_DAYS (default 7) days.
+    and the workspace's export files (and the task queue's finished tasks) older than EXPORT_DAYS
+    (default 7) days.
 
     Each wave purged gets an entry in the audit log; running it again changes nothing. Run it
     daily (e.g. from cron); `collabstate serve` also runs it when it starts.

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "csp",
     "collabstate.web.surveys",
     "collabstate.web.workspace",
@@ -134,6 +136,18 @@ WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5")
 # The analysts' workspace: signing in (Django's auth views) and where a signed-in person lands.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
+# The task queue (django-tasks, the API of Django 6's django.tasks, with django-tasks-db's backend):
+# tasks are rows of the site's own database, SQLite or PostgreSQL, so a worker on any machine that
+# reaches the database runs them. `collabstate serve` starts TASK_WORKERS workers beside the web
+# server; `collabstate worker` starts one on another machine. Imports, invitee lists, invitations,
+# reminders, exports and report builds run there (run_export in web/workspace/export_jobs.py, run_wave_job in wave_jobs.py).
+# On SQLite (WAL) a worker claims a task in a short BEGIN EXCLUSIVE transaction (readers go on; a
+# busy writer is waited for up to the 20 s timeout, then the worker looks again), and work that
+# writes much does it in short transactions (an import: 2,000 responses each), so respondents'
+# page saves never wait long for SQLite's one writer.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+#: Task workers `collabstate serve` starts beside the web server (each runs one task at a time).
+TASK_WORKERS = int(os.environ.get("COLLABSTATE_TASK_WORKERS", "2"))
 #: Exports of responses made in the background at once across the site, and days their files are kept.
 EXPORT_JOBS_AT_ONCE = int(os.environ.get("COLLABSTATE_EXPORT_JOBS_AT_ONCE", "2"))
 EXPORT_DAYS = int(os.environ.get("COLLABSTATE_EXPORT_DAYS", "7"))

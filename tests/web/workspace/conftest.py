@@ -7,7 +7,7 @@ import pytest
 from workspace_helpers import PASSWORD
 
 from collabstate.web.surveys.invitations import add_invitees
-from collabstate.web.workspace import export_jobs
+from collabstate.web.workspace import jobs
 from collabstate.web.workspace.models import Membership, Organisation
 
 
@@ -71,9 +71,15 @@ def wave_b(make_wave, org_b):
 
 @pytest.fixture
 def launched(monkeypatch, settings, tmp_path):
-    """Reports and exports under the test's own folder; the jobs whose runner would have been
-    started (none is: tests run the runner themselves)."""
+    """Reports, exports and uploads under the test's own folder; the jobs whose task was put on the
+    queue (in the test's database; no worker runs them unless the test does, with ``work_off``)."""
     settings.VAR_DIR = tmp_path
-    started: list[int] = []
-    monkeypatch.setattr(export_jobs, "launch", lambda job: started.append(job.pk))
-    return started
+    queued: list[int] = []
+    enqueue = jobs.enqueue
+
+    def record(task, job) -> None:
+        enqueue(task, job)
+        queued.append(job.pk)
+
+    monkeypatch.setattr(jobs, "enqueue", record)
+    return queued

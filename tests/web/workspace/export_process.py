@@ -7,7 +7,10 @@ can see):
   would; print the wave, the job and the page the request redirected to, as JSON; exit (the
   runner it started must outlive it);
 - ``python export_process.py fetch JOB OUT_DIR``: the job's page and its download as the analyst
-  sees them, the download saved in OUT_DIR, and ``export_wave`` of the same wave beside it.
+  sees them, the download saved in OUT_DIR, and ``export_wave`` of the same wave beside it;
+- ``python export_process.py slow-worker``: the queue's worker (:func:`collabstate.web.serving.run_worker`,
+  what ``collabstate worker`` runs) with exports made 5 responses at a time, each chunk a second
+  long: a worker to kill in the middle of an export.
 """
 
 from __future__ import annotations
@@ -66,19 +69,46 @@ def fetch(job_id: int, out: Path) -> None:
     from collabstate.web.workspace.models import ExportJob
 
     job = ExportJob.objects.select_related("wave", "requested_by").get(pk=job_id)
+    from django_tasks_db.models import DBTaskResult
+
     client = Client()
     client.force_login(job.requested_by)
     page = client.get(f"/workspace/waves/{job.wave_id}/exports/{job.pk}/")
     download = client.get(f"/workspace/waves/{job.wave_id}/exports/{job.pk}/download/")
+    job.refresh_from_db()
+    if download.status_code != 200:  # no file (the page again)
+        print(json.dumps({"page": page.content.decode(), "status": download.status_code, "job": [job.status, job.done, job.total, job.error],
+                          "task": [t.status, t.worker_ids, t.traceback] if (t := DBTaskResult.objects.get(pk=job.task_id)) else None}))  # fmt: skip
+        return
     (out / f"downloaded.{job.format}").write_bytes(b"".join(download.streaming_content))
     export_wave(job.wave, out / f"expected.{job.format}", job.format)
-    print(json.dumps({"page": page.content.decode(), "status": download.status_code, "disposition": download["Content-Disposition"],
-                      "streaming": download.streaming, "job": [job.status, job.done, job.total, job.error]}))  # fmt: skip
+    task = DBTaskResult.objects.get(pk=job.task_id)
+    print(json.dumps({"page": page.content.decode(), "status": download.status_code, "disposition": download.get("Content-Disposition"),
+                      "streaming": download.streaming, "job": [job.status, job.done, job.total, job.error],
+                      "task": [task.status, task.worker_ids, task.traceback]}))  # fmt: skip
+
+
+def slow_worker() -> None:
+    import time
+
+    from collabstate.web.serving import run_worker
+    from collabstate.web.workspace import export_jobs
+
+    write = export_jobs._progress
+
+    def slowly(job_id: int, done: int, total: int) -> None:
+        write(job_id, done, total)
+        time.sleep(1)
+
+    export_jobs.CHUNK, export_jobs._progress = 5, slowly
+    run_worker()
 
 
 if __name__ == "__main__":
     django_up()
-    if sys.argv[1] == "ask":
+    if sys.argv[1] == "slow-worker":
+        slow_worker()
+    elif sys.argv[1] == "ask":
         ask(sys.argv[2], int(sys.argv[3]))
     else:
         fetch(int(sys.argv[2]), Path(sys.argv[3]))

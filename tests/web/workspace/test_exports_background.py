@@ -1,12 +1,14 @@
-"""Exports of a wave's responses from the workspace, made in the background (issue 6): an analyst
-asks, a runner writes the file with the streamed engine while progress goes into the job, the
-job's page reloads itself until the file is ready, the download is that file, and nobody outside
-the organisation (404) or below analyst (403) sees either. A dead runner is reported as failed;
-an erasure and the retention period delete the files.
+"""Exports of a wave's responses from the workspace, made in the background (issues 6 and 14): an
+analyst asks, a task goes on the queue with the job, a worker writes the file with the streamed
+engine while progress goes into the job, the job's page reloads itself until the file is ready, the
+download is that file, and nobody outside the organisation (404) or below analyst (403) sees
+either. A dead worker is reported as failed; a stopped one puts the export back on the queue; an
+erasure and the retention period delete the files.
 
-In-process tests run the runner's function (:func:`run_job`) themselves: the launcher is
-replaced, so no process is started against the tests' in-memory database. One test starts the
-real detached process against a site of its own (see export_process.py)."""
+In-process tests run the job's function (:func:`run_job`), or the queue's worker (``work_off``),
+themselves, in the tests' in-memory database. Two tests start real worker processes
+(``collabstate worker``) against a site of its own (see export_process.py): one runs the export,
+one is killed in the middle of it."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from workspace_helpers import complete, tokens_in_outbox
 from collabstate.cli import app
 from collabstate.web.surveys.exports import export_wave
 from collabstate.web.surveys.models import Answer, Response
-from collabstate.web.workspace import actions, export_jobs
+from collabstate.web.workspace import actions, export_jobs, jobs
 from collabstate.web.workspace.models import AuditEntry, ExportJob
 
 pytestmark = pytest.mark.usefixtures("launched")  # (tests/web/workspace/conftest.py)
@@ -56,6 +58,15 @@ def ask(client, wave, fmt: str, capture) -> ExportJob | None:
     job = ExportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     assert response["Location"] == reverse("workspace:export_job", args=[wave.pk, job.pk])
     return job
+
+
+def export_page(job) -> str:
+    """The job's page as its analyst sees it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(job.requested_by)
+    return page(client, job)
 
 
 def page(client, job) -> str:
@@ -142,7 +153,7 @@ def test_a_heartbeat_is_written_while_the_engine_works_between_chunks(make_wave,
     wave = make_wave()
     store(wave, 2)
     job = ExportJob.objects.create(wave=wave, format="sav")
-    monkeypatch.setattr(export_jobs, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
     beats = []
 
     def slow(*args, **kwargs):  # a long first chunk: no progress yet, only the heartbeat
@@ -222,7 +233,7 @@ def _dead_pid() -> int:
     return finished.pid
 
 
-def test_a_dead_runner_is_reported_as_failed(client, wave_b, analyst_b):
+def test_a_dead_worker_is_reported_as_failed(client, wave_b, analyst_b):
     client.force_login(analyst_b)
     now = timezone.now()
     here = socket.gethostname()
@@ -230,31 +241,98 @@ def test_a_dead_runner_is_reported_as_failed(client, wave_b, analyst_b):
     died = ExportJob.objects.create(wave=wave_b, format="sav", status=ExportJob.RUNNING, pid=_dead_pid(), host=here, heartbeat_at=now)
     silent = ExportJob.objects.create(wave=wave_b, format="xlsx", status=ExportJob.RUNNING, pid=1, host="another-machine",
                                       heartbeat_at=now - dt.timedelta(minutes=11))  # fmt: skip
-    never = ExportJob.objects.create(wave=wave_b, format="parquet")
-    ExportJob.objects.filter(pk=never.pk).update(created_at=now - dt.timedelta(minutes=3))
+    never = ExportJob.objects.create(wave=wave_b, format="parquet", task_id="0f0e0d0c-0b0a-4908-8706-050403020100")  # no such task
+    first = ExportJob.objects.create(wave=wave_b, format="xlsx")
+    jobs.enqueue(export_jobs.run_export, first)
     waiting = ExportJob.objects.create(wave=wave_b, format="csv")
+    jobs.enqueue(export_jobs.run_export, waiting)  # on the queue behind the first, with no worker about
 
     assert "Exporting: counting the responses." in page(client, live)
     html = page(client, died)
     assert "The export failed.</strong> The export stopped before it finished: its process ended" in html and "http-equiv" not in html
     assert "The export stopped responding before it finished" in page(client, silent)
-    assert "The export never started" in page(client, never)
-    assert "Waiting to start." in page(client, waiting)
+    assert "The export never started: its task has left the queue" in page(client, never)
+    html = page(client, waiting)
+    assert "Waiting to start. 1 task ahead of it." in html and "No worker has been seen for a few minutes" in html
+    jobs.note_worker()
+    assert "No worker has been seen" not in page(client, waiting)
     statuses = dict(ExportJob.objects.values_list("pk", "status"))
-    assert statuses == {live.pk: "running", died.pk: "failed", silent.pk: "failed", never.pk: "failed", waiting.pk: "queued"}
+    assert statuses == {live.pk: "running", died.pk: "failed", silent.pk: "failed", never.pk: "failed", first.pk: "queued",
+                        waiting.pk: "queued"}  # fmt: skip
     listed = client.get(reverse("workspace:exports", args=[wave_b.pk])).content.decode()
     assert listed.count("<td>Failed</td>") == 3 and listed.count("Running: 0 of 0 responses") == 1
 
 
-def test_a_runner_that_cannot_start_fails_the_job(client, wave_b, analyst_b, monkeypatch, django_capture_on_commit_callbacks):
-    def refuse(job):
-        raise OSError("no such file")
-
-    monkeypatch.setattr(export_jobs, "launch", refuse)
+def test_the_queue_s_worker_runs_the_export_once(client, wave_b, analyst_b, launched, work_off, django_capture_on_commit_callbacks):
+    store(wave_b, 4)
     client.force_login(analyst_b)
-    job = ask(client, wave_b, "csv", django_capture_on_commit_callbacks)
+    job = ask(client, wave_b, "parquet", django_capture_on_commit_callbacks)
+    assert launched == [job.pk] and job.task_id
+    [task] = work_off()
+    assert (str(task.pk), task.status, task.task_path, task.args_kwargs) == (
+        job.task_id,
+        "SUCCESSFUL",
+        "collabstate.web.workspace.export_jobs.run_export",
+        {"args": [job.pk], "kwargs": {}},
+    )
+    assert task.return_value == ExportJob.DONE
     job.refresh_from_db()
-    assert job.status == ExportJob.FAILED and job.error.startswith("The export could not be started (no such file).")
+    assert (job.status, job.done, job.total) == (ExportJob.DONE, 4, 4) and export_jobs.file_of(job).is_file()
+    export_jobs.run_export.enqueue(job.pk)  # run again (a task given twice): the job is left as it was
+    assert [t.status for t in work_off()] == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert ExportJob.objects.get(pk=job.pk).file == job.file
+
+
+@pytest.mark.parametrize("signal", [SystemExit(1), KeyboardInterrupt()])
+def test_a_worker_stopped_mid_export_puts_it_back_on_the_queue(wave_b, analyst_b, launched, work_off, monkeypatch, tmp_path, signal):
+    store(wave_b, 5)
+    job, _ = export_jobs.request_export(wave_b, "csv", analyst_b)
+    write, told = export_jobs._progress, []
+
+    def stopped(job_id, done, total):  # the worker is told to stop (a second SIGTERM) after the first chunk, once
+        write(job_id, done, total)
+        if not told:
+            told.append(done)
+            raise signal
+
+    monkeypatch.setattr(export_jobs, "_progress", stopped)
+    jobs.claim(ExportJob, job.pk)  # as the worker does, then the job's own function
+    jobs.update(ExportJob, job.pk, status=ExportJob.QUEUED)
+    with pytest.raises(type(signal)):
+        export_jobs.run_job(job.pk, chunk=2)
+    again = ExportJob.objects.get(pk=job.pk)
+    assert (again.status, again.done, again.file, again.pid) == (ExportJob.QUEUED, 0, "", None)
+    assert again.step == "Interrupted when the server stopped: it starts again from the beginning" and again.task_id != job.task_id
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == []  # no half-written file
+    assert "Waiting to start. 1 task ahead of it. Interrupted when the server stopped" in export_page(again)
+
+    # the queue's worker: the first task (not run by a worker here, so still waiting) runs it; the new one finds it done
+    tasks = work_off()
+    assert [(str(t.pk), t.status) for t in tasks] == [(job.task_id, "SUCCESSFUL"), (again.task_id, "SUCCESSFUL")]
+    assert [t.return_value for t in tasks] == [ExportJob.DONE, ExportJob.DONE]
+    done = ExportJob.objects.get(pk=job.pk)
+    assert (done.status, done.done, done.total, done.step) == (ExportJob.DONE, 5, 5, again.step)
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == [done.file]
+
+
+def test_a_worker_told_twice_to_stop_fails_the_task_it_runs_and_queues_a_new_one(wave_b, analyst_b, launched, work_off, monkeypatch):
+    """In the worker (django-tasks-db's), a second SIGTERM exits from inside the task: the task's row is
+    failed with the exit, and the export's new task runs it from the start."""
+    store(wave_b, 3)
+    job, _ = export_jobs.request_export(wave_b, "sav", analyst_b)
+    write, told = export_jobs._progress, []
+
+    def stopped(job_id, done, total):
+        write(job_id, done, total)
+        if not told:
+            told.append(done)
+            raise SystemExit(1)
+
+    monkeypatch.setattr(export_jobs, "_progress", stopped)
+    first, second = work_off()
+    assert (str(first.pk), first.status, first.exception_class_path) == (job.task_id, "FAILED", "builtins.SystemExit")
+    done = ExportJob.objects.get(pk=job.pk)
+    assert (second.status, str(second.pk), done.status, done.done) == ("SUCCESSFUL", done.task_id, ExportJob.DONE, 3)
 
 
 def test_answers_that_do_not_fit_are_written_blank_and_listed_on_the_jobs_page(client, wave_b, analyst_b, tmp_path, capsys):
@@ -359,8 +437,14 @@ def test_purge_deletes_export_files_after_the_retention_period(wave_b, settings,
         (folder / name).write_text("x")
     day_ago = time.time() - 25 * 3600
     os.utime(folder / "stray-old.sav", (day_ago, day_ago))
+    from django_tasks_db.models import DBTaskResult
+
+    ran = [export_jobs.run_export.enqueue(job.pk).id for job in (old, new)]  # their tasks' rows: finished 8 and 6 days ago
+    for task_id, job in zip(ran, (old, new)):
+        DBTaskResult.objects.filter(pk=task_id).update(status="SUCCESSFUL", finished_at=job.finished_at)
     result = CliRunner().invoke(app, ["wave", "purge"])
     assert result.exit_code == 0 and "1 export files deleted" in result.output, result.output
+    assert [str(t) for t in DBTaskResult.objects.values_list("pk", flat=True)] == [ran[1]]  # the queue keeps 7 days too
     assert sorted(p.name for p in folder.iterdir()) == ["job-new.csv", "stray-new.sav"]
     old.refresh_from_db()
     assert (old.status, old.file) == (ExportJob.DELETED, "") and old.error.startswith("Deleted 7 days after it was made")
@@ -372,39 +456,71 @@ def _status(database: Path, job: int) -> tuple:
         return db.execute("SELECT status, done, total, pid FROM workspace_exportjob WHERE id = ?", (job,)).fetchone()
 
 
-def test_the_real_runner_is_a_detached_process_that_outlives_the_request(tmp_path):
-    """The site of its own: a file database under tmp_path; the request is made by a process that
-    exits at once; the runner it started writes the file; then the download is that file."""
+def _site(tmp_path) -> tuple[dict, list[str]]:
     env = {**os.environ, "COLLABSTATE_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "collabstate.web.settings"}
     env.pop("DATABASE_URL", None)
-    script = [sys.executable, str(HERE / "export_process.py")]
-    asked = subprocess.run([*script, "ask", "sav", "30"], env=env, capture_output=True, text=True, timeout=120)
+    return env, [sys.executable, str(HERE / "export_process.py")]
+
+
+def _ask(tmp_path, env, script, fmt: str, n: int) -> dict:
+    asked = subprocess.run([*script, "ask", fmt, str(n)], env=env, capture_output=True, text=True, timeout=120)
     assert asked.returncode == 0, asked.stderr
     made = json.loads(asked.stdout.strip().splitlines()[-1])
     assert made["location"] == f"/workspace/waves/{made['wave']}/exports/{made['job']}/"
-    database = tmp_path / "collabstate.sqlite3"
-    # the asking process has gone; the runner goes on (it may already have finished 30 responses)
-    assert _status(database, made["job"])[0] in ("queued", "running", "done")
+    assert _status(tmp_path / "collabstate.sqlite3", made["job"])[0] == "queued"  # the request only put it on the queue
+    return made
 
-    deadline = time.monotonic() + 120
-    while (state := _status(database, made["job"]))[0] in ("queued", "running"):
-        assert time.monotonic() < deadline, (
-            f"the export did not finish in 120 s: {state}; log: {list((tmp_path / 'exports').glob('*.log'))}"
-        )
-        time.sleep(0.2)
-    ready = f"export {made['job']} of readiness-2026 as SPSS with labels (.sav): ready, 30 of 30 responses"
-    log_file = tmp_path / "exports" / f"job-{made['job']}.log"
-    # the runner marks the job done, then writes its last log line: give it up to 10 s to do so
-    settle = time.monotonic() + 10
-    while ready not in (log := log_file.read_text() if log_file.exists() else "") and time.monotonic() < settle:
-        time.sleep(0.1)
-    assert state[:3] == ("done", 30, 30), log
-    assert state[3] not in (None, made["pid"], os.getpid())  # a process of its own
-    assert ready in log
 
-    fetched = subprocess.run([*script, "fetch", str(made["job"]), str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
+def _fetch(tmp_path, env, script, job: int) -> dict:
+    fetched = subprocess.run([*script, "fetch", str(job), str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
     assert fetched.returncode == 0, fetched.stderr
-    seen = json.loads(fetched.stdout.strip().splitlines()[-1])
+    return json.loads(fetched.stdout.strip().splitlines()[-1])
+
+
+def test_a_real_worker_process_runs_the_export_asked_for_by_another(tmp_path):
+    """The site of its own: a file database under tmp_path; the request is made by a process that
+    exits at once, leaving the export on the queue; ``collabstate worker --batch``, a process of
+    its own, runs it; then the download is that file."""
+    env, script = _site(tmp_path)
+    made = _ask(tmp_path, env, script, "sav", 30)
+    worker = subprocess.run([str(Path(sys.executable).parent / "collabstate"), "worker", "--batch"], env=env, capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert worker.returncode == 0, worker.stderr
+    state = _status(tmp_path / "collabstate.sqlite3", made["job"])
+    assert state[:3] == ("done", 30, 30) and state[3] not in (None, made["pid"], os.getpid())  # a process of its own
+
+    seen = _fetch(tmp_path, env, script, made["job"])
     assert (seen["status"], seen["streaming"], seen["disposition"]) == (200, True, 'attachment; filename="readiness-2026-responses.sav"')
     assert "http-equiv" not in seen["page"] and "Ready: 30 of 30 responses." in seen["page"]
+    assert seen["task"][0] == "SUCCESSFUL" and seen["task"][1][0].endswith(f"-{state[3]}")  # the worker that ran it
     assert_same_file(tmp_path / "downloaded.sav", tmp_path / "expected.sav", "sav")
+
+
+def test_a_worker_killed_mid_export_has_it_reported_failed_and_nothing_half_written(tmp_path):
+    """A worker (the queue's own loop, exports made slowly) gets SIGKILL while it writes the file:
+    the job's page says it failed and why, its task is marked failed on the queue, no file is
+    left to download, and the next export of the wave is made by the next worker."""
+    env, script = _site(tmp_path)
+    made = _ask(tmp_path, env, script, "csv", 40)
+    database = tmp_path / "collabstate.sqlite3"
+    worker = subprocess.Popen([*script, "slow-worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while (state := _status(database, made["job"]))[1] < 10:  # two chunks written
+            assert time.monotonic() < deadline and worker.poll() is None, (state, worker.poll())
+            time.sleep(0.1)
+    finally:
+        worker.kill()
+        worker.wait()
+    assert state[0] == "running" and state[3] == worker.pid and _status(database, made["job"])[0] == "running"
+
+    seen = _fetch(tmp_path, env, script, made["job"])
+    assert seen["job"][0] == "failed" and seen["status"] == 302  # no download: back to the job's page
+    assert "The export failed.</strong> The export stopped before it finished: its process ended" in seen["page"]
+    assert seen["task"][0] == "FAILED" and seen["task"][2].startswith("The export stopped before it finished")
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == []  # the half-written file was never renamed into place
+
+    worker = subprocess.run([str(Path(sys.executable).parent / "collabstate"), "worker", "--batch"], env=env, capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert worker.returncode == 0, worker.stderr
+    assert _status(database, made["job"])[0] == "failed"  # never run twice

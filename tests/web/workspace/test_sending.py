@@ -85,7 +85,7 @@ def invited(wave) -> set[str]:
     return set(wave.invitees.filter(invited_at__isnull=False).values_list("email", flat=True))
 
 
-def test_nobody_refused_is_marked_invited_and_sending_again_sends_exactly_those(smtp, wave, client, analyst_b):
+def test_nobody_refused_is_marked_invited_and_sending_again_sends_exactly_those(smtp, wave, client, analyst_b, work_off):
     smtp.refuse = {"bo@example.org": "550 5.1.1 <bo@example.org>: mailbox unavailable", "di@example.org": "450 4.2.1 try later"}
     result = send(wave)
     assert (result.sent, result.refused, result.not_tried) == (2, 2, 0)
@@ -106,8 +106,11 @@ def test_nobody_refused_is_marked_invited_and_sending_again_sends_exactly_those(
 
     smtp.refuse = {}
     smtp.accepted.clear()
-    done = client.post(reverse("workspace:send", args=[wave.pk]), {"what": "failed"}, follow=True).content.decode()
-    assert "2 e-mails sent." in done and "Not sent" not in done
+    asked = client.post(reverse("workspace:send", args=[wave.pk]), {"what": "failed"})  # queued: a task sends them
+    assert smtp.to() == [] and asked["Location"].startswith(f"/workspace/waves/{wave.pk}/jobs/")
+    work_off()
+    assert "Done: 2 e-mails sent." in client.get(asked["Location"]).content.decode()
+    assert "Not sent" not in client.get(reverse("workspace:wave", args=[wave.pk])).content.decode()
     assert sorted(smtp.to()) == ["bo@example.org", "di@example.org"]  # exactly those, once each
     assert invited(wave) == {f"{p}@example.org" for p in PEOPLE} and not sending.failures(wave).exists()
     assert send(wave, FAILED).sent == 0 and send(wave).sent == 0

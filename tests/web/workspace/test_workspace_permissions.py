@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
 from collabstate.web.workspace import urls
-from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership
+from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership, WaveJob
 
 
 def _walk(patterns, prefix: str = ""):
@@ -43,11 +43,13 @@ def test_every_address_is_named_and_guarded():
 @pytest.fixture
 def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     """Organisation B's objects, by the name of the address argument that names them (an export
-    of B's wave is done, its file in place, so that its download answers)."""
+    of B's wave is done, its file in place, so that its download answers; a sending of the same
+    number is done)."""
     settings.VAR_DIR = tmp_path
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "job-b.csv").write_text("respondent_id\n")
     job = ExportJob.objects.create(wave=wave_b, format="csv", status=ExportJob.DONE, file="job-b.csv", requested_by=owner_b)
+    WaveJob.objects.create(pk=job.pk, wave=wave_b, kind=WaveJob.INVITATIONS, status=WaveJob.DONE, outcome="2 invitations sent.")
     return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk}
 
 
@@ -59,7 +61,7 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
 
 
 def snapshot() -> dict:
-    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob]
+    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob]
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from collabstate.cli import app
 from collabstate.web.surveys.models import Invitee, Wave
-from collabstate.web.workspace.models import Membership, Organisation
+from collabstate.web.workspace.models import Membership, Organisation, WaveJob
 
 PULSE = "id: pulse\ntitle: Partnership pulse\nquestions:\n  - id: works\n    type: single\n    text: Working?\n    choices:\n      - {code: 1, label: Yes}\n"
 
@@ -126,28 +127,46 @@ def test_the_migrations_put_existing_waves_in_the_default_organisation():
     assert not Wave._meta.get_field("organisation").null
 
 
-def test_invitee_upload_lists_every_problem_by_row_and_adds_nobody(client, wave_b, analyst_b):
+def job_page(client, response, work_off) -> str:
+    """Follow the request to its job's page; the job waits on the queue until the worker runs it; then its page."""
+    assert response.status_code == 302
+    job = WaveJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert job.status == WaveJob.QUEUED and job.task_id
+    work_off()
+    return html.unescape(client.get(response["Location"]).content.decode())
+
+
+def test_invitee_upload_lists_every_problem_by_row_and_adds_nobody(client, wave_b, analyst_b, work_off):
     client.force_login(analyst_b)
     url = reverse("workspace:invitees", args=[wave_b.pk])
     bad = b"email,name,team\ncy@example.org,Cy,x\nnot-an-address,Di,y\nAMI@example.org,Ami again,z\n"
-    page = html.unescape(client.post(url, {"file": SimpleUploadedFile("list.csv", bad)}).content.decode())
-    assert "There is a problem: nobody was added" in page
+    asked = client.post(url, {"file": SimpleUploadedFile("list.csv", bad)})
+    assert wave_b.invitees.count() == 2  # nothing read yet: the worker reads it
+    page = job_page(client, asked, work_off)
+    assert "There is a problem: nobody was added. 3 problems in list.csv." in page
     for line in ("list.csv: row 1, column team: 'team': expected one of the columns email, name, organisation, sector",
                  "list.csv: row 3, column email: 'not-an-address': expected an e-mail address such as name@example.org",
                  "list.csv: row 4, column email: 'AMI@example.org': expected an address not already invited to this wave"):  # fmt: skip
         assert f"<li>{line}</li>" in page
     assert wave_b.invitees.count() == 2
-    good = client.post(url, {"file": SimpleUploadedFile("list.csv", b"email,sector\ncy@example.org,Education\n")}, follow=True)
-    assert "1 invitees added from list.csv." in good.content.decode()
+    good = client.post(url, {"file": SimpleUploadedFile("list.csv", b"email,sector\ncy@example.org,Education\n")})
+    assert "Done: 1 invitees added from list.csv." in job_page(client, good, work_off)
     assert Invitee.objects.get(email="cy@example.org").sector == "Education"
+    assert list((settings.VAR_DIR / "uploads").iterdir()) == []  # the uploads are deleted once read
 
 
-def test_an_analyst_sends_invitations_then_reminders_from_the_dashboard(client, wave_b, analyst_b):
+def test_an_analyst_sends_invitations_then_reminders_from_the_dashboard(client, wave_b, analyst_b, work_off):
     client.force_login(analyst_b)
     url = reverse("workspace:send", args=[wave_b.pk])
     assert "Send invitations (2 not yet invited)" in client.get(reverse("workspace:wave", args=[wave_b.pk])).content.decode()
-    assert "2 invitations sent." in client.post(url, {"what": "invitations"}, follow=True).content.decode()
+    asked = client.post(url, {"what": "invitations"})
+    assert client.post(url, {"what": "invitations"})["Location"] == asked["Location"]  # asked twice: the same sending
+    assert mail.outbox == [] and wave_b.invited() == 0  # the request sent nothing: the worker sends
+    assert "Waiting to start" in client.get(asked["Location"]).content.decode()
+    assert "Done: 2 invitations sent." in job_page(client, asked, work_off)
     assert sorted(m.to[0] for m in mail.outbox) == ["ami@example.org", "bo@example.org"]
-    assert "0 invitations sent." in client.post(url, {"what": "invitations"}, follow=True).content.decode()
-    assert "2 reminders sent." in client.post(url, {"what": "reminders"}, follow=True).content.decode()
+    dashboard = client.get(reverse("workspace:wave", args=[wave_b.pk])).content.decode()
+    assert "<td>Sending of invitations</td><td>Done: 2 invitations sent.</td>" in dashboard
+    assert "Done: 0 invitations sent." in job_page(client, client.post(url, {"what": "invitations"}), work_off)
+    assert "Done: 2 reminders sent." in job_page(client, client.post(url, {"what": "reminders"}), work_off)
     assert [m.subject.startswith("Reminder: ") for m in mail.outbox] == [False, False, True, True]

@@ -30,6 +30,7 @@ __all__ = [
     "WorkspaceError",
     "add_member",
     "change_role",
+    "check_open",
     "create_wave",
     "erase_respondent",
     "organisation_named",
@@ -70,6 +71,13 @@ def create_wave(organisation: Organisation, **fields) -> Wave:
     wave.full_clean()
     wave.save()
     return wave
+
+
+def check_open(wave: Wave, now: dt.datetime | None = None) -> None:
+    """Raise :class:`WorkspaceError` once the wave has closed: nothing is sent after that."""
+    if wave.state(now) == "closed":
+        closed = timezone.localtime(wave.closes_at).strftime("%-d %B %Y %H:%M")
+        raise WorkspaceError(f"{wave.title} closed on {closed}: no invitations or reminders are sent after a wave closes")
 
 
 def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:

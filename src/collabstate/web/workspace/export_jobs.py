@@ -1,20 +1,14 @@
 """A wave's responses as a file, made in the background (issue 6): an analyst asks for one
-(:func:`request_export`), a process of its own writes it with the streamed export engine
+(:func:`request_export`), a task on the queue (:data:`run_export`, run by a worker of
+``collabstate serve`` or ``collabstate worker``) writes it with the streamed export engine
 (:func:`~collabstate.web.surveys.exports.export_wave`), the job's page shows its progress, and
-the file waits under ``VAR_DIR/exports/`` to be downloaded.
+the file waits under ``VAR_DIR/exports/`` to be downloaded. At most ``EXPORT_JOBS_AT_ONCE``
+(setting; default 2) exports wait or run at a time across the site.
 
-The runner is ``collabstate wave export-job <number>`` (:func:`run_job`), started by
-:func:`launch` as a detached process: in a session of its own, and through a starter that exits
-at once, so it is nobody's child (never left a zombie of a web worker, and a worker's restart or
-a Ctrl-C in the terminal of ``collabstate serve`` does not reach it). It survives the request
-that asked for it. No worker service to deploy or keep running: every export is one short-lived
-process, at most ``EXPORT_JOBS_AT_ONCE`` (setting; default 2) at a time across the site.
-
-A job goes ``queued`` -> ``running`` (the runner claims it, writing its process number, machine
-and a heartbeat) -> ``done`` or ``failed``. Progress (``done`` of ``total`` responses) is written
-after each chunk of the engine; a heartbeat thread writes the time every 15 seconds between chunks.
-:func:`check` reports as failed, with a plain message, a job whose runner is gone: its process
-has ended on this machine, its heartbeat is older than 10 minutes, or it was never picked up.
+A job goes ``queued`` -> ``running`` -> ``done`` or ``failed`` as every background job does
+(:mod:`.jobs`: a heartbeat while it runs; a worker stopped mid-run puts it back on the queue, a
+worker killed mid-run has it reported failed with a plain message). Progress (``done`` of
+``total`` responses) is written after each chunk of the engine.
 
 A job may also make the wave's report (:func:`request_report`; the PDF always, the other files
 of a large wave), with the same cached build as the live results and ``collabstate report``
@@ -28,28 +22,24 @@ answers, and so may a report of another wave compared with it) and ``EXPORT_DAYS
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import threading
 import traceback
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_tasks import task
 
 from ...errors import RefusedError
 from ..surveys.exports import CHUNK, count_responses, export_wave
 from ..surveys.models import Wave
-from . import results
+from . import jobs, results
 from .models import AuditEntry, ExportJob
 
 __all__ = [
@@ -63,11 +53,11 @@ __all__ = [
     "exports_dir",
     "file_of",
     "in_background",
-    "launch",
     "purge_exports",
     "report_choice",
     "request_export",
     "request_report",
+    "run_export",
     "run_job",
     "withdraw",
 ]  # fmt: skip
@@ -83,17 +73,8 @@ CONTENT_TYPES = {
 DIRECT_UP_TO = 5_000
 #: The job's page reloads itself this often while the job is under way.
 REFRESH_SECONDS = 10
-HEARTBEAT_SECONDS = 15
-#: A running job whose heartbeat is older than this has lost its runner (on another machine, or
-#: its process number was taken by another process); the final write of a large .sav file can
-#: hold the heartbeat thread back, hence minutes rather than seconds.
-STALE_AFTER = dt.timedelta(minutes=10)
-#: A queued job not picked up by its runner within this has lost it.
-START_WITHIN = dt.timedelta(minutes=2)
-#: Files not named by any job (a deleted wave's, a killed runner's) are deleted this long after their last change.
+#: Files not named by any job (a deleted wave's, a killed worker's) are deleted this long after their last change.
 STRAY_AFTER = dt.timedelta(days=1)
-#: Runs in a second interpreter: starts the runner (the arguments) and exits, leaving it to init.
-_DETACH = "import subprocess, sys; subprocess.Popen(sys.argv[1:])"
 _AGAIN = "Ask for the export again; if it fails again, tell your administrator"
 
 
@@ -165,11 +146,11 @@ def request_report(wave: Wave, what: str, choice: results.Choice, user) -> tuple
 
 
 def _ask(new: ExportJob, detail: str, compared: tuple[Wave, ...] = ()) -> tuple[ExportJob, bool]:
-    """``new`` saved (with the waves a report compares with) and its runner started once
-    committed, or the same job under way."""
+    """``new`` saved (with the waves a report compares with) and its task on the queue, in one
+    transaction, or the same job under way."""
     under_way = [
         check(job) for job in ExportJob.objects.filter(status__in=ExportJob.UNDER_WAY).prefetch_related("compared")
-    ]  # dead runners free their place
+    ]  # dead workers free their place
     key = (new.wave_id, new.format, new.by, new.raw_text, frozenset(w.pk for w in compared))
     same = [
         job for job in under_way
@@ -189,63 +170,26 @@ def _ask(new: ExportJob, detail: str, compared: tuple[Wave, ...] = ()) -> tuple[
             new.compared.set(compared)
         AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=new.requested_by, action=AuditEntry.EXPORT,
                                   detail=f"{detail} (export {new.pk})")  # fmt: skip
-        transaction.on_commit(lambda: start(new))
+        jobs.enqueue(run_export, new)
     return new, True
-
-
-def start(job: ExportJob) -> None:
-    """Launch the job's runner; a runner that cannot be started fails the job at once."""
-    try:
-        launch(job)
-    except (OSError, subprocess.SubprocessError) as exc:
-        _finish(job.pk, ExportJob.QUEUED, status=ExportJob.FAILED, error=f"The export could not be started ({exc}). {_AGAIN}.")
-
-
-def launch(job: ExportJob) -> None:
-    """Start ``collabstate wave export-job <number>`` detached (see the module's notes); its
-    output goes to ``VAR_DIR/exports/job-<number>.log``. Returns once it has started."""
-    folder = exports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "collabstate", "wave", "export-job", str(job.pk)]
-    env = {**os.environ, "COLLABSTATE_VAR": str(settings.VAR_DIR)}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
-    with open(folder / f"job-{job.pk}.log", "ab") as log:
-        starter = subprocess.Popen([sys.executable, "-c", _DETACH, *command], stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT, env=env, start_new_session=True)  # fmt: skip
-    if starter.wait(timeout=60):
-        raise OSError(f"its starter ended with status {starter.returncode}")
 
 
 # --- running ---------------------------------------------------------------------------------
 
 
+@task()
+def run_export(job_id: int) -> str:
+    """The task on the queue: run export (or report) ``job_id`` (:func:`run_job`); its status once run."""
+    return run_job(job_id).status
+
+
 def _update(job_id: int, still: str = ExportJob.RUNNING, **fields) -> bool:
     """Change the job if its status is still ``still`` (an erasure or :func:`check` may have ended it)."""
-    return bool(ExportJob.objects.filter(pk=job_id, status=still).update(**fields))
+    return jobs.update(ExportJob, job_id, still, **fields)
 
 
 def _finish(job_id: int, still: str = ExportJob.RUNNING, **fields) -> bool:
-    return _update(job_id, still, finished_at=timezone.now(), **fields)
-
-
-class _Heartbeat(threading.Thread):
-    """Writes the time into the job every ``HEARTBEAT_SECONDS`` while the runner works."""
-
-    def __init__(self, job_id: int) -> None:
-        super().__init__(name=f"export-{job_id}-heartbeat", daemon=True)
-        self.job_id, self.stopped = job_id, threading.Event()
-
-    def run(self) -> None:
-        try:
-            while not self.stopped.wait(HEARTBEAT_SECONDS):
-                with contextlib.suppress(DatabaseError):  # a busy database: the next beat will do
-                    _update(self.job_id, heartbeat_at=timezone.now())
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.join()
+    return jobs.finish(ExportJob, job_id, still, **fields)
 
 
 def _progress(job_id: int, done: int, total: int) -> None:
@@ -274,12 +218,10 @@ def _write_report(job: ExportJob, path: Path) -> dict:
 
 
 def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
-    """Run the queued job ``job_id`` in this process (what ``collabstate wave export-job`` does):
-    claim it, write the file with the engine, writing progress into the job, and mark it done or
-    failed. A job that is not queued (already run, or withdrawn) is left as it is. Returns the job."""
-    now = timezone.now()
-    claimed = _update(job_id, ExportJob.QUEUED, status=ExportJob.RUNNING, pid=os.getpid(), host=socket.gethostname(),
-                      started_at=now, heartbeat_at=now)  # fmt: skip
+    """Run the queued job ``job_id`` in this process (what its task does): claim it, write the
+    file with the engine, writing progress into the job, and mark it done or failed. A job that
+    is not queued (already run, or withdrawn) is left as it is. Returns the job."""
+    claimed = jobs.claim(ExportJob, job_id)
     job = ExportJob.objects.select_related("wave").get(pk=job_id)
     if not claimed:
         return job
@@ -289,7 +231,7 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
     name = f"job-{job.pk}-{uuid.uuid4().hex[:12]}.{job.what}"
     path = exports_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    heartbeat = _Heartbeat(job_id)
+    heartbeat = jobs.Heartbeat(job)
     heartbeat.start()
     try:
         if job.is_report:
@@ -303,12 +245,16 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
             fields = {"done": written.n, "total": written.n, "n_problems": written.n_problems, "problems": "\n".join(summary[1:])}
     except _Withdrawn:
         path.unlink(missing_ok=True)
+    except (SystemExit, KeyboardInterrupt):  # the worker is being stopped: again from the start when one is back
+        path.unlink(missing_ok=True)
+        jobs.requeue(job, run_export, "Interrupted when the server stopped: it starts again from the beginning")
+        raise
     except results.Unreportable as exc:
         _finish(job_id, status=ExportJob.FAILED, error=f"No report can be made of this wave's responses: {exc}")
     except ValueError as exc:  # a value the format cannot hold, named by the engine
         _finish(job_id, status=ExportJob.FAILED, error=f"The export failed: {str(exc).replace(str(path.parent) + os.sep, '')}")
     except Exception:
-        traceback.print_exc()  # into the job's log
+        traceback.print_exc()  # into the worker's log
         _finish(job_id, status=ExportJob.FAILED, error=f"The export failed because of an error on the server (export {job_id}). {_AGAIN}.")
     else:
         if not _finish(job_id, status=ExportJob.DONE, file=name, heartbeat_at=timezone.now(), **fields):
@@ -322,44 +268,18 @@ def run_job(job_id: int, *, chunk: int | None = None) -> ExportJob:
 # --- watching --------------------------------------------------------------------------------
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (a zombie does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def _gone(job: ExportJob, now: dt.datetime) -> str:
-    """Why the job's runner is known to be gone ("" when it is not)."""
-    if job.status == ExportJob.QUEUED:
-        return f"The export never started. {_AGAIN}." if now - job.created_at > START_WITHIN else ""
-    if job.pid and job.host == socket.gethostname() and not _alive(job.pid):
-        return (
-            f"The export stopped before it finished: its process ended (for example, the server restarted or ran out of memory). {_AGAIN}."
-        )
-    if job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER:
-        return f"The export stopped responding before it finished. {_AGAIN}."
-    return ""
-
-
 def check(job: ExportJob, now: dt.datetime | None = None) -> ExportJob:
-    """The job, with a runner known to be gone reported as failed (written into the job, unless the
-    runner has moved on in the meantime)."""
-    if not job.under_way:
-        return job
-    problem = _gone(job, now or timezone.now())
-    if problem and ExportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
-        status=ExportJob.FAILED, error=problem, finished_at=timezone.now()
-    ):
-        job.refresh_from_db()
-    return job
+    """The job, with a worker known to be gone reported as failed (:func:`.jobs.check`), and the
+    file it was writing deleted."""
+    return jobs.check(job, "report" if job.is_report else "export", _AGAIN, now, on_failed=_unfinished_files)
+
+
+def _unfinished_files(job: ExportJob) -> None:
+    """Delete the files a killed worker was writing for ``job`` (the engine writes beside, then renames)."""
+    folder = exports_dir()
+    if folder.is_dir():
+        for path in [*folder.glob(f"job-{job.pk}-*"), *folder.glob(f".job-{job.pk}-*")]:
+            path.unlink(missing_ok=True)
 
 
 # --- deleting --------------------------------------------------------------------------------
@@ -388,7 +308,7 @@ def withdraw(wave: Wave, reason: str) -> int:
 
 def purge_exports(now: dt.datetime | None = None) -> int:
     """Delete the files of exports made ``EXPORT_DAYS`` or more days ago (each job marked
-    ``deleted``), report dead runners (:func:`check`), and delete files no job names that have not
+    ``deleted``), report dead workers (:func:`check`), and delete files no job names that have not
     changed for a day. Returns how many exports were deleted."""
     now = now or timezone.now()
     days = settings.EXPORT_DAYS

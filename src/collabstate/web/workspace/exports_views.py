@@ -1,5 +1,5 @@
 """A wave's responses as a file: asked for on the wave's exports page, made in the background
-(:mod:`.export_jobs`), watched on the export's own page (which reloads itself while the export
+(:mod:`.export_jobs`, a task on the queue), watched on the export's own page (which reloads itself while the export
 runs, when asked to; no JavaScript), then downloaded. Analysts and owners only: the responses are
 personal data. The report's PDF (and a large wave's other report files) is made the same way,
 asked for from the live results (:func:`prepare`).
@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from ..surveys.exports import count_responses
 from ..surveys.models import Wave
-from . import export_jobs, results
+from . import export_jobs, jobs, results
 from .access import wave_view
 from .forms import ResultsForm, choice_query
 from .models import ExportJob, Membership
@@ -65,7 +65,7 @@ def export_job(request: HttpRequest, wave: Wave, membership: Membership, job: in
         choice = export_jobs.report_choice(export)
         again = reverse("workspace:results", args=[wave.pk]) + "?" + choice_query(choice)
     context = {"wave": wave, "job": export, "refreshing": refreshing, "refresh_seconds": export_jobs.REFRESH_SECONDS,
-               "size": size, "name": export_jobs.download_name(export), "again": again}  # fmt: skip
+               "size": size, "name": export_jobs.download_name(export), "again": again, "queue": jobs.queue_state(export)}  # fmt: skip
     return render(request, "workspace/export_job.html", context)
 
 

@@ -19,11 +19,18 @@ being imported into, by its slug, its title or both as the report labels it (``T
 trimmed, in any case): a file collabstate wrote with the wave's name in it comes back in. A row
 naming another wave is a problem naming the file, the row, the value found and the wave
 expected; the column itself is not stored.
+
+A large file is stored ``STORE_BATCH`` responses to a transaction, so people answering the wave's pages
+never wait long for the database (SQLite has one writer at a time): the responses are stored not
+completed, then all made completed in one last short transaction, so the wave gains the whole file
+or nothing. An import that fails or is stopped half-way deletes what it stored
+(:func:`discard_unfinished`); the workspace runs one import per wave at a time.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,12 +43,17 @@ from ...instrument import DESIGN_COLUMNS
 from ..surveys.models import Answer, Response, Wave
 from .models import AuditEntry
 
-__all__ = ["ImportReport", "import_responses", "import_upload"]
+__all__ = ["STEPS", "ImportReport", "discard_unfinished", "import_responses", "import_upload"]
 
 #: Design columns a wave cannot hold (``respondent_id`` is read and replaced; ``wave`` is
 #: checked against the wave and left out).
 NOT_STORED = tuple(c for c in DESIGN_COLUMNS if c not in ("respondent_id", "wave"))
 BATCH = 10_000
+#: Responses stored in one transaction: short enough that a respondent's page save, waiting for
+#: SQLite's one writer, waits a fraction of a second.
+STORE_BATCH = 2_000
+#: The steps of an import, for its progress: reading and checking the file, storing, completing.
+STEPS = 3
 
 
 @dataclass
@@ -95,13 +107,18 @@ def import_upload(wave: Wave, upload, user=None) -> ImportReport:
         return import_responses(wave, tmp.name, name=Path(upload.name).name, user=user)
 
 
-def import_responses(wave: Wave, source, name: str | None = None, user=None) -> ImportReport:
+def import_responses(wave: Wave, source, name: str | None = None, user=None,
+                     progress: Callable[[int, str], None] | None = None) -> ImportReport:  # fmt: skip
     """Read and validate ``source`` (a path or a data frame) against the wave's instrument; if it
-    has no problem at all, store every row as a completed response of the wave, in one
-    transaction, with an audit entry. Raises :class:`~collabstate.dataset.ResponsesError` for a
-    file that cannot be read at all, or whose reading would take more memory or time than
-    :class:`~collabstate.dataset.ReadLimits` allow: a file is read in a process of its own
-    (:func:`~collabstate.dataset.read_source_isolated`), so that no upload can take the server's."""
+    has no problem at all, store every row as a completed response of the wave (see the module's
+    notes: the whole file or nothing), with an audit entry. Raises
+    :class:`~collabstate.dataset.ResponsesError` for a file that cannot be read at all, or whose
+    reading would take more memory or time than :class:`~collabstate.dataset.ReadLimits` allow: a
+    file is read in a process of its own (:func:`~collabstate.dataset.read_source_isolated`), so
+    that no upload can take the server's. ``progress`` is called with the step (1 to ``STEPS``)
+    and what it does, before each step and after each batch stored."""
+    tell = progress or (lambda step, message: None)
+    tell(1, "Reading and checking the file")
     instrument = wave.instrument
     if isinstance(source, (str, Path)):
         read = read_source_isolated(source, instrument, name=name)
@@ -121,16 +138,35 @@ def import_responses(wave: Wave, source, name: str | None = None, user=None) -> 
         return report
     columns = [c.name for c in wave.instrument.columns]
     kinds = {c.name: c.kind for c in wave.instrument.columns}
+    texts = data.select([_as_text(name, kinds[name]) for name in columns])
+    discard_unfinished(wave)  # a stopped import's leftovers, if any
+    try:
+        for start in range(0, data.height, STORE_BATCH):
+            tell(2, f"Storing the responses: {start:,} of {data.height:,}")
+            _store(wave, texts.slice(start, STORE_BATCH), columns)
+        tell(3, f"Completing the import of {data.height:,} responses")
+        with transaction.atomic():  # the wave gains them all at once
+            Response.objects.filter(wave=wave, imported=True, completed=False).update(completed=True)
+            AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.IMPORT,
+                                      detail=f"{validation.file}: {data.height} responses imported")  # fmt: skip
+    except BaseException:
+        discard_unfinished(wave)
+        raise
+    report.imported = data.height
+    return report
+
+
+def _store(wave: Wave, texts: pl.DataFrame, columns: list[str]) -> None:
+    """One batch of rows (canonical text) as responses not yet completed, with their answers."""
     cells = (
-        data.select([_as_text(name, kinds[name]) for name in columns])
-        .with_row_index("row")
+        texts.with_row_index("row")
         .unpivot(index="row", on=columns, variable_name="column", value_name="value")
         .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
         .sort("row", maintain_order=True)
     )
     with transaction.atomic():
         created = Response.objects.bulk_create(
-            (Response(wave=wave, completed=True, imported=True) for _ in range(data.height)), batch_size=BATCH
+            (Response(wave=wave, completed=False, imported=True) for _ in range(texts.height)), batch_size=BATCH
         )
         ids = pl.Series("response_id", [r.pk for r in created], dtype=pl.Int64)
         rows = cells.select(ids.gather(cells["row"]), "column", "value")
@@ -138,10 +174,18 @@ def import_responses(wave: Wave, source, name: str | None = None, user=None) -> 
         with connection.cursor() as cursor:
             for batch in rows.iter_slices(BATCH):
                 cursor.executemany(sql, batch.rows())
-        AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.IMPORT,
-                                  detail=f"{validation.file}: {data.height} responses imported")  # fmt: skip
-    report.imported = data.height
-    return report
+
+
+def discard_unfinished(wave: Wave) -> int:
+    """Delete the responses an import stored but did not complete (it failed or was stopped), a
+    batch at a time; returns how many. Imported responses are incomplete only while an import runs."""
+    deleted = 0
+    while pks := list(Response.objects.filter(wave=wave, imported=True, completed=False).values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():
+            Answer.objects.filter(response_id__in=pks).delete()
+            Response.objects.filter(pk__in=pks).delete()
+        deleted += len(pks)
+    return deleted
 
 
 def _other_wave(source: Source, wave: Wave) -> tuple[list[DataProblem], pl.Series]:

@@ -125,6 +125,7 @@ class ExportJob(models.Model):
     host = models.CharField(max_length=255, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task on the queue that runs it")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -163,4 +164,76 @@ class ExportJob(models.Model):
     def percent(self) -> int:
         """Done so far; a report's step under way counts as not done."""
         done = self.done - 1 if self.is_report and self.status != self.DONE and self.done else self.done
+        return 100 * done // self.total if self.total else (100 if self.status == self.DONE else 0)
+
+
+class WaveJob(models.Model):
+    """Work on a wave that grows with its size, done by a task on the queue (:mod:`.wave_jobs`)
+    while the person who asked for it watches its page: an import of responses or an invitee list
+    (the uploaded file waits under ``VAR_DIR/uploads/`` until the task has read it), or sending
+    the invitations, the reminders, or again the e-mails the mail server refused.
+
+    >>> job = WaveJob(kind=WaveJob.INVITATIONS, status=WaveJob.RUNNING, done=25_000, total=100_000)
+    >>> job.progress_text, job.percent
+    ('25,000 of 100,000 invitations sent', 25)
+    >>> WaveJob(kind=WaveJob.IMPORT, status=WaveJob.RUNNING, done=3, total=4, step="Storing the responses").progress_text
+    'step 3 of 4: Storing the responses'
+    """
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUSES = [(QUEUED, "Waiting to start"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+    UNDER_WAY = (QUEUED, RUNNING)
+    # the sendings are named as surveys.sending names them
+    IMPORT, INVITEES, INVITATIONS, REMINDERS, FAILED = "import", "invitees", "invitations", "reminders", "failed"
+    KINDS = [(IMPORT, "Import of responses"), (INVITEES, "Upload of invitees"), (INVITATIONS, "Sending of invitations"),
+             (REMINDERS, "Sending of reminders"), (FAILED, "Sending again of the e-mails refused")]  # fmt: skip
+    #: Kinds whose progress counts e-mails (the others count steps).
+    SENDING = (INVITATIONS, REMINDERS, FAILED)
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=20, choices=KINDS)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    done = models.PositiveIntegerField(default=0, help_text="Steps done, or e-mails sent")
+    total = models.PositiveIntegerField(default=0, help_text="Steps, or e-mails to send (counted when it starts)")
+    step = models.CharField(max_length=200, blank=True, help_text="The step under way")
+    upload = models.CharField(max_length=200, blank=True, help_text="The uploaded file under VAR_DIR/uploads/ until it is read")
+    name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's own name")
+    outcome = models.TextField(blank=True, help_text="What it did, once done")
+    error = models.TextField(blank=True, help_text="Why it failed, for the person who asked")
+    problems = models.JSONField(default=list, blank=True, help_text="The first problems found in the file, as sentences")
+    n_problems = models.PositiveIntegerField(default=0, help_text="Every problem found in the file")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task on the queue that runs it")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} of {self.wave_id} ({self.status})"
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in self.UNDER_WAY
+
+    @property
+    def sending(self) -> bool:
+        return self.kind in self.SENDING
+
+    @property
+    def progress_text(self) -> str:
+        """How far it has gone, in words."""
+        if self.sending:
+            return f"{self.done:,} of {self.total:,} {'e-mails' if self.kind == self.FAILED else self.kind} sent"
+        return f"step {self.done} of {self.total}: {self.step}" if self.total else self.step
+
+    @property
+    def percent(self) -> int:
+        """Done so far; a step under way counts as not done."""
+        done = self.done if self.sending or self.status == self.DONE else max(self.done - 1, 0)
         return 100 * done // self.total if self.total else (100 if self.status == self.DONE else 0)

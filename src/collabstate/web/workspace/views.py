@@ -15,24 +15,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from ...dataset import ResponsesError
-from ...errors import RefusedError
 from ..surveys import sending
 from ..surveys.exports import count_responses
-from ..surveys.invitations import InviteeFileError, add_invitees
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, export_jobs, importing, results
+from . import actions, export_jobs, results, wave_jobs
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
 from .forms import MemberForm, ResultsForm, RoleForm, SearchForm, UploadForm, WaveForm
-from .models import AuditEntry, ExportJob, Membership, Organisation
+from .models import AuditEntry, ExportJob, Membership, Organisation, WaveJob
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
 GET_POST = ("GET", "POST")
-#: Problems listed on a page (every one is counted; ``collabstate validate`` gives them all).
+#: Refused e-mails listed on a wave's page (every one is counted).
 SHOWN = 200
+#: Background jobs (imports, invitee lists, sendings) listed on a wave's page, latest first.
+JOBS_SHOWN = 10
 
 
 def _posted(request: HttpRequest) -> tuple:
@@ -70,7 +69,8 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     failed = sending.failures(wave)
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
                "not_invited": wave.invitees.filter(invited_at__isnull=True).count(), "failed": failed[:SHOWN],
-               "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN}  # fmt: skip
+               "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN,
+               "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else []}  # fmt: skip
     return render(request, "workspace/wave.html", context)
 
 
@@ -138,52 +138,42 @@ def download(request: HttpRequest, wave: Wave, membership: Membership, what: str
 
 @wave_view(ANALYST, GET_POST)
 def invitees(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    form = UploadForm(*_posted(request))
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            added = add_invitees(wave, upload.read(), name=upload.name)
-        except InviteeFileError as exc:
-            problems = [f"{upload.name}: {p}" for p in exc.problems]
-        else:
-            messages.success(request, f"{len(added)} invitees added from {upload.name}. Send the invitations when you are ready.")
-            return redirect("workspace:wave", wave.pk)
-    return render(request, "workspace/invitees.html", {"wave": wave, "form": form, "problems": problems})
+    """The invitee list's upload: saved, then read and checked by a task (its page shows how it went)."""
+    return _upload(request, wave, WaveJob.INVITEES, "workspace/invitees.html")
 
 
 @wave_view(ANALYST, ("POST",))
 def send(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
-    """Send the invitations, the reminders or again what was refused (``what``); what the mail
-    server refused is listed on the wave's page."""
+    """Send the invitations, the reminders or again what the mail server refused (``what``), by a
+    task, and show its page; what the mail server refused is listed on the wave's page."""
     what = request.POST.get("what", sending.INVITATIONS)
     if what not in sending.WHAT:
         raise Http404("no such sending")
     try:
-        sent = actions.send(wave, what)
-    except RefusedError as exc:
+        job, _ = wave_jobs.request_send(wave, what, request.user)
+    except actions.WorkspaceError as exc:
         messages.error(request, f"Nothing was sent: {exc}")
-    else:
-        (messages.error if sent.refused or sent.not_tried else messages.success)(request, f"{sent}.")
-    return redirect("workspace:wave", wave.pk)
+        return redirect("workspace:wave", wave.pk)
+    return redirect("workspace:job", wave.pk, job.pk)
 
 
 @wave_view(ANALYST, GET_POST)
 def import_responses(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
+    """A response file's upload: saved, then read, checked and imported by a task (its page lists any problem)."""
+    return _upload(request, wave, WaveJob.IMPORT, "workspace/import.html")
+
+
+def _upload(request: HttpRequest, wave: Wave, kind: str, template: str) -> HttpResponse:
     form = UploadForm(*_posted(request))
-    report, unreadable = None, ""
     if request.method == "POST" and form.is_valid():
         try:
-            report = importing.import_upload(wave, form.cleaned_data["file"], request.user)
-        except ResponsesError as exc:
-            unreadable = str(exc)
+            job = wave_jobs.request_upload(wave, kind, form.cleaned_data["file"], request.user)
+        except actions.WorkspaceError as exc:
+            form.add_error("file", str(exc))
         else:
-            if report.ok:
-                messages.success(request, f"{report.imported} responses imported from {report.validation.file}.")
-                return redirect("workspace:wave", wave.pk)
-    context = {"wave": wave, "form": form, "report": report, "unreadable": unreadable,
-               "problems": report.problems[:SHOWN] if report else [], "shown": SHOWN}  # fmt: skip
-    return render(request, "workspace/import.html", context)
+            return redirect("workspace:job", wave.pk, job.pk)
+    under_way = wave.jobs.filter(kind=kind, status__in=WaveJob.UNDER_WAY).first()
+    return render(request, template, {"wave": wave, "form": form, "under_way": under_way})
 
 
 @wave_view(OWNER, GET_POST)
