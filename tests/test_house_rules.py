@@ -111,3 +111,11 @@ def test_no_two_modules_import_each_other_when_they_load():
         modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = _imports_at_run_time(path)
     circles = sorted({tuple(sorted((a, b))) for a, deps in modules.items() for b in deps if b != a and a in modules.get(b, set())})
     assert circles == [], circles
+
+
+def test_test_files_have_names_of_their_own():
+    """The test folders are not packages, so two test files of one name cannot be collected in
+    one run: the second is an error, and `make test` stops there."""
+    tests = Path(__file__).parent
+    names = [p.name for p in tests.rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

@@ -97,7 +97,7 @@ def test_bad_targets_files_say_where_and_what(tmp_path, name, text, message, det
 def test_a_targets_file_that_is_not_utf8_says_so(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"variable,code,target\nsector,1,0.5\nsector,2,\xff\n")
-    with pytest.raises(TargetsError, match=r"t.csv: not UTF-8 text"):
+    with pytest.raises(TargetsError, match=r"t.csv, line 3: not UTF-8 text: byte 0xFF at offset 43"):
         load_targets(path, leaders())
 
 

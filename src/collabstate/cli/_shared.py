@@ -1,17 +1,25 @@
 """What every command of the command line shares: its consoles, the ``--instrument`` option and
 the data argument, how it prints an error, tables that never cut an id, loading an instrument,
-and reading a data file and listing its problems."""
+and reading a data file and listing its problems.
+
+Text a person gave (a file name, a column heading, a value, a wave's title) is printed as it is:
+the consoles read no markup (``[/]`` in a title is text, not the end of a style) and show a
+control character as its escape (``\x1b``), so that nothing in a file can restyle or clear the
+terminal. A style is given as a :class:`rich.text.Text`, never as markup in a string.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from rich.console import Console, RenderableType
+from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from ..dataset import Validation
@@ -21,8 +29,10 @@ __all__ = [
     "FORMATS",
     "DataArgument",
     "InstrumentOption",
+    "LiteralConsole",
     "err",
     "fail",
+    "literal",
     "out",
     "print_error",
     "print_table",
@@ -31,8 +41,33 @@ __all__ = [
     "report_problems",
 ]
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+#: A value longer than this is shown cut, in a table of problems (the rejects file keeps it whole).
+_SHOWN = 60
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(text: object) -> str:
+    """``text`` with every control character but new line and tab written as its escape
+    (``\x1b``): what a file holds, shown, never acted on by the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+class LiteralConsole(Console):
+    """A console that prints strings as they are: no markup, no highlighting, control characters
+    shown as escapes (styles are given as :class:`~rich.text.Text`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, highlight=False, **kwargs)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(literal(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def status(self, status: RenderableType, **kwargs: Any) -> Status:
+        return super().status(Text(literal(status)) if isinstance(status, str) else status, **kwargs)
+
+
+out = LiteralConsole(soft_wrap=True)
+err = LiteralConsole(stderr=True)
 
 InstrumentOption = Annotated[
     str, typer.Option("--instrument", "-i", help="A built-in instrument id (readiness-2018, leaders) or a YAML file.")
@@ -48,22 +83,23 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
     line (ids are what people copy, so they are printed whole)."""
     if not out.is_terminal:
         if title:
-            typer.echo(title)
+            typer.echo(literal(title))
         for row in (headers, *rows):
-            typer.echo("\t".join(" ".join(str(cell).split()) for cell in row))
+            typer.echo("\t".join(" ".join(literal(cell).split()) for cell in row))
         return
-    table = Table(title=title, title_justify="left")
+    table = Table(title=None if title is None else Text(literal(title)), title_justify="left")
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(Text(literal(header)), overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(literal(cell)) for cell in row))
     out.print(table)
 
 
 def print_error(message: str) -> None:
     """``error: <message>`` on standard error; the message is printed as it is (a ``[name]`` in
     it is text, not a style)."""
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    # piped: one line per message line; on a terminal it folds
+    err.print(Text.assemble(("error:", "bold red"), " ", literal(message)), soft_wrap=not err.is_terminal)
 
 
 def fail(message: str) -> typer.Exit:
@@ -104,16 +140,18 @@ def report_problems(validation: Validation, limit: int = 50) -> None:
     count = validation.n_problems
     if not err.is_terminal:  # a pipe or a log: one plain line per problem, easy to grep
         for p in problems[:limit]:
-            typer.echo(str(p), err=True)
+            typer.echo(literal(p), err=True)
         if count > limit:
             typer.echo(f"… and {count - limit} more; every rejected row and its problems are in the rejects file.", err=True)
         return
-    table = Table(title=f"{count} problem{'s' if count != 1 else ''} in {validation.file}", title_justify="left")
+    table = Table(title=Text(literal(f"{count} problem{'s' if count != 1 else ''} in {validation.file}")), title_justify="left")
     for heading in ("row", "column", "value", "problem"):
         table.add_column(heading, overflow="fold")
     for p in problems[:limit]:
-        value = "" if p.value is None else repr(p.value)
-        table.add_row("" if p.row is None else str(p.row), p.column or "", value, f"{p.kind}: expected {p.expected}")
+        text = "" if p.value is None else str(p.value)
+        value = "" if p.value is None else repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
+        cells = ("" if p.row is None else str(p.row), p.column or "", value, f"{p.kind}: expected {p.expected}")
+        table.add_row(*(Text(literal(cell)) for cell in cells))
     err.print(table)
     if count > limit:
         err.print(f"… and {count - limit} more; every rejected row and its problems are in the rejects file.")

@@ -25,7 +25,7 @@ from rich.text import Text
 
 from ..instrument import Instrument
 from ..instrument.model import MultipleQuestion
-from ._shared import DataArgument, InstrumentOption, err, fail, out, read_data, read_instrument, report_problems
+from ._shared import DataArgument, InstrumentOption, err, fail, literal, out, read_data, read_instrument, report_problems
 
 if TYPE_CHECKING:
     pass
@@ -237,7 +237,7 @@ def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float,
     for row in estimate_records(table):
         if row["question"] != current:
             current, answer = row["question"], None
-            title = f"[bold]{labels.question(current)}[/] ({current})"
+            title = Text.assemble((literal(labels.question(current)), "bold"), f" ({literal(current)})")
             tables.append(Table(title=title, title_justify="left", title_style="", show_edge=False, pad_edge=False))
             for heading in headings:
                 tables[-1].add_column(heading, justify="right" if heading in ("estimate", "n") else "left", overflow="fold")
@@ -257,7 +257,7 @@ def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float,
         if show_group:
             cells.append(row["letters"])
         cells.append(", ".join(FLAG_NOTES[f] for f in row["flags"] if f in FLAG_NOTES))
-        tables[-1].add_row(*cells)
+        tables[-1].add_row(*(Text(literal(cell)) for cell in cells))
     if not tables:
         return Group(Text("No estimates."))
     return Group(*[part for t in tables for part in (t, Text(""))][:-1])

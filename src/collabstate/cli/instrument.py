@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from ._shared import out, print_table, read_instrument
+from ._shared import literal, out, print_table, read_instrument
 
 __all__ = ["instrument_app"]
 
@@ -38,7 +39,7 @@ def instrument_show(ref: Annotated[str, typer.Argument(help="Instrument id or YA
     Example: [bold]collabstate instrument show readiness-2018[/]
     """
     ins = read_instrument(ref)
-    out.print(f"[bold]{ins.title}[/] ({ins.id}): {len(ins.questions)} questions, {len(ins.columns)} data columns")
+    out.print(Text.assemble((literal(ins.title), "bold"), f" ({ins.id}): {len(ins.questions)} questions, {len(ins.columns)} data columns"))
     rows = []
     for q in ins.questions:
         if q.type == "multiple":
@@ -53,7 +54,8 @@ def instrument_show(ref: Annotated[str, typer.Argument(help="Instrument id or YA
     print_table(("id", "type", "question", "codes", "asked when"), rows)
     for index in ins.indices:
         factors = ", ".join(f.id + ("" if f.in_index else " (beside the index)") for f in index.factors)
-        out.print(f"[bold]{index.label}[/] ({index.id}): dimensions {', '.join(d.id for d in index.dimensions)}; factors {factors}")
+        dimensions = ", ".join(d.id for d in index.dimensions)
+        out.print(Text.assemble((literal(index.label), "bold"), f" ({index.id}): dimensions {dimensions}; factors {factors}"))
 
 
 @instrument_app.command("schema")

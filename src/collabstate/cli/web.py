@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from ..web.setup import setup_django
-from ._shared import InstrumentOption, err, fail, out, read_instrument
+from ._shared import InstrumentOption, err, fail, literal, out, read_instrument
 
 __all__ = ["serve", "wave_app", "worker"]
 
@@ -253,13 +253,14 @@ def export(
     Example: collabstate wave export leaders-2026 leaders-2026.sav
     """
     wave = _wave(slug)
+    from rich.markup import escape
     from rich.progress import Progress
 
     from ..web.surveys.exports import export_wave
 
     try:
         with Progress(console=err, transient=True) as bar:
-            task = bar.add_task(f"Exporting {slug}", total=None)
+            task = bar.add_task(escape(f"Exporting {literal(slug)}"), total=None)  # the default columns read markup
             written = export_wave(
                 wave, output, progress=lambda done, total: bar.update(task, completed=done, total=total), raw_text=raw_text
             )

@@ -1,6 +1,8 @@
 """What was answered: the Responses type, readers, validation and writers."""
 
-from ._sources import Source, read_source
+from ._isolated import read_source_isolated
+from ._limits import ReadLimits
+from ._sources import Source, decode_text, read_source
 from .readers import DataProblem, ResponsesError, read_responses
 from .responses import DESIGN_DTYPES, KIND_DTYPES, Responses, canonical_schema
 from .validate import MAX_PROBLEMS, Validation
@@ -13,6 +15,7 @@ __all__ = [
     "KIND_DTYPES",
     "MAX_PROBLEMS",
     "DataProblem",
+    "ReadLimits",
     "Responses",
     "ResponsesError",
     "Source",
@@ -22,10 +25,12 @@ __all__ = [
     "WaveOrderError",
     "canonical_schema",
     "codebook",
+    "decode_text",
     "format_of",
     "order_waves",
     "read_responses",
     "read_source",
+    "read_source_isolated",
     "stack_waves",
     "waves_in",
     "write_responses",

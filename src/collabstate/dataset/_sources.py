@@ -18,10 +18,11 @@ from typing import Any
 
 import polars as pl
 
+from ._limits import ReadLimits, check_parquet, check_sav, check_xlsx
 from ._problems import ResponsesError
 from ._row_widths import long_rows, short_rows
 
-__all__ = ["Source", "read_source", "stringify"]
+__all__ = ["Source", "decode_text", "read_source", "stringify"]
 
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -44,12 +45,15 @@ def read_source(
     name: str | None = None,
     sheet: str | int | None = None,
     coded: Callable[[str], bool] = lambda heading: False,
+    limits: ReadLimits | None = None,
 ) -> Source:
     """Read a path (CSV, TSV, TXT, XLSX, SAV, Parquet) or a polars/pandas frame.
 
     ``coded(heading)`` says which CSV columns hold few distinct values (codes, flags): they are
     turned into categoricals as the file is read, which holds a large file in a fraction of the
-    memory.
+    memory. A workbook, .sav or Parquet file that declares more than ``limits`` allow (default:
+    :meth:`ReadLimits.from_env`) is refused before it is read. The path is the file read: never
+    a pattern (``survey[1].csv`` is that file, not ``survey1.csv``).
     """
     if isinstance(source, pl.DataFrame):
         return _from_polars(source, name or "<frame>")
@@ -68,13 +72,18 @@ def read_source(
         raise ResponsesError(f"{label}: sheet= applies to XLSX workbooks only")
     if path.stat().st_size == 0:
         raise ResponsesError(f"{label}: the file is empty")
+    path = path.absolute()  # read as given: a leading "~" is a folder named so, not the home folder
+    limits = limits or ReadLimits.from_env()
     if ext in CSV_EXTENSIONS:
         return _read_csv(path, label, ext, coded)
     if ext in XLSX_EXTENSIONS:
+        check_xlsx(path, label, limits)
         return _read_xlsx(path, label, sheet)
     if ext == ".sav":
+        check_sav(path, label, limits)
         return _read_sav(path, label)
     if ext == ".parquet":
+        check_parquet(path, label, limits)
         return _read_parquet(path, label)
     raise ResponsesError(
         f"{label}: cannot read a '{ext or 'no extension'}' file; give CSV (.csv, .tsv, .txt), XLSX, SPSS (.sav) or Parquet"
@@ -104,6 +113,10 @@ def _read_csv(path: Path, label: str, ext: str, coded: Callable[[str], bool]) ->
     try:
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ResponsesError(
+                f"{label}: the header row holds a heading of more than {csv.field_size_limit():,} characters; the first row must name the columns"
+            ) from None
         raise ResponsesError(f"{label}: cannot read the header row: {exc}") from None
     if not any(h.strip() for h in header):
         raise ResponsesError(f"{label}: no header row; the first row must name the columns")
@@ -115,6 +128,7 @@ def _read_csv(path: Path, label: str, ext: str, coded: Callable[[str], bool]) ->
     try:
         scan = pl.scan_csv(
             path,
+            glob=False,
             separator=separator,
             infer_schema=False,
             new_columns=names,
@@ -128,6 +142,27 @@ def _read_csv(path: Path, label: str, ext: str, coded: Callable[[str], bool]) ->
     except (Exception, pl.exceptions.PanicException) as exc:
         raise ResponsesError(f"{label}: cannot be read as CSV: {_first_line(exc)}") from None
     return Source(frame, list(header), label, 2, "csv", short=short_rows(path, label, separator, frame, list(header)))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text given as bytes (an uploaded invitee list, a questionnaire): UTF-8, with or without a
+    byte-order mark; anything else is a :class:`ResponsesError` naming the offset and line of the
+    first byte that is not UTF-8, or of a NUL byte (binary data, not text)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ResponsesError(f"{name}: the file is UTF-16 text; save it as UTF-8 (in Excel: 'CSV UTF-8')")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        at = exc.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data[:at].count(b"\n") + 1
+        raise ResponsesError(
+            f"{name}: not UTF-8 text: byte 0x{data[at]:02X} at offset {at} (line {line}) cannot be decoded; "
+            "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+        ) from None
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise ResponsesError(f"{name}: a NUL byte at character {at + 1} (line {text[:at].count(chr(10)) + 1}): this is not a text file")
+    return text
 
 
 def _sniff(line: str) -> str:
@@ -292,7 +327,7 @@ def _read_sav(path: Path, label: str) -> Source:
 
 def _read_parquet(path: Path, label: str) -> Source:
     try:
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(path, glob=False)
     except (Exception, pl.exceptions.PanicException) as exc:
         raise ResponsesError(f"{label}: cannot be read as Parquet: {_first_line(exc)}") from None
     return _typed_source(frame, label, "parquet")

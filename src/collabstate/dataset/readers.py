@@ -22,6 +22,17 @@ Formats, by extension (case-insensitive)
 - ``.parquet``, and a polars or pandas frame (named ``<frame>`` in messages unless ``name``):
   numbers such as 1.0 are read as ``1``; a named pandas index becomes a column.
 
+The file named is the file read: a path is never a pattern (``survey[1].csv`` is that file, not
+``survey1.csv``; a leading ``~`` is a folder of that name).
+
+Limits: a workbook, .sav or Parquet file is judged by what it declares before it is read (an
+XLSX's parts and how far they expand, the rectangle its cells span and the shared text they show;
+the cases or rows and columns of the others); one that would need more memory than
+``COLLABSTATE_READ_MEMORY`` (default 2G) is a :class:`ResponsesError` saying what it holds and
+what it would need. The web app also reads every upload in a process of its own, limited to that
+memory and to ``COLLABSTATE_READ_SECONDS`` (default 120), and takes files up to
+``COLLABSTATE_MAX_UPLOAD`` (default 512M): see :func:`~collabstate.dataset.read_source_isolated`.
+
 Row numbers are the rows the user sees
 - CSV and XLSX: the header is row 1, so the first data row is row 2 (data row ``i``, counted
   from 0, is row ``i + 2``; in a sheet whose header is lower down, the rows above it count too).

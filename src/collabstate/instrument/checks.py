@@ -62,7 +62,8 @@ def _condition(instrument: Instrument, question: Any, loc: Loc, earlier: dict[st
     try:
         condition = parse_condition(question.relevant)
     except ConditionError as exc:
-        yield loc, f"cannot parse {question.relevant!r}: {exc}"
+        shown = question.relevant if len(question.relevant) <= 80 else question.relevant[:79] + "…"
+        yield loc, f"cannot parse {shown!r}: {exc}"
         return
     for name in sorted(condition.names):
         if name not in earlier:

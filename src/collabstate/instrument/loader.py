@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ..errors import InputError
 from .checks import check_instrument, format_path
 from .model import QUESTION_TYPES, Instrument
+from .safe_yaml import BoundedLoader, YAMLLimitError, compose_bounded
 
 __all__ = [
     "InstrumentError",
@@ -59,9 +60,10 @@ class InstrumentError(InputError):
         super().__init__(f"{source}: {count}\n{lines}")
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true and false. In YAML 1.1, `label: Yes` or `code: no` would turn
-    into a boolean behind the author's back (the "Norway problem")."""
+class _Loader(BoundedLoader):
+    """Bounded (:mod:`.safe_yaml`: size, depth, aliases), with YAML 1.2 booleans: only true and
+    false. In YAML 1.1, `label: Yes` or `code: no` would turn into a boolean behind the author's
+    back (the "Norway problem")."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -72,8 +74,8 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tr
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse YAML, keeping the line of every node; duplicate keys are errors."""
-    loader = _Loader(text)
+    """Parse YAML, keeping the line of every node; duplicate keys are errors, and so is a key
+    that is a list or a mapping (``? [a, b]``)."""
     lines: dict[tuple[Any, ...], int] = {}
     duplicates: list[Problem] = []
 
@@ -83,6 +85,9 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]
             loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise InstrumentError(source, [Problem(format_path(path), "a key must be a name, not a list or a mapping",
+                                                           key_node.start_mark.line + 1)])  # fmt: skip
                 key = loader.construct_object(key_node, deep=True)
                 if key in out:
                     duplicates.append(Problem(format_path((*path, key)), "duplicate key", key_node.start_mark.line + 1))
@@ -93,17 +98,31 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]
         return loader.construct_object(node, deep=True)
 
     try:
-        root = loader.get_single_node()
+        loader = _Loader(text)  # reads the start of the text: a character YAML refuses fails here
+    except yaml.YAMLError as exc:
+        raise _not_yaml(exc, source, text) from None
+    try:
+        root = compose_bounded(loader)
         data = walk(root, ()) if root is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentError(source, [Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)]) from None
+        raise _not_yaml(exc, source, text) from None
     finally:
         loader.dispose()
     if duplicates:
         raise InstrumentError(source, duplicates)
     return data, lines
+
+
+def _not_yaml(exc: yaml.YAMLError, source: str, text: str) -> InstrumentError:
+    if isinstance(exc, YAMLLimitError):
+        return InstrumentError(source, [Problem("", exc.problem, exc.line)])
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    reason = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, e.g. NUL
+        line = text[: exc.position].count("\n") + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        return InstrumentError(source, [Problem("", f"not valid YAML: the control character {char} is not allowed in YAML text", line)])
+    return InstrumentError(source, [Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)])
 
 
 def _line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
@@ -139,7 +158,8 @@ def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
             if err["type"] == "union_tag_invalid":
                 message = f"unknown question type {err['input'].get('type')!r}; expected one of {', '.join(QUESTION_TYPES)}"
             elif "input" in err and err["type"] not in {"missing", "extra_forbidden"} and not isinstance(err["input"], (dict, list)):
-                message = f"{message} (got {err['input']!r})"
+                got = repr(err["input"])
+                message = f"{message} (got {got if len(got) <= 80 else got[:79] + '…'})"
             problems.append(Problem(format_path(loc), message, _line(lines, loc)))
         raise InstrumentError(source, problems) from None
     problems = [Problem(format_path(loc), msg, _line(lines, loc)) for loc, msg in check_instrument(instrument)]

@@ -70,6 +70,9 @@ SINGLE_QUOTED: /'[^'\n]*'/
 """
 
 _FUNCTIONS = {"selected": 2, "answered": 1}
+#: Levels of ``not``, ``and`` and ``or`` a condition may nest, brackets included (a person writes 3 or 4).
+MAX_DEPTH = 32
+_NESTING = ("negation", "and_expr", "or_expr")
 
 
 class ConditionError(InputError):
@@ -261,6 +264,20 @@ def parse_condition(text: str) -> Condition:
     return _parse(text)
 
 
+def _check_depth(tree: Tree[Token], text: str) -> None:
+    """Refuse a condition nested deeper than :data:`MAX_DEPTH` (``not not not …``, brackets in
+    brackets): building and evaluating it recurse once per level. Measured without recursion."""
+    stack: list[tuple[Tree[Token] | Token, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        depth += node.data in _NESTING
+        if depth > MAX_DEPTH:
+            raise ConditionError(f"nested more than {MAX_DEPTH} levels deep (not, and, or, brackets); write it more simply")
+        stack.extend((child, depth) for child in node.children)
+
+
 @lru_cache(maxsize=4096)
 def _parse(text: str) -> Condition:
     """Conditions are immutable: each text is parsed once per process."""
@@ -268,6 +285,7 @@ def _parse(text: str) -> Condition:
         raise ConditionError("empty condition")
     try:
         tree = _parser().parse(text)
+        _check_depth(tree, text)
         node = _Build().transform(tree)
     except ConditionError:
         raise

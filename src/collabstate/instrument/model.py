@@ -18,11 +18,14 @@ named groups of codes (``agree = 4, 5``). ``relevant`` is the skip logic (see
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from ..errors import UnknownNameError
 from .bounds import LARGEST
@@ -54,6 +57,32 @@ DESIGN_COLUMNS: tuple[str, ...] = ("respondent_id", "wave", "weight", "stratum",
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
+#: Characters no text of an instrument holds: C0 and C1 controls (a terminal escape, a NUL, a
+#: carriage return that would start a new header of an e-mail), and Unicode's line separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: In prose (a question's text and help, a description), new lines and tabs are text.
+_CONTROL_IN_PROSE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _refuse(pattern: re.Pattern[str], expected: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        found = pattern.search(text)
+        if found:
+            raise PydanticCustomError(
+                "control_character",
+                "holds the control character {char} at character {at}; expected {expected}",
+                {"char": f"U+{ord(found.group()):04X}", "at": found.start() + 1, "expected": expected},
+            )
+        return text
+
+    return check
+
+
+#: A title, a label, a short label: one line of text, no control characters.
+Line = Annotated[str, AfterValidator(_refuse(_CONTROL, "one line of text without control characters"))]
+#: A question's text or help: new lines and tabs allowed, no other control characters.
+Prose = Annotated[str, AfterValidator(_refuse(_CONTROL_IN_PROSE, "text without control characters (new lines are fine)"))]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +92,7 @@ class Choice(_Model):
     """One coded answer of a single-choice question or scale."""
 
     code: int = Field(ge=-LARGEST, le=LARGEST, description="What data files hold, e.g. 4")
-    label: str = Field(min_length=1, description="What people read, e.g. 'Agree'")
+    label: Line = Field(min_length=1, description="What people read, e.g. 'Agree'")
     score: float | None = Field(None, description="Score on the scale; defaults to the code for scale questions")
     excluded: bool = Field(False, description="A valid answer excluded from scores and bases, e.g. 'Not applicable'")
 
@@ -72,7 +101,7 @@ class Option(_Model):
     """One option of a multiple-choice question."""
 
     code: Identifier = Field(description="Column suffix in data files: question/option")
-    label: str = Field(min_length=1)
+    label: Line = Field(min_length=1)
     exclusive: bool = Field(False, description="Cannot be ticked with another option, e.g. 'None of these'")
 
 
@@ -80,7 +109,7 @@ class Net(_Model):
     """A named group of codes reported together, e.g. agree = 4, 5."""
 
     id: Identifier
-    label: str = Field(min_length=1)
+    label: Line = Field(min_length=1)
     codes: list[int] | list[Identifier] = Field(min_length=1)
 
 
@@ -88,17 +117,17 @@ class ScaleDefinition(_Model):
     """A scale shared by several questions."""
 
     id: Identifier
-    label: str | None = None
+    label: Line | None = None
     choices: list[Choice] = Field(min_length=1)
     nets: list[Net] = []
 
 
 class _Question(_Model):
     id: Identifier
-    text: str = Field(min_length=1, description="The question as asked")
-    short: str | None = Field(None, description="A short label for tables and charts")
-    help: str | None = None
-    relevant: str | None = Field(None, description="Skip logic: asked only when this condition holds")
+    text: Prose = Field(min_length=1, description="The question as asked")
+    short: Line | None = Field(None, description="A short label for tables and charts")
+    help: Prose | None = None
+    relevant: Prose | None = Field(None, description="Skip logic: asked only when this condition holds")
     required: bool = False
 
     @property
@@ -127,8 +156,8 @@ class ScaleQuestion(_Coded):
 
 class MatrixRow(_Model):
     id: Identifier
-    text: str = Field(min_length=1)
-    short: str | None = None
+    text: Prose = Field(min_length=1)
+    short: Line | None = None
 
     @property
     def label(self) -> str:
@@ -169,14 +198,14 @@ class Dimension(_Model):
     """A way each factor is rated, e.g. importance and prevalence."""
 
     id: Identifier
-    label: str = Field(min_length=1)
+    label: Line = Field(min_length=1)
     prefix: str | None = Field(None, description="Item id = prefix + factor id, unless the factor lists its items")
 
 
 class Factor(_Model):
     id: Identifier
-    label: str = Field(min_length=1)
-    description: str | None = None
+    label: Line = Field(min_length=1)
+    description: Prose | None = None
     in_index: bool = Field(True, description="Part of the index score, or reported beside it")
     items: dict[Identifier, Identifier] | None = Field(None, description="dimension id -> question id")
 
@@ -185,7 +214,7 @@ class IndexDefinition(_Model):
     """An index: factors rated on one or more dimensions, scored on a score map."""
 
     id: Identifier
-    label: str = Field(min_length=1)
+    label: Line = Field(min_length=1)
     dimensions: list[Dimension] = Field(min_length=1)
     factors: list[Factor] = Field(min_length=1)
     score_map: dict[int, float] | None = Field(None, description="code -> score; default: the items' choice scores")
@@ -217,9 +246,9 @@ class Instrument(_Model):
     """A questionnaire. Load one with :func:`collabstate.load_instrument`."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=64)
-    title: str = Field(min_length=1)
-    description: str | None = None
-    source: str | None = Field(None, description="Where the questionnaire comes from")
+    title: Line = Field(min_length=1)
+    description: Prose | None = None
+    source: Prose | None = Field(None, description="Where the questionnaire comes from")
     scales: list[ScaleDefinition] = []
     questions: list[Question] = Field(min_length=1)
     indices: list[IndexDefinition] = []

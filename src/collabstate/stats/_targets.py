@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ import yaml
 
 from ..dataset import Responses
 from ..errors import InputError
+from ..instrument.safe_yaml import MAX_YAML_BYTES, BoundedLoader, YAMLLimitError, compose_bounded
 from ._missing import MISSING, MissingMode, WeightingDataError, is_missing_code, respondents
 
 __all__ = ["DESIGN_VARIABLES", "ResolvedMargin", "Targets", "TargetsError", "load_targets"]
@@ -318,24 +320,51 @@ def load_targets(path: str | Path, responses: Responses | None = None) -> Target
     name = path.name
     if not path.exists():
         raise TargetsError(f"{name}: no such file")
+    if not path.is_file():
+        raise TargetsError(f"{name}: not a file")
     suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".csv"):
+        raise TargetsError(f"{name}: targets are read from .yaml, .yml or .csv files, not {suffix or 'a file without extension'}")
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise TargetsError(f"{name}: the file is over {MAX_YAML_BYTES >> 20} MB; a targets file is a few lines per variable")
+    text = _text(path.read_bytes(), name)
     margins: Mapping[str, Mapping[Any, float]]  # as Targets takes them (it checks the targets of a YAML file are numbers)
     lines: Mapping[Any, int]
     if suffix in (".yaml", ".yml"):
-        margins, lines = _read_yaml(path.read_text(encoding="utf-8"), name)
-    elif suffix == ".csv":
-        margins, lines = _read_csv(path, name)
+        margins, lines = _read_yaml(text, name)
     else:
-        raise TargetsError(f"{name}: targets are read from .yaml, .yml or .csv files, not {suffix or 'a file without extension'}")
+        margins, lines = _read_csv(text, name)
     targets = Targets(margins, source=name, lines=lines)
     if responses is not None:
         targets.resolve(responses, np.zeros(responses.n))
     return targets
 
 
+def _text(data: bytes, name: str) -> str:
+    """The file's text (UTF-8, with or without a byte-order mark), or an error naming the line of
+    the first byte that is not UTF-8 and any NUL byte (binary data is not a targets file)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TargetsError(
+            f"{name}, line {line}: not UTF-8 text: byte 0x{data[exc.start]:02X} at offset {exc.start} cannot be decoded; save the file as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise TargetsError(f"{name}, line {text[: text.index(chr(0))].count(chr(10)) + 1}: a NUL byte; a targets file is text")
+    return text
+
+
 def _read_yaml(text: str, name: str) -> tuple[dict[str, dict[int | str, Any]], dict[str | tuple[str, int | str], int]]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = BoundedLoader(text)
+        try:
+            root = compose_bounded(loader)
+        finally:
+            loader.dispose()
+    except YAMLLimitError as e:
+        where = f", line {e.line}" if e.line else ""
+        raise TargetsError(f"{name}{where}: {e.problem}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
@@ -373,15 +402,6 @@ def _read_yaml(text: str, name: str) -> tuple[dict[str, dict[int | str, Any]], d
     return margins, lines
 
 
-def _read_csv(path: Path, name: str) -> tuple[dict[str, dict[str, float]], dict[str | tuple[str, str], int]]:
-    """The targets of a CSV file; a line that is not CSV (a value over Python's csv field limit of
-    131,072 characters, a NUL byte) or bytes that are not UTF-8 are a :class:`TargetsError`."""
-    try:
-        return _read_csv_rows(path, name)
-    except UnicodeDecodeError as exc:
-        raise TargetsError(f"{name}: not UTF-8 text (byte {exc.start} of a block cannot be decoded); save the file as UTF-8") from None
-
-
 def _csv_rows(reader: Any, name: str) -> Iterator[list[str]]:
     """The rows of ``reader``; a row the csv module refuses is a TargetsError naming its line."""
     while True:
@@ -397,40 +417,39 @@ def _csv_rows(reader: Any, name: str) -> Iterator[list[str]]:
         yield row
 
 
-def _read_csv_rows(path: Path, name: str) -> tuple[dict[str, dict[str, float]], dict[str | tuple[str, str], int]]:
+def _read_csv(text: str, name: str) -> tuple[dict[str, dict[str, float]], dict[str | tuple[str, str], int]]:
+    """The targets of a CSV file's text (decoded by :func:`_text`); a line that is not CSV (a value
+    over Python's csv field limit of 131,072 characters) is a :class:`TargetsError` naming it."""
     margins: dict[str, dict[str, float]] = {}
     lines: dict[str | tuple[str, str], int] = {}
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        rows = _csv_rows(reader, name)
-        header = [h.strip().lower() for h in next(rows, [])]
-        if not {"variable", "code", "target"} <= set(header):
-            raise TargetsError(f"{name}, line 1: expected the columns variable, code, target; found {', '.join(header) or 'none'}")
-        at = {h: header.index(h) for h in ("variable", "code", "target")}
-        for row in rows:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) < len(header):
-                raise TargetsError(f"{name}, line {line}: expected {len(header)} values (variable, code, target), found {len(row)}")
-            variable, code, target = (row[at[h]].strip() for h in ("variable", "code", "target"))
-            if not variable or not code:
-                raise TargetsError(
-                    f"{name}, line {line}: the variable and the code must not be empty (write `{MISSING}` as the code of "
-                    "the target of blank answers)"
-                )
-            try:
-                value = float(target)
-            except ValueError:
-                raise TargetsError(f"{name}, line {line}: the target {target!r} of code {code} of {variable!r} is not a number") from None
-            cells = margins.setdefault(variable, {})
-            lines.setdefault(variable, line)
-            if code in cells:
-                raise TargetsError(
-                    f"{name}, line {line}: code {code} of {variable!r} is given twice (also on line {lines[(variable, code)]})"
-                )
-            cells[code] = value
-            lines[(variable, code)] = line
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = _csv_rows(reader, name)
+    header = [h.strip().lower() for h in next(rows, [])]
+    if not {"variable", "code", "target"} <= set(header):
+        raise TargetsError(f"{name}, line 1: expected the columns variable, code, target; found {', '.join(header) or 'none'}")
+    at = {h: header.index(h) for h in ("variable", "code", "target")}
+    for row in rows:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise TargetsError(f"{name}, line {line}: expected {len(header)} values (variable, code, target), found {len(row)}")
+        variable, code, target = (row[at[h]].strip() for h in ("variable", "code", "target"))
+        if not variable or not code:
+            raise TargetsError(
+                f"{name}, line {line}: the variable and the code must not be empty (write `{MISSING}` as the code of "
+                "the target of blank answers)"
+            )
+        try:
+            value = float(target)
+        except ValueError:
+            raise TargetsError(f"{name}, line {line}: the target {target!r} of code {code} of {variable!r} is not a number") from None
+        cells = margins.setdefault(variable, {})
+        lines.setdefault(variable, line)
+        if code in cells:
+            raise TargetsError(f"{name}, line {line}: code {code} of {variable!r} is given twice (also on line {lines[(variable, code)]})")
+        cells[code] = value
+        lines[(variable, code)] = line
     if not margins:
         raise TargetsError(f"{name}: no targets; expected rows of variable, code, target")
     return margins, lines

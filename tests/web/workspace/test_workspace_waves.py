@@ -78,7 +78,7 @@ def test_an_uploaded_questionnaire_is_checked_and_problems_are_named_by_field(cl
     assert "Questionnaire file (YAML): pulse.yaml, line 9: questions[0].choices[1].code: duplicate code 1" in page
     page = html.unescape(client.post(url, wave_form(slug="pulse3", instrument="upload",
                                                     instrument_file=SimpleUploadedFile("pulse.yaml", b"\xff\xfe"))).content.decode())  # fmt: skip
-    assert "Questionnaire file (YAML): pulse.yaml: byte 0 is not UTF-8 text" in page
+    assert "Questionnaire file (YAML): pulse.yaml: the file is UTF-16 text; save it as UTF-8" in page
     page = html.unescape(client.post(url, wave_form(slug="pulse", closes_at="2000-01-01T00:00", instrument="upload")).content.decode())
     assert "Address name: There is already a wave with the address name ‘pulse’" in page
     assert "Questionnaire file (YAML): Choose the questionnaire file to upload" in page

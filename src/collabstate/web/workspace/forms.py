@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
+from ...dataset import ReadLimits, ResponsesError, decode_text
 from ...instrument import builtin_instruments, load_instrument
+from ...instrument.safe_yaml import MAX_YAML_BYTES
 from ..surveys.models import Wave
 from . import results
 from .models import Membership
@@ -75,11 +77,15 @@ class WaveForm(forms.Form):
         if data.get("instrument") == UPLOAD:
             if not upload:
                 self.add_error("instrument_file", "Choose the questionnaire file to upload")
+            elif upload.size > MAX_YAML_BYTES:
+                self.add_error(
+                    "instrument_file", f"{upload.name}: the file is over {MAX_YAML_BYTES >> 20} MB; a questionnaire is far smaller"
+                )
             else:
                 try:
-                    data["instrument_yaml"] = upload.read().decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    self.add_error("instrument_file", f"{upload.name}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
+                    data["instrument_yaml"] = decode_text(upload.read(), upload.name)
+                except ResponsesError as exc:
+                    self.add_error("instrument_file", str(exc))
         elif upload:
             self.add_error("instrument_file", "Choose ‘Upload my own questionnaire’ to use a file, or remove the file")
         return data
@@ -106,6 +112,15 @@ class WaveForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(error_messages={"required": "Choose a file to upload", "empty": "The file is empty"})
+
+    def clean_file(self):
+        """A file over the largest the web app takes (``COLLABSTATE_MAX_UPLOAD``) is refused unread."""
+        upload = self.cleaned_data["file"]
+        try:
+            ReadLimits.from_env().check_upload(upload.name, upload.size)
+        except ResponsesError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
 
 
 class SearchForm(forms.Form):

@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 from django.db import connection, transaction
 
-from ...dataset import MAX_PROBLEMS, DataProblem, Source, Validation, read_source
+from ...dataset import MAX_PROBLEMS, DataProblem, ReadLimits, Source, Validation, read_source, read_source_isolated
 from ...dataset.validate import coded_columns, validate_source
 from ...instrument import DESIGN_COLUMNS
 from ..surveys.models import Answer, Response, Wave
@@ -96,7 +96,9 @@ class ImportReport:
 
 def import_upload(wave: Wave, upload, user=None) -> ImportReport:
     """Import an uploaded file (Django's ``UploadedFile``): it is written to a temporary file
-    with its own extension, which tells the reader its format."""
+    with its own extension, which tells the reader its format. A file over the largest upload
+    (``COLLABSTATE_MAX_UPLOAD``) is refused unread."""
+    ReadLimits.from_env().check_upload(Path(upload.name).name, upload.size)
     suffix = Path(upload.name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         for chunk in upload.chunks():
@@ -110,13 +112,18 @@ def import_responses(wave: Wave, source, name: str | None = None, user=None,
     """Read and validate ``source`` (a path or a data frame) against the wave's instrument; if it
     has no problem at all, store every row as a completed response of the wave (see the module's
     notes: the whole file or nothing), with an audit entry. Raises
-    :class:`~collabstate.dataset.ResponsesError` for a file that cannot be read at all.
-    ``progress`` is called with the step (1 to ``STEPS``) and what it does, before each step and
-    after each batch stored."""
+    :class:`~collabstate.dataset.ResponsesError` for a file that cannot be read at all, or whose
+    reading would take more memory or time than :class:`~collabstate.dataset.ReadLimits` allow: a
+    file is read in a process of its own (:func:`~collabstate.dataset.read_source_isolated`), so
+    that no upload can take the server's. ``progress`` is called with the step (1 to ``STEPS``)
+    and what it does, before each step and after each batch stored."""
     tell = progress or (lambda step, message: None)
     tell(1, "Reading and checking the file")
     instrument = wave.instrument
-    read = read_source(source, name=name, coded=coded_columns(instrument))  # what read_responses does,
+    if isinstance(source, (str, Path)):
+        read = read_source_isolated(source, instrument, name=name)
+    else:
+        read = read_source(source, name=name, coded=coded_columns(instrument))  # what read_responses does,
     other_wave, other_rows = _other_wave(read, wave)  # with a look at the wave column as written first
     validation = validate_source(read, instrument)
     data = validation.responses.data
