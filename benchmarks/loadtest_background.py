@@ -101,7 +101,7 @@ async def _until_done(session, base: str, location: str, log: dict, name: str, t
         await asyncio.sleep(1.0)
 
 
-async def drive(base: str, folder: Path, log: dict, timeout: float = 1800) -> None:
+async def drive(base: str, folder: Path, log: dict, timeout: float = 3600) -> None:
     """The analyst's session: sign in, upload the invitees, send the invitations once they are
     added, import the responses at the same time; wait for all of it to end."""
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1

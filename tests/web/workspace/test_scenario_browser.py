@@ -162,7 +162,7 @@ def assert_same_estimates(web: list[dict], cli: list[dict]) -> None:
         assert (a[name].is_null() == b[name].is_null()).all(), name
 
 
-def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_server, client, analyst_a, org_a, settings, tmp_path):
+def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_server, client, analyst_a, org_a, settings, tmp_path, work_off):
     mail_dir = tmp_path / "mail"
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(mail_dir)
@@ -217,16 +217,27 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
     csv_file = tmp_path / "invitees.csv"
     csv_file.write_text("email,name,sector\n" + "".join(f"{e},{n},{s}\n" for e, n, s in INVITEES + QUICK), encoding="utf-8")
     page.get_by_label("File").set_input_files(csv_file)
-    submit(page, "Upload invitees")
-    assert page.url == dashboard
-    assert notice(page) == "15 invitees added from invitees.csv. Send the invitations when you are ready."
+    submit(page, "Upload invitees")  # saved, and read by a task: its page
+    assert heading(page) == "Upload of invitees: invitees.csv" and page.get_by_role("status").inner_text().startswith("Waiting to start")
+    assert not wave.invitees.exists()
+    work_off()  # the queue's worker; the page shows the outcome by itself
+    done = page.get_by_role("status").filter(has_text="Done: 15 invitees added from invitees.csv. Send the invitations when you are ready.")
+    done.wait_for()
+    assert_accessible(page, "invitee list added")
     assert sorted(wave.invitees.values_list("email", "name", "sector")) == sorted(INVITEES + QUICK)
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Back to the wave").click()
+    assert page.url == dashboard
     assert counts(page)["Invited"] == "0"  # added, not invited
 
     # 4. The invitations, sent from the wave's page
     assert not mail_dir.exists() or not any(mail_dir.iterdir())
     submit(page, "Send invitations (15 not yet invited)")
-    assert notice(page) == "15 invitations sent."
+    assert heading(page) == "Sending of invitations" and not (mail_dir.exists() and any(mail_dir.iterdir()))  # queued, not sent
+    work_off()
+    page.get_by_role("status").filter(has_text="Done: 15 invitations sent.").wait_for()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Back to the wave").click()
     assert page.get_by_role("button", name="Send invitations (0 not yet invited)").count() == 1
     assert counts(page) == {"Invited": "15", "Started": "0", "Completed": "0", "Response rate": "0%"}
     assert table_rows(page, "Response rate by sector") == [
