@@ -26,8 +26,8 @@ a finite number, and the form parses with it before Python's ``float``.
 'a whole number from 0 to 9,007,199,254,740,991'
 >>> staff.check("1" * 401), staff.check("12"), staff.check("2.5")
 ((None, 'out_of_range'), (12.0, None), (None, 'not_whole'))
->>> text_problem("=HYPERLINK(...)"), text_problem("x" * 40_000), text_problem("nul\\x00")
-(None, 'too_long', 'bad_text')
+>>> text_problem("=HYPERLINK(...)"), text_problem("x" * 40_000), text_problem("nul\\x00"), text_problem("\\ud800")
+(None, 'too_long', 'bad_text', 'bad_text')
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ NUMBER_PATTERN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 FORBIDDEN_TEXT = "\x00\ufffe\uffff"
 _NUMBER = re.compile(NUMBER_PATTERN)
 _FORBIDDEN = re.compile(f"[{re.escape(FORBIDDEN_TEXT)}]")
+#: Lone surrogates (U+D800 to U+DFFF): half of a UTF-16 pair, which no UTF-8 file can carry.
+#: A form or a file never yields one (they decode to text without them), but a caller of the
+#: library can pass one; a polars frame cannot hold one, so they are checked apart.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ASTRAL = r"[\x{10000}-\x{10FFFF}]"
 
 
@@ -143,7 +147,7 @@ def text_problem(text: str) -> str | None:
     """``too_long``, ``bad_text`` (a character of FORBIDDEN_TEXT) or None for a text that fits."""
     if len(text) > TEXT_LENGTH // 2 and text_length(text) > TEXT_LENGTH:
         return "too_long"
-    if _FORBIDDEN.search(text):
+    if _FORBIDDEN.search(text) or _SURROGATE.search(text):
         return "bad_text"
     return None
 
@@ -152,4 +156,4 @@ def text_expected(kind: str) -> str:
     """What a text answer was expected to be, for a problem of ``kind`` (too_long, bad_text)."""
     if kind == "too_long":
         return f"a text of at most {TEXT_LENGTH:,} characters (Excel's limit for a cell; an emoji counts as two)"
-    return "a text without the characters U+0000 (NUL), U+FFFE or U+FFFF, which cannot be stored"
+    return "a text without the characters U+0000 (NUL), U+FFFE or U+FFFF, nor half of a surrogate pair, which cannot be stored"

@@ -177,6 +177,21 @@ def test_one_import_into_a_wave_at_a_time_and_nothing_sent_after_it_closes(clien
     assert "closed on" in refused and not WaveJob.objects.filter(kind=WaveJob.INVITATIONS).exists()
 
 
+def test_two_requests_at_the_same_moment_start_one_job_of_a_kind(client, wave_b, analyst, settings, monkeypatch):
+    """Both requests look before either writes (what two clicks at once, on two workers, do): the
+    database's constraint lets one job of a kind be under way in a wave, and the other request is
+    told so (an upload, its file removed) or given the same job (a sending)."""
+    monkeypatch.setattr(wave_jobs, "_under_way", lambda wave, kind: None)
+    first = ask_import(client, wave_b, responses_csv(3))
+    again = client.post(reverse("workspace:import", args=[wave_b.pk]), {"file": SimpleUploadedFile("more.csv", responses_csv(2))})
+    assert again.status_code == 200 and "An import of responses into this wave is under way" in again.content.decode()
+    assert [p.name for p in (settings.VAR_DIR / "uploads").iterdir()] == [first.upload]  # the refused upload's file is gone
+    job, new = wave_jobs.request_send(wave_b, "invitations", analyst)
+    same, again_new = wave_jobs.request_send(wave_b, "invitations", analyst)
+    assert (new, again_new, same.pk) == (True, False, job.pk)
+    assert WaveJob.objects.filter(wave=wave_b).count() == 2
+
+
 def test_a_long_invitee_list_and_its_sending_are_done_by_the_worker(client, wave_b, analyst, work_off):
     n = 3_000
     listed = "email,name,sector\n" + "".join(f"p{i}@example.org,Person {i},Public\n" for i in range(n))

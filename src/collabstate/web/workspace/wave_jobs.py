@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -69,13 +69,18 @@ def _under_way(wave: Wave, kind: str) -> WaveJob | None:
     return None
 
 
+_BUSY = {
+    kind: f"{what} into this wave is under way; wait until it has finished, then upload again"
+    for kind, what in ((WaveJob.IMPORT, "An import of responses"), (WaveJob.INVITEES, "An upload of invitees"))
+}
+
+
 def request_upload(wave: Wave, kind: str, upload, user) -> WaveJob:
     """Save ``upload`` (Django's ``UploadedFile``) and queue its import (``kind`` ``import``) or
     its invitees (``invitees``). Raises :class:`~.actions.WorkspaceError` while another of the
     same kind is under way in the wave."""
     if _under_way(wave, kind):
-        what = "An import of responses" if kind == WaveJob.IMPORT else "An upload of invitees"
-        raise actions.WorkspaceError(f"{what} into this wave is under way; wait until it has finished, then upload again")
+        raise actions.WorkspaceError(_BUSY[kind])
     folder = uploads_dir()
     folder.mkdir(parents=True, exist_ok=True)
     name = storable(Path(upload.name).name)[:255]
@@ -90,6 +95,9 @@ def request_upload(wave: Wave, kind: str, upload, user) -> WaveJob:
         with transaction.atomic():
             job = WaveJob.objects.create(wave=wave, kind=kind, requested_by=user, upload=stored, name=name)
             jobs.enqueue(run_wave_job, job)
+    except IntegrityError:  # another upload of the kind was requested at the same moment
+        (folder / stored).unlink(missing_ok=True)
+        raise actions.WorkspaceError(_BUSY[kind]) from None
     except BaseException:
         (folder / stored).unlink(missing_ok=True)
         raise
@@ -102,12 +110,15 @@ def request_send(wave: Wave, what: str, user) -> tuple[WaveJob, bool]:
     wave has closed (:func:`.actions.check_open`)."""
     actions.check_open(wave)
     kind = {sending.INVITATIONS: WaveJob.INVITATIONS, sending.REMINDERS: WaveJob.REMINDERS, sending.FAILED: WaveJob.FAILED}[what]
-    with transaction.atomic():
-        same = _under_way(wave, kind)
-        if same:
-            return same, False
-        job = WaveJob.objects.create(wave=wave, kind=kind, requested_by=user)
-        jobs.enqueue(run_wave_job, job)
+    same = _under_way(wave, kind)
+    if same:
+        return same, False
+    try:
+        with transaction.atomic():
+            job = WaveJob.objects.create(wave=wave, kind=kind, requested_by=user)
+            jobs.enqueue(run_wave_job, job)
+    except IntegrityError:  # the same sending was requested at the same moment: that one
+        return wave.jobs.get(kind=kind, status__in=WaveJob.UNDER_WAY), False
     return job, True
 
 
