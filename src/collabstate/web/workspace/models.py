@@ -214,7 +214,9 @@ class WaveJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [  # one of each kind under way in a wave: the database says so, so two clicks at once cannot both start one
-            models.UniqueConstraint(fields=["wave", "kind"], condition=models.Q(status__in=("queued", "running")), name="one_wave_job_under_way"),
+            models.UniqueConstraint(
+                fields=["wave", "kind"], condition=models.Q(status__in=("queued", "running")), name="one_wave_job_under_way"
+            ),
         ]
 
     def __str__(self) -> str:
