@@ -27,7 +27,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import CollabstateError
-from . import data, demo, estimate, instrument, report, web
+from . import data, demo, estimate, instrument, report, table, web
 from ._shared import print_error
 
 __all__ = ["CollabstateGroup", "app"]
@@ -60,6 +60,7 @@ app.command()(data.validate)
 app.command()(data.convert)
 app.command()(demo.demo)
 app.command()(estimate.estimate)
+app.command()(table.table)
 app.command()(report.report)
 app.command()(report.benchmark)
 app.command()(web.serve)

@@ -22,14 +22,18 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from ..dataset import Validation
+    from ..dataset import Responses, Validation
     from ..instrument import Instrument
+    from ..instrument.model import Derived
 
 __all__ = [
     "FORMATS",
     "DataArgument",
+    "DeriveOption",
+    "FilterOption",
     "InstrumentOption",
     "LiteralConsole",
+    "derived_responses",
     "err",
     "fail",
     "literal",
@@ -37,8 +41,10 @@ __all__ = [
     "print_error",
     "print_table",
     "read_data",
+    "read_derived",
     "read_instrument",
     "report_problems",
+    "with_design",
 ]
 
 #: A value longer than this is shown cut, in a table of problems (the rejects file keeps it whole).
@@ -155,3 +161,52 @@ def report_problems(validation: Validation, limit: int = 50) -> None:
     err.print(table)
     if count > limit:
         err.print(f"… and {count - limit} more; every rejected row and its problems are in the rejects file.")
+
+
+def with_design(responses: Responses, data: Path, weight: str | None, strata: str | None, cluster: str | None) -> Responses:
+    """``responses`` with the design columns the options name (each checked to be a column of
+    the data, the weight one of numbers); refused when no row is left to estimate from."""
+    import dataclasses
+
+    from ..errors import UnknownNameError
+
+    columns = responses.data.columns
+    for option, column in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
+        if column is not None and column not in columns:
+            raise UnknownNameError(name=column, kind=f"a column of the data ({option})", known=columns)
+    if weight is not None and not responses.data.schema[weight].is_numeric():
+        raise typer.BadParameter(f"the weight column {weight!r} does not hold numbers", param_hint="--weight")
+    if responses.n == 0:
+        raise fail(f"{data}: no valid rows to estimate from")
+    return dataclasses.replace(
+        responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster
+    )
+
+
+def read_derived(instrument: Instrument, derive: Path | None) -> tuple[Instrument, list[Derived]]:
+    """The derived variables of ``--derive`` (read before the data, so a typo is told at once)
+    and the instrument with them and its own as questions, for checking the names asked for."""
+    from ..instrument import load_derived
+    from ..instrument.derived import with_derived
+
+    extra = load_derived(derive, instrument) if derive is not None else []
+    return with_derived(instrument, extra), extra
+
+
+def derived_responses(responses: Responses, extra: Sequence[Derived]) -> Responses:
+    """``responses`` with the instrument's derived variables and ``extra`` computed as questions."""
+    from ..dataset import derive
+
+    return derive(responses, extra)
+
+
+DeriveOption = Annotated[
+    Path | None,
+    typer.Option("--derive", help="A YAML file of derived variables (groups, recodes, bands, NETs over questions), usable as questions."),
+]
+FilterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--filter", help='Estimate within the respondents for whom this condition holds, e.g. "sector == 1" (a domain of the full design).'
+    ),
+]

@@ -24,8 +24,22 @@ from rich.table import Table
 from rich.text import Text
 
 from ..instrument import Instrument
-from ..instrument.model import MultipleQuestion
-from ._shared import DataArgument, InstrumentOption, err, fail, literal, out, read_data, read_instrument, report_problems
+from ..report.labels import Labels
+from ._shared import (
+    DataArgument,
+    DeriveOption,
+    FilterOption,
+    InstrumentOption,
+    derived_responses,
+    err,
+    literal,
+    out,
+    read_data,
+    read_derived,
+    read_instrument,
+    report_problems,
+    with_design,
+)
 
 if TYPE_CHECKING:
     pass
@@ -55,6 +69,8 @@ def estimate(
     ci: Annotated[str, typer.Option("--ci", help="Interval for shares: wilson, logit, beta (Korn-Graubard) or wald.")] = "wilson",
     level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
+    derive: DeriveOption = None,
+    filter: FilterOption = None,
 ) -> None:
     """Estimate every share, NET, mean and index with its standard error, interval and base.
 
@@ -65,9 +81,6 @@ def estimate(
 
     Example: [bold]collabstate estimate answers.csv --instrument leaders --by sector --format table[/]
     """
-    import dataclasses
-
-    from ..errors import UnknownNameError
     from ..stats import check_level, check_method, resolve_questions
     from ..stats import estimate as estimate_of
 
@@ -80,7 +93,8 @@ def estimate(
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
     if wanted == []:
         raise _usage("no question given", "--questions")
-    resolve_questions(ins, wanted)
+    known, extra = read_derived(ins, derive)
+    resolve_questions(known, wanted)
     groups = [b.strip() for b in by.split(",")] if by is not None else None
 
     validation = read_data(data, ins)
@@ -89,18 +103,8 @@ def estimate(
     if validation.rejected.height:
         err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the estimates "
                   f"(collabstate validate writes them to a rejects file)", highlight=False)  # fmt: skip
-    columns = responses.data.columns
-    for option, column in (("--weight", weight), ("--strata", strata), ("--cluster", cluster)):
-        if column is not None and column not in columns:
-            raise UnknownNameError(name=column, kind=f"a column of the data ({option})", known=columns)
-    if weight is not None and not responses.data.schema[weight].is_numeric():
-        raise _usage(f"the weight column {weight!r} does not hold numbers", "--weight")
-    if responses.n == 0:
-        raise fail(f"{data}: no valid rows to estimate from")
-    responses = dataclasses.replace(
-        responses, weight=weight or responses.weight, strata=strata or responses.strata, cluster=cluster or responses.cluster
-    )
-    table = estimate_of(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=method, level=level)
+    responses = derived_responses(with_design(responses, data, weight, strata, cluster), extra)
+    table = estimate_of(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=method, level=level, filter=filter)
     if fmt == "json":
         typer.echo(estimate_json(table))
     elif fmt == "csv":
@@ -144,67 +148,6 @@ def estimate_csv(table: pl.DataFrame) -> str:
 
 
 # ---------------------------------------------------------------------------------- for people
-class _Labels:
-    """Labels of questions, options and groups, falling back to the codes."""
-
-    def __init__(self, instrument: Instrument) -> None:
-        self.instrument = instrument
-
-    def question(self, name: str) -> str:
-        column = self.instrument.column(name)
-        if column is not None:
-            return column.label
-        if "/" in name:
-            index_id, part = name.split("/", 1)
-            for ix in self.instrument.indices:
-                if ix.id == index_id:
-                    dims = {d.id: d.label for d in ix.dimensions}
-                    return f"{ix.label}: {dims.get(part, 'gap' if part == 'gap' else part)}"
-        try:
-            return self.instrument.question(name).label
-        except KeyError:
-            return name
-
-    def option(self, name: str, option: str | None, statistic: str) -> str:
-        if option is None:
-            return "mean score" if statistic == "mean" else ""
-        column = self.instrument.column(name)
-        question = column.question if column is not None else None
-        if question is None:
-            try:
-                question = self.instrument.question(name)
-            except KeyError:
-                question = None
-        if question is not None:
-            for net in self.instrument.nets(question):
-                if net.id == option and statistic == "net":
-                    return f"NET {net.label}"
-            if isinstance(question, MultipleQuestion):
-                return next((o.label for o in question.options if o.code == option), option)
-            if column is not None:
-                return next((f"{c.code} {c.label}" for c in column.choices if str(c.code) == option), option)
-        if "/" in name:
-            index_id = name.split("/", 1)[0]
-            for ix in self.instrument.indices:
-                if ix.id == index_id:
-                    factors = {f.id: f.label for f in ix.factors}
-                    named = {"index": "index", "index_100": "index (0–100)", "all_factors": "all factors"}
-                    return factors.get(option, named.get(option, option))
-        return option
-
-    def group(self, by: str | None, group: str | None) -> str:
-        if group is None:
-            return "Total"
-        names = (by or "").split("|")
-        parts = group.split("|")
-        shown = []
-        for name, code in zip(names, parts):
-            column = self.instrument.column(name)
-            label = next((c.label for c in column.choices if str(c.code) == code), None) if column is not None else None
-            shown.append(label or code)
-        return ", ".join(shown)
-
-
 def estimate_text(row: dict, min_base: int = 10, *, share_decimals: int = 1) -> tuple[str, str]:
     """A row of the estimate table as a person reads it, value and interval: 64.3% (58.8–69.5%),
     2.42 (2.32–2.52); "suppressed" with the reason where the base is under ``min_base``."""
@@ -225,7 +168,7 @@ def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float,
     """Rich tables, one per question: shares as percentages, suppressed cells said so."""
     from ..stats.compare import GROUP_LETTERS
 
-    labels = _Labels(instrument)
+    labels = Labels(instrument)
     show_group = table["by"].drop_nulls().len() > 0
     show_wave = table["wave"].n_unique() > 1
     headings = ["answer", *(["group"] if show_group else []), *(["wave"] if show_wave else []),

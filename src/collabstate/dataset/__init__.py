@@ -3,6 +3,7 @@
 from ._isolated import read_source_isolated
 from ._limits import ReadLimits
 from ._sources import Source, decode_text, read_source
+from .derived import derive, within
 from .readers import DataProblem, ResponsesError, read_responses
 from .responses import DESIGN_DTYPES, KIND_DTYPES, Responses, canonical_schema
 from .validate import MAX_PROBLEMS, Validation
@@ -26,6 +27,7 @@ __all__ = [
     "canonical_schema",
     "codebook",
     "decode_text",
+    "derive",
     "format_of",
     "order_waves",
     "read_responses",
@@ -33,5 +35,6 @@ __all__ = [
     "read_source_isolated",
     "stack_waves",
     "waves_in",
+    "within",
     "write_responses",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import did_you_mean
 from .logic import ConditionError, parse_condition
 from .model import (
     DESIGN_COLUMNS,
@@ -57,19 +58,22 @@ def _nets(instrument: Instrument, question: Any, loc: Loc) -> Iterator[tuple[Loc
                 yield (*loc, "nets", i, "codes", j), f"NET {net.id!r} names {code!r}, which is not a code of this question"
 
 
-def _condition(instrument: Instrument, question: Any, loc: Loc, earlier: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
-    loc = (*loc, "relevant")
+def check_condition(
+    instrument: Instrument, text: str, loc: Loc, earlier: dict[str, Any], reads: str = "earlier questions"
+) -> Iterator[tuple[Loc, str]]:
+    """The problems of a condition (``relevant``, a derived group's ``when``, a filter) that may
+    read the questions in ``earlier`` (id or column name -> question)."""
     try:
-        condition = parse_condition(question.relevant)
+        condition = parse_condition(text)
     except ConditionError as exc:
-        shown = question.relevant if len(question.relevant) <= 80 else question.relevant[:79] + "…"
+        shown = text if len(text) <= 80 else text[:79] + "…"
         yield loc, f"cannot parse {shown!r}: {exc}"
         return
     for name in sorted(condition.names):
         if name not in earlier:
             known = name in {c.name for c in instrument.columns} or any(q.id == name for q in instrument.questions)
-            why = "a later question" if known else "unknown question"
-            yield loc, f"{why} {name!r} (conditions read earlier questions)"
+            what = f"a later question {name!r}" if known else f"unknown question {name!r}{did_you_mean(name, earlier)}"
+            yield loc, f"{what} (conditions read {reads})"
     for name, option in sorted(condition.selected_options):
         target = earlier.get(name)
         if target is None:
@@ -148,7 +152,7 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
         if isinstance(q, NumberQuestion) and q.minimum is not None and q.maximum is not None and q.minimum > q.maximum:
             problems.append(((*loc, "maximum"), f"maximum {q.maximum} is below minimum {q.minimum}"))
         if q.relevant is not None:
-            problems.extend(_condition(instrument, q, loc, earlier))
+            problems.extend(check_condition(instrument, q.relevant, (*loc, "relevant"), earlier))
         earlier[q.id] = q
         if isinstance(q, MatrixQuestion):
             earlier.update({row.id: q for row in q.rows})

@@ -162,7 +162,10 @@ def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
                 message = f"{message} (got {got if len(got) <= 80 else got[:79] + '…'})"
             problems.append(Problem(format_path(loc), message, _line(lines, loc)))
         raise InstrumentError(source, problems) from None
-    problems = [Problem(format_path(loc), msg, _line(lines, loc)) for loc, msg in check_instrument(instrument)]
+    from .derived import check_derived  # derived reads files as this module does
+
+    found = check_instrument(instrument) + check_derived(instrument, instrument.derived)
+    problems = [Problem(format_path(loc), msg, _line(lines, loc)) for loc, msg in found]
     if problems:
         raise InstrumentError(source, problems)
     return instrument

@@ -35,6 +35,8 @@ __all__ = [
     "DESIGN_COLUMNS",
     "Choice",
     "Column",
+    "Derived",
+    "DerivedGroup",
     "Dimension",
     "Factor",
     "IndexDefinition",
@@ -194,6 +196,52 @@ Question = Annotated[
 QUESTION_TYPES = ("single", "scale", "multiple", "matrix", "text", "number")
 
 
+class DerivedGroup(_Model):
+    """One group of a derived variable made of conditions: respondents for whom ``when`` holds
+    (and no earlier group's condition does)."""
+
+    code: int = Field(ge=-LARGEST, le=LARGEST)
+    label: Line = Field(min_length=1)
+    when: Prose = Field(min_length=1, description="A condition in the grammar of `relevant`")
+
+
+class Derived(_Model):
+    """A variable made from the answers, used wherever a single-choice question is (``--by``,
+    ``--rows``, ``--columns``, ``--filter``, reports). Exactly one of four kinds:
+
+    - ``groups``: conditions, the first that holds gives the code;
+    - ``from`` + ``recode``: new codes from the codes of a coded question (``{1: [1, 2]}``);
+    - ``from`` + ``bands``: a number question cut at ascending edges (``[0, 10, 50, 250]``: 0 to
+      under 10, 10 to under 50, 50 to under 250, 250 or more; below the first edge: no group);
+    - ``any`` + ``codes``: a NET over several questions: 1 when any of them has one of the
+      codes, 2 when none has (of those answering at least one), unanswered otherwise.
+
+    ``labels`` names the codes of ``recode``, ``bands`` and ``any`` (defaults are made from the
+    question's labels, the edges, and Yes/No)."""
+
+    id: Identifier
+    label: Line = Field(min_length=1)
+    groups: list[DerivedGroup] | None = Field(None, min_length=1)
+    from_: Identifier | None = Field(None, alias="from", description="The question a recode or bands read")
+    recode: dict[int, list[int]] | None = Field(None, min_length=1, description="new code: [codes of `from`]")
+    bands: list[float] | None = Field(None, min_length=2, description="Ascending edges of the bands of a number question")
+    any_: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(/[a-z][a-z0-9_]*)?$", max_length=129)]] | None = Field(
+        None, alias="any", min_length=1, description="Questions or columns (`domains/health`) a NET reads"
+    )
+    codes: list[int] | None = Field(None, min_length=1, description="With `any`: the codes that count (1 for a ticked option)")
+    labels: dict[int, Line] | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @property
+    def kind(self) -> str:
+        """``groups``, ``recode``, ``bands`` or ``any`` (checked to be exactly one)."""
+        given = [
+            k for k, v in (("groups", self.groups), ("recode", self.recode), ("bands", self.bands), ("any", self.any_)) if v is not None
+        ]
+        return given[0] if len(given) == 1 else ""
+
+
 class Dimension(_Model):
     """A way each factor is rated, e.g. importance and prevalence."""
 
@@ -252,6 +300,7 @@ class Instrument(_Model):
     scales: list[ScaleDefinition] = []
     questions: list[Question] = Field(min_length=1)
     indices: list[IndexDefinition] = []
+    derived: list[Derived] = Field([], description="Variables made from the answers (groups, recodes, bands, NETs over questions)")
 
     def question(self, question_id: str) -> Question:
         try:

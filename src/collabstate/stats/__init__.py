@@ -6,6 +6,7 @@ from ._index import item_scores
 from .bases import answer_counts
 from .chisq import ChisqResult, rao_scott
 from .compare import benjamini_hochberg, pairwise_letters, trend_changes, wave_change
+from .crosstab import crosstab
 from .design import Design
 from .estimate import ESTIMATE_SCHEMA, estimate
 from .intervals import CI_METHODS, check_level, check_method, korn_graubard, logit_interval, proportion_interval, t_interval, wald, wilson
@@ -26,6 +27,7 @@ __all__ = [
     "benjamini_hochberg",
     "check_level",
     "check_method",
+    "crosstab",
     "domain_mean",
     "estimate",
     "item_scores",

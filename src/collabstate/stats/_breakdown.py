@@ -50,8 +50,9 @@ def _levels(responses: Responses, name: str) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), labels
 
 
-def make_breakdown(responses: Responses, by: str | list[str] | tuple[str, ...] | None) -> Breakdown:
-    """Group codes for ``by``: ``None``, one variable, or two (groups are their combinations)."""
+def make_breakdown(responses: Responses, by: str | list[str] | tuple[str, ...] | None, within: np.ndarray | None = None) -> Breakdown:
+    """Group codes for ``by``: ``None``, one variable, or two (groups are their combinations).
+    Respondents outside ``within`` (a filter's domain, when given) are in no group."""
     n = responses.n
     if by is None:
         return Breakdown(None, np.zeros(n, dtype=np.int64), [], [], np.zeros(0, dtype=np.int64))
@@ -69,6 +70,8 @@ def make_breakdown(responses: Responses, by: str | list[str] | tuple[str, ...] |
         labels = [f"{a}|{b}" for a, b in combos]
     g = len(labels)
     codes = np.where(codes >= 0, codes, g)
+    if within is not None:
+        codes = np.where(within, codes, g)
     waves: list[str | None] = [None] * g
     if "wave" in names:
         at = names.index("wave")

@@ -46,6 +46,8 @@ import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
+from ..dataset.derived import within, within_mask
+from ..instrument.logic import Condition, parse_condition
 from ._blocks import Block
 from ._breakdown import Breakdown, make_breakdown
 from ._engine import Engine
@@ -84,6 +86,7 @@ def estimate(
     letters_level: float | None = None,
     adjust: Literal["bh"] | None = None,
     design: Design | None = None,
+    filter: str | Condition | None = None,
 ) -> pl.DataFrame:
     """Estimates of ``questions`` (default: every question and index) by ``by`` (one or two
     variables: a single-choice question or a data column such as ``wave``).
@@ -91,13 +94,20 @@ def estimate(
     ``ci`` is the interval for shares (``wilson``, ``logit``, ``beta``, ``wald``); means use t on
     the domain's design degrees of freedom. ``letters_level`` (default ``level``) and ``adjust``
     (``"bh"`` for Benjamini–Hochberg) govern the pairwise letters. ``design`` overrides the
-    design built from ``responses`` (``lonely_psu`` is then ignored).
+    design built from ``responses`` (``lonely_psu`` is then ignored). ``filter`` (a condition in
+    the grammar of ``relevant``) estimates within the respondents for whom it holds, as a domain
+    of the full design (R: ``svyby(..., subset(design, filter))``; :func:`collabstate.dataset.within`).
     """
     check_bases(min_base, low_base)
     check_method(ci)
     check_level(level)
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
-    breakdown = make_breakdown(responses, by)
+    mask = None
+    if filter is not None:
+        condition = parse_condition(filter) if isinstance(filter, str) else filter
+        mask = within_mask(responses, condition).to_numpy()
+        responses = within(responses, condition)
+    breakdown = make_breakdown(responses, by, within=mask)
     blocks = Engine(design, breakdown).blocks(responses, questions)
     return _table(blocks, breakdown, responses, ci, level, min_base, low_base, letters_level or level, adjust)
 
