@@ -14,7 +14,7 @@ import polars as pl
 import typer
 
 from ..dataset.waves import wave_when
-from ._shared import InstrumentOption, err, fail, out, read_data, read_instrument
+from ._shared import DeriveOption, InstrumentOption, derived_responses, err, fail, out, read_data, read_derived, read_instrument
 
 if TYPE_CHECKING:
     from ..stats.weighting import MissingMode
@@ -138,6 +138,7 @@ def report(
     invited: Annotated[
         int | None, typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)
     ] = None,
+    derive: DeriveOption = None,
 ) -> None:
     """Write a report: report.html (one offline page with interactive charts), report.pdf (A4),
     tables.xlsx (every table with bases, intervals and letters) and estimates.json.
@@ -155,12 +156,13 @@ def report(
     from ..report.build import build_report
 
     ins = read_instrument(instrument)
-    _check_by(ins, by)
+    known, extra = read_derived(ins, derive)
+    _check_by(known, by)
     if weights_missing is not None and weights_missing not in _WEIGHTS_MISSING:
         raise typer.BadParameter(f"{weights_missing!r} is not one of own-cell, unweighted", param_hint="--weights-missing")
     missing = _WEIGHTS_MISSING[weights_missing] if weights_missing is not None else None
-    current = _read(data, ins, "data")
-    earlier = [_read(path, ins, "earlier wave") for path in _wave_files(data, compare or [])]
+    current = derived_responses(_read(data, ins, "data"), extra)
+    earlier = [derived_responses(_read(path, ins, "earlier wave"), extra) for path in _wave_files(data, compare or [])]
     weighting = None
     if weights:
         current, weighting = _weight(current, weights, missing)
