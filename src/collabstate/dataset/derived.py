@@ -2,6 +2,8 @@
 within a filter: both give back :class:`Responses` that every estimate, table and report reads.
 
 >>> import polars as pl
+
+from ..errors import UsageError
 >>> from collabstate.instrument import load_instrument
 >>> from collabstate.instrument.derived import parse_derived
 >>> leaders = load_instrument("leaders")
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from ..errors import UsageError
 from ..instrument.derived import with_derived
 from ..instrument.logic import Condition, parse_condition
 from ..instrument.model import DESIGN_COLUMNS, Derived, Instrument
@@ -87,11 +90,19 @@ def within_mask(responses: Responses, condition: str | Condition) -> pl.Series:
     parsed = parse_condition(condition) if isinstance(condition, str) else condition
     from ..instrument.checks import check_condition
 
-    earlier = {c.name: c.question for c in responses.instrument.columns} | {q.id: q for q in responses.instrument.questions}
+    earlier: dict[str, object] = {c.name: c.question for c in responses.instrument.columns} | {
+        q.id: q for q in responses.instrument.questions
+    }
+    earlier |= {name: None for name in DESIGN_COLUMNS if name in responses.data.columns}  # wave == 2025, stratum == 3
     for _loc, problem in check_condition(responses.instrument, str(parsed), (), earlier, "the questions and derived variables"):
-        from ..errors import UsageError
-
         raise UsageError(argument="filter", value=str(parsed), expected=f"a condition on the data: {problem}")
+    schema = responses.data.schema
+    for name, _op, value in parsed.literals:  # a design column's values are as the file gave them
+        if name in DESIGN_COLUMNS and name in schema and isinstance(value, str) == schema[name].is_numeric():
+            holds = "numbers: compare it with a number" if schema[name].is_numeric() else "text: compare it with a quoted string"
+            raise UsageError(
+                argument="filter", value=str(parsed), expected=f"a condition on the data: {name!r} holds {holds}, not {value!r}"
+            )
     return parsed.mask(responses.data, responses.instrument.multiple)
 
 
