@@ -90,10 +90,9 @@ def within_mask(responses: Responses, condition: str | Condition) -> pl.Series:
     parsed = parse_condition(condition) if isinstance(condition, str) else condition
     from ..instrument.checks import check_condition
 
-    earlier: dict[str, object] = {c.name: c.question for c in responses.instrument.columns} | {
-        q.id: q for q in responses.instrument.questions
-    }
-    earlier |= {name: None for name in DESIGN_COLUMNS if name in responses.data.columns}  # wave == 2025, stratum == 3
+    earlier: dict[str, object] = {name: None for name in DESIGN_COLUMNS if name in responses.data.columns}  # wave == 2025
+    earlier.update({c.name: c.question for c in responses.instrument.columns})
+    earlier.update({q.id: q for q in responses.instrument.questions})
     for _loc, problem in check_condition(responses.instrument, str(parsed), (), earlier, "the questions and derived variables"):
         raise UsageError(argument="filter", value=str(parsed), expected=f"a condition on the data: {problem}")
     schema = responses.data.schema
