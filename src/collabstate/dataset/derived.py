@@ -5,7 +5,7 @@ within a filter: both give back :class:`Responses` that every estimate, table an
 
 from ..errors import UsageError
 >>> from collabstate.instrument import load_instrument
->>> from collabstate.instrument.derived import parse_derived
+>>> from collabstate.instrument import parse_derived
 >>> leaders = load_instrument("leaders")
 >>> groups = parse_derived('''
 ... derived:

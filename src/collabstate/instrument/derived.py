@@ -29,9 +29,9 @@ whose condition holds gives the code, and a respondent in no group has no answer
 base), as a respondent who skipped a question. A variable may read the questions and the derived
 variables defined before it. This module defines and checks them (each problem names the file,
 the line and what was expected, as the instrument loader does); :func:`collabstate.dataset.derive`
-computes them.
+computes them, and :func:`collabstate.instrument.load_derived` reads a file of them.
 
->>> from collabstate.instrument import load_instrument
+>>> from collabstate.instrument import load_instrument, parse_derived
 >>> leaders = load_instrument("leaders")
 >>> [success] = parse_derived('''
 ... derived:
@@ -44,14 +44,10 @@ computes them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .bounds import show_number
-from .checks import Loc, check_condition, format_path
-from .loader import InstrumentError, Problem, _clean_loc, _line, _read_yaml
+from .checks import Loc, check_condition
 from .model import (
     DESIGN_COLUMNS,
     Choice,
@@ -63,7 +59,7 @@ from .model import (
     SingleQuestion,
 )
 
-__all__ = ["check_derived", "derived_choices", "derived_question", "load_derived", "parse_derived", "with_derived"]
+__all__ = ["check_derived", "derived_choices", "derived_question", "with_derived"]
 
 KINDS = "`groups`; `from` with `recode`; `from` with `bands`; or `any` with `codes`"
 
@@ -270,44 +266,3 @@ def _not_a(instrument: Instrument, name: str, expected: str) -> str:
     if name in names or any(q.id == name for q in instrument.questions):
         return f"{name!r} is not {expected}"
     return f"unknown question {name!r}{did_you_mean(name, names)}; expected {expected}"
-
-
-# --------------------------------------------------------------------------------- files
-def parse_derived(text: str, source: str, instrument: Instrument) -> list[Derived]:
-    """Derived variables from YAML text (a mapping with a ``derived:`` list), checked against
-    ``instrument``; raises :class:`InstrumentError` listing every problem with its line."""
-    data, lines = _read_yaml(text, source)
-    if not isinstance(data, dict) or set(data) != {"derived"} or not isinstance(data["derived"], list):
-        raise InstrumentError(source, [Problem("", "expected a mapping with one key, `derived`, holding a list of derived variables", 1)])
-    derived: list[Derived] = []
-    problems: list[Problem] = []
-    for i, item in enumerate(data["derived"]):
-        try:
-            derived.append(Derived.model_validate(item))
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ("derived", i, *_clean_loc(tuple(err["loc"])))
-                got = (
-                    ""
-                    if "input" not in err or isinstance(err["input"], (dict, list)) or err["type"] == "missing"
-                    else f" (got {err['input']!r})"
-                )
-                problems.append(Problem(format_path(loc), f"{err['msg']}{got}", _line(lines, loc)))
-    if problems:
-        raise InstrumentError(source, problems)
-    found = check_derived(instrument, derived)
-    if found:
-        raise InstrumentError(source, [Problem(format_path(loc), message, _line(lines, loc)) for loc, message in found])
-    return derived
-
-
-def load_derived(path: str | Path, instrument: Instrument) -> list[Derived]:
-    """Derived variables from a YAML file (:func:`parse_derived`)."""
-    file = Path(path)
-    if not file.is_file():
-        raise InstrumentError(str(path), [Problem("", "no such file of derived variables")])
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InstrumentError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    return parse_derived(text, str(path), instrument)

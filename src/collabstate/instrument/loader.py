@@ -25,7 +25,8 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from .checks import check_instrument, format_path
-from .model import QUESTION_TYPES, Instrument
+from .derived import check_derived
+from .model import QUESTION_TYPES, Derived, Instrument
 from .safe_yaml import BoundedLoader, YAMLLimitError, compose_bounded
 
 __all__ = [
@@ -33,7 +34,9 @@ __all__ = [
     "Problem",
     "builtin_instruments",
     "instrument_schema",
+    "load_derived",
     "load_instrument",
+    "parse_derived",
     "parse_instrument",
 ]
 
@@ -162,8 +165,6 @@ def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
                 message = f"{message} (got {got if len(got) <= 80 else got[:79] + '…'})"
             problems.append(Problem(format_path(loc), message, _line(lines, loc)))
         raise InstrumentError(source, problems) from None
-    from .derived import check_derived  # derived reads files as this module does
-
     found = check_instrument(instrument) + check_derived(instrument, instrument.derived)
     problems = [Problem(format_path(loc), msg, _line(lines, loc)) for loc, msg in found]
     if problems:
@@ -200,3 +201,43 @@ def instrument_schema() -> dict[str, Any]:
     schema["title"] = "collabstate instrument"
     plain: dict[str, Any] = json.loads(json.dumps(schema))  # a JSON object reads back as a dict
     return plain
+
+
+def parse_derived(text: str, source: str, instrument: Instrument) -> list[Derived]:
+    """Derived variables from YAML text (a mapping with a ``derived:`` list), checked against
+    ``instrument``; raises :class:`InstrumentError` listing every problem with its line."""
+    data, lines = _read_yaml(text, source)
+    if not isinstance(data, dict) or set(data) != {"derived"} or not isinstance(data["derived"], list):
+        raise InstrumentError(source, [Problem("", "expected a mapping with one key, `derived`, holding a list of derived variables", 1)])
+    derived: list[Derived] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(data["derived"]):
+        try:
+            derived.append(Derived.model_validate(item))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ("derived", i, *_clean_loc(tuple(err["loc"])))
+                got = (
+                    ""
+                    if "input" not in err or isinstance(err["input"], (dict, list)) or err["type"] == "missing"
+                    else f" (got {err['input']!r})"
+                )
+                problems.append(Problem(format_path(loc), f"{err['msg']}{got}", _line(lines, loc)))
+    if problems:
+        raise InstrumentError(source, problems)
+    found = check_derived(instrument, derived)
+    if found:
+        raise InstrumentError(source, [Problem(format_path(loc), message, _line(lines, loc)) for loc, message in found])
+    return derived
+
+
+def load_derived(path: str | Path, instrument: Instrument) -> list[Derived]:
+    """Derived variables from a YAML file (:func:`parse_derived`)."""
+    file = Path(path)
+    if not file.is_file():
+        raise InstrumentError(str(path), [Problem("", "no such file of derived variables")])
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InstrumentError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    return parse_derived(text, str(path), instrument)
