@@ -95,7 +95,10 @@ def test_a_difference_needs_a_shown_group_significantly_higher_than_another_show
         return [f for f in choose_findings(source) if f.kind == "difference" and f.question == question and f.option == option]
 
     higher = {"estimate": 0.7, "letters": "B"}
-    assert differences({"1": higher, "2": {"estimate": 0.4}}) == [Finding("difference", measure, question, option, statistic)]
+    # its size: the gap in points between A and the group it is higher than
+    assert differences({"1": higher, "2": {"estimate": 0.4}}) == [
+        Finding("difference", measure, question, option, statistic, size=pytest.approx(30))
+    ]
     assert differences({"1": {"estimate": 0.7}, "2": {"estimate": 0.4}}) == []  # no letters: no significant difference
     assert differences({"1": higher, "2": {"estimate": None, "flags": ["suppressed"]}}) == []  # B is not shown
     assert differences({"1": higher}) == []  # B has no row
@@ -156,3 +159,42 @@ def test_on_the_demo_waves_every_significant_change_and_difference_is_stated_and
             letters = {g.letter: ev.row(f.question, f.option, f.statistic, g.code) for g in groups}
             shown = {k for k, r in letters.items() if is_shown(r)}
             assert any(set(letters[k]["letters"] or "") & shown for k in shown)
+
+
+def test_the_key_findings_are_the_largest_significant_ones_one_per_measure():
+    """Key findings (issue 16): only significant findings, at most KEY_FINDINGS, one per measure,
+    each measure said by everyone's change when it is significant, largest first."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from collabstate.analysis.findings import KEY_FINDINGS, key_findings
+
+    kinds = st.sampled_from([("change", None, None), ("change", "2024", None), ("change", None, "1"), ("difference", None, None)])
+    finding = st.builds(
+        lambda m, kind, size, verdict: Finding(
+            kind[0], f"m{m}", f"q{m}", "1", "proportion", change={"verdict": verdict} if kind[0] == "change" else None,
+            since=kind[1], group=kind[2], size=size if verdict != "no significant change" else None,
+        ),
+        st.integers(0, 8), kinds, st.floats(0.1, 50), st.sampled_from(["up", "down", "no significant change"]),
+    )  # fmt: skip
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(finding, max_size=30))
+    def check(findings):
+        chosen = key_findings(findings)
+        significant_ones = [f for f in findings if f.size is not None]
+        if not significant_ones:
+            assert all(f.kind == "level" for f in chosen)
+            return
+        assert len(chosen) <= KEY_FINDINGS and all(f.size is not None for f in chosen)
+        assert len({f.question for f in chosen}) == len(chosen)  # one per measure
+        assert [f.size for f in chosen] == sorted((f.size for f in chosen), reverse=True)
+        for f in chosen:  # everyone's change since the previous wave speaks for its measure when it is significant
+            mine = [g for g in significant_ones if g.question == f.question]
+            if any(g.kind == "change" and g.since is None and g.group is None for g in mine):
+                assert f.kind == "change" and f.since is None and f.group is None
+        left_out = {f.question for f in significant_ones} - {f.question for f in chosen}
+        if left_out:  # a measure left out is never larger than the smallest chosen, by its speaking finding
+            assert len(chosen) == KEY_FINDINGS
+
+    check()

@@ -105,6 +105,7 @@ def page_text_from(html: str) -> _Text:
 def test_xlsx_has_a_sheet_per_section_and_notes(l25_report, r18_report):
     book = openpyxl.load_workbook(l25_report["xlsx"], read_only=True)
     assert book.sheetnames == [
+        "Key findings",
         "Headline figures",
         "Findings",
         "Trends across waves",
@@ -176,7 +177,10 @@ def test_changes_json_holds_the_wave_changes(l25_report):
 
 def test_the_leaders_report_says_no_significant_change_as_the_issue_asks(l25_report):
     text = " ".join(page_text(l25_report["html"]).parts)
-    assert "Supportive regulation: agree or strongly agree: 30% in 2024, 25% in 2025; no significant change (n = 272 and 300)." in text
+    # the headline figure says it in full; the findings say every change that is not significant in one sentence (issue 16)
+    assert "2024 to 2025: 30% in 2024, 25% in 2025; no significant change (n = 272 and 300)." in text
+    assert re.search(r"No significant change between 2024 and 2025 in \d+ measures: [^.]*Supportive regulation: agree or strongly agree "
+                     r"\(30% and 25%; n = 272 and 300\)", text)  # fmt: skip
 
 
 def test_the_html_page_is_self_contained(r18_report):

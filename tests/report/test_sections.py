@@ -71,7 +71,17 @@ def ids(report):
 
 
 def test_readiness_sections(r18_model):
-    assert ids(r18_model) == ["headlines", "findings", "practice", "index-readiness", "ladder", "quotes", "profile", "methods"]
+    assert ids(r18_model) == [
+        "key-findings",
+        "headlines",
+        "findings",
+        "practice",
+        "index-readiness",
+        "ladder",
+        "quotes",
+        "profile",
+        "methods",
+    ]
     index = r18_model.section("index-readiness")
     chart_ids = {c.id for c in index.charts}
     assert {
@@ -88,6 +98,7 @@ def test_readiness_sections(r18_model):
 
 def test_leaders_sections(l25_model):
     assert ids(l25_model) == [
+        "key-findings",
         "headlines",
         "findings",
         "trends",
@@ -116,7 +127,7 @@ def test_a_custom_instrument_gets_the_generic_sections():
         "helps/time": rng.integers(0, 2, n), "helps/money": rng.integers(0, 2, n), "why": [f"Reason {i}" for i in range(n)],
     })  # fmt: skip
     report = build_model(gather(Responses(ins, frame)))
-    assert ids(report) == ["headlines", "findings", "statements", "other", "quotes", "profile", "methods"]
+    assert ids(report) == ["key-findings", "headlines", "findings", "statements", "other", "quotes", "profile", "methods"]
     assert report.section("statements").charts[0].data.caption.endswith("share answering 'agree'")
 
 
@@ -179,3 +190,17 @@ def test_faceted_answer_distributions_draw_each_item_in_its_own_panel(r18_model)
     assert zero["data"]["values"] == [{"x": 0}]
     items = {r["row"] for r in dist.spec["data"]["values"]}
     assert len(items) == 8
+
+
+def test_the_report_opens_with_its_key_findings_and_says_what_did_not_change_once(l25_model, r18_model):
+    """Findings that lead (issue 16): the key findings are significant changes or differences, never
+    a 'no significant change'; the changes that are not significant are one sentence, not a bullet each."""
+    key = l25_model.section("key-findings")
+    assert 1 <= len(key.findings) <= 5
+    assert all("no significant" not in f and ("significant" in f) for f in key.findings)
+    findings = l25_model.section("findings").findings
+    unchanged = [f for f in findings if "no significant change" in f.lower()]
+    assert len(unchanged) == 1 and unchanged[0].startswith("No significant change between 2024 and 2025 in ")
+    assert not set(key.findings) & set(findings)  # each said once
+    # a single wave: the key findings are differences between groups, or the first levels
+    assert r18_model.section("key-findings").findings

@@ -8,7 +8,7 @@ Every number comes from the :class:`~collabstate.report.evidence.Evidence`.
 
 from __future__ import annotations
 
-from ..analysis.findings import choose_findings
+from ..analysis.findings import Finding, choose_findings, key_findings, significant
 from ..analysis.headlines import headline_measures
 from ..analysis.quotes import sample_quotes
 from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, ScaleQuestion, SingleQuestion, TextQuestion
@@ -17,7 +17,7 @@ from .evidence import Evidence
 from .findings import change_sentence, finding_sentence
 from .index_section import index_section
 from .methods import methods_section
-from .model import Figure, Kind, Quote, Report, Section
+from .model import Figure, Kind, Quote, Report, Section, fmt_count, fmt_number, fmt_pct
 from .trend_section import trend_section
 
 __all__ = ["PLAN", "QUOTE_SEED", "build_model"]
@@ -54,7 +54,40 @@ def _render(ev: Evidence, q) -> list:
     return []
 
 
-def _headlines(ev: Evidence) -> tuple[Section, Section]:
+def _key_findings(ev: Evidence, chosen: list[Finding]) -> Section:
+    key = Section("key-findings", "Key findings")
+    if any(f.size is not None for f in chosen):
+        key.intro.append(
+            f"The {len(chosen)} measures that moved or differ most, significantly at the {ev.reading.percent} level: each said by "
+            "everyone's change since the previous wave when it is significant, else since the first wave, else a group's change, "
+            "else the difference between groups; sized in points for shares (in percent of the lower figure for means and index "
+            "scores), a difference by the gap to the lowest group a group is significantly higher than."
+        )
+    else:
+        key.intro.append(
+            f"No change or difference between groups is significant at the {ev.reading.percent} level; the first headline figures."
+        )
+    key.findings.extend(finding_sentence(ev, f) for f in chosen)
+    return key
+
+
+def _unchanged_sentence(ev: Evidence, unchanged: list[Finding]) -> str:
+    """The changes that are not significant, in one sentence with both figures of each."""
+    parts = []
+    for f in unchanged:
+        row = f.change or {}
+        a, b = row.get("estimate_from"), row.get("estimate_to")
+        fmt = fmt_pct if f.share else fmt_number
+        bases = f"; n = {fmt_count(row.get('n_from'))} and {fmt_count(row.get('n_to'))}"
+        parts.append(f"{f.measure} ({fmt(a)} and {fmt(b)}{bases})" if a is not None and b is not None else f.measure)
+    first = unchanged[0].change or {}
+    return (
+        f"No significant change between {first.get('wave_from')} and {first.get('wave_to')} in {len(unchanged)} "
+        f"measure{'s' if len(unchanged) != 1 else ''}: {'; '.join(parts)}."
+    )
+
+
+def _headlines(ev: Evidence) -> tuple[Section, Section, Section]:
     head = Section("headlines", "Headline figures")
     findings = Section("findings", "Findings")
     head.intro.append(
@@ -75,8 +108,13 @@ def _headlines(ev: Evidence) -> tuple[Section, Section]:
             else cell.tooltip(with_value=False)
         )
         head.figures.append(Figure(measure, cell, detail))
-    findings.findings.extend(finding_sentence(ev, f) for f in choose_findings(ev))
-    return head, findings
+    every = choose_findings(ev)
+    chosen = key_findings(every)
+    unchanged = [f for f in every if f.kind == "change" and f.change is not None and not significant(f.change)]
+    findings.findings.extend(finding_sentence(ev, f) for f in every if f not in chosen and f not in unchanged)
+    if unchanged:
+        findings.findings.append(_unchanged_sentence(ev, unchanged))
+    return _key_findings(ev, chosen), head, findings
 
 
 def _quotes(ev: Evidence) -> Section | None:
