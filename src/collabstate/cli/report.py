@@ -139,6 +139,14 @@ def report(
         int | None, typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)
     ] = None,
     derive: DeriveOption = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option(
+            "--spec",
+            help="A report spec (YAML): title, key messages and commentary with live figures, sections, quotes.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write a report: report.html (one offline page with interactive charts), report.pdf (A4),
     tables.xlsx (every table with bases, intervals and letters) and estimates.json.
@@ -154,7 +162,9 @@ def report(
     Example: [bold]collabstate report leaders-2026.csv --instrument leaders --compare leaders-2025.csv --compare leaders-2024.csv --out report-2026[/]
     """
     from ..report.build import build_report
+    from ..report.spec import load_spec
 
+    loaded = load_spec(spec) if spec is not None else None  # a typo in the spec is told before the long work
     ins = read_instrument(instrument)
     known, extra = read_derived(ins, derive)
     _check_by(known, by)
@@ -178,7 +188,10 @@ def report(
             invited=invited,
             weighting=weighting,
             progress=lambda m: progress.update(task, description=m),
+            spec=loaded,
         )
+    for warning in paths.warnings:
+        err.print(f"warning: {warning}", highlight=False)
     for path in paths.written():
         out.print(str(path), highlight=False)
 

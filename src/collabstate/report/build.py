@@ -24,6 +24,7 @@ from ..stats.intervals import CIMethod
 from .evidence import Earlier, Evidence, gather
 from .model import Report
 from .sections import build_model
+from .spec import LoadedSpec, apply_spec
 
 __all__ = ["FORMATS", "ReportPaths", "build_report", "finish_report", "legend"]
 
@@ -42,6 +43,8 @@ class ReportPaths:
     trends: Path | None = None
     #: Where each chart landed in the PDF (page, position and size in CSS pixels).
     pdf_charts: list[dict] = field(default_factory=list)
+    #: What a report spec's text says that its figures do not bear out, and quotes to review.
+    warnings: list[str] = field(default_factory=list)
 
     def written(self) -> list[Path]:
         return [p for p in (self.html, self.pdf, self.xlsx, self.estimates, self.changes, self.trends) if p is not None]
@@ -120,6 +123,7 @@ def build_report(
     weighting: list[str] | None = None,
     formats: Sequence[str] = FORMATS,
     progress: Progress | None = None,
+    spec: LoadedSpec | None = None,
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx`` and ``estimates.json`` (and, with
     earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
@@ -132,7 +136,8 @@ def build_report(
     ``invited`` the number invited, for the response rate, ``invited_completed`` how many of them
     completed (the rate's numerator; without it, every respondent analysed) and ``imported`` how
     many responses came from files (named beside the rate, never in it); ``weighting`` lines
-    describing how the data were weighted; ``progress`` is called with a message before each step."""
+    describing how the data were weighted; ``progress`` is called with a message before each step;
+    ``spec`` a report spec (:mod:`~collabstate.report.spec`) whose warnings are in the paths'."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -156,7 +161,10 @@ def build_report(
     )
     say("Laying out the sections")
     report = build_model(ev, title=title)
-    return finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)
+    warnings = apply_spec(report, ev, spec) if spec is not None else []
+    paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)
+    paths.warnings = warnings
+    return paths
 
 
 def records(path: Path) -> list[dict]:

@@ -296,6 +296,8 @@ class Section:
     blocks: list[Chart | Table] = field(default_factory=list)
     quotes: dict[str, list[Quote]] = field(default_factory=dict)
     lists: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: The analyst's commentary (a report spec), as HTML made from Markdown with raw HTML escaped.
+    commentary: str = ""
 
     @property
     def tables(self) -> list[Table]:
@@ -314,6 +316,11 @@ class Report:
     generated: str = ""
     notes: list[str] = field(default_factory=list)
     reading: Reading = DEFAULT_READING
+    #: From a report spec: the organisation on the cover, colours (primary, accent) and the
+    #: footnotes of the live figures in the commentary, numbered in order.
+    organisation: str = ""
+    colours: dict[str, str] = field(default_factory=dict)
+    footnotes: list[str] = field(default_factory=list)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
