@@ -151,11 +151,17 @@ def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
     try:
         instrument = Instrument.model_validate(data)
     except ValidationError as exc:
+        from .derived import derived_message  # derived reads files as this module does
+
         problems = []
         for err in exc.errors():
             loc = _clean_loc(tuple(err["loc"]))
             message = err["msg"]
-            if err["type"] == "union_tag_invalid":
+            better = derived_message(loc, err) if loc[:1] == ("derived",) else None
+            if better is not None:
+                message = better
+                loc = loc[:-1] if loc[-1] == "[key]" else loc  # the key itself: derived[0].recode.one
+            elif err["type"] == "union_tag_invalid":
                 message = f"unknown question type {err['input'].get('type')!r}; expected one of {', '.join(QUESTION_TYPES)}"
             elif "input" in err and err["type"] not in {"missing", "extra_forbidden"} and not isinstance(err["input"], (dict, list)):
                 got = repr(err["input"])
