@@ -52,7 +52,6 @@ from pydantic import ValidationError
 from ..errors import did_you_mean
 from .bounds import show_number
 from .checks import Loc, check_condition, format_path
-from .loader import InstrumentError, Problem, _clean_loc, _line, _read_yaml
 from .logic import ConditionError, parse_condition
 from .model import (
     DESIGN_COLUMNS,
@@ -64,6 +63,7 @@ from .model import (
     Question,
     SingleQuestion,
 )
+from .yaml_file import InstrumentError, Problem, _clean_loc, _line, _read_yaml
 
 __all__ = ["check_derived", "derived_choices", "derived_message", "derived_question", "load_derived", "parse_derived", "with_derived"]
 
