@@ -95,7 +95,8 @@ def table(
     resolve_questions(known, wanted)
     for banner in banners:
         column = known.column(banner)
-        if column is not None and column.kind != "code":
+        whole = column is None and any(q.id == banner for q in known.questions)  # a multiple-choice or matrix question
+        if whole or (column is not None and column.kind != "code"):
             raise typer.BadParameter(f"{banner!r} is not a single-choice question: a banner's groups are its codes", param_hint="--columns")
 
     validation = read_data(data, ins)
@@ -133,7 +134,11 @@ def crosstab_text(layout: CrosstabLayout) -> Table:
 
     from ._shared import literal
 
-    shown = Table(title=literal(layout.title) or None, title_justify="left", show_edge=False, pad_edge=False)
+    within = f"Respondents for whom {layout.filter} (a domain of the full design)" if layout.filter else None
+    shown = Table(
+        title=literal(layout.title) or None, title_justify="left", show_edge=False, pad_edge=False,
+        caption=literal(within) if within else None, caption_justify="left",
+    )  # fmt: skip
     shown.add_column("", min_width=18, ratio=2)
     previous = None
     for column in layout.columns:  # the banner's label over its first group

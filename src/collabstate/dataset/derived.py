@@ -31,11 +31,11 @@ import polars as pl
 
 from ..errors import UsageError
 from ..instrument.derived import with_derived
-from ..instrument.logic import Condition, parse_condition
+from ..instrument.logic import Condition, ConditionError, parse_condition
 from ..instrument.model import DESIGN_COLUMNS, Derived, Instrument
 from .responses import Responses
 
-__all__ = ["derive", "derived_expr", "within", "within_mask"]
+__all__ = ["derive", "derived_expr", "filter_condition", "within", "within_mask"]
 
 
 def derive(responses: Responses, derived: Sequence[Derived] = ()) -> Responses:
@@ -84,10 +84,21 @@ def derived_expr(derived: Derived, instrument: Instrument) -> pl.Expr:
     )  # fmt: skip
 
 
+def filter_condition(condition: str | Condition) -> Condition:
+    """A filter as a condition; one that does not parse is a usage error (exit 2) naming the
+    filter and the column where it goes wrong."""
+    if isinstance(condition, Condition):
+        return condition
+    try:
+        return parse_condition(condition)
+    except ConditionError as exc:
+        raise UsageError(argument="filter", value=condition, expected=f"a condition on the data: {exc}") from None
+
+
 def within_mask(responses: Responses, condition: str | Condition) -> pl.Series:
     """For each respondent, whether ``condition`` (the grammar of ``relevant``) holds; a comparison
     with an unanswered question does not hold, as in R's ``subset``."""
-    parsed = parse_condition(condition) if isinstance(condition, str) else condition
+    parsed = filter_condition(condition)
     from ..instrument.checks import check_condition
 
     earlier: dict[str, object] = {name: None for name in DESIGN_COLUMNS if name in responses.data.columns}  # wave == 2025

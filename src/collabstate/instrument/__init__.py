@@ -1,15 +1,7 @@
 """What was asked: instruments, their questions, scales, skip logic and index definitions."""
 
-from .loader import (
-    InstrumentError,
-    Problem,
-    builtin_instruments,
-    instrument_schema,
-    load_derived,
-    load_instrument,
-    parse_derived,
-    parse_instrument,
-)
+from .derived import load_derived, parse_derived
+from .loader import InstrumentError, Problem, builtin_instruments, instrument_schema, load_instrument, parse_instrument
 from .logic import Condition, ConditionError, parse_condition
 from .model import DESIGN_COLUMNS, Column, Instrument
 

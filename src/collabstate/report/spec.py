@@ -44,7 +44,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError
-from ..instrument.loader import Problem, _clean_loc, _line, _read_yaml
+from ..instrument.yaml_file import Problem, clean_loc, line_of, read_yaml
 from .evidence import Evidence
 from .findings import CHANGE_WORDS
 from .labels import Labels
@@ -100,12 +100,12 @@ class LoadedSpec:
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def where(self, *loc: Any) -> str:
-        line = _line(self.lines, tuple(loc))
+        line = line_of(self.lines, tuple(loc))
         return f"{self.source}" + (f" line {line}" if line else "")
 
 
 def parse_spec(text: str, source: str = "<spec>") -> LoadedSpec:
-    data, lines = _read_yaml(text, source)
+    data, lines = read_yaml(text, source)
     if not isinstance(data, dict):
         raise SpecError(source, [Problem("", "expected a mapping (title, key_messages, sections, quotes …)", 1)])
     try:
@@ -114,8 +114,8 @@ def parse_spec(text: str, source: str = "<spec>") -> LoadedSpec:
         from ..instrument.checks import format_path
 
         problems = [
-            Problem(format_path(loc := _clean_loc(tuple(e["loc"]))), e["msg"] + (f" (got {e['input']!r})" if e["type"] == "string_pattern_mismatch" else ""),
-                    _line(lines, loc))
+            Problem(format_path(loc := clean_loc(tuple(e["loc"]))), e["msg"] + (f" (got {e['input']!r})" if e["type"] == "string_pattern_mismatch" else ""),
+                    line_of(lines, loc))
             for e in exc.errors()
         ]  # fmt: skip
         raise SpecError(source, problems) from None
@@ -311,10 +311,10 @@ def apply_spec(report: Report, ev: Evidence, loaded: LoadedSpec) -> list[str]:
         )
         report.sections.insert(0, key)
     known = {s.id: s for s in report.sections}
-    problems = [Problem(f"sections[{i}].id", _unknown_section(s.id, known), _line(loaded.lines, ("sections", i, "id")))
+    problems = [Problem(f"sections[{i}].id", _unknown_section(s.id, known), line_of(loaded.lines, ("sections", i, "id")))
                 for i, s in enumerate(spec.sections) if s.id not in known]  # fmt: skip
     problems += [Problem(f"sections[{i}].hidden", "the methods section cannot be hidden: it says how the figures were made",
-                         _line(loaded.lines, ("sections", i, "hidden"))) for i, s in enumerate(spec.sections) if s.id == "methods" and s.hidden]  # fmt: skip
+                         line_of(loaded.lines, ("sections", i, "hidden"))) for i, s in enumerate(spec.sections) if s.id == "methods" and s.hidden]  # fmt: skip
     if problems:
         raise SpecError(loaded.source, problems)
     for i, s in enumerate(spec.sections):

@@ -23,8 +23,9 @@ from typing import Literal
 import polars as pl
 
 from ..dataset import Responses
+from ..dataset.derived import filter_condition
 from ..errors import UsageError
-from ..instrument.logic import Condition, parse_condition
+from ..instrument.logic import Condition
 from .design import Design, LonelyPSU
 from .estimate import ESTIMATE_SCHEMA, estimate
 from .intervals import CIMethod
@@ -56,7 +57,7 @@ def crosstab(
     banners = list(dict.fromkeys(columns))
     if len(banners) > MAX_BANNERS:
         raise UsageError(argument="columns", value=",".join(banners), expected=f"at most {MAX_BANNERS} banners")
-    condition = parse_condition(filter) if isinstance(filter, str) else filter
+    condition = None if filter is None else filter_condition(filter)
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
     common = {"ci": ci, "level": level, "min_base": min_base, "low_base": low_base, "letters_level": letters_level, "adjust": adjust,
               "design": design, "filter": condition}  # fmt: skip

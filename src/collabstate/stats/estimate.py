@@ -46,8 +46,8 @@ import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
-from ..dataset.derived import within, within_mask
-from ..instrument.logic import Condition, parse_condition
+from ..dataset.derived import filter_condition, within, within_mask
+from ..instrument.logic import Condition
 from ._blocks import Block
 from ._breakdown import Breakdown, make_breakdown
 from ._engine import Engine
@@ -104,7 +104,7 @@ def estimate(
     design = design or Design.from_responses(responses, lonely_psu=lonely_psu)
     mask = None
     if filter is not None:
-        condition = parse_condition(filter) if isinstance(filter, str) else filter
+        condition = filter_condition(filter)
         mask = within_mask(responses, condition).to_numpy()
         responses = within(responses, condition)
     breakdown = make_breakdown(responses, by, within=mask)
