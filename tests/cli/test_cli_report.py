@@ -58,7 +58,7 @@ def test_report_writes_every_format(files, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    for name in ("report.html", "report.pdf", "tables.xlsx", "estimates.json", "changes.json"):
+    for name in ("report.html", "report.pdf", "tables.xlsx", "report.pptx", "estimates.json", "changes.json"):
         assert (out / name).stat().st_size > 1000, name
         assert name in result.output
     assert "<title>Leaders 2025</title>" in (out / "report.html").read_text(encoding="utf-8")
@@ -83,7 +83,14 @@ def test_benchmark_writes_every_format(files, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    for name in ("benchmark.html", "benchmark.pdf", "benchmark-tables.xlsx", "estimates.json", "organisation-estimates.json"):
+    for name in (
+        "benchmark.html",
+        "benchmark.pdf",
+        "benchmark-tables.xlsx",
+        "benchmark.pptx",
+        "estimates.json",
+        "organisation-estimates.json",
+    ):
         assert (out / name).exists(), name
 
 
@@ -96,6 +103,20 @@ def test_usage_errors_exit_2(files, tmp_path):
         app, ["benchmark", str(files["l25"]), "--against", str(files["l24"]), "--instrument", "leaders", "--out", str(tmp_path)]
     )
     assert result.exit_code == 2 and "no index" in result.output
+
+
+def test_a_pptx_template_that_cannot_be_used_exits_2_before_the_work(files, tmp_path):
+    """--pptx-template reaches build_report, which refuses a missing template or a file that is no
+    PowerPoint file before estimating (report.pptx's template itself is tested in tests/report)."""
+    bad = tmp_path / "template.pptx"
+    bad.write_text("not a presentation", encoding="utf-8")
+    for template, said in ((tmp_path / "missing.pptx", "no such PowerPoint template"), (bad, "not a PowerPoint")):
+        out = tmp_path / "out"
+        result = runner.invoke(
+            app, ["report", str(files["l25"]), "--instrument", "leaders", "--out", str(out), "--pptx-template", str(template)]
+        )
+        assert result.exit_code == 2 and said in result.output and template.name in result.output
+        assert not out.exists()
 
 
 def test_bad_input_exits_1(files, tmp_path):

@@ -68,7 +68,7 @@ def _build(name: str, out: Path) -> dict:
         org = Responses(everyone.instrument, demo_organisation(everyone.data))
         paths = build_peer_comparison(org, everyone, out, name="Example Housing Trust")
     return {
-        "html": str(paths.html), "pdf": str(paths.pdf), "xlsx": str(paths.xlsx), "estimates": str(paths.estimates),
+        "html": str(paths.html), "pdf": str(paths.pdf), "xlsx": str(paths.xlsx), "pptx": str(paths.pptx), "estimates": str(paths.estimates),
         "changes": str(paths.changes) if paths.changes else None, "pdf_charts": paths.pdf_charts,
     }  # fmt: skip
 

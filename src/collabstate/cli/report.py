@@ -147,9 +147,19 @@ def report(
             show_default=False,
         ),
     ] = None,
+    pptx_template: Annotated[
+        Path | None,
+        typer.Option(
+            "--pptx-template",
+            help="The organisation's PowerPoint template (.pptx): report.pptx takes its slide size, theme and layouts "
+            "('Title Slide', 'Title Only'); its own slides are left out.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write a report: report.html (one offline page with interactive charts), report.pdf (A4),
-    tables.xlsx (every table with bases, intervals and letters) and estimates.json.
+    tables.xlsx (every table with bases, intervals and letters), report.pptx (slides of the key
+    messages and of every chart, as PowerPoint charts holding their data) and estimates.json.
 
     Sections follow the instrument: headline figures, findings, the readiness index, statements
     by sector, rankings with their change since the previous wave, the public-involvement ladder,
@@ -189,6 +199,7 @@ def report(
             weighting=weighting,
             progress=lambda m: progress.update(task, description=m),
             spec=loaded,
+            pptx_template=pptx_template,
         )
     for warning in paths.warnings:
         err.print(f"warning: {warning}", highlight=False)
@@ -213,7 +224,7 @@ def benchmark(
     ] = "auto",
 ) -> None:
     """Benchmark one organisation's readiness profile against its sector and all respondents,
-    with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx and estimates.json.
+    with percentile ranks: benchmark.html, benchmark.pdf, benchmark-tables.xlsx, benchmark.pptx and estimates.json.
 
     When the comparison data say which organisation each respondent belongs to (the org_id or
     cluster column, or an organisation question), the organisation is ranked among organisations, each the mean

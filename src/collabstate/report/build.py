@@ -1,10 +1,10 @@
-"""Build a report: estimate once, lay out the sections, write HTML, PDF, XLSX and the estimate table.
+"""Build a report: estimate once, lay out the sections, write HTML, PDF, XLSX, PPTX and the estimate table.
 
 >>> from collabstate import Responses, load_instrument
 >>> from collabstate.demo import readiness_2018
 >>> r = Responses(load_instrument("readiness-2018"), readiness_2018())
 >>> paths = build_report(r, "out/readiness-2018")            # doctest: +SKIP
->>> paths.html, paths.pdf, paths.xlsx, paths.estimates        # doctest: +SKIP
+>>> paths.html, paths.pdf, paths.xlsx, paths.pptx, paths.estimates   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .spec import LoadedSpec, apply_spec
 
 __all__ = ["FORMATS", "ReportPaths", "build_report", "finish_report", "legend"]
 
-FORMATS = ("html", "pdf", "xlsx", "json")
+FORMATS = ("html", "pdf", "xlsx", "pptx", "json")
 Progress = Callable[[str], None]
 
 
@@ -38,6 +38,7 @@ class ReportPaths:
     html: Path | None = None
     pdf: Path | None = None
     xlsx: Path | None = None
+    pptx: Path | None = None
     estimates: Path | None = None
     changes: Path | None = None
     trends: Path | None = None
@@ -47,7 +48,7 @@ class ReportPaths:
     warnings: list[str] = field(default_factory=list)
 
     def written(self) -> list[Path]:
-        return [p for p in (self.html, self.pdf, self.xlsx, self.estimates, self.changes, self.trends) if p is not None]
+        return [p for p in (self.html, self.pdf, self.xlsx, self.pptx, self.estimates, self.changes, self.trends) if p is not None]
 
 
 def legend(ev: Evidence) -> list[str]:
@@ -66,9 +67,17 @@ def _version() -> str:
 
 
 def finish_report(
-    report: Report, ev: Evidence, out_dir: Path, *, formats: Sequence[str] = FORMATS, progress: Progress | None = None, stem: str = "report"
+    report: Report,
+    ev: Evidence,
+    out_dir: Path,
+    *,
+    formats: Sequence[str] = FORMATS,
+    progress: Progress | None = None,
+    stem: str = "report",
+    pptx_template: str | Path | None = None,
 ) -> ReportPaths:
-    """Write the formats of a laid-out report (shared by reports and organisation benchmarks)."""
+    """Write the formats of a laid-out report (shared by reports and organisation benchmarks);
+    ``pptx_template``: the organisation's PowerPoint file whose layouts and theme the slides take."""
     say = progress or (lambda message: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(out_dir)
@@ -97,6 +106,11 @@ def finish_report(
 
         say("Writing the workbook (tables.xlsx)")
         paths.xlsx = write_xlsx(report, out_dir / ("tables.xlsx" if stem == "report" else f"{stem}-tables.xlsx"))
+    if "pptx" in formats:
+        from .pptx import write_pptx
+
+        say(f"Writing the slides ({stem}.pptx)")
+        paths.pptx = write_pptx(report, out_dir / f"{stem}.pptx", template=pptx_template)
     if "pdf" in formats:
         from .pdf import chart_svgs, write_pdf
 
@@ -124,9 +138,10 @@ def build_report(
     formats: Sequence[str] = FORMATS,
     progress: Progress | None = None,
     spec: LoadedSpec | None = None,
+    pptx_template: str | Path | None = None,
 ) -> ReportPaths:
-    """Write ``report.html``, ``report.pdf``, ``tables.xlsx`` and ``estimates.json`` (and, with
-    earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
+    """Write ``report.html``, ``report.pdf``, ``tables.xlsx``, ``report.pptx`` and ``estimates.json``
+    (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
 
     ``by`` is the breakdown of the tables (default: the sector question, when there is one;
     ``None`` for none); ``earlier`` the earlier waves of the same instrument to compare with
@@ -137,15 +152,21 @@ def build_report(
     completed (the rate's numerator; without it, every respondent analysed) and ``imported`` how
     many responses came from files (named beside the rate, never in it); ``weighting`` lines
     describing how the data were weighted; ``progress`` is called with a message before each step;
-    ``spec`` a report spec (:mod:`~collabstate.report.spec`) whose warnings are in the paths'."""
+    ``spec`` a report spec (:mod:`~collabstate.report.spec`) whose warnings are in the paths';
+    ``pptx_template`` an organisation's ``.pptx`` whose slide size, theme and layouts ``report.pptx``
+    takes (see :mod:`collabstate.report.pptx`)."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
     earlier = [previous, *earlier] if previous is not None else list(earlier)
+    if "pptx" in formats and pptx_template is not None:
+        from .pptx import check_template
+
+        check_template(pptx_template)  # fail early, before the long work, when the template cannot be used
     if "html" in formats:
         from .assets import node_modules
 
-        node_modules()  # fail early, before the long work, when the JavaScript is missing
+        node_modules()  # and when the JavaScript is missing
     say = progress or (lambda message: None)
     say("Estimating (one estimate table" + (", and the changes since earlier waves)" if earlier else ")"))
     ev = gather(
@@ -162,7 +183,7 @@ def build_report(
     say("Laying out the sections")
     report = build_model(ev, title=title)
     warnings = apply_spec(report, ev, spec) if spec is not None else []
-    paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)
+    paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, pptx_template=pptx_template)
     paths.warnings = warnings
     return paths
 

@@ -1,5 +1,5 @@
 """What a report holds, independent of how it is shown: sections of headline figures, charts,
-tables, findings and quotes. HTML, PDF and XLSX are three renderings of one :class:`Report`.
+tables, findings and quotes. HTML, PDF, XLSX and PPTX are four renderings of one :class:`Report`.
 
 Every number in it is a :class:`Cell` made from one row of the estimate table (or of the wave
 change table): the cell knows its estimate, interval, base, flags and letters, and how to say them.
@@ -268,6 +268,11 @@ class Chart:
     spec: dict[str, Any]
     data: Table
     wide: bool = False
+    #: The table's figure columns are waves in time order (a trend): drawn as lines over them.
+    over_waves: bool = False
+    #: The kind of figure drawn, when the table holds more than one (a trend of shares, beside
+    #: one of means, from one table); None: the kind of the table's first figure.
+    kind: Kind | None = None
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The peer comparison report (what ``collabstate benchmark`` writes): one organisation's readiness
-profile against its sector and all respondents, with percentile ranks, in the report's three
-formats (``benchmark.html``, ``benchmark.pdf``, ``benchmark-tables.xlsx``) and two estimate tables
+profile against its sector and all respondents, with percentile ranks, in the report's four
+formats (``benchmark.html``, ``benchmark.pdf``, ``benchmark-tables.xlsx``, ``benchmark.pptx``) and two estimate tables
 (``estimates.json`` for the comparison survey by sector, ``organisation-estimates.json`` for the
 organisation). The files keep the command's name: "benchmark" here is the readiness benchmark, not
 the speed benchmarks of ``make bench``.

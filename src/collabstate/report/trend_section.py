@@ -37,7 +37,7 @@ def _trend(ev: Evidence, table_id: str, caption: str, items: list[tuple[str, str
         alt = (f"Line charts, one per measure, of {len(measures)} {'shares' if kind == 'share' else 'mean scores'} in each of the waves "
                f"{', '.join(waves)}, with {ev.reading.percent} intervals; the table below gives every figure and change.")  # fmt: skip
         spec = charts.trend_lines(recs, title=caption, waves=waves, share=kind == "share", description=alt)
-        blocks.append(Chart(f"c-{table_id}-{kind}", caption, alt, spec, table, wide=True))
+        blocks.append(Chart(f"c-{table_id}-{kind}", caption, alt, spec, table, wide=True, over_waves=True, kind=kind))
     return blocks if blocks else [table]
 
 
