@@ -22,7 +22,7 @@ from pptx.util import Inches
 
 from collabstate.report.evidence import gather
 from collabstate.report.model import Cell, Chart, Report, Table
-from collabstate.report.pptx import KEY_MESSAGES, write_pptx
+from collabstate.report.pptx import KEY_MESSAGES, SUPPRESSED_SERIES, write_pptx
 from collabstate.report.sections import build_model
 
 DRAWN = ("share", "mean", "gap")
@@ -52,7 +52,9 @@ def texts(slide) -> list[str]:
 
 def find_cell(table: Table, series: str, category: str, over_waves: bool) -> Cell:
     """The table's cell that a point stands for: row by the category, column by the series (a
-    trend: row by the series, column by the wave)."""
+    trend: row by the series, column by the wave). A series all of whose figures are suppressed
+    says so in its name."""
+    series = series.removesuffix(SUPPRESSED_SERIES)
     row_label, column_label = (series, category) if over_waves else (category, series)
     (row,) = [r for r in table.rows if r.label == row_label]
     (i,) = [i for i, c in enumerate(table.columns) if c.label == column_label]
@@ -98,8 +100,9 @@ def test_chart_values_are_the_tables_estimates(l25_report, l25_model):
         kinds = set()
         points = 0
         for series in plot.series:
-            for category, value in zip(categories, series.values):
-                cell = find_cell(chart.data, series.name, category, chart.over_waves)
+            cells = [find_cell(chart.data, series.name, category, chart.over_waves) for category in categories]
+            assert series.name.endswith(SUPPRESSED_SERIES) == all(c.suppressed for c in cells)  # the legend says so
+            for category, value, cell in zip(categories, series.values, cells):
                 kinds.add(cell.kind)
                 points += 1
                 if cell.shown:
@@ -124,7 +127,7 @@ def test_notes_hold_each_base_and_the_footer_says_so(l25_report, l25_model):
         assert footer and footer[0].endswith("95% intervals in the notes"), chart.id
         drawn = the_chart(slide)
         for series in drawn.plots[0].series:
-            assert f"{series.name} (base" in notes
+            assert f"{series.name.removesuffix(SUPPRESSED_SERIES)} (base" in notes
             for category in drawn.plots[0].categories:
                 cell = find_cell(chart.data, series.name, category, chart.over_waves)
                 if cell.suppressed:

@@ -22,7 +22,8 @@ The deck, in order:
    (``BAR_STACKED``), anything else is clustered (``COLUMN_CLUSTERED`` for a few short
    categories, else ``BAR_CLUSTERED``, first row on top). Shares are written as fractions with a
    percent number format, means with two decimals. A suppressed figure (base under the report's
-   minimum) is left empty, never a number, and the footer says how many are. Columns of another
+   minimum) is left empty, never a number, and the footer says how many are (a series all of whose
+   figures are suppressed says so in its name, "Higher education (suppressed)"). Columns of another
    kind (changes, significance, bases) and rows of another kind (a mean under the answers' shares)
    are not drawn; the notes name them (the workbook, ``tables.xlsx``, holds them). The footer
    gives the base ("Base: n = 274–300; 95% intervals in the notes") and the notes, for each series,
@@ -56,7 +57,7 @@ from ..errors import UsageError
 from .charts import OKABE_ITO
 from .model import Cell, Chart, Figure, Kind, Report, Section
 
-__all__ = ["KEY_MESSAGES", "Plot", "check_template", "plot_of", "write_pptx"]
+__all__ = ["KEY_MESSAGES", "SUPPRESSED_SERIES", "Plot", "check_template", "plot_of", "write_pptx"]
 
 #: How many headline figures (or findings) the key-messages slide holds.
 KEY_MESSAGES = 5
@@ -67,6 +68,8 @@ PLOTTED: tuple[Kind, ...] = ("share", "mean", "gap")
 LABELLED_POINTS = 30
 WIDE = Emu(12192000)  # 13.333 in: a 16:9 slide 7.5 in high
 GREY = RGBColor(0x55, 0x55, 0x55)
+#: Added to the name of a series every figure of which is suppressed.
+SUPPRESSED_SERIES = " (suppressed)"
 
 
 @dataclass
@@ -182,7 +185,10 @@ class _Deck:
         self.title_layout = _layout(self.prs, "title slide", 0)
         self.plain_layout = _layout(self.prs, "title only", 5)
         self.width, self.height = self.prs.slide_width, self.prs.slide_height
-        self.margin = Emu(self.width // 24)
+        title = next((p for p in self.plain_layout.placeholders if p.placeholder_format.idx == 0), None)
+        left = title.left if title is not None and title.left is not None else None
+        # the body lines up with the layout's title, unless that sits far in
+        self.margin = Emu(left if left is not None and 0 < left < self.width // 6 else self.width // 24)
 
     # -- slides -----------------------------------------------------------------------------
 
@@ -241,7 +247,8 @@ class _Deck:
         data = CategoryChartData(number_format=NUMBER_FORMATS[plot.kind])
         data.categories = plot.categories or [""]
         for name, cells in plot.series or [("", [])]:
-            data.add_series(name, plot.values(cells) or [None])
+            every = bool(cells) and all(c.suppressed for c in cells)  # said in the legend too: a name without bars
+            data.add_series(name + (SUPPRESSED_SERIES if every else ""), plot.values(cells) or [None])
         frame = slide.shapes.add_chart(plot.chart_type, self.margin, top, self.width - 2 * self.margin, bottom - top - footer, data)
         frame.name = f"Chart {chart.id}"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", chart.alt)  # the alt text; python-pptx has no call for it
