@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import leaders
+from conftest import leaders, r18
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -135,6 +135,31 @@ def test_notes_hold_each_base_and_the_footer_says_so(l25_report, l25_model):
                     assert "suppressed (base under 10), left empty" in footer[0]
                 else:
                     assert f"{category}: {cell.plain.rstrip('*')} (95% interval {cell.interval}; n = {cell.base}" in notes
+
+
+def test_a_radar_is_a_radar_and_a_scatter_a_scatter(tmp_path):
+    """The 2018 readiness index: its radar a PowerPoint radar over the factors, its scatter a
+    point per factor placed by importance (across) and prevalence (up)."""
+    model = build_model(gather(r18(), by=""))
+    prs = Presentation(str(write_pptx(model, tmp_path / "report.pptx")))
+    drawn = {chart.id: the_chart(slide) for slide, chart in zip(chart_slides(prs), model_charts(model))}
+    forms = {c.id: c for c in model_charts(model) if c.form}
+    assert {c.form for c in forms.values()} == {"radar", "scatter"}
+    for chart_id, chart in forms.items():
+        table = chart.data
+        if chart.form == "radar":
+            assert drawn[chart_id].chart_type == XL_CHART_TYPE.RADAR_MARKERS
+            assert list(drawn[chart_id].plots[0].categories) == [r.label for r in table.rows]
+            for i, series in enumerate(drawn[chart_id].plots[0].series):
+                assert series.name == table.columns[i].label
+                assert list(series.values) == pytest.approx([r.cells[i].estimate for r in table.rows])
+        else:
+            assert drawn[chart_id].chart_type == XL_CHART_TYPE.XY_SCATTER
+            series = drawn[chart_id].plots[0].series
+            assert [s.name for s in series] == [r.label for r in table.rows]
+            for s, row in zip(series, table.rows):
+                (x,) = s._element.xpath("./c:xVal//c:v/text()")
+                assert (float(x), *s.values) == pytest.approx((row.cells[0].estimate, row.cells[1].estimate))
 
 
 def _template(path: Path) -> tuple[Path, bytes]:

@@ -96,7 +96,7 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
             series_order=series,
             description=radar_alt,
         )
-        section.blocks.append(Chart(f"c-{index.id}-radar", f"{' and '.join(series)}: radar", radar_alt, spec, means))
+        section.blocks.append(Chart(f"c-{index.id}-radar", f"{' and '.join(series)}: radar", radar_alt, spec, means, form="radar"))
     if len(dims) == 2 and records:
         points = []
         for f, row in zip(factors, rows):
@@ -127,7 +127,9 @@ def index_section(ev: Evidence, index: IndexDefinition) -> Section:
                 y_title=dims[1].label,
                 description=alt,
             )
-            section.blocks.append(Chart(f"c-{index.id}-scatter", f"{dims[0].label} against {dims[1].label.lower()}", alt, spec, means))
+            section.blocks.append(
+                Chart(f"c-{index.id}-scatter", f"{dims[0].label} against {dims[1].label.lower()}", alt, spec, means, form="scatter")
+            )
 
     # The gap per factor and its significance.
     if len(dims) == 2:

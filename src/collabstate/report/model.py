@@ -34,6 +34,9 @@ __all__ = [
 ]
 
 Kind = Literal["share", "mean", "gap", "change", "count", "text"]
+#: What a chart draws when it is not bars or lines: a profile of the rows round a circle, or the
+#: rows placed by their first two figures.
+Form = Literal["", "radar", "scatter"]
 
 SUPPRESSED = "suppressed"
 LOW_BASE_MARK = "*"
@@ -273,6 +276,8 @@ class Chart:
     #: The kind of figure drawn, when the table holds more than one (a trend of shares, beside
     #: one of means, from one table); None: the kind of the table's first figure.
     kind: Kind | None = None
+    #: A radar (a profile) or a scatter (each row a point: first column across, second up); "" else.
+    form: Form = ""
 
 
 @dataclass

@@ -119,7 +119,7 @@ def _profile_section(v: _Shown, dim: Dimension, series: list[str]) -> Section:
             series_order=series,
             description=radar_alt,
         )
-        section.blocks.append(Chart(f"c-bench-{dim.id}-radar", f"{dim.label}: profile", radar_alt, spec, table))
+        section.blocks.append(Chart(f"c-bench-{dim.id}-radar", f"{dim.label}: profile", radar_alt, spec, table, form="radar"))
     else:
         section.blocks.append(table)
     return section

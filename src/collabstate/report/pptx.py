@@ -20,7 +20,9 @@ The deck, in order:
    table's rows and series its columns (a trend: the waves are the categories and each measure
    a line, ``LINE_MARKERS``); answers that add up to the whole in every row are stacked
    (``BAR_STACKED``), anything else is clustered (``COLUMN_CLUSTERED`` for a few short
-   categories, else ``BAR_CLUSTERED``, first row on top). Shares are written as fractions with a
+   categories, else ``BAR_CLUSTERED``, first row on top). A radar of the report is a radar
+   (``RADAR_MARKERS``) and a scatter a scatter (``XY_SCATTER``: a series per row, named beside its
+   point, placed by the first column across and the second up). Shares are written as fractions with a
    percent number format, means with two decimals. A suppressed figure (base under the report's
    minimum) is left empty, never a number, and the footer says how many are (a series all of whose
    figures are suppressed says so in its name, "Higher education (suppressed)"). Columns of another
@@ -46,9 +48,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
+from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR
 from pptx.exc import PackageNotFoundError
 from pptx.util import Emu, Pt
@@ -103,7 +105,8 @@ def _first_kind(chart: Chart) -> Kind | None:
 
 def plot_of(chart: Chart) -> Plot:
     """The figures of ``chart.data`` a slide draws: the rows all of whose figures are of the kind
-    drawn, and the columns whose cell in each of those rows is of that kind."""
+    drawn, and the columns whose cell in each of those rows is of that kind (a scatter: the first
+    two). The categories of a trend are the waves, of a scatter the two measures (across, up)."""
     table = chart.data
     kind = chart.kind or _first_kind(chart) or "share"
     width = len(table.columns)
@@ -116,11 +119,17 @@ def plot_of(chart: Chart) -> Plot:
     left_out = [f"the row '{r.label}'" for r in table.rows if r not in rows]
     left_out += [f"the column '{c.label}'" for i, c in enumerate(table.columns) if i not in columns]
     row_labels, column_labels = [r.label for r in rows], [table.columns[i].label for i in columns]
-    if chart.over_waves:
+    if chart.over_waves or (chart.form == "scatter" and len(columns) >= 2):
+        if chart.form == "scatter":
+            left_out += [f"the column '{table.columns[i].label}'" for i in columns[2:]]
+            columns, column_labels = columns[:2], column_labels[:2]
         series = [(r.label, [r.cells[i] for i in columns]) for r in rows]
-        return Plot(kind, XL_CHART_TYPE.LINE_MARKERS, column_labels, series, left_out)
+        chart_type = XL_CHART_TYPE.XY_SCATTER if chart.form == "scatter" else XL_CHART_TYPE.LINE_MARKERS
+        return Plot(kind, chart_type, column_labels, series, left_out)
     series = [(table.columns[i].label, [r.cells[i] for r in rows]) for i in columns]
-    if kind == "share" and len(columns) > 1 and rows and all(_whole(r.cells[i] for i in columns) for r in rows):
+    if chart.form == "radar":
+        chart_type = XL_CHART_TYPE.RADAR_MARKERS
+    elif kind == "share" and len(columns) > 1 and rows and all(_whole(r.cells[i] for i in columns) for r in rows):
         chart_type = XL_CHART_TYPE.BAR_STACKED
     elif len(rows) <= 6 and len(rows) * max(len(columns), 1) <= 24 and all(len(x) <= 14 for x in row_labels):
         chart_type = XL_CHART_TYPE.COLUMN_CLUSTERED
@@ -244,11 +253,7 @@ class _Deck:
         self._title(slide, chart.title)
         top, bottom = self._body(slide)
         footer = Emu(round(self.height * 0.06))
-        data = CategoryChartData(number_format=NUMBER_FORMATS[plot.kind])
-        data.categories = plot.categories or [""]
-        for name, cells in plot.series or [("", [])]:
-            every = bool(cells) and all(c.suppressed for c in cells)  # said in the legend too: a name without bars
-            data.add_series(name + (SUPPRESSED_SERIES if every else ""), plot.values(cells) or [None])
+        data = _chart_data(plot)
         frame = slide.shapes.add_chart(plot.chart_type, self.margin, top, self.width - 2 * self.margin, bottom - top - footer, data)
         frame.name = f"Chart {chart.id}"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", chart.alt)  # the alt text; python-pptx has no call for it
@@ -313,9 +318,11 @@ class _Deck:
         if plot.chart_type in (XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.BAR_STACKED):
             chart.category_axis.reverse_order = True  # the table's first row on top, as in the report
         chart_plot = chart.plots[0]
-        if plot.chart_type != XL_CHART_TYPE.LINE_MARKERS:
+        if plot.chart_type == XL_CHART_TYPE.XY_SCATTER:
+            self._scatter(chart, plot)
+        elif plot.chart_type not in (XL_CHART_TYPE.LINE_MARKERS, XL_CHART_TYPE.RADAR_MARKERS):
             chart_plot.gap_width = 60
-        if len(plot.cells) <= LABELLED_POINTS:
+        if len(plot.cells) <= LABELLED_POINTS and plot.chart_type != XL_CHART_TYPE.XY_SCATTER:
             chart_plot.has_data_labels = True
             labels = chart_plot.data_labels
             labels.number_format, labels.number_format_is_linked = fmt, False
@@ -323,13 +330,29 @@ class _Deck:
         if not self.themed:
             for k, series in enumerate(chart_plot.series):
                 colour = RGBColor.from_string(OKABE_ITO[k % len(OKABE_ITO)].lstrip("#"))
-                if plot.chart_type == XL_CHART_TYPE.LINE_MARKERS:
-                    series.format.line.color.rgb = colour
+                if plot.chart_type in (XL_CHART_TYPE.LINE_MARKERS, XL_CHART_TYPE.RADAR_MARKERS, XL_CHART_TYPE.XY_SCATTER):
+                    if plot.chart_type != XL_CHART_TYPE.XY_SCATTER:
+                        series.format.line.color.rgb = colour
                     series.marker.format.fill.solid()
                     series.marker.format.fill.fore_color.rgb = colour
                 else:
                     series.format.fill.solid()
                     series.format.fill.fore_color.rgb = colour
+
+    def _scatter(self, chart, plot: Plot) -> None:
+        """Each row a point, named beside it (no legend); the axes named after the two measures."""
+        chart.has_legend = False
+        fmt = NUMBER_FORMATS[plot.kind]
+        for axis, title in zip((chart.category_axis, chart.value_axis), plot.categories):
+            axis.has_title = True
+            axis.axis_title.text_frame.text = title
+            axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = fmt, False
+        for series, (label, cells) in zip(chart.plots[0].series, plot.series):
+            series.format.line.fill.background()  # points, not lines between them
+            if None not in plot.values(cells):
+                point = series.points[0].data_label
+                point.text_frame.text, point.position = label, XL_LABEL_POSITION.RIGHT
+                point.text_frame.paragraphs[0].font.size = Pt(9)
 
     def _footer(self, plot: Plot) -> str:
         ns = sorted({c.n for c in plot.cells if c.n is not None and not c.suppressed})
@@ -362,6 +385,30 @@ class _Deck:
             lines.append("Not drawn (another kind of figure; in the tables, tables.xlsx): " + ", ".join(plot.left_out) + ".")
         lines += [x for x in chart.data.notes if x]
         return lines
+
+
+def _chart_data(plot: Plot) -> CategoryChartData | XyChartData:
+    """The chart's data, held in the workbook embedded in the chart: a series per ``plot`` series,
+    suppressed figures empty (a scatter: no point). A series all of whose figures are suppressed
+    says so in its name, for the legend shows a name without bars."""
+    fmt = NUMBER_FORMATS[plot.kind]
+
+    def name(label: str, cells: Sequence[Cell]) -> str:
+        return label + (SUPPRESSED_SERIES if cells and all(c.suppressed for c in cells) else "")
+
+    if plot.chart_type == XL_CHART_TYPE.XY_SCATTER:
+        xy = XyChartData(number_format=fmt)
+        for label, cells in plot.series:
+            series = xy.add_series(name(label, cells), number_format=fmt)
+            x, y = plot.values(cells)
+            if x is not None and y is not None:
+                series.add_data_point(x, y)
+        return xy
+    data = CategoryChartData(number_format=fmt)
+    data.categories = plot.categories or [""]
+    for label, cells in plot.series or [("", [])]:
+        data.add_series(name(label, cells), plot.values(cells) or [None])
+    return data
 
 
 def _cell_line(cell: Cell, percent: str) -> str:
