@@ -20,17 +20,23 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Inches
 
-from collabstate.report.evidence import gather
+from collabstate.report.evidence import Evidence, gather
 from collabstate.report.model import Cell, Chart, Report, Table
 from collabstate.report.pptx import KEY_MESSAGES, SUPPRESSED_SERIES, write_pptx
 from collabstate.report.sections import build_model
+from collabstate.report.spec import apply_spec, load_spec
 
 DRAWN = ("share", "mean", "gap")
 
 
 @pytest.fixture(scope="session")
-def l25_model() -> Report:
-    return build_model(gather(leaders(2025), earlier=[leaders(2024)], by=""))
+def l25_evidence() -> Evidence:
+    return gather(leaders(2025), earlier=[leaders(2024)], by="")
+
+
+@pytest.fixture(scope="session")
+def l25_model(l25_evidence) -> Report:
+    return build_model(l25_evidence)
 
 
 def model_charts(report: Report) -> list[Chart]:
@@ -61,26 +67,51 @@ def find_cell(table: Table, series: str, category: str, over_waves: bool) -> Cel
     return row.cells[i]
 
 
-def test_title_and_key_messages(l25_report, l25_model):
+def test_title_key_messages_and_headline_figures(l25_report, l25_model):
     prs = Presentation(l25_report["pptx"])
-    first, key = prs.slides[0], prs.slides[1]
+    first, key, head = prs.slides[0], prs.slides[1], prs.slides[2]
     assert first.shapes.title.text_frame.text == l25_model.title
     assert l25_model.subtitle in " ".join(texts(first))
+    # the key messages: the report's key findings, the measures that moved or differ most
     assert key.shapes.title.text_frame.text == "Key messages"
+    findings = l25_model.section("key-findings").findings
+    assert findings and all(f"• {x}" in texts(key)[1].split("\n") for x in findings[:KEY_MESSAGES])
+    assert all(x in key.notes_slide.notes_text_frame.text for x in findings)
+    assert head.shapes.title.text_frame.text == "Headline figures"
     figures = l25_model.section("headlines").figures
-    body = " ".join(texts(key))
+    body = " ".join(texts(head))
     for f in figures[:KEY_MESSAGES]:
         assert f.label in body and f.cell.value in body
-    notes = key.notes_slide.notes_text_frame.text
+    notes = head.notes_slide.notes_text_frame.text
     for f in figures:  # every headline figure, with its interval and base
         assert f.label in notes and f"n = {f.cell.base}" in notes and f.cell.interval in notes
+
+
+def test_a_specs_key_messages_and_organisation(tmp_path, l25_evidence):
+    """A report spec's key messages are the key-messages slide, each live figure with its footnote
+    number, the footnotes (base and interval) in the notes; its organisation is on the cover."""
+    model = build_model(l25_evidence)
+    (tmp_path / "spec.yaml").write_text(
+        "organisation: Whitehall & Industry Group\n"
+        "key_messages:\n"
+        '  - "{{ growth_belief.agree }} believe collaboration can support growth."\n'
+        '  - "Only **{{ state_rating.good }}** rate it good."\n',
+        encoding="utf-8",
+    )
+    assert apply_spec(model, l25_evidence, load_spec(tmp_path / "spec.yaml")) == []
+    prs = Presentation(str(write_pptx(model, tmp_path / "report.pptx")))
+    assert "Whitehall & Industry Group" in texts(prs.slides[0])[1]
+    key = prs.slides[1]
+    assert texts(key)[1].split("\n") == ["• 92%[1] believe collaboration can support growth.", "• Only 12%[2] rate it good."]
+    notes = key.notes_slide.notes_text_frame.text
+    assert f"[1] {model.footnotes[0]}" in notes and f"[2] {model.footnotes[1]}" in notes
 
 
 def test_a_slide_per_chart_each_a_native_chart(l25_report, l25_model):
     prs = Presentation(l25_report["pptx"])
     charts, slides = model_charts(l25_model), chart_slides(prs)
     assert len(charts) == 11 and len(slides) == len(charts)
-    assert len(prs.slides) == len(charts) + 3  # title, key messages, how to read
+    assert len(prs.slides) == len(charts) + 4  # title, key messages, headline figures, how to read
     for slide, chart in zip(slides, charts):
         assert slide.shapes.title.text_frame.text == chart.title
         assert not any(shape.shape_type == 13 for shape in slide.shapes)  # no picture

@@ -7,13 +7,14 @@ data into a workbook embedded in the file, so PowerPoint's "Edit data" opens the
 The deck, in order:
 
 1. **Title slide** (the template's first layout, or one named "Title Slide"): the report's
-   title; its subtitle and the line saying how it was generated.
-2. **Key messages** (a title-only layout): the first headline figures of the report (the
-   section ``headlines``, else the first section with figures), each a big number, its label and
-   its detail (the change since the previous wave, or its interval and base); a report without
-   figures gives its first findings instead. The notes give every headline figure with its
-   interval and base.
-3. **One slide per chart** of the report (:class:`~collabstate.report.model.Chart`, in the
+   title; the organisation (a report spec's), the subtitle and the line saying how it was generated.
+2. **Key messages** (a title-only layout): a report spec's key messages, their live figures'
+   footnotes (base and interval) in the notes; else the report's key findings (the measures that
+   moved or differ most, significantly), else its first findings.
+3. **Headline figures**: the first headline figures (the section ``headlines``, else the first
+   section with figures), each a big number, its label and its detail (the change since the
+   previous wave, or its interval and base); the notes give every one with its interval and base.
+4. **One slide per chart** of the report (:class:`~collabstate.report.model.Chart`, in the
    order of the sections), titled with the chart's title. The chart is a PowerPoint chart object
    holding the chart's table (``Chart.data``): each figure of the table's kind (shares, means or
    gaps; a chart over waves says which) becomes a point, never a picture. Categories are the
@@ -31,7 +32,7 @@ The deck, in order:
    gives the base ("Base: n = 274–300; 95% intervals in the notes") and the notes, for each series,
    every figure with its letters, its interval and its base, then the table's own notes. The
    chart's text alternative is the chart object's alt text.
-4. **How to read these figures**: the report's legend (intervals, suppression, letters).
+5. **How to read these figures**: the report's legend (intervals, suppression, letters).
 
 With ``template`` (an organisation's ``.pptx``, ``collabstate report --pptx-template``) the deck
 takes its slide size, masters, theme and layouts (the title layout is the one named "Title Slide",
@@ -45,6 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from pptx import Presentation
@@ -59,7 +61,7 @@ from ..errors import UsageError
 from .charts import OKABE_ITO
 from .model import Cell, Chart, Figure, Kind, Report, Section
 
-__all__ = ["KEY_MESSAGES", "SUPPRESSED_SERIES", "Plot", "check_template", "plot_of", "write_pptx"]
+__all__ = ["KEY_MESSAGES", "SUPPRESSED_SERIES", "Plot", "check_template", "commentary_text", "plot_of", "write_pptx"]
 
 #: How many headline figures (or findings) the key-messages slide holds.
 KEY_MESSAGES = 5
@@ -204,7 +206,7 @@ class _Deck:
     def title_slide(self) -> None:
         slide = self.prs.slides.add_slide(self.title_layout)
         self._title(slide, self.report.title)
-        lines = [x for x in (self.report.subtitle, self.report.generated) if x]
+        lines = [x for x in (self.report.organisation, self.report.subtitle, self.report.generated) if x]
         subtitle = next((p for p in slide.placeholders if p.placeholder_format.idx == 1), None)
         if subtitle is not None:
             subtitle.text_frame.text = "\n".join(lines)
@@ -213,38 +215,43 @@ class _Deck:
         slide.notes_slide.notes_text_frame.text = "\n".join([self.report.title, *lines])
 
     def key_messages(self) -> None:
-        figures = _headline_figures(self.report)
+        """The spec's key messages, else the report's key findings, else its first findings."""
+        messages, notes = _key_messages(self.report)
         slide = self.prs.slides.add_slide(self.plain_layout)
         self._title(slide, "Key messages")
         top, bottom = self._body(slide)
-        box = slide.shapes.add_textbox(self.margin, top, self.width - 2 * self.margin, bottom - top)
-        frame = box.text_frame
-        frame.word_wrap = True
-        first = True
-        notes: list[str] = []
-        if figures:
-            for f in figures[:KEY_MESSAGES]:
-                head = frame.paragraphs[0] if first else frame.add_paragraph()
-                first = False
-                value = head.add_run()
-                value.text, value.font.bold, value.font.size = f.cell.value or "–", True, Pt(26)
-                label = head.add_run()
-                label.text, label.font.size = "  " + f.label, Pt(16)
-                detail = frame.add_paragraph()
-                detail.text = f.detail or _said(f.cell, self.reading.percent)
-                detail.font.size, detail.font.color.rgb = Pt(12), GREY
-                detail.space_after = Pt(10)
-            notes.append("Headline figures (estimate, interval, base):")
-            notes += [f"{f.label}: {_cell_line(f.cell, self.reading.percent)}" + (f". {f.detail}" if f.detail else "") for f in figures]
-            if len(figures) > KEY_MESSAGES:
-                notes.append(f"The slide shows the first {KEY_MESSAGES} of {len(figures)} headline figures; every one is above.")
-        else:
-            findings = [x for s in self.report.sections for x in s.findings][:KEY_MESSAGES]
-            for x in findings or ["The report has no headline figures or findings."]:
-                p = frame.paragraphs[0] if first else frame.add_paragraph()
-                first = False
-                p.text, p.font.size, p.space_after = "• " + x, Pt(16), Pt(10)
-            notes += findings
+        lines = ["• " + x for x in messages[:KEY_MESSAGES]] or ["The report has no key messages or findings."]
+        box = self._text(slide, lines, top=top, height=bottom - top, size=18 if len(lines) <= 3 else 16)
+        for p in box.text_frame.paragraphs:
+            p.space_after = Pt(12)
+        if len(messages) > KEY_MESSAGES:
+            notes.append(f"The slide gives the first {KEY_MESSAGES} of {len(messages)}; every one is above.")
+        slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+
+    def headline_figures(self) -> None:
+        """The first headline figures, each a big number over its label and detail; every one,
+        with its interval and base, in the notes."""
+        figures = _headline_figures(self.report)
+        if not figures:
+            return
+        slide = self.prs.slides.add_slide(self.plain_layout)
+        self._title(slide, "Headline figures")
+        top, bottom = self._body(slide)
+        frame = self._text(slide, [], top=top, height=bottom - top).text_frame
+        for k, f in enumerate(figures[:KEY_MESSAGES]):
+            head = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
+            value = head.add_run()
+            value.text, value.font.bold, value.font.size = f.cell.value or "–", True, Pt(26)
+            label = head.add_run()
+            label.text, label.font.size = "  " + f.label, Pt(16)
+            detail = frame.add_paragraph()
+            detail.text = f.detail or _said(f.cell, self.reading.percent)
+            detail.font.size, detail.font.color.rgb = Pt(12), GREY
+            detail.space_after = Pt(10)
+        notes = ["Headline figures (estimate, interval, base):"]
+        notes += [f"{f.label}: {_cell_line(f.cell, self.reading.percent)}" + (f". {f.detail}" if f.detail else "") for f in figures]
+        if len(figures) > KEY_MESSAGES:
+            notes.append(f"The slide shows the first {KEY_MESSAGES} of {len(figures)} headline figures; every one is above.")
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
 
     def chart_slide(self, section: Section, chart: Chart) -> None:
@@ -434,6 +441,62 @@ def _said(cell: Cell, percent: str) -> str:
     return "; ".join(bits)
 
 
+class _Text(HTMLParser):
+    """The paragraphs and list items of commentary HTML as plain text; a footnote's number as
+    '[1]'."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.sup = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("p", "li", "h1", "h2", "h3", "h4", "br"):
+            self._end()
+        self.sup = self.sup or tag == "sup"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "sup":
+            self.sup = False
+        elif tag in ("p", "li", "h1", "h2", "h3", "h4"):
+            self._end()
+
+    def handle_data(self, data: str) -> None:
+        self.current.append(f"[{data}]" if self.sup else data)
+
+    def _end(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def commentary_text(html: str) -> list[str]:
+    """Commentary (a report spec's Markdown, made HTML) as plain paragraphs."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    parser._end()
+    return parser.blocks
+
+
+def _key_messages(report: Report) -> tuple[list[str], list[str]]:
+    """What the key-messages slide says and its notes: the spec's key messages with their
+    footnotes, else the key findings (the measures that moved or differ most) with the section's
+    introduction, else the first findings of the report."""
+    spec = report.section("key-messages")
+    if spec is not None and spec.commentary:
+        messages = commentary_text(spec.commentary)
+        notes = ["Key messages, as the report's spec gives them; each figure's base and interval:"]
+        return messages, [*notes, *messages, "", *(f"[{n}] {x}" for n, x in enumerate(report.footnotes, 1))]
+    key = report.section("key-findings")
+    if key is not None and key.findings:
+        return list(key.findings), [*key.intro, "", *key.findings]
+    findings = [x for s in report.sections for x in s.findings]
+    return findings, list(findings)
+
+
 def _headline_figures(report: Report) -> list[Figure]:
     section = report.section("headlines") or next((s for s in report.sections if s.figures), None)
     return list(section.figures) if section is not None else []
@@ -445,6 +508,7 @@ def write_pptx(report: Report, path: Path, *, template: str | Path | None = None
     deck = _Deck(report, template)
     deck.title_slide()
     deck.key_messages()
+    deck.headline_figures()
     for section in report.sections:
         for chart in section.charts:
             deck.chart_slide(section, chart)
