@@ -131,3 +131,17 @@ def test_quotes_are_chosen_by_respondent_refused_in_small_groups_and_redacted():
 )  # fmt: skip
 def test_redaction_takes_contacts_and_leaves_numbers(text, expected):
     assert redact(text)[0] == expected
+
+
+def test_the_demo_s_spec_says_seed_001_s_key_messages_with_live_figures_and_no_warning():
+    from importlib import resources
+
+    text = (resources.files("collabstate.report") / "demo_specs" / "leaders-2025.yaml").read_text(encoding="utf-8")
+    report, warnings, ev = built(text)
+    assert warnings == []
+    said = plain(report.section("key-messages").commentary)
+    for question in ("growth_belief", "st_communication", "st_regulation", "st_network"):
+        assert ev.cell(question, "agree", "net", "share").value in said
+    assert "rising from 7%7 in 2024 to 12%8 in 2025" in said  # a significant rise, so the words may say it
+    assert ev.change("st_communication", "agree", "net")["verdict"] == "up"
+    assert [s.id for s in report.sections][:2] == ["key-messages", "statements"]

@@ -17,14 +17,14 @@ __all__ = ["demo"]
 def demo(
     output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo files.")] = Path("demo-output"),
     fmt: Annotated[str, typer.Option("--format", help="File format: csv, xlsx, sav or parquet.")] = "csv",
-    reports: Annotated[bool, typer.Option(help="Also build the three demo reports under OUT/reports.")] = True,
+    reports: Annotated[bool, typer.Option(help="Also build the four demo reports under OUT/reports.")] = True,
 ) -> None:
     """Write the demo waves, print their headline figures read back from the files, and build the reports.
 
     The waves: readiness-2018 (115 respondents), leaders 2024 (274), leaders 2025 (300) and
     leaders 2026 (320; invented for the demo, 120 of them 2025 respondents answering again under
-    their 2025 respondent_id). The reports: readiness 2018, leaders 2026 with the trend since 2024, and one
-    organisation's benchmark.
+    their 2025 respondent_id). The reports: readiness 2018, leaders 2026 with the trend since 2024, leaders
+    2025 from a report spec (live figures in the key messages), and one organisation's benchmark.
 
     Example: [bold]collabstate demo --out demo-output --format sav[/]
     """
@@ -71,4 +71,6 @@ def demo(
         task = progress.add_task("Building the reports", total=None)
         built = demo_reports(output / "reports", progress=lambda message: progress.update(task, description=message))
     for name, paths in built.items():
-        out.print(f"{name}: {paths.html}  {paths.pdf}  {paths.xlsx}", highlight=False)
+        out.print(f"{name}: " + "  ".join(str(p) for p in (paths.html, paths.pdf, paths.xlsx, paths.pptx) if p), highlight=False)
+        for warning in paths.warnings:
+            err.print(f"warning: {warning}", highlight=False)

@@ -1,21 +1,25 @@
-"""The demo's three reports: the 2018 readiness report, the 2026 leaders' report with the trend
+"""The demo's four reports: the 2018 readiness report, the 2026 leaders' report with the trend
 since 2024 (three waves; 120 of 2026's respondents answered in 2025 too, so their changes are
-paired), and one (synthetic) organisation's readiness benchmark (its peer comparison).
+paired), the 2025 leaders' report built from a report spec (``demo_specs/leaders-2025.yaml``:
+seed 001's key messages with live figures; written beside the report as ``report.yaml``), and one
+(synthetic) organisation's readiness benchmark (its peer comparison).
 
 >>> paths = demo_reports("demo-output/reports")     # doctest: +SKIP
 >>> [p.html.name for p in paths.values()]           # doctest: +SKIP
-['report.html', 'report.html', 'benchmark.html']
+['report.html', 'report.html', 'report.html', 'benchmark.html']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 from ..dataset import Responses
 from ..instrument import load_instrument
 from .build import ReportPaths, build_report
 from .peer_comparison import build_peer_comparison
+from .spec import parse_spec
 
 __all__ = ["demo_reports"]
 
@@ -24,8 +28,8 @@ INVITED_2018 = 7000
 
 
 def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None = None) -> dict[str, ReportPaths]:
-    """Build the three demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2026/``,
-    ``benchmark/``); the paths written, by report."""
+    """Build the four demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2026/``,
+    ``leaders-2025/``, ``benchmark/``); the paths written, by report."""
     from ..demo import demo_organisation, leaders_wave, readiness_2018
 
     out = Path(out_dir)
@@ -45,6 +49,14 @@ def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None 
     say("Report: leaders 2026, with the trend since 2024")
     done["leaders-2026"] = build_report(
         l26, out / "leaders-2026", earlier=[l25, l24], progress=progress, title="State of Cross-sector Collaboration 2026"
+    )
+    say("Report: leaders 2025 against 2024, from a report spec (seed 001's key messages with live figures)")
+    spec_text = (resources.files("collabstate.report") / "demo_specs" / "leaders-2025.yaml").read_text(encoding="utf-8")
+    (out / "leaders-2025").mkdir(parents=True, exist_ok=True)
+    spec_file = out / "leaders-2025" / "report.yaml"  # beside the report, to edit and build again with --spec
+    spec_file.write_text(spec_text, encoding="utf-8")
+    done["leaders-2025"] = build_report(
+        l25, out / "leaders-2025", earlier=[l24], progress=progress, spec=parse_spec(spec_text, str(spec_file))
     )
     say("Benchmark: one organisation")
     done["benchmark"] = build_peer_comparison(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)
