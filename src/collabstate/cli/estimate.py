@@ -17,18 +17,15 @@ import json
 import math
 from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
-from ..instrument import Instrument
-from ..instrument.model import MultipleQuestion
 from ._shared import DataArgument, InstrumentOption, err, fail, literal, out, read_data, read_instrument, report_problems
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # imported where they are used, so that `collabstate --help` loads neither polars nor the instrument models
+    import polars as pl
+    from rich.console import Group
+
+    from ..instrument import Instrument
 
 __all__ = ["FLAG_NOTES", "estimate", "estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text"]
 
@@ -136,6 +133,8 @@ def estimate_json(table: pl.DataFrame) -> str:
 
 
 def estimate_csv(table: pl.DataFrame) -> str:
+    import polars as pl
+
     buffer = io.StringIO()
     from ..dataset.csv_text import write_csv  # no formula leaves in a CSV: labels and groups are text people typed
 
@@ -166,6 +165,8 @@ class _Labels:
             return name
 
     def option(self, name: str, option: str | None, statistic: str) -> str:
+        from ..instrument.model import MultipleQuestion
+
         if option is None:
             return "mean score" if statistic == "mean" else ""
         column = self.instrument.column(name)
@@ -223,6 +224,10 @@ def estimate_text(row: dict, min_base: int = 10, *, share_decimals: int = 1) -> 
 
 def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float, min_base: int = 10) -> Group:
     """Rich tables, one per question: shares as percentages, suppressed cells said so."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     from ..stats.compare import GROUP_LETTERS
 
     labels = _Labels(instrument)
