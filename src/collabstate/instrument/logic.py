@@ -29,13 +29,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import polars as pl
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..errors import InputError
+
+if TYPE_CHECKING:  # polars is imported when a condition is evaluated, not when an instrument is loaded
+    import polars as pl
 
 __all__ = ["Condition", "ConditionError", "parse_condition"]
 
@@ -218,6 +220,8 @@ class Condition:
                 multiple[question] = [option]
                 columns.pop(question, None)
             columns.setdefault(f"{question}/{option}", [None])
+        import polars as pl
+
         frame = pl.DataFrame(columns, strict=False) if columns else pl.DataFrame({"_": [None]})
         return bool(self.mask(frame, multiple)[0])
 
@@ -226,6 +230,8 @@ class Condition:
 
 
 def _compare(column: pl.Expr, op: str, value: Any) -> pl.Expr:
+    import polars as pl
+
     literal = pl.lit(value)
     result = {
         "==": column == literal,
@@ -239,6 +245,8 @@ def _compare(column: pl.Expr, op: str, value: Any) -> pl.Expr:
 
 
 def _to_expr(node: _Node, multiple: Mapping[str, Sequence[str]]) -> pl.Expr:
+    import polars as pl
+
     op, args = node.op, node.args
     if op == "cmp":
         return _compare(pl.col(args[0]), args[1], args[2])
