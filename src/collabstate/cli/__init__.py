@@ -21,6 +21,7 @@ error, without a traceback.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer
@@ -39,6 +40,12 @@ class CollabstateGroup(TyperGroup):
     exit code, and no traceback."""
 
     def invoke(self, ctx: Any) -> Any:
+        # The statistics make many small matrix products (a few statistics × thousands of PSUs), for
+        # which OpenBLAS's threads cost more than they give: with them an estimate took twice as
+        # long on a 2-core machine with other work running, with the same numbers to the bit.
+        # Set before numpy is first imported (the commands import it when they run); a value the
+        # caller set is kept.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         try:
             return super().invoke(ctx)
         except CollabstateError as exc:

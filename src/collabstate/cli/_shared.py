@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
-from rich.status import Status
-from rich.table import Table
 from rich.text import Text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich's tables and spinners are imported where they are drawn
+    from rich.status import Status
+
     from ..dataset import Responses, Validation
     from ..instrument import Instrument
     from ..instrument.model import Derived
@@ -93,6 +93,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
         for row in (headers, *rows):
             typer.echo("\t".join(" ".join(literal(cell).split()) for cell in row))
         return
+    from rich.table import Table
+
     table = Table(title=None if title is None else Text(literal(title)), title_justify="left")
     for header in headers:
         table.add_column(Text(literal(header)), overflow="fold")
@@ -150,6 +152,8 @@ def report_problems(validation: Validation, limit: int = 50) -> None:
         if count > limit:
             typer.echo(f"… and {count - limit} more; every rejected row and its problems are in the rejects file.", err=True)
         return
+    from rich.table import Table
+
     table = Table(title=Text(literal(f"{count} problem{'s' if count != 1 else ''} in {validation.file}")), title_justify="left")
     for heading in ("row", "column", "value", "problem"):
         table.add_column(heading, overflow="fold")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ._shared import FORMATS, err, fail, out
 
@@ -29,6 +28,7 @@ def demo(
     Example: [bold]collabstate demo --out demo-output --format sav[/]
     """
     from rich.progress import Progress
+    from rich.table import Table
 
     from ..analysis import headline_figures
     from ..dataset import Responses, read_responses, write_responses

@@ -17,14 +17,8 @@ import json
 import math
 from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
-from ..instrument import Instrument
-from ..report.labels import Labels
 from ._shared import (
     DataArgument,
     DeriveOption,
@@ -41,8 +35,11 @@ from ._shared import (
     with_design,
 )
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # imported where they are used, so that `collabstate --help` loads neither polars nor the instrument models
+    import polars as pl
+    from rich.console import Group
+
+    from ..instrument import Instrument
 
 __all__ = ["FLAG_NOTES", "estimate", "estimate_csv", "estimate_json", "estimate_records", "estimate_table", "estimate_text"]
 
@@ -140,6 +137,8 @@ def estimate_json(table: pl.DataFrame) -> str:
 
 
 def estimate_csv(table: pl.DataFrame) -> str:
+    import polars as pl
+
     buffer = io.StringIO()
     from ..dataset.csv_text import write_csv  # no formula leaves in a CSV: labels and groups are text people typed
 
@@ -166,6 +165,11 @@ def estimate_text(row: dict, min_base: int = 10, *, share_decimals: int = 1) -> 
 
 def estimate_table(table: pl.DataFrame, instrument: Instrument, *, level: float, min_base: int = 10) -> Group:
     """Rich tables, one per question: shares as percentages, suppressed cells said so."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..report.labels import Labels
     from ..stats.compare import GROUP_LETTERS
 
     labels = Labels(instrument)

@@ -10,10 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
-from ..dataset.waves import wave_when
 from ._shared import DeriveOption, InstrumentOption, derived_responses, err, fail, out, read_data, read_derived, read_instrument
 
 if TYPE_CHECKING:
@@ -29,6 +27,8 @@ OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder to write th
 
 def _read(data: Path, instrument, what: str):
     """The valid rows of a data file, refused when there are none or they answer no question."""
+    import polars as pl
+
     validation = read_data(data, instrument)
     rejected = validation.rejected.height if validation.rejected is not None else 0
     if validation.responses.n == 0:
@@ -52,6 +52,8 @@ def _wave_files(data: Path, compare: list[Path]) -> list[Path]:
     """The files to compare with, nearest first: each --compare file, and every data file of a
     --compare folder (but DATA itself); a folder's waves are put in order by the dates or years in
     their names or wave columns."""
+    from ..dataset.waves import wave_when
+
     files: list[Path] = []
     for path in compare:
         if path.is_dir():

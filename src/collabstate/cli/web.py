@@ -15,10 +15,18 @@ from typing import Annotated
 
 import typer
 
-from ..web.setup import setup_django
 from ._shared import InstrumentOption, err, fail, literal, out, read_instrument
 
 __all__ = ["serve", "wave_app", "worker"]
+
+
+def setup_django(*, migrate: bool = True) -> None:
+    """:func:`collabstate.web.setup.setup_django`, imported when a command needs the database
+    (so that ``collabstate --help`` does not load the web layer at all)."""
+    from ..web.setup import setup_django as setup
+
+    setup(migrate=migrate)
+
 
 wave_app = typer.Typer(help="Survey waves on the web: create, invite, remind, export, purge.", no_args_is_help=True)
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
-import pyreadstat
 
 from ..errors import InputError
 from ..instrument.model import MatrixQuestion, ScaleQuestion
@@ -153,6 +152,8 @@ def write_sav(responses: Responses, path: Path, labels: dict[str, str]) -> None:
             digits = max((len(str(v)) for v in ends), default=1)
             formats[design] = f"F{min(max(digits, 8), 40)}.0"
     formats.update({names[c]: f"A{w}" for c, w in widths.items()})
+
+    import pyreadstat  # here, not at the top: reading or estimating never loads it
 
     pyreadstat.write_sav(
         data.rename(names),

@@ -35,13 +35,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import xlsxwriter
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
 
 from ..errors import InputError, UsageError
 from ..instrument import Column, Instrument
@@ -50,6 +48,10 @@ from ..instrument.model import MatrixQuestion, NumberQuestion
 from . import _spss
 from .csv_text import write_csv
 from .responses import Responses
+
+if TYPE_CHECKING:  # xlsxwriter is imported when a workbook is written
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 __all__ = [
     "FORMATS",
@@ -176,14 +178,22 @@ def _write_sav(responses: Responses, path: Path) -> None:
     _spss.write_sav(responses, path, _labels(responses))
 
 
-class _ExactWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type information: Worksheet is Any
-    """A worksheet that writes each number in the shortest form reading back to the same double
-    (xlsxwriter writes 16 significant digits, which loses the last bits of some weights)."""
+@lru_cache(maxsize=1)
+def _exact_worksheet() -> type[Worksheet]:
+    """The worksheet class of the workbooks written here (defined on first use, so that reading
+    data never imports xlsxwriter)."""
+    from xlsxwriter.worksheet import Worksheet
 
-    def _xml_number_element(self, number: float, attributes: list[tuple[str, str | int]] = []) -> None:  # noqa: B006 (as xlsxwriter)
-        # The attributes are a cell reference and a style index: nothing to escape.
-        attr = "".join([f' {k}="{v}"' for k, v in attributes])
-        self.fh.write(f"<c{attr}><v>{number!r}</v></c>")
+    class _ExactWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type information: Worksheet is Any
+        """A worksheet that writes each number in the shortest form reading back to the same double
+        (xlsxwriter writes 16 significant digits, which loses the last bits of some weights)."""
+
+        def _xml_number_element(self, number: float, attributes: list[tuple[str, str | int]] = []) -> None:  # noqa: B006 (as xlsxwriter)
+            # The attributes are a cell reference and a style index: nothing to escape.
+            attr = "".join([f' {k}="{v}"' for k, v in attributes])
+            self.fh.write(f"<c{attr}><v>{number!r}</v></c>")
+
+    return _ExactWorksheet
 
 
 def _first(data: pl.DataFrame, bad: pl.Expr) -> int | None:
@@ -277,12 +287,14 @@ def _write_xlsx(responses: Responses, path: Path) -> None:
         "strings_to_numbers": False,
         "strings_to_urls": False,
     }
+    import xlsxwriter
+
     with xlsxwriter.Workbook(str(path), options) as book:
         book.set_properties({"title": instrument.title, "subject": "Survey responses", "keywords": instrument.id})
         book.set_custom_property(INSTRUMENT_KEY, instrument.id)
         book.set_custom_property(RESPONDENTS_KEY, responses.n)
         header = book.add_format({"bold": True})
-        sheets = {n: book.add_worksheet(n, worksheet_class=_ExactWorksheet) for n in SHEETS}
+        sheets = {n: book.add_worksheet(n, worksheet_class=_exact_worksheet()) for n in SHEETS}
         _write_sheet(sheets["responses"], responses.data, header)
         book_frame = pl.concat([_design_codebook(responses), codebook(instrument)])
         _write_sheet(sheets["codebook"], book_frame, header, {4: 50, 5: 60, 6: 50})

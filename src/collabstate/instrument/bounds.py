@@ -37,9 +37,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # polars only in annotations: loading an instrument does not load it
+    import polars as pl
 
-if TYPE_CHECKING:
     from .model import NumberQuestion
 
 __all__ = [

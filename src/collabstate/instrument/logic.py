@@ -26,16 +26,21 @@ condition on an earlier question that was not answered does not open the later o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-import polars as pl
+import lark
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..errors import InputError
+
+if TYPE_CHECKING:  # polars is imported when a condition is evaluated, not when an instrument is loaded
+    import polars as pl
 
 __all__ = ["Condition", "ConditionError", "parse_condition"]
 
@@ -83,9 +88,56 @@ class ConditionError(InputError):
         self.column = column
 
 
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "maybe_placeholders": False}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False)
+    """The parser of conditions: loaded from the tables lark built ahead from this grammar
+    (:mod:`._condition_tables`, 1 ms), when they are this lark's for this grammar and these
+    options; else built here (lark takes about 25 ms, a tenth of the start of a command that
+    loads an instrument)."""
+    from . import _condition_tables as tables
+
+    if lark.__version__ == tables.LARK_VERSION and _grammar_sha256() == tables.GRAMMAR_SHA256:
+        return Lark.load({"data": tables.DATA, "memo": tables.MEMO})
+    return _build_parser()
+
+
+def _build_parser() -> Lark:
+    return Lark(_GRAMMAR, **_OPTIONS)
+
+
+def _grammar_sha256() -> str:
+    return hashlib.sha256((_GRAMMAR + repr(sorted(_OPTIONS.items()))).encode()).hexdigest()
+
+
+def _write_tables(path: Path | None = None) -> Path:
+    """Build the parser and write its tables to :mod:`._condition_tables` (after a change of the
+    grammar, its options or lark's version: ``python -c "from collabstate.instrument.logic import
+    _write_tables; _write_tables()"``). lark numbers the parser's states in an order that
+    differs from one process to the next, so the file differs each time it is written; every
+    version parses alike (``tests/instrument/test_condition_tables.py``)."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    data, memo = _build_parser().memo_serialize([TerminalDef, Rule])
+    path = path or Path(__file__).with_name("_condition_tables.py")
+    path.write_text(
+        '"""The tables of the parser of conditions (:func:`collabstate.instrument.logic._parser`), built\n'
+        "ahead by lark from the grammar of :mod:`collabstate.instrument.logic`, so that a command that\n"
+        "loads an instrument does not wait for lark to build them. Written by ``logic._write_tables()``:\n"
+        'do not edit."""\n\n'
+        "from typing import Any\n\n"
+        f'LARK_VERSION = "{lark.__version__}"\n'
+        f'GRAMMAR_SHA256 = "{_grammar_sha256()}"\n'
+        "# fmt: off\n"
+        f"DATA: dict[str, Any] = {data!r}\n"
+        f"MEMO: dict[int, Any] = {memo!r}\n"
+        "# fmt: on\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 @dataclass(frozen=True)
@@ -218,6 +270,8 @@ class Condition:
                 multiple[question] = [option]
                 columns.pop(question, None)
             columns.setdefault(f"{question}/{option}", [None])
+        import polars as pl
+
         frame = pl.DataFrame(columns, strict=False) if columns else pl.DataFrame({"_": [None]})
         return bool(self.mask(frame, multiple)[0])
 
@@ -226,6 +280,8 @@ class Condition:
 
 
 def _compare(column: pl.Expr, op: str, value: Any) -> pl.Expr:
+    import polars as pl
+
     literal = pl.lit(value)
     result = {
         "==": column == literal,
@@ -239,6 +295,8 @@ def _compare(column: pl.Expr, op: str, value: Any) -> pl.Expr:
 
 
 def _to_expr(node: _Node, multiple: Mapping[str, Sequence[str]]) -> pl.Expr:
+    import polars as pl
+
     op, args = node.op, node.args
     if op == "cmp":
         return _compare(pl.col(args[0]), args[1], args[2])

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from .design import Design, unique_inverse
 from .variance import vcov_totals
@@ -201,6 +200,8 @@ class CalibratedKernel(Kernel):
     DENSE_LIMIT = 4_000_000
 
     def __init__(self, design: Design, codes: np.ndarray, n_groups: int) -> None:
+        import scipy.sparse as sp  # only a calibrated design needs it: imported here, not with the statistics
+
         super().__init__(design, codes, n_groups)
         if design.calibration is None:  # make_kernel picks this kernel only for a calibrated design
             raise AssertionError("a calibrated kernel needs a calibrated design")
@@ -266,6 +267,8 @@ class CalibratedKernel(Kernel):
         m[self.uncentred] = 0.0
         btp = np.empty((cols, self.size))
         if g:
+            import scipy.sparse as sp
+
             y = sp.csr_matrix((self.g_scale * tg, (np.arange(len(tg)), self.g_slot)), shape=(len(tg), g))
             btp[:g] = (self.pg_t @ y).toarray().T
         btp[g] = self.p.T @ (self.psu_scale * tt)

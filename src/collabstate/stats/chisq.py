@@ -37,11 +37,11 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as _st
 
 from ..dataset import Responses
 from ..errors import UnknownNameError, UsageError
 from ._breakdown import _levels
+from ._dist import chi2_sf, f_sf
 from .design import Design, LonelyPSU
 from .variance import psu_totals, vcov_totals
 
@@ -201,9 +201,9 @@ def rao_scott(
             d0 = trace * trace / trace2
             value = pearson / trace
             ndf, ddf = d0, d0 * nu
-            p_value = float(_st.f.sf(value, ndf, ddf)) if ddf > 0 and np.isfinite(value) else nan
+            p_value = float(f_sf(value, ndf, ddf)) if ddf > 0 and np.isfinite(value) else nan
         else:
             value, ndf, ddf = pearson, ndf_plain, float("inf")
-            p_value = float(_st.chi2.sf(pearson / (trace / delta.shape[0]), ndf))
+            p_value = float(chi2_sf(pearson / (trace / delta.shape[0]), ndf))
     return ChisqResult(statistic, float(value), float(ndf), float(ddf), p_value, pearson, deffs, float(deffs.mean()), n,
                        row, col, row_labels, col_labels, p.reshape(nc, nr).T)  # fmt: skip

@@ -20,12 +20,12 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import stats as _st
 
 from ..dataset import Responses
 from ..dataset.waves import labels_in_time
 from ..errors import InputError, UnknownNameError, UsageError
 from ._breakdown import Breakdown, make_breakdown
+from ._dist import norm_ppf, norm_sf
 from ._engine import Engine
 from .bases import check_bases
 from .design import Design, LonelyPSU
@@ -54,7 +54,7 @@ def _z_test(diff: np.ndarray, var: np.ndarray) -> npt.NDArray[np.float64]:
     se = np.sqrt(np.clip(var, 0.0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.inf))
-    p: npt.NDArray[np.float64] = 2 * _st.norm.sf(np.abs(z))  # scipy.stats' distributions are untyped (Any)
+    p: npt.NDArray[np.float64] = 2 * norm_sf(np.abs(z))
     return p
 
 
@@ -148,7 +148,7 @@ def wave_change(
     if by is not None:
         runs.append((make_breakdown(responses, [by, "wave"]), by))
     alpha = 1 - level
-    zq = _st.norm.ppf(1 - alpha / 2)
+    zq = norm_ppf(1 - alpha / 2)
     rows: list[dict[str, object]] = []
     for breakdown, by_name in runs:
         labels = breakdown.labels

@@ -30,9 +30,9 @@ from typing import Literal, cast
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as _st
 
 from ..errors import UsageError
+from ._dist import beta_ppf, norm_ppf, t_ppf
 
 __all__ = [
     "CI_METHODS",
@@ -78,7 +78,7 @@ def _t_quantile(q: float, df: npt.ArrayLike) -> npt.NDArray[np.float64]:
     df = _f(df)
     out = np.full(df.shape, np.nan)
     ok = df >= 1
-    out[ok] = _st.t.ppf(q, df[ok])
+    out[ok] = t_ppf(q, df[ok])
     return out
 
 
@@ -86,7 +86,7 @@ def wilson(p: npt.ArrayLike, n_eff: npt.ArrayLike | None, level: float = 0.95) -
     """Wilson score interval with the effective base in place of n."""
     alpha = _check_level(level)
     p, n = _f(p), _f(n_eff)
-    z = _st.norm.ppf(1 - alpha / 2)
+    z = norm_ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         z2n = z * z / n
         centre = (p + z2n / 2) / (1 + z2n)
@@ -103,7 +103,7 @@ def wald(p: npt.ArrayLike, se: npt.ArrayLike, level: float = 0.95) -> tuple[npt.
     """p ± z·se, clipped to [0, 1]; [p, p] when se = 0."""
     alpha = _check_level(level)
     p, se = _f(p), _f(se)
-    z = _st.norm.ppf(1 - alpha / 2)
+    z = norm_ppf(1 - alpha / 2)
     return np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
 
 
@@ -150,8 +150,8 @@ def korn_graubard(
         neff = p * (1 - p) / (se * se)
         neff = np.where(np.isfinite(neff) & (neff > 0), neff, fallback)
         neff = neff * (_t_quantile(alpha / 2, nrow - 1) / _t_quantile(alpha / 2, df)) ** 2
-        low = _st.beta.ppf(alpha / 2, neff * p, neff * (1 - p) + 1)
-        high = _st.beta.ppf(1 - alpha / 2, neff * p + 1, neff * (1 - p))
+        low = beta_ppf(alpha / 2, neff * p, neff * (1 - p) + 1)
+        high = beta_ppf(1 - alpha / 2, neff * p + 1, neff * (1 - p))
     ok = np.isfinite(neff) & (neff > 0) & ~np.isnan(p)
     low = np.where(ok & (p <= 0), 0.0, low)
     high = np.where(ok & (p >= 1), 1.0, high)
