@@ -80,3 +80,14 @@ def test_run_as_a_program_the_exit_code_is_the_errors_and_there_is_no_traceback(
     assert result.returncode == code, result.stderr
     assert result.stderr == "error: what went wrong\n"
     assert result.stdout == ""
+
+
+def test_an_option_of_a_multiple_choice_question_is_told_to_ask_for_its_question(tmp_path):
+    """A multiple-choice option is a data column but not an estimate of its own: the message says
+    which question to ask for, and no 'did you mean' suggests the very name that was refused."""
+    data = tmp_path / "a.csv"
+    data.write_text("sector,org_support/secondments\n1,1\n2,0\n", encoding="utf-8")
+    result = runner.invoke(app, ["estimate", str(data), "-i", "leaders", "-q", "org_support/secondments"])
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "an option of the multiple-choice question 'org_support': ask for 'org_support'" in said
+    assert "did you mean" not in said

@@ -48,8 +48,8 @@ TYPED = st.text(
 
 def runs_as_formula(cell: str) -> bool:
     """A spreadsheet's rule: a cell starting with a formula character is a formula, unless it is a
-    plain number (``-5``, ``+3.2``), which it reads as that number."""
-    return cell[:1] in FORMULA_START and not re.fullmatch(NUMBER_PATTERN, cell)
+    plain number (``-5``, ``+3.2``), which it reads as that number, or blank (a lone tab holds nothing)."""
+    return cell[:1] in FORMULA_START and not re.fullmatch(NUMBER_PATTERN, cell) and cell.strip() != ""
 
 
 def cells(text: str) -> list[list[str]]:
@@ -74,6 +74,7 @@ def test_no_cell_runs_as_a_formula_and_collabstate_reads_back_what_it_says(tmp_p
 def test_negative_numbers_stay_numbers_and_only_text_is_touched():
     frame = pl.DataFrame({"n": [-5.0, 2.0], "code": [-1, 3], "text": ["-5", "-a"]})
     assert neutralised(frame).rows() == [(-5.0, -1, "-5"), (2.0, 3, "'-a")]
+    assert neutralised(pl.DataFrame({"text": ["\t", "\t=1", " "]})).rows() == [("\t",), ("'\t=1",), (" ",)]  # blank: nothing to neutralise
 
 
 @pytest.fixture

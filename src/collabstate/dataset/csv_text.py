@@ -36,8 +36,9 @@ FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(expr: pl.Expr) -> pl.Expr:
-    """A String expression with each formula-like value written after an apostrophe."""
-    risky = expr.str.slice(0, 1).is_in(list(FORMULA_START)) & ~expr.str.contains(NUMBER_PATTERN)
+    """A String expression with each formula-like value written after an apostrophe (not a blank
+    one, such as a lone tab: it holds no formula, and read back it is still unanswered)."""
+    risky = expr.str.slice(0, 1).is_in(list(FORMULA_START)) & ~expr.str.contains(NUMBER_PATTERN) & (expr.str.strip_chars() != "")
     return pl.when(risky.fill_null(False)).then(pl.lit("'") + expr).otherwise(expr)
 
 

@@ -70,6 +70,9 @@ def resolve(instrument: Instrument, questions: Sequence[str] | str | None) -> li
             question = None
         if column is not None and column.kind in ("code", "number"):
             out.append(("column", column))
+        elif column is not None and column.kind == "flag":
+            raise UsageError(f"{qid!r} is an option of the multiple-choice question {column.question.id!r}: "
+                             f"ask for {column.question.id!r}, which gives every option's share")  # fmt: skip
         elif question is not None:
             expand(question, True)
         elif any(ix.id == qid for ix in instrument.indices):
@@ -81,7 +84,11 @@ def resolve(instrument: Instrument, questions: Sequence[str] | str | None) -> li
 
 def _names(instrument: Instrument) -> list[str]:
     """Every name :func:`resolve` accepts, for the suggestion in its error."""
-    return [q.id for q in instrument.questions] + [c.name for c in instrument.columns] + [ix.id for ix in instrument.indices]
+    return (
+        [q.id for q in instrument.questions]
+        + [c.name for c in instrument.columns if c.kind in ("code", "number")]
+        + [ix.id for ix in instrument.indices]
+    )
 
 
 def _code_index(series: pl.Series, codes: list[int]) -> np.ndarray:
