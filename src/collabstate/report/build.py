@@ -21,6 +21,7 @@ from ..dataset import Responses
 from ..dataset.waves import Wave
 from ..errors import UsageError
 from ..stats.intervals import CIMethod
+from .crosstab import CrosstabLayout
 from .evidence import Earlier, Evidence, gather
 from .model import Report
 from .sections import build_model
@@ -120,6 +121,7 @@ def build_report(
     weighting: list[str] | None = None,
     formats: Sequence[str] = FORMATS,
     progress: Progress | None = None,
+    tables: Sequence[CrosstabLayout | str] = (),
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx`` and ``estimates.json`` (and, with
     earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
@@ -132,7 +134,9 @@ def build_report(
     ``invited`` the number invited, for the response rate, ``invited_completed`` how many of them
     completed (the rate's numerator; without it, every respondent analysed) and ``imported`` how
     many responses came from files (named beside the rate, never in it); ``weighting`` lines
-    describing how the data were weighted; ``progress`` is called with a message before each step."""
+    describing how the data were weighted; ``progress`` is called with a message before each step;
+    ``tables`` are crosstabs laid out already (:func:`~collabstate.report.crosstab.crosstab_layout`),
+    shown in a section Tables (a sentence among them is said there: a table that could not be made)."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -155,7 +159,7 @@ def build_report(
         weighting=weighting,
     )
     say("Laying out the sections")
-    report = build_model(ev, title=title)
+    report = build_model(ev, title=title, tables=tables)
     return finish_report(report, ev, Path(out_dir), formats=formats, progress=progress)
 
 

@@ -31,8 +31,12 @@ import polars as pl
 
 from ..instrument import Instrument
 from .labels import Labels
+from .model import Cell, Column, Row, Section, Table
 
-__all__ = ["STATISTICS", "CrosstabCell", "CrosstabColumn", "CrosstabLayout", "CrosstabRow", "crosstab_layout", "write_crosstab_xlsx"]
+__all__ = [
+    "STATISTICS", "CrosstabCell", "CrosstabColumn", "CrosstabLayout", "CrosstabRow", "crosstab_layout", "crosstab_section",
+    "write_crosstab_xlsx",
+]  # fmt: skip
 
 #: The statistics a crosstab can show under each option, in the order shown.
 STATISTICS = ("estimate", "interval", "letters")
@@ -198,3 +202,29 @@ def write_crosstab_xlsx(layout: CrosstabLayout, target: str | Path | BinaryIO | 
     sheet.freeze_panes(row - len(layout.rows), 1)
     book.close()
     return buffer.getvalue() if buffer is not None else None
+
+
+def crosstab_section(tables: Sequence[CrosstabLayout | str], section_id: str = "tables", title: str = "Tables") -> Section:
+    """A report's section of crosstabs (the tables saved in the workspace for its report): each
+    layout as a table of the report, its title the caption, every cell the text the Tables page
+    shows (so the HTML, the PDF and the workbook of the report say the same); a sentence (a
+    table that could not be made, and why) is said in the section's introduction."""
+    section = Section(section_id, title)
+    section.intro.append(
+        "Crosstabs chosen in the workspace: each question's answers in total and by each banner side by side, laid out as on the "
+        "Tables page and by collabstate table. Letters: the groups of the same banner a group is significantly higher than."
+    )
+    for i, item in enumerate(tables, start=1):
+        if isinstance(item, str):
+            section.intro.append(item)
+            continue
+        columns = [Column(c.label) if c.by is None else Column(f"{c.banner}: {c.label}", c.letter) for c in item.columns]
+        blank = [Cell.of_text("") for _ in columns]
+        rows = [Row(line.label, blank if line.kind == "question" else [Cell.of_text(c.text + ("*" if c.note == "low base" else ""))
+                                                                     for c in line.cells]) for line in item.rows]  # fmt: skip
+        notes = [f"Respondents for whom {item.filter} (a domain of the full design)." if item.filter else "",
+                 f"Intervals at {item.level:.0%}; estimates on bases under {item.min_base} are suppressed; * marks a low base."]  # fmt: skip
+        section.blocks.append(
+            Table(f"{section_id}-{i}", item.title or f"Table {i}", "Question and answer", columns, rows, notes, show_bases=False)
+        )
+    return section
