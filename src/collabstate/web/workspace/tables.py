@@ -280,7 +280,7 @@ def layout_html(layout: CrosstabLayout, caption: str, table_id: str = "crosstab"
             spans.append((column.by, column.banner, 1))
     caption_id = f"{table_id}-caption"
     out = [f'<div class="table-wrap crosstab-wrap" role="region" aria-labelledby="{caption_id}" tabindex="0">',
-           f'<table class="table crosstab" id="{table_id}"><caption id="{caption_id}">{e(caption)}</caption>',
+           f'<table class="table crosstab" id="{table_id}"><caption id="{caption_id}"><span class="crosstab-sticky">{e(caption)}</span></caption>',
            '<colgroup><col class="crosstab-stub"></colgroup>']  # fmt: skip
     out += [f'<colgroup span="{span}"></colgroup>' for _, _, span in spans]
     out.append('<thead><tr><td rowspan="2" class="crosstab-corner"></td>')
@@ -299,7 +299,9 @@ def layout_html(layout: CrosstabLayout, caption: str, table_id: str = "crosstab"
     for row in layout.rows:
         if row.kind == "question":
             out.append("</tbody>" if open_body else "")
-            out.append(f'<tbody><tr class="crosstab-question"><th scope="rowgroup" colspan="{width}">{e(row.label)}</th></tr>')
+            out.append(
+                f'<tbody><tr class="crosstab-question"><th scope="rowgroup" colspan="{width}"><span class="crosstab-sticky">{e(row.label)}</span></th></tr>'
+            )
             open_body = True
             continue
         if row.kind == "estimate":
