@@ -117,13 +117,21 @@ def crosstab_layout(
         columns.append(CrosstabColumn(by, group, labels.group(by, group), labels.question(by), letter))
     where = {(c.by, c.group): i for i, c in enumerate(columns)}
     percent = f"{level:.0%}"
+    # the table's columns as lists, its rows grouped by question, then by (option, statistic), in
+    # the order they first appear (what group_by(maintain_order=True) gives, in one pass)
+    fields = ("question", "option", "statistic", "by", "group", "estimate", "ci_low", "ci_high", "n", "flags", "letters")
+    data = {name: table[name].to_list() for name in fields}
+    grouped: dict[str, dict[tuple[str | None, str], list[int]]] = {}
+    for i, (question, option, statistic) in enumerate(zip(data["question"], data["option"], data["statistic"])):
+        grouped.setdefault(question, {}).setdefault((option, statistic), []).append(i)
     rows: list[CrosstabRow] = []
-    for (question,), part in table.group_by("question", maintain_order=True):
+    for question, statistics_of in grouped.items():
         rows.append(CrosstabRow("question", labels.question(str(question)), str(question)))
         bases: list[CrosstabCell] = [CrosstabCell("")] * len(columns)
-        for (option, statistic), stat in part.group_by("option", "statistic", maintain_order=True):
+        for (option, statistic), found in statistics_of.items():
             cells = {kind: [CrosstabCell("")] * len(columns) for kind in statistics}
-            for row in stat.iter_rows(named=True):
+            for r in found:
+                row = {name: data[name][r] for name in fields}
                 i = where[(row["by"], row["group"])]
                 for kind in statistics:
                     cells[kind][i] = _cell(kind, row, min_base)

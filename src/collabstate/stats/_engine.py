@@ -214,7 +214,8 @@ class Engine:
         names = [f"{question.id}/{o.code}" for o in question.options]
         data = responses.data.select(names)
         valid = data.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
-        ticked = {o.code: (data[name] == 1).fill_null(False).to_numpy() for o, name in zip(question.options, names)}
+        ticks = data.select((pl.col(name) == 1).fill_null(False) for name in names)  # every option in one pass
+        ticked = {o.code: ticks[name].to_numpy() for o, name in zip(question.options, names)}
         stats = [(code, "proportion", hit) for code, hit in ticked.items()]
         for net in responses.instrument.nets(question):
             hits = [ticked[code] for code in net.codes if code in ticked]
