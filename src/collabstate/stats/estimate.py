@@ -174,7 +174,7 @@ def _table(
     group_waves = [wave, *[w if w is not None else wave for w in breakdown.waves]]
 
     def nan_to_null(x: np.ndarray, name: str) -> pl.Series:
-        return pl.Series(name, x, dtype=pl.Float64).fill_nan(None)
+        return pl.Series(name, np.asarray(x, dtype=np.float64), dtype=pl.Float64, nan_to_null=True)  # as fill_nan(None), without a query
 
     return pl.DataFrame(
         [
