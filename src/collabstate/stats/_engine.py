@@ -226,7 +226,7 @@ class Engine:
         names = [f"{question.id}/{o.code}" for o in question.options]
         data = responses.data.select(names)
         flags = np.column_stack([_codes_or(data[name], -1) for name in names])  # -1: unanswered
-        valid = (flags >= 0).any(axis=1)
+        valid: np.ndarray = np.asarray((flags >= 0).any(axis=1))
         ticked = {o.code: flags[:, j] == 1 for j, o in enumerate(question.options)}
         stats = [(code, "proportion", hit) for code, hit in ticked.items()]
         for net in responses.instrument.nets(question):
