@@ -31,7 +31,7 @@ derived:
     label: Public or other sectors
     from: q16_sector
     recode: {1: [1], 2: [2, 3]}
-    labels: {1: Public sector, 2: Other sectors}
+    labels: {1: Public sector, 2: "Other <sectors> & co"}
 """
 N = 60
 #: Sector 1 to 3 of each respondent: 45, 10 and 5 (the third sector's base, 5, is under 10: suppressed).
@@ -150,7 +150,9 @@ def test_a_viewer_sees_the_crosstab_of_the_responses_without_javascript(client, 
     yes = next(r for r in body if r[0] == "1 Yes")
     assert yes[1] == "67%" and yes[4] == "suppressed (base under 10)"
     assert yes[5] == "67%" and body[-1][1] == "60"  # the derived variable's Public sector; the base
-    assert "Download this table" in response.content.decode()
+    html = response.content.decode()
+    assert ("Other <sectors> & co (B)", "col", "1") in found.heads and "Other &lt;sectors&gt; &amp; co" in html and "<sectors>" not in html
+    assert "Download this table" in html
     assert "Save this table" not in response.content.decode()  # viewers do not save
 
 
