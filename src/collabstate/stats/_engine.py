@@ -25,7 +25,7 @@ from ..dataset import Responses
 from ..errors import UnknownNameError, UsageError
 from ..instrument.model import Column, IndexDefinition, Instrument, MultipleQuestion, TextQuestion
 from ._blocks import Block, Domain
-from ._breakdown import Breakdown
+from ._breakdown import Breakdown, code_index, codes_or
 from ._fast import Dense, usable
 from ._kernel import Kernel, SingletonKernel, make_kernel
 from .design import Design
@@ -82,29 +82,6 @@ def resolve(instrument: Instrument, questions: Sequence[str] | str | None) -> li
 def _names(instrument: Instrument) -> list[str]:
     """Every name :func:`resolve` accepts, for the suggestion in its error."""
     return [q.id for q in instrument.questions] + [c.name for c in instrument.columns] + [ix.id for ix in instrument.indices]
-
-
-def _codes_or(series: pl.Series, missing: int) -> np.ndarray:
-    """The whole numbers of an integer column, ``missing`` where unanswered, as int64: numpy's
-    own conversion (a null arrives as NaN), without a polars query per column (each one a trip
-    through its thread pool, which a table of a few hundred columns felt on a busy machine)."""
-    if not series.dtype.is_integer():
-        return series.fill_null(missing).to_numpy().astype(np.int64, copy=False)
-    raw = series.to_numpy()
-    if raw.dtype.kind == "f":  # nulls, as NaN in a float array: every other value a whole number
-        return np.where(np.isnan(raw), missing, raw).astype(np.int64)
-    return raw.astype(np.int64, copy=False)
-
-
-def _code_index(series: pl.Series, codes: list[int]) -> np.ndarray:
-    """Position of each answer in ``codes``; -1 for not answered or a code outside ``codes``."""
-    if codes and min(codes) >= 0 and max(codes) < 1024:  # the usual small codes: a lookup table
-        lut = np.full(max(codes) + 2, -1, dtype=np.int64)
-        lut[codes] = np.arange(len(codes))
-        x = _codes_or(series, -1)
-        return np.where((x >= 0) & (x <= max(codes)), lut[np.clip(x, 0, max(codes) + 1)], -1)
-    mapping = {c: i for i, c in enumerate(codes)}
-    return series.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
 
 
 class Engine:
@@ -208,7 +185,7 @@ class Engine:
         if not choices:
             return []
         codes = [c.code for c in choices]
-        ci = _code_index(series, codes)
+        ci = code_index(series, codes)
         eye = np.eye(len(codes))
         stats: list[tuple[str | None, str, str, np.ndarray]] = []  # option, statistic, kind, value per code
         for j, c in enumerate(choices):
@@ -224,8 +201,7 @@ class Engine:
 
     def multiple_blocks(self, responses: Responses, question: MultipleQuestion) -> list[Block]:
         names = [f"{question.id}/{o.code}" for o in question.options]
-        data = responses.data.select(names)
-        flags = np.column_stack([_codes_or(data[name], -1) for name in names])  # -1: unanswered
+        flags = np.column_stack([codes_or(responses.data.get_column(name), -1) for name in names])  # -1: unanswered
         valid: np.ndarray = np.asarray((flags >= 0).any(axis=1))
         ticked = {o.code: flags[:, j] == 1 for j, o in enumerate(question.options)}
         stats = [(code, "proportion", hit) for code, hit in ticked.items()]

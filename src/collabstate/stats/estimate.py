@@ -204,4 +204,4 @@ def _flag_lists(flags: list[list[str]]) -> pl.Series:
     distinct = list(dict.fromkeys(keys))
     where = {key: i for i, key in enumerate(distinct)}
     lists = pl.Series("flags", [list(key) for key in distinct], dtype=pl.List(pl.String))
-    return lists.gather([where[key] for key in keys]) if keys else lists
+    return lists[np.array([where[key] for key in keys], dtype=np.int64)] if keys else lists
