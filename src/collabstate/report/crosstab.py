@@ -215,7 +215,8 @@ def write_crosstab_xlsx(layout: CrosstabLayout, target: str | Path | BinaryIO | 
 def crosstab_section(tables: Sequence[CrosstabLayout | str], section_id: str = "tables", title: str = "Tables") -> Section:
     """A report's section of crosstabs (the tables saved in the workspace for its report): each
     layout as a table of the report, its title the caption, every cell the text the Tables page
-    shows (so the HTML, the PDF and the workbook of the report say the same); a sentence (a
+    shows (so the HTML, the PDF and the workbook of the report say the same), but for a base
+    under the suppression base, which the report never gives exactly ('under 10'); a sentence (a
     table that could not be made, and why) is said in the section's introduction."""
     section = Section(section_id, title)
     section.intro.append(
@@ -228,11 +229,19 @@ def crosstab_section(tables: Sequence[CrosstabLayout | str], section_id: str = "
             continue
         columns = [Column(c.label) if c.by is None else Column(f"{c.banner}: {c.label}", c.letter) for c in item.columns]
         blank = [Cell.of_text("") for _ in columns]
-        rows = [Row(line.label, blank if line.kind == "question" else [Cell.of_text(c.text + ("*" if c.note == "low base" else ""))
-                                                                     for c in line.cells]) for line in item.rows]  # fmt: skip
+        rows = [Row(line.label, blank if line.kind == "question" else [_report_cell(line.kind, c, item.min_base) for c in line.cells])
+                for line in item.rows]  # fmt: skip
         notes = [f"Respondents for whom {item.filter} (a domain of the full design)." if item.filter else "",
                  f"Intervals at {item.level:.0%}; estimates on bases under {item.min_base} are suppressed; * marks a low base."]  # fmt: skip
         section.blocks.append(
             Table(f"{section_id}-{i}", item.title or f"Table {i}", "Question and answer", columns, rows, notes, show_bases=False)
         )
     return section
+
+
+def _report_cell(kind: str, cell: CrosstabCell, min_base: int) -> Cell:
+    """A cell of a crosstab as the report words it: the layout's text, a low base marked *, a
+    base under ``min_base`` as 'under 10' (the report's rule for suppressed bases)."""
+    if kind == "base" and cell.value is not None and cell.value < min_base:
+        return Cell.of_text(f"under {min_base}")
+    return Cell.of_text(cell.text + ("*" if cell.note == "low base" else ""))
