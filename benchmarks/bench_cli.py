@@ -353,10 +353,7 @@ def render(args: argparse.Namespace, starts: dict, e2e: dict, steps: dict, has_r
     total_wall, total_cpu = sum(s[1] for s in steps["steps"]), sum(s[2] for s in steps["steps"])
     lines += [f"| total (after the interpreter's own start) | {total_wall:.3f} | {total_cpu:.3f} |", ""]
     lines += [
-        "### Tables",
-        "",
-        "`--format table` (the estimate table a person reads on the terminal): its timing and goal are to be added here by "
-        "the tables work of issue 15 (measured by this benchmark, so that one run records both).",
+        "The Tables page's server time is measured by `benchmarks/bench_tables.py` (the next section).",
         "",
     ]
     versions = [f"R {r_version()}"] if has_r else []

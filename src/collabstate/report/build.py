@@ -21,6 +21,7 @@ from ..dataset import Responses
 from ..dataset.waves import Wave
 from ..errors import UsageError
 from ..stats.intervals import CIMethod
+from .crosstab import CrosstabLayout
 from .evidence import Earlier, Evidence, gather
 from .model import Report
 from .sections import build_model
@@ -139,22 +140,25 @@ def build_report(
     progress: Progress | None = None,
     spec: LoadedSpec | None = None,
     pptx_template: str | Path | None = None,
+    tables: Sequence[CrosstabLayout | str] = (),
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx``, ``report.pptx`` and ``estimates.json``
-    (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
+        (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
 
-    ``by`` is the breakdown of the tables (default: the sector question, when there is one;
-    ``None`` for none); ``earlier`` the earlier waves of the same instrument to compare with
-    (see :func:`~collabstate.report.evidence.gather`: labelled by their ``wave`` column or file
-    name, ordered by the dates in their labels, else nearest first); ``previous`` one earlier wave,
-    put before them;
-    ``invited`` the number invited, for the response rate, ``invited_completed`` how many of them
-    completed (the rate's numerator; without it, every respondent analysed) and ``imported`` how
-    many responses came from files (named beside the rate, never in it); ``weighting`` lines
-    describing how the data were weighted; ``progress`` is called with a message before each step;
-    ``spec`` a report spec (:mod:`~collabstate.report.spec`) whose warnings are in the paths';
-    ``pptx_template`` an organisation's ``.pptx`` whose slide size, theme and layouts ``report.pptx``
-    takes (see :mod:`collabstate.report.pptx`)."""
+        ``by`` is the breakdown of the tables (default: the sector question, when there is one;
+        ``None`` for none); ``earlier`` the earlier waves of the same instrument to compare with
+        (see :func:`~collabstate.report.evidence.gather`: labelled by their ``wave`` column or file
+        name, ordered by the dates in their labels, else nearest first); ``previous`` one earlier wave,
+        put before them;
+        ``invited`` the number invited, for the response rate, ``invited_completed`` how many of them
+        completed (the rate's numerator; without it, every respondent analysed) and ``imported`` how
+        many responses came from files (named beside the rate, never in it); ``weighting`` lines
+        describing how the data were weighted; ``progress`` is called with a message before each step;
+        ``spec`` a report spec (:mod:`~collabstate.report.spec`) whose warnings are in the paths';
+        ``pptx_template`` an organisation's ``.pptx`` whose slide size, theme and layouts ``report.pptx``
+        takes (see :mod:`collabstate.report.pptx`);
+    ``tables`` are crosstabs laid out already (:func:`~collabstate.report.crosstab.crosstab_layout`),
+        shown in a section Tables (a sentence among them is said there: a table that could not be made)."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -181,7 +185,7 @@ def build_report(
         weighting=weighting,
     )
     say("Laying out the sections")
-    report = build_model(ev, title=title)
+    report = build_model(ev, title=title, tables=tables)
     warnings = apply_spec(report, ev, spec) if spec is not None else []
     paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, pptx_template=pptx_template)
     paths.warnings = warnings

@@ -31,8 +31,12 @@ import polars as pl
 
 from ..instrument import Instrument
 from .labels import Labels
+from .model import Cell, Column, Row, Section, Table
 
-__all__ = ["STATISTICS", "CrosstabCell", "CrosstabColumn", "CrosstabLayout", "CrosstabRow", "crosstab_layout", "write_crosstab_xlsx"]
+__all__ = [
+    "STATISTICS", "CrosstabCell", "CrosstabColumn", "CrosstabLayout", "CrosstabRow", "crosstab_layout", "crosstab_section",
+    "write_crosstab_xlsx",
+]  # fmt: skip
 
 #: The statistics a crosstab can show under each option, in the order shown.
 STATISTICS = ("estimate", "interval", "letters")
@@ -113,13 +117,21 @@ def crosstab_layout(
         columns.append(CrosstabColumn(by, group, labels.group(by, group), labels.question(by), letter))
     where = {(c.by, c.group): i for i, c in enumerate(columns)}
     percent = f"{level:.0%}"
+    # the table's columns as lists, its rows grouped by question, then by (option, statistic), in
+    # the order they first appear (what group_by(maintain_order=True) gives, in one pass)
+    fields = ("question", "option", "statistic", "by", "group", "estimate", "ci_low", "ci_high", "n", "flags", "letters")
+    data = {name: table[name].to_list() for name in fields}
+    grouped: dict[str, dict[tuple[str | None, str], list[int]]] = {}
+    for i, (question, option, statistic) in enumerate(zip(data["question"], data["option"], data["statistic"])):
+        grouped.setdefault(question, {}).setdefault((option, statistic), []).append(i)
     rows: list[CrosstabRow] = []
-    for (question,), part in table.group_by("question", maintain_order=True):
+    for question, statistics_of in grouped.items():
         rows.append(CrosstabRow("question", labels.question(str(question)), str(question)))
         bases: list[CrosstabCell] = [CrosstabCell("")] * len(columns)
-        for (option, statistic), stat in part.group_by("option", "statistic", maintain_order=True):
+        for (option, statistic), found in statistics_of.items():
             cells = {kind: [CrosstabCell("")] * len(columns) for kind in statistics}
-            for row in stat.iter_rows(named=True):
+            for r in found:
+                row = {name: data[name][r] for name in fields}
                 i = where[(row["by"], row["group"])]
                 for kind in statistics:
                     cells[kind][i] = _cell(kind, row, min_base)
@@ -198,3 +210,38 @@ def write_crosstab_xlsx(layout: CrosstabLayout, target: str | Path | BinaryIO | 
     sheet.freeze_panes(row - len(layout.rows), 1)
     book.close()
     return buffer.getvalue() if buffer is not None else None
+
+
+def crosstab_section(tables: Sequence[CrosstabLayout | str], section_id: str = "tables", title: str = "Tables") -> Section:
+    """A report's section of crosstabs (the tables saved in the workspace for its report): each
+    layout as a table of the report, its title the caption, every cell the text the Tables page
+    shows (so the HTML, the PDF and the workbook of the report say the same), but for a base
+    under the suppression base, which the report never gives exactly ('under 10'); a sentence (a
+    table that could not be made, and why) is said in the section's introduction."""
+    section = Section(section_id, title)
+    section.intro.append(
+        "Crosstabs chosen in the workspace: each question's answers in total and by each banner side by side, laid out as on the "
+        "Tables page and by collabstate table. Letters: the groups of the same banner a group is significantly higher than."
+    )
+    for i, item in enumerate(tables, start=1):
+        if isinstance(item, str):
+            section.intro.append(item)
+            continue
+        columns = [Column(c.label) if c.by is None else Column(f"{c.banner}: {c.label}", c.letter) for c in item.columns]
+        blank = [Cell.of_text("") for _ in columns]
+        rows = [Row(line.label, blank if line.kind == "question" else [_report_cell(line.kind, c, item.min_base) for c in line.cells])
+                for line in item.rows]  # fmt: skip
+        notes = [f"Respondents for whom {item.filter} (a domain of the full design)." if item.filter else "",
+                 f"Intervals at {item.level:.0%}; estimates on bases under {item.min_base} are suppressed; * marks a low base."]  # fmt: skip
+        section.blocks.append(
+            Table(f"{section_id}-{i}", item.title or f"Table {i}", "Question and answer", columns, rows, notes, show_bases=False)
+        )
+    return section
+
+
+def _report_cell(kind: str, cell: CrosstabCell, min_base: int) -> Cell:
+    """A cell of a crosstab as the report words it: the layout's text, a low base marked *, a
+    base under ``min_base`` as 'under 10' (the report's rule for suppressed bases)."""
+    if kind == "base" and cell.value is not None and cell.value < min_base:
+        return Cell.of_text(f"under {min_base}")
+    return Cell.of_text(cell.text + ("*" if cell.note == "low base" else ""))

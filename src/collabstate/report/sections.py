@@ -2,17 +2,21 @@
 
 Order: headline figures; findings; then the topic sections of :data:`PLAN` (each renders the
 questions it names that the instrument has, by type); the index sections; the public-involvement
-ladder; any coded question no section claimed; "in their own words"; who took part; methods.
+ladder; any coded question no section claimed; "in their own words"; who took part; the tables
+saved for the report in the workspace, if any; methods.
 Every number comes from the :class:`~collabstate.report.evidence.Evidence`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ..analysis.findings import Finding, choose_findings, key_findings, significant
 from ..analysis.headlines import headline_measures
 from ..analysis.quotes import sample_quotes
 from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, ScaleQuestion, SingleQuestion, TextQuestion
 from .blocks import distribution, ranking, statements
+from .crosstab import CrosstabLayout, crosstab_section
 from .evidence import Evidence
 from .findings import change_sentence, finding_sentence
 from .index_section import index_section
@@ -151,7 +155,9 @@ def _profile(ev: Evidence) -> Section | None:
     return section
 
 
-def build_model(ev: Evidence, *, title: str | None = None) -> Report:
+def build_model(ev: Evidence, *, title: str | None = None, tables: Sequence[CrosstabLayout | str] = ()) -> Report:
+    """The report's sections from the evidence; ``tables``, crosstabs laid out already (the
+    workspace's saved tables), make a section Tables before the methods."""
     ins = ev.instrument
     sections: list[Section] = list(_headlines(ev))
     trends = trend_section(ev)
@@ -194,6 +200,8 @@ def build_model(ev: Evidence, *, title: str | None = None) -> Report:
     for extra in (_quotes(ev), _profile(ev)):
         if extra:
             sections.append(extra)
+    if tables:
+        sections.append(crosstab_section(tables))
     sections.append(methods_section(ev))
     title = title or (f"{ins.title} {ev.wave}" if ev.wave and ev.wave not in ins.title else ins.title)
     who = f"{ev.responses.n:,} respondents" + (f" in {ev.wave}" if ev.wave else "")

@@ -15,7 +15,7 @@ import polars as pl
 from ..dataset import Responses
 from ..errors import UnknownNameError, UsageError
 
-__all__ = ["Breakdown", "make_breakdown"]
+__all__ = ["Breakdown", "code_index", "codes_or", "make_breakdown"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,29 @@ class Breakdown:
     @property
     def n_groups(self) -> int:
         return len(self.labels)
+
+
+def codes_or(series: pl.Series, missing: int) -> np.ndarray:
+    """The whole numbers of an integer column, ``missing`` where unanswered, as int64: numpy's
+    own conversion (a null arrives as NaN), without a polars query per column (each one a trip
+    through its thread pool, which a table of a few hundred columns felt on a busy machine)."""
+    if not series.dtype.is_integer():
+        return series.fill_null(missing).to_numpy().astype(np.int64, copy=False)
+    raw = series.to_numpy()
+    if raw.dtype.kind == "f":  # nulls, as NaN in a float array: every other value a whole number
+        return np.where(np.isnan(raw), missing, raw).astype(np.int64)
+    return raw.astype(np.int64, copy=False)
+
+
+def code_index(series: pl.Series, codes: list[int]) -> np.ndarray:
+    """Position of each answer in ``codes``; -1 for not answered or a code outside ``codes``."""
+    if codes and min(codes) >= 0 and max(codes) < 1024:  # the usual small codes: a lookup table
+        lut = np.full(max(codes) + 2, -1, dtype=np.int64)
+        lut[codes] = np.arange(len(codes))
+        x = codes_or(series, -1)
+        return np.where((x >= 0) & (x <= max(codes)), lut[np.clip(x, 0, max(codes) + 1)], -1)
+    mapping = {c: i for i, c in enumerate(codes)}
+    return series.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
 
 
 def _levels(responses: Responses, name: str) -> tuple[np.ndarray, list[str]]:
@@ -45,6 +68,8 @@ def _levels(responses: Responses, name: str) -> tuple[np.ndarray, list[str]]:
     else:
         values = series.drop_nulls().unique().sort().to_list()
     labels = [str(v) for v in values]
+    if column is not None and column.kind == "code" and series.dtype.is_integer():
+        return code_index(series, values).astype(np.int64), labels  # numpy's lookup, without a polars query
     mapping = {v: i for i, v in enumerate(values)}
     codes = series.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
     return codes.astype(np.int64), labels

@@ -25,7 +25,7 @@ from ..dataset import Responses
 from ..errors import UnknownNameError, UsageError
 from ..instrument.model import Column, IndexDefinition, Instrument, MultipleQuestion, TextQuestion
 from ._blocks import Block, Domain
-from ._breakdown import Breakdown
+from ._breakdown import Breakdown, code_index, codes_or
 from ._fast import Dense, usable
 from ._kernel import Kernel, SingletonKernel, make_kernel
 from .design import Design
@@ -89,17 +89,6 @@ def _names(instrument: Instrument) -> list[str]:
         + [c.name for c in instrument.columns if c.kind in ("code", "number")]
         + [ix.id for ix in instrument.indices]
     )
-
-
-def _code_index(series: pl.Series, codes: list[int]) -> np.ndarray:
-    """Position of each answer in ``codes``; -1 for not answered or a code outside ``codes``."""
-    if codes and min(codes) >= 0 and max(codes) < 1024:  # the usual small codes: a lookup table
-        lut = np.full(max(codes) + 2, -1, dtype=np.int64)
-        lut[codes] = np.arange(len(codes))
-        x = series.fill_null(-1).to_numpy().astype(np.int64, copy=False)
-        return np.where((x >= 0) & (x <= max(codes)), lut[np.clip(x, 0, max(codes) + 1)], -1)
-    mapping = {c: i for i, c in enumerate(codes)}
-    return series.replace_strict(mapping, default=None, return_dtype=pl.Int64).fill_null(-1).to_numpy()
 
 
 class Engine:
@@ -203,7 +192,7 @@ class Engine:
         if not choices:
             return []
         codes = [c.code for c in choices]
-        ci = _code_index(series, codes)
+        ci = code_index(series, codes)
         eye = np.eye(len(codes))
         stats: list[tuple[str | None, str, str, np.ndarray]] = []  # option, statistic, kind, value per code
         for j, c in enumerate(choices):
@@ -219,9 +208,9 @@ class Engine:
 
     def multiple_blocks(self, responses: Responses, question: MultipleQuestion) -> list[Block]:
         names = [f"{question.id}/{o.code}" for o in question.options]
-        data = responses.data.select(names)
-        valid = data.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
-        ticked = {o.code: (data[name] == 1).fill_null(False).to_numpy() for o, name in zip(question.options, names)}
+        flags = np.column_stack([codes_or(responses.data.get_column(name), -1) for name in names])  # -1: unanswered
+        valid: np.ndarray = np.asarray((flags >= 0).any(axis=1))
+        ticked = {o.code: flags[:, j] == 1 for j, o in enumerate(question.options)}
         stats = [(code, "proportion", hit) for code, hit in ticked.items()]
         for net in responses.instrument.nets(question):
             hits = [ticked[code] for code in net.codes if code in ticked]

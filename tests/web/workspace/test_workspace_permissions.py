@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
 from collabstate.web.workspace import urls
-from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership, WaveJob
+from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership, SavedTable, WaveJob
 
 
 def _walk(patterns, prefix: str = ""):
@@ -44,13 +44,15 @@ def test_every_address_is_named_and_guarded():
 def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     """Organisation B's objects, by the name of the address argument that names them (an export
     of B's wave is done, its file in place, so that its download answers; a sending of the same
-    number is done)."""
+    number is done; a saved table of B's wave)."""
     settings.VAR_DIR = tmp_path
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "job-b.csv").write_text("respondent_id\n")
     job = ExportJob.objects.create(wave=wave_b, format="csv", status=ExportJob.DONE, file="job-b.csv", requested_by=owner_b)
     WaveJob.objects.create(pk=job.pk, wave=wave_b, kind=WaveJob.INVITATIONS, status=WaveJob.DONE, outcome="2 invitations sent.")
-    return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk}
+    table = SavedTable.objects.create(wave=wave_b, name="Beta table", rows=["q1_example"], statistics=["estimate"], in_report=True)
+    return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
+            "table": table.pk}  # fmt: skip
 
 
 def url_of(pattern: URLPattern, objects: dict) -> str:
@@ -61,13 +63,14 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
 
 
 def snapshot() -> dict:
-    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob]
+    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable]
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
         "invited": sorted(Invitee.objects.values_list("pk", "email", "invited_at", "reminders_sent")),
         "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id")),
         "exports": sorted(ExportJob.objects.values_list("pk", "status", "file")),
+        "tables": sorted(SavedTable.objects.values_list("pk", "name", "in_report")),
     }
 
 

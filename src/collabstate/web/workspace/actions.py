@@ -3,7 +3,7 @@ retention and members. Imports live in :mod:`.importing`; sending invitations an
 :func:`collabstate.web.surveys.sending.send`, which the workspace, the admin and the command line
 share (re-exported here as ``send``).
 
-Every erasure, retention purge and change of members leaves an
+Every erasure, retention purge, change of members and of saved tables leaves an
 :class:`~collabstate.web.workspace.models.AuditEntry` saying who, when and what, never an answer
 or a contact detail.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -22,8 +22,8 @@ from django.utils.text import slugify
 from ...errors import RefusedError
 from ..surveys.models import Answer, Invitee, Respondent, Response, Wave
 from ..surveys.sending import send
-from . import export_jobs, results
-from .models import AuditEntry, Membership, Organisation
+from . import export_jobs, results, tables
+from .models import AuditEntry, Membership, Organisation, SavedTable
 
 __all__ = [
     "DELETED_EMAIL_DOMAIN",
@@ -32,11 +32,14 @@ __all__ = [
     "change_role",
     "check_open",
     "create_wave",
+    "delete_table",
     "erase_respondent",
     "organisation_named",
     "purge_contact_details",
     "remove_member",
+    "save_table",
     "send",
+    "table_in_report",
 ]
 
 #: A deleted invitee's address is ``deleted-<number>@contact.invalid`` (``.invalid`` is reserved:
@@ -109,8 +112,14 @@ def erase_respondent(wave: Wave, invitee: Invitee, user) -> int:
             detail=f"invitee {number} erased on request: {deleted} answers, their progress, links and contact details deleted"
             + (f"; {exports} exports of the wave's responses deleted" if exports else ""),
         )  # fmt: skip
-        transaction.on_commit(lambda: results.forget(wave))  # no cached report keeps their answers
+        transaction.on_commit(lambda: _forget_answers(wave))
     return deleted
+
+
+def _forget_answers(wave: Wave) -> None:
+    """No cached report, nor the responses the tables keep in memory, keeps an erased respondent's answers."""
+    results.forget(wave)
+    tables.forget(wave)
 
 
 def purge_contact_details(now: dt.datetime | None = None) -> int:
@@ -182,3 +191,42 @@ def remove_member(membership: Membership, by) -> None:
     with transaction.atomic():
         membership.delete()
         _audit_members(membership.organisation, by, f"{membership.user.get_username()} removed (was {membership.role})")
+
+
+def _audit_table(saved: SavedTable, user, what: str) -> None:
+    AuditEntry.objects.create(organisation=saved.wave.organisation, wave=saved.wave, user=user, action=AuditEntry.TABLES,
+                              detail=f"table ‘{saved.name}’ {what}")  # fmt: skip
+
+
+def save_table(wave: Wave, choice: tables.TableChoice, name: str, in_report: bool, user) -> SavedTable:
+    """Keep ``choice`` as a table of ``wave`` called ``name`` (a name not taken in the wave)."""
+    taken = f"{wave.title} has a saved table called ‘{name}’ already; choose another name, or delete that one first"
+    if wave.saved_tables.filter(name=name).exists():
+        raise WorkspaceError(taken)
+    try:
+        with transaction.atomic():
+            saved = SavedTable.objects.create(wave=wave, name=name, rows=list(choice.rows), columns=list(choice.columns),
+                                              filter=choice.filter, statistics=list(choice.statistics), in_report=in_report,
+                                              created_by=user)  # fmt: skip
+            what = f"saved: {', '.join(choice.rows)}" + (f" by {', '.join(choice.columns)}" if choice.columns else "")
+            what += (f", where {choice.filter}" if choice.filter else "") + ("; in the report" if in_report else "")
+            _audit_table(saved, user, what)
+    except IntegrityError:  # saved by someone else since the check above
+        raise WorkspaceError(taken) from None
+    return saved
+
+
+def delete_table(saved: SavedTable, user) -> None:
+    with transaction.atomic():
+        saved.delete()
+        _audit_table(saved, user, "deleted" + ("; taken out of the report" if saved.in_report else ""))
+
+
+def table_in_report(saved: SavedTable, in_report: bool, user) -> None:
+    """Put a saved table in the wave's report, or take it out (its next build shows it, or not)."""
+    if saved.in_report == in_report:
+        return
+    with transaction.atomic():
+        saved.in_report = in_report
+        saved.save(update_fields=["in_report"])
+        _audit_table(saved, user, "added to the report" if in_report else "taken out of the report")

@@ -1,4 +1,4 @@
-"""The workspace's forms: a new wave, a file upload, the erasure search, members, the live results' choices."""
+"""The workspace's forms: a new wave, a file upload, the erasure search, members, the live results' choices, a table's."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from ...dataset import ReadLimits, ResponsesError, decode_text
 from ...instrument import builtin_instruments, load_instrument
 from ...instrument.safe_yaml import MAX_YAML_BYTES
 from ..surveys.models import Wave
-from . import results
+from . import results, tables
 from .models import Membership
 
-__all__ = ["FIELD_OF", "MemberForm", "ResultsForm", "RoleForm", "SearchForm", "UploadForm", "WaveForm", "choice_query"]
+__all__ = [
+    "FIELD_OF", "MemberForm", "ResultsForm", "RoleForm", "SaveTableForm", "SearchForm", "TableForm", "UploadForm", "WaveForm",
+    "choice_query",
+]  # fmt: skip
 
 UPLOAD = "upload"
 #: A field of :class:`~collabstate.web.surveys.models.Wave` -> the form field its errors belong to.
@@ -179,3 +182,98 @@ class ResultsForm(forms.Form):
 def choice_query(choice: results.Choice) -> str:
     """A report's choice as the results page's query string (``by=…&previous=12&previous=9``)."""
     return urlencode({"by": choice.by or ResultsForm.NO_BREAKDOWN, "previous": [w.pk for w in choice.earlier]}, doseq=True)
+
+
+class TableForm(forms.Form):
+    """A table's choices, sent by GET so that its address can be shared: names down the side
+    (``rows``, given once each, in the order wanted), banners (``columns``), a filter and the
+    statistics. Only the names the wave's questionnaire offers are valid; a filter must parse
+    and name them (:func:`.tables.filter_problem`). Unbound (nothing asked yet), it shows the
+    default statistics ticked."""
+
+    rows = forms.MultipleChoiceField(label="Down the side", error_messages={
+        "required": "Choose at least one question, grid row, index or derived variable to go down the side",
+        "invalid_choice": "%(value)s is not a question, grid row, index or derived variable of this wave's questionnaire"})  # fmt: skip
+    columns = forms.MultipleChoiceField(label="Across the top (banners)", required=False, error_messages={
+        "invalid_choice": "%(value)s is not a single-choice question or derived variable of this wave's questionnaire"})  # fmt: skip
+    filter = forms.CharField(label="Only respondents for whom (optional)", required=False, max_length=500, strip=True,
+                             help_text="A condition on their answers, for example sector == 1 or q6_success in (1, 2). "
+                                       "Leave it empty for every respondent.")  # fmt: skip
+    statistics = forms.MultipleChoiceField(label="Show for each answer", choices=list(tables.STATISTIC_LABELS.items()),
+                                           error_messages={"required": "Choose at least one of estimate, interval and letters",
+                                                           "invalid_choice": "%(value)s is not one of estimate, interval and letters"})  # fmt: skip
+
+    def __init__(self, instrument, data=None) -> None:
+        bound = data is not None and any(k in data for k in ("rows", "columns", "filter", "statistics"))
+        super().__init__(data if bound else None, initial={"statistics": list(tables.DEFAULT_STATISTICS)})
+        self.instrument = instrument
+        self.groups = tables.row_groups(instrument)
+        self.banners = tables.banner_choices(instrument)
+        cast(forms.MultipleChoiceField, self.fields["rows"]).choices = [c for _, group in self.groups for c in group]
+        cast(forms.MultipleChoiceField, self.fields["columns"]).choices = self.banners
+
+    def clean_rows(self) -> list[str]:
+        rows = list(dict.fromkeys(self.cleaned_data["rows"]))
+        if len(rows) > tables.MAX_ROWS:
+            raise forms.ValidationError(f"Choose at most {tables.MAX_ROWS} to go down the side (you chose {len(rows)})")
+        return rows
+
+    def clean_columns(self) -> list[str]:
+        columns = list(dict.fromkeys(self.cleaned_data["columns"]))
+        if len(columns) > tables.MAX_BANNERS:
+            raise forms.ValidationError(f"Choose at most {tables.MAX_BANNERS} banners (you chose {len(columns)})")
+        return columns
+
+    def clean_filter(self) -> str:
+        text = " ".join(self.cleaned_data["filter"].split())
+        problem = tables.filter_problem(self.instrument, text) if text else None
+        if problem:
+            raise forms.ValidationError(f"‘{text}’: {problem}")
+        return text
+
+    def clean_statistics(self) -> list[str]:
+        chosen = set(self.cleaned_data["statistics"])
+        return [s for s in tables.STATISTICS if s in chosen]  # in the order shown
+
+    def choice(self) -> tables.TableChoice:
+        """What was chosen (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return tables.TableChoice(tuple(data["rows"]), tuple(data["columns"]), data["filter"], tuple(data["statistics"]))
+
+    def checked(self, name: str) -> set[str]:
+        """The values of ``name`` shown ticked: those sent, or the initial ones."""
+        if self.is_bound:
+            return set(self.data.getlist(name) if hasattr(self.data, "getlist") else self.data.get(name, []))
+        return set(self.initial.get(name, []))
+
+    def boxes(self, name: str, groups: list[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, list[dict]]]:
+        """Checkboxes of ``name`` by group, for the template: id (``id_<name>_<n>``, the first
+        one the error summary's link), value, label and whether ticked."""
+        ticked, n, out = self.checked(name), 0, []
+        for legend, choices in groups:
+            boxes = []
+            for value, label in choices:
+                boxes.append({"id": f"id_{name}_{n}", "value": value, "label": label, "checked": value in ticked})
+                n += 1
+            out.append((legend, boxes))
+        return out
+
+    def row_boxes(self) -> list[tuple[str, list[dict]]]:
+        return self.boxes("rows", self.groups)
+
+    def banner_boxes(self) -> list[dict]:
+        return self.boxes("columns", [("", self.banners)])[0][1]
+
+    def statistic_boxes(self) -> list[dict]:
+        return self.boxes("statistics", [("", list(tables.STATISTIC_LABELS.items()))])[0][1]
+
+
+class SaveTableForm(forms.Form):
+    """A table kept under a name (analysts): the name, and whether it goes in the report."""
+
+    name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter a name for the table",
+                           "max_length": "Use at most 100 characters for the name"})  # fmt: skip
+    in_report = forms.BooleanField(label="Add it to the wave's report (a section Tables)", required=False)
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())

@@ -4,7 +4,8 @@ Roles, from least to most (each includes the ones before it):
 
 - ``viewer``: sees the organisation's waves, their dashboards and their results so far;
 - ``analyst``: also creates waves, uploads invitees, sends invitations and reminders, imports
-  response files and downloads the report, the codebook and the responses (:class:`ExportJob`);
+  response files, downloads the report, the codebook and the responses (:class:`ExportJob`) and
+  saves tables (:class:`SavedTable`);
 - ``owner``: also erases a respondent's answers and manages the organisation's members.
 
 >>> Membership(role="analyst").allows("viewer"), Membership(role="analyst").allows("owner")
@@ -55,10 +56,10 @@ class AuditEntry(models.Model):
     """Who did what, to which wave, and when: an import, an erasure, a retention purge, a change of
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
-    IMPORT, ERASE, RETENTION, MEMBERS, EXPORT = "import", "erase", "retention", "members", "export"
+    IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
-               (EXPORT, "Responses exported")]  # fmt: skip
+               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
@@ -242,3 +243,29 @@ class WaveJob(models.Model):
         """Done so far; a step under way counts as not done."""
         done = self.done if self.sending or self.status == self.DONE else max(self.done - 1, 0)
         return 100 * done // self.total if self.total else (100 if self.status == self.DONE else 0)
+
+
+class SavedTable(models.Model):
+    """A crosstab of a wave kept under a name (the Tables page, :mod:`.tables`): what goes down
+    the side (``rows``: questions, columns, indices, derived variables), the banners across the
+    top (``columns``), a ``filter`` (a condition, a domain of the full design) and the
+    ``statistics`` each option shows. Only the choice is kept: its numbers are computed afresh
+    from the wave's responses whenever it is shown, downloaded or put in the report
+    (``in_report``)."""
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="saved_tables")
+    name = models.CharField(max_length=100)
+    rows = models.JSONField(default=list, help_text="Questions, columns, indices or derived variables down the side, in order")
+    columns = models.JSONField(default=list, blank=True, help_text="Banners across the top, in order")
+    filter = models.CharField(max_length=500, blank=True, help_text="A condition such as sector == 1; empty for every respondent")
+    statistics = models.JSONField(default=list, help_text="What each option shows: estimate, interval, letters")
+    in_report = models.BooleanField(default=False, help_text="Shown in the section Tables of the wave's report")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["wave", "name"], name="one_saved_table_name_per_wave")]
+
+    def __str__(self) -> str:
+        return f"table {self.name!r} of {self.wave_id}"

@@ -11,6 +11,8 @@ A built report is kept on disk, under ``VAR_DIR/reports/wave-<number>/``, one fo
   wave compared with;
 - *choice*: the breakdown and the wave compared with; and the build: ``page`` (HTML, workbook
   and estimate table, one estimation) or ``pdf`` (slow: charts drawn, pages laid out);
+- the tables saved for the report on the Tables page (:func:`.tables.saved_tables_for_report`),
+  shown in its section Tables: adding one, taking one out or changing one builds it afresh;
 
 so a second look is a read of a file, and a new completion makes the next look build afresh. Only
 the folders of the data as it is now are kept: building one removes the wave's older ones, and
@@ -51,6 +53,7 @@ from ...report.evidence import default_by
 from ..surveys.actions import responses_of
 from ..surveys.exports import export_codebook
 from ..surveys.models import Wave
+from .tables import report_key, saved_tables_for_report
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -220,7 +223,7 @@ def _digest(parts) -> str:
 def _folder(wave: Wave, choice: Choice, build: str, data: str) -> Path:
     """``<data>-p<the waves compared, 12.9 or 0>-<digest>``: the data, the choice and the build."""
     compared = [(w.pk, _data_key(w), w.title, w.opens_at) for w in choice.earlier]
-    parts = [__version__, build, choice.by, compared, wave.title, wave.opens_at]
+    parts = [__version__, build, choice.by, compared, wave.title, wave.opens_at, report_key(wave)]
     pks = ".".join(str(w.pk) for w in choice.earlier) or "0"
     return _wave_folder(wave) / f"{data}-p{pks}-{_digest(parts)}"
 
@@ -283,7 +286,8 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
     try:
         try:
             build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
-                         title=wave.title, progress=progress, **_rate_figures(wave))  # fmt: skip
+                         title=wave.title, progress=progress, tables=saved_tables_for_report(wave, current.responses),
+                         **_rate_figures(wave))  # fmt: skip
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
             raise Unreportable(str(exc)) from exc
         seconds = time.perf_counter() - started

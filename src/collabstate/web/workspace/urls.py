@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, job_views, views
+from . import exports_views, job_views, tables_views, views
 
 app_name = "workspace"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("waves/<int:wave>/results/report/", views.results_report, name="results_report"),
     path("waves/<int:wave>/results/download/<slug:what>/", views.download, name="download"),
     path("waves/<int:wave>/results/prepare/<slug:what>/", exports_views.prepare, name="prepare_report"),
+    path("waves/<int:wave>/tables/", tables_views.tables_page, name="tables"),
+    path("waves/<int:wave>/tables/download/", tables_views.table_download, name="table_download"),
+    path("waves/<int:wave>/tables/save/", tables_views.save_table, name="save_table"),
+    path("waves/<int:wave>/tables/<int:table>/download/", tables_views.saved_table_download, name="saved_table_download"),
+    path("waves/<int:wave>/tables/<int:table>/report/", tables_views.table_in_report, name="table_in_report"),
+    path("waves/<int:wave>/tables/<int:table>/delete/", tables_views.delete_table, name="delete_table"),
     path("waves/<int:wave>/exports/", exports_views.exports, name="exports"),
     path("waves/<int:wave>/exports/<int:job>/", exports_views.export_job, name="export_job"),
     path("waves/<int:wave>/exports/<int:job>/download/", exports_views.export_download, name="export_download"),

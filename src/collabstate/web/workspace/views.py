@@ -70,7 +70,8 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
                "not_invited": wave.invitees.filter(invited_at__isnull=True).count(), "failed": failed[:SHOWN],
                "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN,
-               "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else []}  # fmt: skip
+               "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else [],
+               "saved_tables": list(wave.saved_tables.all())}  # fmt: skip
     return render(request, "workspace/wave.html", context)
 
 
@@ -88,7 +89,8 @@ def _results(request: HttpRequest, wave: Wave, build: str = "page") -> tuple[Res
 
 def _results_page(request: HttpRequest, wave: Wave, membership: Membership, form, built, problem: str) -> HttpResponse:
     context = {"wave": wave, "membership": membership, "form": form, "built": built, "problem": problem, "query": form.query(),
-               "pdf_ready": built is not None and results.cached(wave, form.choice(), "pdf") is not None}  # fmt: skip
+               "pdf_ready": built is not None and results.cached(wave, form.choice(), "pdf") is not None,
+               "saved_tables": list(wave.saved_tables.all())}  # fmt: skip
     return render(request, "workspace/results.html", context)
 
 
