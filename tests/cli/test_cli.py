@@ -156,10 +156,19 @@ def test_demo_prints_the_published_readiness_means(tmp_path, fmt):
     assert value("Importance of collaboration to delivering services: important or critical") == "93%"
     files = sorted(p.name for p in (tmp_path / "demo").iterdir() if p.is_file())
     assert files == sorted(f"{name}.{fmt}" for name in ("readiness-2018", "leaders-2024", "leaders-2025", "leaders-2026"))
-    printed = [line.split() for line in lines if line.startswith(("readiness-2018: ", "leaders-2026: ", "benchmark: ")) and ".html" in line]
+    printed = [
+        line.split()
+        for line in lines
+        if line.startswith(("readiness-2018: ", "leaders-2026: ", "leaders-2025: ", "benchmark: ")) and ".html" in line
+    ]
     if with_reports:
-        assert [words[0] for words in printed] == ["readiness-2018:", "leaders-2026:", "benchmark:"]
-        for words in printed:
-            assert all(Path(path).stat().st_size > 0 for path in words[1:]) and len(words) == 4
+        assert [words[0] for words in printed] == ["readiness-2018:", "leaders-2026:", "leaders-2025:", "benchmark:"]
+        for words in printed:  # the HTML, the PDF, the workbook and the slides
+            assert all(Path(path).stat().st_size > 0 for path in words[1:]) and [Path(p).suffix for p in words[1:]] == [
+                ".html",
+                ".pdf",
+                ".xlsx",
+                ".pptx",
+            ]
     else:
         assert printed == [] and not (tmp_path / "demo" / "reports").exists()

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from collabstate.dataset import Responses
@@ -119,6 +119,7 @@ def test_p_values_under_independence_are_not_concentrated_near_zero():
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.floats(0.001, 1000), st.booleans(), st.booleans())
+@example(63605981, 3.0, False, False)  # a table with empty cells: Δ's system is singular, solved alike at any scale
 def test_scaling_the_weights_changes_nothing(seed, factor, stratified, clustered):
     r = survey(seed, n=120, stratified=stratified, clustered=clustered)
     scaled = Responses(LEADERS, r.data.with_columns(pl.col("weight") * factor))

@@ -188,8 +188,9 @@ def rao_scott(
     scaled = contrasts * inv_p[:, None]  # D⁻¹ C
     denom = contrasts.T @ scaled / big_n
     numer = scaled.T @ v @ scaled
-    try:
-        delta = np.linalg.solve(denom, numer)
+    try:  # a table with empty cells makes denom singular, or nearly so by rounding: the pseudo-inverse
+        # then gives the same Δ however the weights are scaled (solve would fail or not by a rounding)
+        delta = np.linalg.solve(denom, numer) if np.linalg.cond(denom) < 1e10 else np.linalg.pinv(denom, rcond=1e-10) @ numer
     except np.linalg.LinAlgError:
         return empty()
     trace = float(np.trace(delta))
