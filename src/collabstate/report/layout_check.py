@@ -1,6 +1,7 @@
 """Automatic checks of the PDF's layout, the defects a designer would not sign:
 
-- ``empty-page``: a page (other than the last) under :data:`MIN_INK` of its printable area inked;
+- ``empty-page``: a page (other than the cover and the last) under :data:`MIN_INK` of its printable
+  area inked;
 - ``table-split``: a table broken across pages leaving fewer than :data:`MIN_ROWS` body rows on a page;
 - ``heading-at-foot``: a heading with nothing after it on its page;
 - ``overlap``: two words printed over each other;
@@ -135,7 +136,7 @@ def _empty_pages(pdf: Path, pages: list[PageText], min_ink: float, margins: tupl
     return [
         Problem(n, "empty-page", f"only {share:.0%} of the page is used (under {min_ink:.0%}): the next block did not fit")
         for n, share in enumerate(shares[:-1], start=1)
-        if share < min_ink
+        if share < min_ink and n > 1  # the cover is a title on an empty page by design
     ]
 
 

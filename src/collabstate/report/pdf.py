@@ -19,12 +19,15 @@ __all__ = ["VL_VERSION", "PrintedPdf", "chart_positions", "chart_svgs", "layout_
 #: The Vega-Lite version of the specs (Altair's schema), as vl-convert names it.
 VL_VERSION = "6.4"
 _WIDTH = re.compile(r'<svg[^>]*\swidth="([\d.]+)"')
+#: Labels Vega hid (opacity 0) because they would overlap: left in, they are invisible text in the
+#: PDF, found by search and copied with the page, printed over their neighbours.
+_HIDDEN_TEXT = re.compile(r'<text[^>]*\sopacity="0"[^>]*>.*?</text>', re.S)
 
 
 def _svg(chart: Chart) -> str:
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(spec_for_page(chart), vl_version=VL_VERSION)
+    return _HIDDEN_TEXT.sub("", vlc.vegalite_to_svg(spec_for_page(chart), vl_version=VL_VERSION))
 
 
 def chart_svgs(report: Report, workers: int = 2) -> dict[str, str]:
@@ -101,7 +104,7 @@ def layout_facts(document) -> dict:
             isinstance(box, boxes.BlockBox)
             and element is not None
             and box.element_tag == element.tag
-            and (element.tag in _HEADINGS or "block-title" in _classes(element))
+            and (element.tag in _HEADINGS or {"block-title", "table-title"} & set(_classes(element)))
             and (page, id(element)) not in seen_heading
         ):
             seen_heading.add((page, id(element)))
