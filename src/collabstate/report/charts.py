@@ -376,7 +376,9 @@ def stacked_bars(records: list[dict], *, title: str, choices: list[str], colours
         alt.Chart(data)
         .mark_bar(stroke="#FFFFFF", strokeWidth=0.5)
         .encode(
-            x=alt.X("x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1], nice=False)),
+            x=alt.X(
+                "x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1], nice=False)
+            ),
             x2="x1:Q",
             y=alt.Y("group:N", title=None, sort=groups),
             color=alt.Color(

@@ -124,7 +124,9 @@ def ink_shares(pdf: Path, pages: list[PageText] | None = None, margins: tuple[fl
         x0, y0, x1, y1 = int(left * mm), int(top * mm), int(right * mm), int(bottom * mm)
         inked = grey[y0:y1, x0:x1] < 245
         for bx0, by0, bx1, by1 in page.blocks:
-            inked[max(0, int(by0 * mm) - y0) : max(0, int(by1 * mm) + 1 - y0), max(0, int(bx0 * mm) - x0) : max(0, int(bx1 * mm) + 1 - x0)] = True
+            inked[
+                max(0, int(by0 * mm) - y0) : max(0, int(by1 * mm) + 1 - y0), max(0, int(bx0 * mm) - x0) : max(0, int(bx1 * mm) + 1 - x0)
+            ] = True
         rows, cols = inked.shape[0] // TILE_MM, inked.shape[1] // TILE_MM
         tiles = inked[: rows * TILE_MM, : cols * TILE_MM].reshape(rows, TILE_MM, cols, TILE_MM).any(axis=(1, 3))
         shares.append(float(tiles.mean()))
@@ -151,7 +153,11 @@ def _table_splits(layout: dict, min_rows: int) -> list[Problem]:
         for page, count in sorted(on.items()):
             if count < min_rows:
                 problems.append(
-                    Problem(page, "table-split", f"table {table['id']} is split leaving {count} of its {len(table['rows'])} rows on this page (under {min_rows})")
+                    Problem(
+                        page,
+                        "table-split",
+                        f"table {table['id']} is split leaving {count} of its {len(table['rows'])} rows on this page (under {min_rows})",
+                    )
                 )
     return problems
 
