@@ -69,7 +69,7 @@ def _build(name: str, out: Path) -> dict:
         paths = build_peer_comparison(org, everyone, out, name="Example Housing Trust")
     return {
         "html": str(paths.html), "pdf": str(paths.pdf), "xlsx": str(paths.xlsx), "pptx": str(paths.pptx), "estimates": str(paths.estimates),
-        "changes": str(paths.changes) if paths.changes else None, "pdf_charts": paths.pdf_charts,
+        "changes": str(paths.changes) if paths.changes else None, "pdf_charts": paths.pdf_charts, "pdf_layout": paths.pdf_layout,
     }  # fmt: skip
 
 

@@ -45,6 +45,8 @@ class ReportPaths:
     trends: Path | None = None
     #: Where each chart landed in the PDF (page, position and size in CSS pixels).
     pdf_charts: list[dict] = field(default_factory=list)
+    #: What the layout checks read from the printer's boxes (:func:`collabstate.report.pdf.layout_facts`).
+    pdf_layout: dict = field(default_factory=dict)
     #: What a report spec's text says that its figures do not bear out, and quotes to review.
     warnings: list[str] = field(default_factory=list)
 
@@ -113,12 +115,13 @@ def finish_report(
         say(f"Writing the slides ({stem}.pptx)")
         paths.pptx = write_pptx(report, out_dir / f"{stem}.pptx", template=pptx_template)
     if "pdf" in formats:
-        from .pdf import chart_svgs, write_pdf
+        from .pdf import chart_svgs, print_pdf
 
         say("Drawing the charts for the PDF")
         svgs = chart_svgs(report)
         say(f"Printing the PDF ({stem}.pdf)")
-        paths.pdf, paths.pdf_charts = write_pdf(report, out_dir / f"{stem}.pdf", svgs=svgs)
+        printed = print_pdf(report, out_dir / f"{stem}.pdf", svgs=svgs)
+        paths.pdf, paths.pdf_charts, paths.pdf_layout = printed.path, printed.charts, printed.layout
     return paths
 
 

@@ -156,7 +156,7 @@ def ranked_bars(records: list[dict], *, title: str, description: str = "", serie
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("estimate:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("estimate:Q", title="Share of valid answers", axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1])),
             color=colour,
             tooltip=TOOLTIP,
         )
@@ -205,6 +205,8 @@ def radar(
             grid.append({"ring": str(level), "i": i, "x": x, "y": y})
     spokes = [{"x": 0, "y": 0, "x2": at(i, maximum)[0], "y2": at(i, maximum)[1]} for i in range(k)]
     names = [{"name": a, "x": at(i, maximum * 1.16)[0], "y": at(i, maximum * 1.16)[1]} for i, a in enumerate(axes)]
+    # The scale: each ring's value beside the first (upright) spoke, so a reader can read a point off it.
+    ticks = [{"value": f"{level:g}", "x": 0.0, "y": float(level)} for level in range(0, int(maximum) + 1)]
     points = []
     for s in series:
         mine = {r["label"]: r for r in records if r["series"] == s}
@@ -232,6 +234,11 @@ def radar(
         .mark_text(fontSize=11, color="#222222")
         .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), text="name:N")
     )
+    scale = (
+        alt.Chart(alt.Data(values=ticks))
+        .mark_text(fontSize=9, color="#555555", align="left", baseline="middle", dx=4, dy=-6)
+        .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), text="value:N")
+    )
     colour = alt.Color("series:N", title=None, sort=series, scale=alt.Scale(domain=series, range=OKABE_ITO[: len(series)]))
     lines = (
         alt.Chart(alt.Data(values=points))
@@ -239,7 +246,7 @@ def radar(
         .encode(x=alt.X("x:Q", scale=sx, axis=None), y=alt.Y("y:Q", scale=sy, axis=None), color=colour, order="i:Q", tooltip=TOOLTIP)
     )
     size = 360
-    return _config((rings + axes_lines + text + lines).properties(width=size, height=size, title=title), description or title)
+    return _config((rings + axes_lines + scale + text + lines).properties(width=size, height=size, title=title), description or title)
 
 
 def scatter(records: list[dict], *, title: str, x_title: str, y_title: str, description: str = "") -> dict:
@@ -305,13 +312,15 @@ def diverging_bars(
     lo = min(r["x0"] for r in records)
     hi = max(r["x1"] for r in records)
     lo, hi = math.floor(lo * 10) / 10, math.ceil(hi * 10) / 10
+    # Ticks every 20 points through the zero line (the labels are unsigned shares on both sides).
+    ticks = [k / 5 for k in range(math.ceil(lo * 5 - 1e-9), math.floor(hi * 5 + 1e-9) + 1)]
 
     def bars(source) -> alt.Chart:
         return source.mark_bar(stroke="#FFFFFF", strokeWidth=0.5).encode(
             x=alt.X(
                 "x0:Q",
                 title="Share of valid answers (negative answers to the left of the line)",
-                axis=alt.Axis(format=".0%", labelExpr="format(abs(datum.value), '.0%')"),
+                axis=alt.Axis(format=".0%", values=ticks, labelExpr="format(abs(datum.value), '.0%')"),
                 scale=alt.Scale(domain=[lo, hi], nice=False),
             ),
             x2="x1:Q",
@@ -367,7 +376,9 @@ def stacked_bars(records: list[dict], *, title: str, choices: list[str], colours
         alt.Chart(data)
         .mark_bar(stroke="#FFFFFF", strokeWidth=0.5)
         .encode(
-            x=alt.X("x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1], nice=False)),
+            x=alt.X(
+                "x0:Q", title="Share of valid answers", axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1], nice=False)
+            ),
             x2="x1:Q",
             y=alt.Y("group:N", title=None, sort=groups),
             color=alt.Color(

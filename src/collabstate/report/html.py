@@ -65,9 +65,9 @@ def view_models(report: Report, chart_extra: Callable[[Chart], dict] | None = No
     return views
 
 
-def render_html(report: Report, *, mode: str = "html", chart_extra: Callable[[Chart], dict] | None = None) -> str:
+def render_html(report: Report, *, mode: str = "html", chart_extra: Callable[[Chart], dict] | None = None, extra_css: str = "") -> str:
     """The page; ``mode="pdf"`` leaves out the scripts and expects ``chart_extra`` to give each
-    chart's ``svg_uri`` and ``width``."""
+    chart's ``svg_uri`` and ``width``; ``extra_css`` goes after the stylesheets (a test's seam)."""
     env = _environment()
     template = env.get_template("report.html.j2")
     extra: Callable[[Chart], dict]
@@ -82,4 +82,6 @@ def render_html(report: Report, *, mode: str = "html", chart_extra: Callable[[Ch
         extra = chart_extra or (lambda chart: {})
         scripts = []
         css = _css("report.css", "print.css")
+    if extra_css:
+        css += "\n" + extra_css
     return template.render(report=report, views=view_models(report, extra), mode=mode, scripts=scripts, css=css)
