@@ -80,8 +80,8 @@ def preview(found: Base, loaded: LoadedSpec) -> Preview:
     warnings = apply_spec(report, found.ev, loaded)
     key = report.section("key-messages")
     # apply_spec's HTML: markdown-it with raw HTML disabled, each figure's text escaped
-    commentary = [(s.id, s.title, mark_safe(s.commentary)) for s in report.sections if s.commentary and s.id != "key-messages"]  # noqa: S308
-    return Preview(report.title, report.subtitle or "", mark_safe(key.commentary if key else ""), commentary, report.footnotes, warnings)  # noqa: S308
+    commentary = [(s.id, s.title, mark_safe(s.commentary)) for s in report.sections if s.commentary and s.id != "key-messages"]
+    return Preview(report.title, report.subtitle or "", mark_safe(key.commentary if key else ""), commentary, report.footnotes, warnings)
 
 
 def spec_text(data: dict[str, Any], sections: list[tuple[str, str]]) -> str:
@@ -116,7 +116,9 @@ def spec_text(data: dict[str, Any], sections: list[tuple[str, str]]) -> str:
 def split_messages(text: str) -> list[str]:
     """Key messages from the textarea: one a paragraph (a blank line between two), each
     paragraph's lines joined (a message may wrap as it is typed)."""
-    paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in text.replace("\r\n", "\n").split("\n\n")]
+    paragraphs = [
+        " ".join(line.strip() for line in block.splitlines() if line.strip()) for block in text.replace("\r\n", "\n").split("\n\n")
+    ]
     return [p for p in paragraphs if p]
 
 

@@ -6,7 +6,7 @@ Analysts only (a viewer gets 403, another organisation's wave 404, as every work
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -47,7 +47,9 @@ class ReportTextForm(forms.Form):
     def __init__(self, sections: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sections = sections
-        self.fields["hidden"].choices = [(sid, title) for sid, title in sections if sid not in report_spec.NOT_HIDDEN]
+        cast("forms.MultipleChoiceField", self.fields["hidden"]).choices = [
+            (sid, title) for sid, title in sections if sid not in report_spec.NOT_HIDDEN
+        ]
         for sid, title in sections:
             if sid != "key-messages":
                 self.fields[f"commentary_{sid}"] = forms.CharField(
@@ -73,7 +75,7 @@ class ReportTextForm(forms.Form):
         return chosen
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         self.text = report_spec.spec_text(data, self.sections)
