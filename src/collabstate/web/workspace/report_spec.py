@@ -31,7 +31,8 @@ from .tables import saved_tables_for_report
 
 #: Sections never offered to hide: the methods (the spec refuses it) and the key messages (made by the spec itself).
 NOT_HIDDEN = ("methods", "key-messages")
-SOURCE = "the report's text"
+#: How a problem or a warning names the text: its line is the YAML's (shown under "Edit the YAML itself").
+SOURCE = "the report's YAML"
 
 
 @dataclass

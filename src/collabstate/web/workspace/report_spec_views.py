@@ -53,7 +53,7 @@ class ReportTextForm(forms.Form):
         for sid, title in sections:
             if sid != "key-messages":
                 self.fields[f"commentary_{sid}"] = forms.CharField(
-                    required=False, label=f"Commentary: {title}", widget=forms.Textarea(attrs={"rows": 4}),
+                    required=False, label=f"Commentary: {title}", widget=forms.Textarea(attrs={"rows": 3}),
                     help_text=f"Section {sid}: Markdown with live figures, shown under its title",
                 )  # fmt: skip
         self.loaded: LoadedSpec | None = None
