@@ -44,7 +44,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError
-from ..instrument.yaml_file import Problem, clean_loc, line_of, read_yaml
+from ..instrument.yaml_file import InstrumentError, Problem, clean_loc, line_of, read_yaml
 from .evidence import Evidence
 from .findings import CHANGE_WORDS
 from .labels import Labels
@@ -105,7 +105,10 @@ class LoadedSpec:
 
 
 def parse_spec(text: str, source: str = "<spec>") -> LoadedSpec:
-    data, lines = read_yaml(text, source)
+    try:
+        data, lines = read_yaml(text, source)
+    except InstrumentError as exc:  # YAML that cannot be read (read_yaml's error names the instrument's kind)
+        raise SpecError(source, exc.problems) from None
     if not isinstance(data, dict):
         raise SpecError(source, [Problem("", "expected a mapping (title, key_messages, sections, quotes …)", 1)])
     try:

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
 from collabstate.web.workspace import urls
-from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership, SavedTable, WaveJob
+from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership, ReportSpecVersion, SavedTable, WaveJob
 
 
 def _walk(patterns, prefix: str = ""):
@@ -51,8 +51,9 @@ def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     job = ExportJob.objects.create(wave=wave_b, format="csv", status=ExportJob.DONE, file="job-b.csv", requested_by=owner_b)
     WaveJob.objects.create(pk=job.pk, wave=wave_b, kind=WaveJob.INVITATIONS, status=WaveJob.DONE, outcome="2 invitations sent.")
     table = SavedTable.objects.create(wave=wave_b, name="Beta table", rows=["q1_example"], statistics=["estimate"], in_report=True)
+    version = ReportSpecVersion.objects.create(wave=wave_b, number=1, text="title: Beta's own\n", created_by=owner_b)
     return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
-            "table": table.pk}  # fmt: skip
+            "table": table.pk, "version": version.number}  # fmt: skip
 
 
 def url_of(pattern: URLPattern, objects: dict) -> str:
@@ -63,7 +64,7 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
 
 
 def snapshot() -> dict:
-    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable]
+    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion]
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),

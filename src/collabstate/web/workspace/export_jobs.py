@@ -112,10 +112,10 @@ def report_choice(job: ExportJob) -> results.Choice:
 
 def in_background(wave: Wave, what: str, choice: results.Choice) -> bool:
     """Whether the report's download ``what`` is made by a job: not when it is built already; the
-    PDF always (it is the slow one); the others beyond ``DIRECT_UP_TO`` completed responses."""
+    PDF and the slides always (the slow ones, with their charts drawn); the others beyond ``DIRECT_UP_TO`` completed responses."""
     if results.cached(wave, choice, results.DOWNLOADS[what][0]) is not None:
         return False
-    return what == "pdf" or count_responses(wave) > DIRECT_UP_TO
+    return what in ("pdf", "pptx") or count_responses(wave) > DIRECT_UP_TO
 
 
 # --- asking ----------------------------------------------------------------------------------

@@ -57,9 +57,10 @@ class AuditEntry(models.Model):
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
+    REPORT_TEXT = "report-text"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
-               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed")]  # fmt: skip
+               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
@@ -82,7 +83,7 @@ class ExportJob(models.Model):
     to download: its progress while it runs, then the file, under ``VAR_DIR/exports/``.
 
     A job may also make the wave's report (formats ``report-pdf``, ``report-html``,
-    ``report-xlsx``, ``report-json``) for a breakdown ``by`` and the waves it is ``compared`` with, with the
+    ``report-xlsx``, ``report-json``, ``report-pptx``) for a breakdown ``by`` and the waves it is ``compared`` with, with the
     same code as the live results; its progress is then in steps.
 
     >>> job = ExportJob(format="sav", status=ExportJob.RUNNING, done=12_000, total=40_000)
@@ -99,7 +100,8 @@ class ExportJob(models.Model):
     RESPONSE_FORMATS = [("csv", "CSV"), ("xlsx", "Excel workbook (.xlsx)"), ("sav", "SPSS with labels (.sav)"), ("parquet", "Parquet")]
     REPORT = "report-"
     REPORT_FORMATS = [(REPORT + "pdf", "Report (PDF, A4)"), (REPORT + "html", "Report (HTML page)"),
-                      (REPORT + "xlsx", "Report tables (Excel workbook)"), (REPORT + "json", "Estimate table (JSON)")]  # fmt: skip
+                      (REPORT + "xlsx", "Report tables (Excel workbook)"), (REPORT + "json", "Estimate table (JSON)"),
+                      (REPORT + "pptx", "Report slides (PowerPoint)")]  # fmt: skip
     FORMATS = RESPONSE_FORMATS + REPORT_FORMATS
 
     wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="export_jobs")
@@ -269,3 +271,24 @@ class SavedTable(models.Model):
 
     def __str__(self) -> str:
         return f"table {self.name!r} of {self.wave_id}"
+
+
+class ReportSpecVersion(models.Model):
+    """One version of a wave's report text (a report spec, :mod:`collabstate.report.spec`): the
+    analyst's title, key messages, commentary, hidden sections and quotes, as YAML. Each save is a
+    new version (``number`` 1, 2, …), never overwritten; restoring an old one saves its text again
+    as the newest. The wave's report is built with the newest."""
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="report_specs")
+    number = models.PositiveIntegerField()
+    text = models.TextField(help_text="The report spec as YAML")
+    note = models.CharField(max_length=200, blank=True, help_text="What changed, in a few words")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["wave", "number"], name="one_report_spec_number_per_wave")]
+
+    def __str__(self) -> str:
+        return f"report text {self.number} of {self.wave_id}"

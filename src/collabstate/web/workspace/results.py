@@ -50,9 +50,11 @@ from ...instrument.model import ScaleQuestion, SingleQuestion
 from ...report.assets import AssetsMissing
 from ...report.build import build_report
 from ...report.evidence import default_by
+from ...report.spec import SpecError, parse_spec
 from ..surveys.actions import responses_of
 from ..surveys.exports import export_codebook
 from ..surveys.models import Wave
+from .models import ReportSpecVersion
 from .tables import report_key, saved_tables_for_report
 
 if TYPE_CHECKING:
@@ -62,17 +64,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILDS", "DOWNLOADS", "STEPS", "Built", "Choice", "Unreportable", "breakdowns", "cached", "codebook_xlsx",
-    "comparable_waves", "default_breakdown", "file_stem", "forget", "report",
+    "comparable_waves", "default_breakdown", "file_stem", "forget", "latest_spec", "report",
 ]  # fmt: skip
 
 #: What one build writes: the page's (one estimation gives all three) and the PDF's.
-BUILDS = {"page": ("html", "xlsx", "json"), "pdf": ("pdf",)}
+BUILDS = {"page": ("html", "xlsx", "json"), "pdf": ("pdf",), "pptx": ("pptx",)}
 #: A download: (build, the file in the built folder, the name's ending, content type).
 DOWNLOADS = {
     "html": ("page", "report.html", "report.html", "text/html; charset=utf-8"),
     "pdf": ("pdf", "report.pdf", "report.pdf", "application/pdf"),
     "xlsx": ("page", "tables.xlsx", "report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": ("page", "estimates.json", "estimates.json", "application/json"),
+    "pptx": ("pptx", "report.pptx", "report.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
 XLSX = DOWNLOADS["xlsx"][3]
 #: How many steps a build has (build_report's: estimating, laying out, then each file; the PDF's charts are one more).
@@ -122,6 +125,11 @@ class Built:
     @property
     def when(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.built_at, tz=dt.UTC)
+
+
+def latest_spec(wave: Wave) -> ReportSpecVersion | None:
+    """The newest version of the wave's report text (the report page's), if any: the report is built with it."""
+    return wave.report_specs.select_related("created_by").first()
 
 
 def breakdowns(wave: Wave) -> list[tuple[str, str]]:
@@ -223,7 +231,8 @@ def _digest(parts) -> str:
 def _folder(wave: Wave, choice: Choice, build: str, data: str) -> Path:
     """``<data>-p<the waves compared, 12.9 or 0>-<digest>``: the data, the choice and the build."""
     compared = [(w.pk, _data_key(w), w.title, w.opens_at) for w in choice.earlier]
-    parts = [__version__, build, choice.by, compared, wave.title, wave.opens_at, report_key(wave)]
+    spec = latest_spec(wave)
+    parts = [__version__, build, choice.by, compared, wave.title, wave.opens_at, report_key(wave), spec.text if spec else None]
     pks = ".".join(str(w.pk) for w in choice.earlier) or "0"
     return _wave_folder(wave) / f"{data}-p{pks}-{_digest(parts)}"
 
@@ -282,12 +291,16 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
             "an analyst can see them by exporting the responses and running `collabstate validate`"
         )
     earlier = [_labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
+    version = latest_spec(wave)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
         try:
+            spec = parse_spec(version.text, f"report text version {version.number}") if version else None
             build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
                          title=wave.title, progress=progress, tables=saved_tables_for_report(wave, current.responses),
-                         **_rate_figures(wave))  # fmt: skip
+                         spec=spec, **_rate_figures(wave))  # fmt: skip
+        except SpecError as exc:  # a section it names that this choice's report lacks (Trends without an earlier wave …)
+            raise Unreportable(f"{exc} (edit the report's text on its page)") from exc
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
             raise Unreportable(str(exc)) from exc
         seconds = time.perf_counter() - started

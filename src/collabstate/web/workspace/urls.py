@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, job_views, tables_views, views
+from . import exports_views, job_views, report_spec_views, tables_views, views
 
 app_name = "workspace"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("waves/<int:wave>/results/report/", views.results_report, name="results_report"),
     path("waves/<int:wave>/results/download/<slug:what>/", views.download, name="download"),
     path("waves/<int:wave>/results/prepare/<slug:what>/", exports_views.prepare, name="prepare_report"),
+    path("waves/<int:wave>/report/edit/", report_spec_views.report_text, name="report_text"),
+    path("waves/<int:wave>/report/edit/restore/<int:version>/", report_spec_views.restore_report_text, name="restore_report_text"),
     path("waves/<int:wave>/tables/", tables_views.tables_page, name="tables"),
     path("waves/<int:wave>/tables/download/", tables_views.table_download, name="table_download"),
     path("waves/<int:wave>/tables/save/", tables_views.save_table, name="save_table"),

@@ -90,6 +90,8 @@ def _results(request: HttpRequest, wave: Wave, build: str = "page") -> tuple[Res
 def _results_page(request: HttpRequest, wave: Wave, membership: Membership, form, built, problem: str) -> HttpResponse:
     context = {"wave": wave, "membership": membership, "form": form, "built": built, "problem": problem, "query": form.query(),
                "pdf_ready": built is not None and results.cached(wave, form.choice(), "pdf") is not None,
+               "pptx_ready": built is not None and results.cached(wave, form.choice(), "pptx") is not None,
+               "spec": results.latest_spec(wave),
                "saved_tables": list(wave.saved_tables.all())}  # fmt: skip
     return render(request, "workspace/results.html", context)
 
@@ -114,8 +116,8 @@ def results_report(request: HttpRequest, wave: Wave, membership: Membership) -> 
 
 @wave_view(ANALYST)
 def download(request: HttpRequest, wave: Wave, membership: Membership, what: str) -> HttpResponse | FileResponse:
-    """The report as a file (``what``: html, pdf, xlsx, json), or the codebook. A report not built
-    yet for the data as it is now is made in the background when it is the PDF or the wave is
+    """The report as a file (``what``: html, pdf, xlsx, pptx, json), or the codebook. A report not built
+    yet for the data as it is now is made in the background when it is the PDF, the slides or the wave is
     large (:func:`.export_jobs.in_background`): this page then offers to prepare it."""
     if what == "codebook":
         return FileResponse(
