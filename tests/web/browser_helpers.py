@@ -189,3 +189,11 @@ class Respondent:
         assert heading(self.page) == "Answers sent"
         assert "Thank you for taking part" in self.page.locator(".panel").inner_text()
         self.accessible("done", "the confirmation page")
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the site's own sign-in page, as a person does."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    submit(page, "Sign in")

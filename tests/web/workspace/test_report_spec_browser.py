@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from browser_helpers import assert_accessible, follow, heading, submit
+from browser_helpers import assert_accessible, follow, heading, sign_in, submit
 from django.utils import timezone
 from pptx import Presentation
 from workspace_helpers import PASSWORD
@@ -40,10 +40,7 @@ def test_an_analyst_writes_the_key_messages_and_downloads_the_slides(new_page, a
     shots.mkdir(parents=True, exist_ok=True)
     page = new_page(axe_everywhere=True, timeout=30_000, accept_downloads=True)
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("analyst-a")
-    page.get_by_label("Password").fill(PASSWORD)
-    submit(page, "Sign in")
+    sign_in(page, "analyst-a", PASSWORD)
     page.goto(f"/workspace/waves/{wave.pk}/results/")
     follow(page, "Edit the report's text")
     assert heading(page) == "The report's text"

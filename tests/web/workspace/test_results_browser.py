@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_helpers import assert_accessible, heading, submit
+from browser_helpers import assert_accessible, heading, sign_in, submit
 from django.utils import timezone
 from workspace_helpers import PASSWORD, complete
 
@@ -34,10 +34,7 @@ def test_an_analyst_compares_a_wave_with_two_earlier_ones(
     for width, height in ((1024, 800), (375, 740)):
         page = new_page(axe_everywhere=True, timeout=30_000)
         page.set_viewport_size({"width": width, "height": height})
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill("analyst-a")
-        page.get_by_label("Password").fill(PASSWORD)
-        submit(page, "Sign in")
+        sign_in(page, "analyst-a", PASSWORD)
         page.goto(f"/workspace/waves/{waves[2026].pk}/results/")
         assert heading(page) == "Results so far"
         group = page.get_by_role("group", name="Compare with earlier waves")

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from browser_helpers import assert_accessible, follow, heading, submit
+from browser_helpers import assert_accessible, follow, heading, sign_in, submit
 from typer.testing import CliRunner
 from workspace_helpers import PASSWORD
 
@@ -46,10 +46,7 @@ def test_an_analyst_builds_a_table_downloads_it_and_saves_it(new_page, analyst_a
 
     page = new_page(axe_everywhere=True, timeout=30_000, accept_downloads=True)
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("analyst-a")
-    page.get_by_label("Password").fill(PASSWORD)
-    submit(page, "Sign in")
+    sign_in(page, "analyst-a", PASSWORD)
     page.goto(f"/workspace/waves/{wave.pk}/")
     follow(page, "Tables")
     assert heading(page) == "Tables"

@@ -78,7 +78,23 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.detail}"
 
 
-class ExportJob(models.Model):
+class Runner(models.Model):
+    """What a record of background work (:class:`ExportJob`, :class:`WaveJob`) says of its runner:
+    which process on which machine, when it started, last said it was alive, and finished, and
+    its task on the queue (:mod:`.jobs` reads and writes these)."""
+
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task on the queue that runs it")
+
+    class Meta:
+        abstract = True
+
+
+class ExportJob(Runner):
     """A wave's responses written to a file in the background (:mod:`.export_jobs`), for an analyst
     to download: its progress while it runs, then the file, under ``VAR_DIR/exports/``.
 
@@ -122,13 +138,6 @@ class ExportJob(models.Model):
     n_problems = models.PositiveIntegerField(default=0, help_text="Stored answers that do not fit the questionnaire, written blank")
     problems = models.TextField(blank=True, help_text="The first of those answers and what was expected, one a line")
     error = models.TextField(blank=True, help_text="Why it failed or its file was deleted, for the person who asked")
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # the runner: which process on which machine, and when it last said it was alive
-    pid = models.PositiveIntegerField(null=True, blank=True)
-    host = models.CharField(max_length=255, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The task on the queue that runs it")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -170,7 +179,7 @@ class ExportJob(models.Model):
         return 100 * done // self.total if self.total else (100 if self.status == self.DONE else 0)
 
 
-class WaveJob(models.Model):
+class WaveJob(Runner):
     """Work on a wave that grows with its size, done by a task on the queue (:mod:`.wave_jobs`)
     while the person who asked for it watches its page: an import of responses or an invitee list
     (the uploaded file waits under ``VAR_DIR/uploads/`` until the task has read it), or sending
@@ -207,12 +216,6 @@ class WaveJob(models.Model):
     error = models.TextField(blank=True, help_text="Why it failed, for the person who asked")
     problems = models.JSONField(default=list, blank=True, help_text="The first problems found in the file, as sentences")
     n_problems = models.PositiveIntegerField(default=0, help_text="Every problem found in the file")
-    finished_at = models.DateTimeField(null=True, blank=True)
-    pid = models.PositiveIntegerField(null=True, blank=True)
-    host = models.CharField(max_length=255, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The task on the queue that runs it")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
