@@ -150,7 +150,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     existing = get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).first()
     data = request.POST if request.method == "POST" else None
-    form: forms.Form
+    form: forms.BaseForm
     if existing is not None:
         form = AuthenticationForm(request, data=data, initial={"username": existing.get_username()})
     else:
