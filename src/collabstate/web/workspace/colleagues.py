@@ -150,19 +150,19 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     existing = get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).first()
     data = request.POST if request.method == "POST" else None
-    form: forms.BaseForm
+    form: AuthenticationForm | NewAccountForm
     if existing is not None:
         form = AuthenticationForm(request, data=data, initial={"username": existing.get_username()})
     else:
         form = NewAccountForm(invitation.email, data=data)
     if data is not None and form.is_valid():
-        if existing is not None:
-            user = form.get_user()  # type: ignore[attr-defined]
+        if isinstance(form, AuthenticationForm):
+            user = form.get_user()
             if (user.email or "").casefold() != invitation.email.casefold():
                 form.add_error(None, f"This invitation is for {invitation.email}: sign in with that address's account")
                 return render(request, "workspace/join.html", {"invitation": invitation, "form": form, "existing": existing})
         else:
-            user = form.save()  # type: ignore[attr-defined]
+            user = form.save()
         try:
             accept(invitation, user)
         except WorkspaceError:
