@@ -13,12 +13,13 @@ import re
 
 __all__ = ["RedactTokens"]
 
-TOKEN_IN_PATH = re.compile(r"/r/[^/\s]+")
+#: Respondents' tokens, colleagues' invitations, and password resets (the account's number and the token).
+TOKEN_IN_PATH = re.compile(r"/(r|workspace/join)/[^/\s]+|/(accounts/reset)/[^\s]+")
 
 
 class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/r/" in message:
-            record.msg, record.args = TOKEN_IN_PATH.sub("/r/…", message), None
+        if "/r/" in message or "/workspace/join/" in message or "/accounts/reset/" in message:
+            record.msg, record.args = TOKEN_IN_PATH.sub(lambda m: f"/{m[1] or m[2]}/…", message), None
         return True

@@ -11,6 +11,7 @@ Everything that differs between a laptop and production comes from the environme
 - ``COLLABSTATE_SIGN_IN_FAILURES``: failed sign-ins (admin and workspace) allowed per account and
   address (default ``10/15m``); ``COLLABSTATE_SIGN_IN_ADDRESS_FAILURES`` per address over all
   accounts (default ``100/15m``).
+- ``COLLABSTATE_PASSWORD_RESETS``: password-reset e-mails an address may ask for (default ``5/15m``).
 - ``COLLABSTATE_OPEN_LINK_STARTS``: respondents an address may start on open links (default ``60/10m``).
 - ``COLLABSTATE_TRUSTED_PROXIES``: how many reverse proxies stand in front of the site (default 0);
   with one or more, a client's address for the limits above is read from ``X-Forwarded-For``.
@@ -128,6 +129,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 TOKEN_FAILURES_RATE = os.environ.get("COLLABSTATE_TOKEN_FAILURES", "30/m")
 SIGN_IN_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_FAILURES", "10/15m")  # per account and address
 SIGN_IN_ADDRESS_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_ADDRESS_FAILURES", "100/15m")  # per address
+PASSWORD_RESETS_RATE = os.environ.get("COLLABSTATE_PASSWORD_RESETS", "5/15m")  # password-reset e-mails asked for, per address
 OPEN_LINK_STARTS_RATE = os.environ.get("COLLABSTATE_OPEN_LINK_STARTS", "60/10m")  # per address
 TRUSTED_PROXIES = int(os.environ.get("COLLABSTATE_TRUSTED_PROXIES", "0"))
 #: Seconds a worker keeps a wave (its dates, mode, instrument) before reading it again.

@@ -16,8 +16,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, reverse
 
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
-from collabstate.web.workspace import urls
-from collabstate.web.workspace.models import AuditEntry, ExportJob, Membership, ReportSpecVersion, SavedTable, WaveJob
+from collabstate.web.workspace import colleagues, urls
+from collabstate.web.workspace.models import AuditEntry, ExportJob, MemberInvitation, Membership, ReportSpecVersion, SavedTable, WaveJob
 
 
 def _walk(patterns, prefix: str = ""):
@@ -44,7 +44,7 @@ def test_every_address_is_named_and_guarded():
 def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     """Organisation B's objects, by the name of the address argument that names them (an export
     of B's wave is done, its file in place, so that its download answers; a sending of the same
-    number is done; a saved table of B's wave)."""
+    number is done; a saved table of B's wave; an invitation to B)."""
     settings.VAR_DIR = tmp_path
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "job-b.csv").write_text("respondent_id\n")
@@ -52,8 +52,9 @@ def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     WaveJob.objects.create(pk=job.pk, wave=wave_b, kind=WaveJob.INVITATIONS, status=WaveJob.DONE, outcome="2 invitations sent.")
     table = SavedTable.objects.create(wave=wave_b, name="Beta table", rows=["q1_example"], statistics=["estimate"], in_report=True)
     version = ReportSpecVersion.objects.create(wave=wave_b, number=1, text="title: Beta's own\n", created_by=owner_b)
+    invitation, _ = colleagues.invite(org_b, "new-colleague@example.org", Membership.ANALYST, owner_b)
     return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
-            "table": table.pk, "version": version.number}  # fmt: skip
+            "table": table.pk, "version": version.number, "invitation": invitation.pk}  # fmt: skip
 
 
 def url_of(pattern: URLPattern, objects: dict) -> str:
@@ -64,7 +65,8 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
 
 
 def snapshot() -> dict:
-    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion]
+    models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion,
+              MemberInvitation]  # fmt: skip
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
@@ -72,6 +74,7 @@ def snapshot() -> dict:
         "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id")),
         "exports": sorted(ExportJob.objects.values_list("pk", "status", "file")),
         "tables": sorted(SavedTable.objects.values_list("pk", "name", "in_report")),
+        "invitations": sorted(MemberInvitation.objects.values_list("pk", "email", "role", "revoked_at", "accepted_at")),
     }
 
 
@@ -93,7 +96,20 @@ def test_an_analyst_of_another_organisation_gets_404(client, b_objects, analyst_
         html = page.content.decode()
         assert "Beta wave" not in html and "Beta Board" not in html
         return
-    get, post = client.get(url), client.post(url, {"what": "invitations", "invitee": "1", "role": "owner", "who": "analyst-a"})
+    get, post = (
+        client.get(url),
+        client.post(
+            url,
+            {
+                "what": "invitations",
+                "invitee": "1",
+                "role": "owner",
+                "who": "analyst-a",
+                "invite-email": "a@example.org",
+                "invite-role": "owner",
+            },
+        ),
+    )
     assert (get.status_code, post.status_code) == (404, 404), pattern.name
     assert "Beta" not in get.content.decode() + post.content.decode()
     assert snapshot() == before
@@ -110,7 +126,18 @@ def test_a_viewer_reads_and_changes_nothing(client, b_objects, viewer_b, pattern
         assert get.status_code in (403, 405), pattern.name
     else:
         assert get.status_code == (200 if reads else 403), pattern.name
-    post = client.post(url, {"what": "invitations", "invitee": "1", "role": "owner", "who": "viewer-b", "remove": "on"})
+    post = client.post(
+        url,
+        {
+            "what": "invitations",
+            "invitee": "1",
+            "role": "owner",
+            "who": "viewer-b",
+            "remove": "on",
+            "invite-email": "v@example.org",
+            "invite-role": "owner",
+        },
+    )
     assert post.status_code in (403, 405), pattern.name
     assert snapshot() == before
 

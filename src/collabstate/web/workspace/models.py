@@ -295,3 +295,44 @@ class ReportSpecVersion(models.Model):
 
     def __str__(self) -> str:
         return f"report text {self.number} of {self.wave_id}"
+
+
+class MemberInvitation(models.Model):
+    """An owner's invitation to join an organisation with a role, sent by e-mail (:mod:`.colleagues`).
+    Only a hash of the link's token is kept (as respondents' are): the link is single use and
+    expires; inviting the same address again revokes the pending one.
+
+    >>> import datetime as dt
+    >>> now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    >>> MemberInvitation(expires_at=now + dt.timedelta(days=7)).state(now), MemberInvitation(expires_at=now).state(now)
+    ('pending', 'expired')
+    """
+
+    PENDING, ACCEPTED, REVOKED, EXPIRED = "pending", "accepted", "revoked", "expired"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.ROLES, default=Membership.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link's token; the token itself is never stored")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to {self.organisation_id} as {self.role} ({self.state()})"
+
+    def state(self, now=None) -> str:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        if self.accepted_at:
+            return self.ACCEPTED
+        if self.revoked_at:
+            return self.REVOKED
+        return self.PENDING if self.expires_at > now else self.EXPIRED

@@ -19,7 +19,7 @@ from ..surveys import sending
 from ..surveys.exports import count_responses
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, export_jobs, results, wave_jobs
+from . import actions, colleagues, export_jobs, results, wave_jobs
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
@@ -211,10 +211,18 @@ def members(request: HttpRequest, organisation: Organisation, membership: Member
         else:
             messages.success(request, f"{added.user.get_username()} added as {added.role}.")
             return redirect("workspace:members", organisation.slug)
+    return members_page(request, organisation, form=form)
+
+
+def members_page(
+    request: HttpRequest, organisation: Organisation, form: MemberForm | None = None, invite_form: colleagues.InviteForm | None = None
+) -> HttpResponse:
+    """The members page: the members and their roles, the pending invitations, and the forms to
+    invite someone by e-mail and to add someone who has an account (either bound to what was posted)."""
     people = organisation.memberships.select_related("user").order_by("user__username")
-    return render(
-        request, "workspace/members.html", {"organisation": organisation, "form": form, "people": people, "roles": Membership.ROLES}
-    )
+    context = {"organisation": organisation, "form": form or MemberForm(), "invite_form": invite_form or colleagues.InviteForm(),
+               "people": people, "roles": Membership.ROLES, "invitations": colleagues.pending(organisation)}  # fmt: skip
+    return render(request, "workspace/members.html", context)
 
 
 @organisation_view(OWNER, ("POST",))
