@@ -150,3 +150,18 @@ def test_password_reset_requests_are_limited(client, viewer_b, settings):
     settings.PASSWORD_RESETS_RATE = "2/15m"
     codes = [client.post("/accounts/password_reset/", {"email": "viewer-b@example.org"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429] and len(mail.outbox) == 2
+
+
+def test_an_invitation_the_mail_server_refuses_leaves_nothing_and_says_so(client, owner_b, org_b, monkeypatch):
+    import smtplib
+
+    from collabstate.web.workspace import colleagues
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"cara@example.org": (550, b"no such mailbox")})
+
+    monkeypatch.setattr(colleagues, "send_mail", refuse)
+    client.force_login(owner_b)
+    response = _invite(client, org_b)
+    assert response.status_code == 200 and "the invitation could not be sent" in response.content.decode()
+    assert not MemberInvitation.objects.exists() and not AuditEntry.objects.filter(action=AuditEntry.MEMBERS).exists()

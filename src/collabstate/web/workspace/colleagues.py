@@ -12,13 +12,14 @@ Every invitation, revocation and join leaves an :class:`.models.AuditEntry` (mem
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,7 +79,11 @@ def invite(organisation: Organisation, email: str, role: str, by) -> tuple[Membe
         body = (f"{inviter} invites you to join {organisation} on collabstate as {dict(Membership.ROLES)[role].lower()}.\n\n"
                 f"Open this link to join (it works once, for {DAYS} days):\n\n{join_link(token)}\n\n"
                 "If you were not expecting this, ignore this e-mail.\n")  # fmt: skip
-        send_mail(f"Join {organisation} on collabstate", body, None, [email])
+        try:  # in the transaction: an e-mail that cannot be sent leaves no invitation behind
+            send_mail(f"Join {organisation} on collabstate", body, None, [email])
+        except (OSError, smtplib.SMTPException, BadHeaderError) as exc:
+            raise WorkspaceError(f"the invitation could not be sent ({' '.join(str(exc).split()) or type(exc).__name__}); "
+                                 "nobody was invited: try again later") from None  # fmt: skip
     return invitation, token
 
 
