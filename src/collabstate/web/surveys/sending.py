@@ -227,4 +227,5 @@ def _message(wave: Wave, invitee: Invitee, token: str, reminder: bool) -> EmailM
         f"Your answers are saved as you go: the same link takes you back to where you left off. "
         f"The survey closes on {closes}.\n"
     )
-    return EmailMessage(subject, body, to=[invitee.email])
+    reply_to = [settings.REPLY_TO] if settings.REPLY_TO else None
+    return EmailMessage(subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitee.email], reply_to=reply_to)
