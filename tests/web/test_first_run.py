@@ -118,3 +118,35 @@ def test_invitations_carry_the_site_url_from_and_reply_to(settings, make_wave):
     (message,) = mail.outbox
     assert message.from_email == "s@example.org" and message.reply_to == ["team@example.org"]
     assert "https://survey.example.org/r/" in message.body
+
+
+SIGN_IN = """
+import sys
+from collabstate.web.setup import setup_django
+setup_django(migrate=False)
+from django.test import Client
+client = Client()
+page = client.post("/accounts/login/", {"username": sys.argv[1], "password": sys.argv[2]}, follow=True)
+print(page.content.decode())
+"""
+
+
+def test_a_newcomer_following_the_readme_sees_the_demo_waves(tmp_path):
+    """README: `make demo` (collabstate demo), then `collabstate serve` and sign in at / as the printed owner."""
+    cli = str(Path(sys.executable).parent / "collabstate")
+    env = _env(tmp_path)
+    demo = subprocess.run(
+        [cli, "demo", "--out", str(tmp_path / "out"), "--no-reports"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    owner_line = next(line for line in demo.stdout.splitlines() if "sign in as" in line)
+    assert "http://127.0.0.1:8000/" in owner_line
+    owner, password = owner_line.split("sign in as ")[1].split(" with the password ")
+    page = subprocess.run([sys.executable, "-c", SIGN_IN, owner, password.strip()], env=env, capture_output=True, text=True, timeout=120)
+    assert page.returncode == 0, page.stderr
+    assert "Your waves" in page.stdout and all(
+        title in page.stdout for title in ("Leaders survey 2024", "Leaders survey 2026", "Collaboration readiness 2018")
+    )
+    skipped = subprocess.run([cli, "demo", "--out", str(tmp_path / "out"), "--no-reports"], capture_output=True, text=True, timeout=300,
+                             env={**env, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"})  # fmt: skip
+    assert skipped.returncode == 0 and "skipped loading the demo waves" in skipped.stdout, skipped.stdout + skipped.stderr

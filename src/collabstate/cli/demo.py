@@ -93,9 +93,9 @@ def _load_site(frames: dict) -> None:
 
     from rich.progress import Progress
 
-    from ..web.setup import setup_django
+    from ..web.setup import bring_up_to_date, setup_django
 
-    setup_django()
+    setup_django(migrate=False)  # not a look at another database: first whether it is the embedded one
     from django.conf import settings
 
     from ..web.firstrun import embedded_database, load_demo
@@ -104,6 +104,7 @@ def _load_site(frames: dict) -> None:
         out.print("site: skipped loading the demo waves into the site: DATABASE_URL names a database that is not the embedded "
                   "SQLite one (the demo never writes there); --no-site says so quietly", highlight=False)  # fmt: skip
         return
+    bring_up_to_date()
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Loading the demo waves into the site", total=None)
         loaded = load_demo(frames, progress=lambda message: progress.update(task, description=message))

@@ -36,7 +36,7 @@ def create(
     setup_django()
     from ..web.firstrun import create_user
 
-    user, password, generated = create_user(email, organisation, role, password)
+    _, password, generated = create_user(email, organisation, role, password)
     out.print(f"{email}: {role} of {organisation}; signs in at /accounts/login/", markup=False, highlight=False)
     if generated:
         out.print(f"password: {password}", markup=False, highlight=False)

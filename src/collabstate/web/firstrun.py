@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import InputError, RefusedError, UsageError
-from .workspace.models import Membership, Organisation
+from .workspace.models import Membership
 
 __all__ = ["DEMO_OWNER", "DEMO_WAVES", "DemoSite", "create_user", "embedded_database", "load_demo", "new_password"]
 
