@@ -85,6 +85,7 @@ def test_deployment_checks_are_clean_under_production_settings(tmp_path):
         "COLLABSTATE_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": "k" + os.urandom(32).hex() + "-Zq!9",
         "DJANGO_ALLOWED_HOSTS": "survey.example.org",
+        "COLLABSTATE_SITE_URL": "https://survey.example.org",
         "COLLABSTATE_VAR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "collabstate.web.settings",
     }

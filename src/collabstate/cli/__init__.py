@@ -5,7 +5,7 @@ One module per group of commands: :mod:`~collabstate.cli.instrument` (``instrume
 check, schema``), :mod:`~collabstate.cli.data` (``validate``, ``convert``),
 :mod:`~collabstate.cli.estimate` (``estimate`` and how it shows the estimate table),
 :mod:`~collabstate.cli.demo`, :mod:`~collabstate.cli.report` (``report``, ``benchmark``) and
-:mod:`~collabstate.cli.web` (``serve``, ``worker`` and the ``wave`` group); what they share (consoles, options,
+:mod:`~collabstate.cli.web` (``serve``, ``worker`` and the ``wave`` group), :mod:`~collabstate.cli.users` (``user create``); what they share (consoles, options,
 reading an instrument and data) is in ``_shared``. This module builds the app and registers them.
 
 Exit codes, in one place (:class:`CollabstateGroup`, from each error's ``exit_code``)::
@@ -28,7 +28,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import CollabstateError
-from . import data, demo, estimate, instrument, report, table, web
+from . import data, demo, estimate, instrument, report, table, users, web
 from ._shared import print_error
 
 __all__ = ["CollabstateGroup", "app"]
@@ -73,6 +73,7 @@ app.command()(report.benchmark)
 app.command()(web.serve)
 app.command()(web.worker)
 app.add_typer(web.wave_app, name="wave")
+app.add_typer(users.user_app, name="user")
 
 
 def main() -> None:  # pragma: no cover - console entry point

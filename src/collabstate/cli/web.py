@@ -54,6 +54,8 @@ def serve(
 
     from ..web.serving import serve as run
 
+    settings.SERVING_ON = (host, port)
+    _start_checks()
     _purge()
     workers = workers or 2 * (os.cpu_count() or 1) + 1
     tasks = settings.TASK_WORKERS if task_workers is None else task_workers
@@ -62,6 +64,22 @@ def serve(
     sys.stdout.flush()
     raise typer.Exit(run(["collabstate.web.wsgi", "--bind", f"{host}:{port}", "--workers", str(workers), "--graceful-timeout", "5",
                           "--preload"], tasks))  # fmt: skip
+
+
+def _start_checks() -> None:
+    """Django's system checks (among them the public address's, web/checks.py): warnings are
+    printed, errors stop the start (SetupError, exit 3)."""
+    from django.core import checks
+
+    from ..errors import SetupError
+
+    found = checks.run_checks()
+    errors = [m for m in found if m.is_serious() and not m.is_silenced()]
+    for message in found:
+        if not message.is_serious() and not message.is_silenced():
+            err.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+    if errors:
+        raise SetupError("\n".join(str(m) for m in errors))
 
 
 def worker(

@@ -6,7 +6,11 @@ Everything that differs between a laptop and production comes from the environme
   WAL mode at ``$COLLABSTATE_VAR/collabstate.sqlite3`` (``./var/`` by default).
 - ``COLLABSTATE_PRODUCTION=1``: HTTPS-only cookies, HSTS, SSL redirect, no debug; then
   ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` must be set.
+- ``COLLABSTATE_SITE_URL``: the site's public address, e.g. ``https://survey.example.org``, that links
+  in e-mails start with (default ``http://127.0.0.1:8000``; required in production; checked at start,
+  :mod:`.checks`).
 - ``DJANGO_EMAIL_BACKEND`` / ``EMAIL_*``: invitations go to files under ``var/mail`` by default.
+- ``DEFAULT_FROM_EMAIL``: the e-mails' From address; ``COLLABSTATE_REPLY_TO``: their Reply-To (none by default).
 - ``COLLABSTATE_TOKEN_FAILURES``: unknown-token look-ups allowed per address (default ``30/m``).
 - ``COLLABSTATE_SIGN_IN_FAILURES``: failed sign-ins (admin and workspace) allowed per account and
   address (default ``10/15m``); ``COLLABSTATE_SIGN_IN_ADDRESS_FAILURES`` per address over all
@@ -189,8 +193,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "surveys@collabstate.i
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 #: Seconds after which an invitee a send was interrupted on (a crash between sending and recording) is due again.
 SEND_CLAIM_SECONDS = int(os.environ.get("COLLABSTATE_SEND_CLAIM_SECONDS", "600"))
-#: The address respondents' links start with, e.g. https://survey.example.org
+#: Where replies to the e-mails go (a Reply-To header), e.g. survey-team@example.org; none when empty.
+REPLY_TO = os.environ.get("COLLABSTATE_REPLY_TO", "").strip()
+#: The site's public address, that links in e-mails start with, e.g. https://survey.example.org
+#: (checked at start by .checks.site_url_check: absolute http(s), no path; set explicitly in production).
 SITE_URL = os.environ.get("COLLABSTATE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL_SET = bool(os.environ.get("COLLABSTATE_SITE_URL", "").strip())
+#: (host, port) `collabstate serve` listens on, set by it before the start-up checks; None otherwise.
+SERVING_ON: tuple[str, int] | None = None
 
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and fonts from this
 # site only, nothing inline (no page has an inline script or style; the admin's scripts are files),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["setup_django"]
+__all__ = ["bring_up_to_date", "setup_django"]
 
 
 def setup_django(*, migrate: bool = True) -> None:
@@ -13,7 +13,6 @@ def setup_django(*, migrate: bool = True) -> None:
     (migrations, the cache table)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collabstate.web.settings")
     import django
-    from django.core.management import call_command
 
     django.setup()
     from ..errors import SetupError
@@ -22,5 +21,20 @@ def setup_django(*, migrate: bool = True) -> None:
     if message := refuse_to_start():  # production without its secret key or hosts: say so, not a traceback
         raise SetupError(message)
     if migrate:
+        bring_up_to_date()
+
+
+def bring_up_to_date() -> bool:
+    """Apply the migrations not yet applied and make the cache table if it is missing (a quick
+    look, and nothing more, when the database is up to date); whether anything was migrated."""
+    from django.core.management import call_command
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # only makes the table when it is missing
+    return bool(pending)

@@ -1,12 +1,25 @@
 """URLs: respondents under ``/r/<token>/`` and ``/s/<wave>/`` (open links); the analysts'
-workspace under ``/workspace/`` (and a colleague's invitation, ``/workspace/join/<token>/``), signing in under ``/accounts/``; the admin for staff."""
+workspace under ``/workspace/`` (and a colleague's invitation, ``/workspace/join/<token>/``), signing in under
+``/accounts/``; the admin for staff. ``/`` leads to the workspace (through the sign-in page for someone not
+signed in)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
 
 from collabstate.web.workspace.colleagues import join
 
+
+def front_door(request: HttpRequest) -> HttpResponse:
+    """``/``: the workspace's home when signed in, else the sign-in page that then leads there."""
+    home = reverse("workspace:home")
+    return redirect(home) if request.user.is_authenticated else redirect_to_login(home)
+
+
 urlpatterns = [
+    path("", front_door, name="front_door"),
     path("admin/", admin.site.urls),
     path("accounts/", include("collabstate.web.workspace.accounts")),
     path("workspace/join/<str:token>/", join, name="join"),  # open to anyone with the link: not a guarded workspace view

@@ -35,6 +35,7 @@ def test_an_owner_invites_and_only_the_hash_is_stored(client, owner_b, org_b, se
     assert response.status_code == 302 and response["Location"] == reverse("workspace:members", args=[org_b.slug])
     [message] = mail.outbox
     assert message.to == ["cara@example.org"] and "Beta Board" in message.subject and "analyst" in message.body
+    assert message.from_email == settings.DEFAULT_FROM_EMAIL
     link = _link(message)
     token = link.split("/")[3]
     invitation = MemberInvitation.objects.get()
@@ -157,10 +158,11 @@ def test_an_invitation_the_mail_server_refuses_leaves_nothing_and_says_so(client
 
     from collabstate.web.workspace import colleagues
 
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPRecipientsRefused({"cara@example.org": (550, b"no such mailbox")})
+    class Refused:
+        def send(self):
+            raise smtplib.SMTPRecipientsRefused({"cara@example.org": (550, b"no such mailbox")})
 
-    monkeypatch.setattr(colleagues, "send_mail", refuse)
+    monkeypatch.setattr(colleagues, "site_message", lambda *args: Refused())
     client.force_login(owner_b)
     response = _invite(client, org_b)
     assert response.status_code == 200 and "the invitation could not be sent" in response.content.decode()

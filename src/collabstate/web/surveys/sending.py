@@ -48,7 +48,7 @@ from ..validators import single_line_problem
 from .actions import new_token
 from .models import Invitee, Link, Respondent, Wave
 
-__all__ = ["FAILED", "INVITATIONS", "REMINDERS", "SendRefused", "Sent", "due", "failures", "interrupted", "send"]
+__all__ = ["FAILED", "INVITATIONS", "REMINDERS", "SendRefused", "Sent", "due", "failures", "interrupted", "send", "site_message"]
 
 INVITATIONS, REMINDERS, FAILED = "invitations", "reminders", "failed"
 WHAT = {INVITATIONS: "the invitations not yet sent", REMINDERS: "the reminders due", FAILED: "again what the mail server refused"}
@@ -227,4 +227,11 @@ def _message(wave: Wave, invitee: Invitee, token: str, reminder: bool) -> EmailM
         f"Your answers are saved as you go: the same link takes you back to where you left off. "
         f"The survey closes on {closes}.\n"
     )
-    return EmailMessage(subject, body, to=[invitee.email])
+    return site_message(subject, body, invitee.email)
+
+
+def site_message(subject: str, body: str, to: str) -> EmailMessage:
+    """An e-mail of the site: from ``DEFAULT_FROM_EMAIL``, with ``COLLABSTATE_REPLY_TO`` as its
+    Reply-To when set (invitations, reminders, a colleague's invitation)."""
+    reply_to = [settings.REPLY_TO] if settings.REPLY_TO else None
+    return EmailMessage(subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], reply_to=reply_to)

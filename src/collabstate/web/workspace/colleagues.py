@@ -19,17 +19,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.core.mail import BadHeaderError, send_mail
+from django.core.mail import BadHeaderError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..surveys.actions import new_token, token_hash
-from .access import organisation_view
+from ..surveys.sending import site_message
 from .actions import WorkspaceError
 from .models import AuditEntry, MemberInvitation, Membership, Organisation
 
@@ -80,7 +80,7 @@ def invite(organisation: Organisation, email: str, role: str, by) -> tuple[Membe
                 f"Open this link to join (it works once, for {DAYS} days):\n\n{join_link(token)}\n\n"
                 "If you were not expecting this, ignore this e-mail.\n")  # fmt: skip
         try:  # in the transaction: an e-mail that cannot be sent leaves no invitation behind
-            send_mail(f"Join {organisation} on collabstate", body, None, [email])
+            site_message(f"Join {organisation} on collabstate", body, email).send()
         except (OSError, smtplib.SMTPException, BadHeaderError) as exc:
             raise WorkspaceError(f"the invitation could not be sent ({' '.join(str(exc).split()) or type(exc).__name__}); "
                                  "nobody was invited: try again later") from None  # fmt: skip
@@ -177,34 +177,6 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"You have joined {invitation.organisation} as {invitation.role}.")
         return redirect("workspace:home")
     return render(request, "workspace/join.html", {"invitation": invitation, "form": form, "existing": existing})
-
-
-@organisation_view(Membership.OWNER, ("POST",))
-def invite_view(request: HttpRequest, organisation: Organisation, membership: Membership) -> HttpResponse:
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            invite(organisation, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
-        except WorkspaceError as exc:
-            form.add_error("email", str(exc))
-        else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-            return redirect("workspace:members", organisation.slug)
-    from .views import members_page
-
-    return members_page(request, organisation, invite_form=form)
-
-
-@organisation_view(Membership.OWNER, ("POST",))
-def revoke_view(request: HttpRequest, organisation: Organisation, membership: Membership, invitation: int) -> HttpResponse:
-    target = get_object_or_404(organisation.invitations, pk=invitation)
-    try:
-        revoke(target, request.user)
-    except WorkspaceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"The invitation of {target.email} is revoked: its link no longer works.")
-    return redirect("workspace:members", organisation.slug)
 
 
 def pending(organisation: Organisation) -> list[MemberInvitation]:

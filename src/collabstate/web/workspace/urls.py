@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import colleagues, exports_views, job_views, report_spec_views, tables_views, views
+from . import exports_views, job_views, report_spec_views, tables_views, views
 
 app_name = "workspace"
 
@@ -12,8 +12,8 @@ urlpatterns = [
     path("organisations/<slug:org>/waves/new/", views.new_wave, name="new_wave"),
     path("organisations/<slug:org>/members/", views.members, name="members"),
     path("organisations/<slug:org>/members/<int:member>/", views.member, name="member"),
-    path("organisations/<slug:org>/members/invite/", colleagues.invite_view, name="invite"),
-    path("organisations/<slug:org>/invitations/<int:invitation>/revoke/", colleagues.revoke_view, name="revoke_invitation"),
+    path("organisations/<slug:org>/members/invite/", views.invite_view, name="invite"),
+    path("organisations/<slug:org>/invitations/<int:invitation>/revoke/", views.revoke_view, name="revoke_invitation"),
     path("waves/<int:wave>/", views.wave, name="wave"),
     path("waves/<int:wave>/invitees/", views.invitees, name="invitees"),
     path("waves/<int:wave>/send/", views.send, name="send"),

@@ -226,6 +226,32 @@ def members_page(
 
 
 @organisation_view(OWNER, ("POST",))
+def invite_view(request: HttpRequest, organisation: Organisation, membership: Membership) -> HttpResponse:
+    form = colleagues.InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            colleagues.invite(organisation, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+        except actions.WorkspaceError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("workspace:members", organisation.slug)
+    return members_page(request, organisation, invite_form=form)
+
+
+@organisation_view(OWNER, ("POST",))
+def revoke_view(request: HttpRequest, organisation: Organisation, membership: Membership, invitation: int) -> HttpResponse:
+    target = get_object_or_404(organisation.invitations, pk=invitation)
+    try:
+        colleagues.revoke(target, request.user)
+    except actions.WorkspaceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The invitation of {target.email} is revoked: its link no longer works.")
+    return redirect("workspace:members", organisation.slug)
+
+
+@organisation_view(OWNER, ("POST",))
 def member(request: HttpRequest, organisation: Organisation, membership: Membership, member: int) -> HttpResponse:
     target = get_object_or_404(organisation.memberships.select_related("user"), pk=member)
     form = RoleForm(request.POST)
