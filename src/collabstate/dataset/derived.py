@@ -35,7 +35,7 @@ from ..instrument.logic import Condition, ConditionError, parse_condition
 from ..instrument.model import DESIGN_COLUMNS, Derived, Instrument
 from .responses import Responses
 
-__all__ = ["derive", "derived_expr", "filter_condition", "within", "within_mask"]
+__all__ = ["blank_outside", "derive", "derived_expr", "filter_condition", "within", "within_mask"]
 
 
 def derive(responses: Responses, derived: Sequence[Derived] = ()) -> Responses:
@@ -99,11 +99,10 @@ def within_mask(responses: Responses, condition: str | Condition) -> pl.Series:
     """For each respondent, whether ``condition`` (the grammar of ``relevant``) holds; a comparison
     with an unanswered question does not hold, as in R's ``subset``."""
     parsed = filter_condition(condition)
-    from ..instrument.checks import check_condition
+    from ..instrument.checks import check_condition, condition_names
 
     earlier: dict[str, object] = {name: None for name in DESIGN_COLUMNS if name in responses.data.columns}  # wave == 2025
-    earlier.update({c.name: c.question for c in responses.instrument.columns})
-    earlier.update({q.id: q for q in responses.instrument.questions})
+    earlier.update(condition_names(responses.instrument))
     for _loc, problem in check_condition(responses.instrument, str(parsed), (), earlier, "the questions and derived variables"):
         raise UsageError(argument="filter", value=str(parsed), expected=f"a condition on the data: {problem}")
     schema = responses.data.schema
@@ -124,7 +123,13 @@ def within(responses: Responses, condition: str | Condition | None) -> Responses
     A ``wave`` column is kept as it is (the waves of a trend do not change)."""
     if condition is None:
         return responses
-    mask = within_mask(responses, condition)
+    return blank_outside(responses, within_mask(responses, condition))
+
+
+def blank_outside(responses: Responses, mask: pl.Series) -> Responses:
+    """``responses`` with the answers of the respondents outside ``mask`` blanked: what
+    :func:`within` does once the mask is known (:func:`collabstate.stats.estimate` also needs the
+    mask itself, for the groups of a breakdown)."""
     answers = [c for c in responses.data.columns if c not in DESIGN_COLUMNS]
     data = responses.data.with_columns(pl.when(mask).then(pl.col(c)).otherwise(None).alias(c) for c in answers)
     return dataclasses.replace(responses, data=data)

@@ -58,6 +58,15 @@ def _nets(instrument: Instrument, question: Any, loc: Loc) -> Iterator[tuple[Loc
                 yield (*loc, "nets", i, "codes", j), f"NET {net.id!r} names {code!r}, which is not a code of this question"
 
 
+def condition_names(instrument: Instrument) -> dict[str, Any]:
+    """Every name a condition on the answers may read (a data column or a question id), and its
+    question: what a derived group's ``when`` and a filter read (a question's ``relevant`` reads
+    only the questions before it)."""
+    names: dict[str, Any] = {column.name: column.question for column in instrument.columns}
+    names.update({q.id: q for q in instrument.questions})
+    return names
+
+
 def check_condition(
     instrument: Instrument, text: str, loc: Loc, earlier: dict[str, Any], reads: str = "earlier questions"
 ) -> Iterator[tuple[Loc, str]]:

@@ -51,7 +51,7 @@ from pydantic import ValidationError
 
 from ..errors import did_you_mean
 from .bounds import show_number
-from .checks import Loc, check_condition, format_path
+from .checks import Loc, check_condition, condition_names, format_path
 from .logic import ConditionError, parse_condition
 from .model import (
     DESIGN_COLUMNS,
@@ -63,7 +63,7 @@ from .model import (
     Question,
     SingleQuestion,
 )
-from .yaml_file import InstrumentError, Problem, clean_loc, line_of, read_yaml
+from .yaml_file import InstrumentError, Problem, clean_loc, line_of, read_file_text, read_yaml
 
 __all__ = ["check_derived", "derived_choices", "derived_message", "derived_question", "load_derived", "parse_derived", "with_derived"]
 
@@ -219,18 +219,10 @@ def _defined_later(name: str, later: dict[str, Loc]) -> str:
     )
 
 
-def _earlier(instrument: Instrument) -> dict[str, Any]:
-    earlier: dict[str, Any] = {}
-    for column in instrument.columns:
-        earlier[column.name] = column.question
-    earlier.update({q.id: q for q in instrument.questions})
-    return earlier
-
-
 def _groups(instrument: Instrument, d: Derived, at: Loc, later: dict[str, Loc]) -> Iterator[tuple[Loc, str]]:
     codes: set[int] = set()
     labels: set[str] = set()
-    earlier = _earlier(instrument)
+    earlier = condition_names(instrument)
     for j, group in enumerate(d.groups or []):
         try:
             early = sorted(parse_condition(group.when).names & set(later))
@@ -394,11 +386,4 @@ def _yaml_kind(value: object) -> str:
 
 def load_derived(path: str | Path, instrument: Instrument) -> list[Derived]:
     """Derived variables from a YAML file (:func:`parse_derived`)."""
-    file = Path(path)
-    if not file.is_file():
-        raise InstrumentError(str(path), [Problem("", "no such file of derived variables")])
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InstrumentError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    return parse_derived(text, str(path), instrument)
+    return parse_derived(read_file_text(path, "no such file of derived variables"), str(path), instrument)

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from .checks import check_instrument, format_path
 from .derived import check_derived, derived_message
 from .model import QUESTION_TYPES, Instrument
-from .yaml_file import InstrumentError, Problem, clean_loc, line_of, read_yaml
+from .yaml_file import InstrumentError, Problem, clean_loc, line_of, read_file_text, read_yaml
 
 __all__ = [
     "InstrumentError",
@@ -76,15 +76,8 @@ def load_instrument(ref: str | Path) -> Instrument:
     if isinstance(ref, str) and ref in builtin_instruments():
         text = (resources.files("collabstate.instrument") / "builtin" / f"{ref}.yaml").read_text(encoding="utf-8")
         return parse_instrument(text, f"{ref}.yaml")
-    path = Path(ref)
-    if not path.is_file():
-        known = ", ".join(builtin_instruments())
-        raise InstrumentError(str(ref), [Problem("", f"no such file, and not a built-in instrument ({known})")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InstrumentError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    return parse_instrument(text, str(path))
+    text = read_file_text(ref, f"no such file, and not a built-in instrument ({', '.join(builtin_instruments())})")
+    return parse_instrument(text, str(Path(ref)))
 
 
 def instrument_schema() -> dict[str, Any]:

@@ -1,11 +1,13 @@
-"""Reading a YAML file a person wrote (an instrument, a file of derived variables), keeping the
-line of every value, so that each problem is told with the file and the line: :class:`Problem`,
-:class:`InstrumentError`, and the reader both :mod:`.loader` and :mod:`.derived` use."""
+"""Reading a YAML file a person wrote (an instrument, a file of derived variables, a report spec),
+keeping the line of every value, so that each problem is told with the file and the line:
+:class:`Problem`, :class:`YAMLFileError` (whose kinds are :class:`InstrumentError` and the report
+spec's error), and the readers :mod:`.loader`, :mod:`.derived` and :mod:`collabstate.report.spec` use."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -15,7 +17,7 @@ from .checks import format_path
 from .model import QUESTION_TYPES
 from .safe_yaml import BoundedLoader, YAMLLimitError, compose_bounded
 
-__all__ = ["InstrumentError", "Problem", "clean_loc", "line_of", "read_yaml"]
+__all__ = ["InstrumentError", "Problem", "YAMLFileError", "clean_loc", "line_of", "read_file_text", "read_yaml"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,9 @@ class Problem:
         return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
 
 
-class InstrumentError(InputError):
-    """An instrument file that cannot be used; ``problems`` lists every problem found."""
+class YAMLFileError(InputError):
+    """A YAML file a person wrote that cannot be used; ``problems`` lists every problem found,
+    each with its line: ``source: 2 problems`` and a line per problem."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
@@ -38,6 +41,22 @@ class InstrumentError(InputError):
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {count}\n{lines}")
+
+
+class InstrumentError(YAMLFileError):
+    """An instrument file (or a file of derived variables) that cannot be used."""
+
+
+def read_file_text(path: str | Path, missing: str, error: type[YAMLFileError] = InstrumentError) -> str:
+    """The text of a UTF-8 file; ``error`` saying ``missing`` when there is no such file, or where
+    the text is not UTF-8."""
+    file = Path(path)
+    if not file.is_file():
+        raise error(str(path), [Problem("", missing)])
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
 
 
 class _Loader(BoundedLoader):
@@ -53,9 +72,9 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-def read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+def read_yaml(text: str, source: str, error: type[YAMLFileError] = InstrumentError) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML, keeping the line of every node; duplicate keys are errors, and so is a key
-    that is a list or a mapping (``? [a, b]``)."""
+    that is a list or a mapping (``? [a, b]``); each raised as ``error``."""
     lines: dict[tuple[Any, ...], int] = {}
     duplicates: list[Problem] = []
 
@@ -66,7 +85,7 @@ def read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise InstrumentError(source, [Problem(format_path(path), "a key must be a name, not a list or a mapping",
+                    raise error(source, [Problem(format_path(path), "a key must be a name, not a list or a mapping",
                                                            key_node.start_mark.line + 1)])  # fmt: skip
                 key = loader.construct_object(key_node, deep=True)
                 if key in out:
@@ -80,29 +99,29 @@ def read_yaml(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         loader = _Loader(text)  # reads the start of the text: a character YAML refuses fails here
     except yaml.YAMLError as exc:
-        raise _not_yaml(exc, source, text) from None
+        raise _not_yaml(exc, source, text, error) from None
     try:
         root = compose_bounded(loader)
         data = walk(root, ()) if root is not None else None
     except yaml.YAMLError as exc:
-        raise _not_yaml(exc, source, text) from None
+        raise _not_yaml(exc, source, text, error) from None
     finally:
         loader.dispose()
     if duplicates:
-        raise InstrumentError(source, duplicates)
+        raise error(source, duplicates)
     return data, lines
 
 
-def _not_yaml(exc: yaml.YAMLError, source: str, text: str) -> InstrumentError:
+def _not_yaml(exc: yaml.YAMLError, source: str, text: str, error: type[YAMLFileError]) -> YAMLFileError:
     if isinstance(exc, YAMLLimitError):
-        return InstrumentError(source, [Problem("", exc.problem, exc.line)])
+        return error(source, [Problem("", exc.problem, exc.line)])
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     reason = getattr(exc, "problem", None) or str(exc)
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, e.g. NUL
         line = text[: exc.position].count("\n") + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        return InstrumentError(source, [Problem("", f"not valid YAML: the control character {char} is not allowed in YAML text", line)])
-    return InstrumentError(source, [Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)])
+        return error(source, [Problem("", f"not valid YAML: the control character {char} is not allowed in YAML text", line)])
+    return error(source, [Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)])
 
 
 def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:

@@ -36,15 +36,14 @@ are redacted, and each redaction is a warning to review.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError
-from ..instrument.yaml_file import InstrumentError, Problem, clean_loc, line_of, read_yaml
+from ..instrument.yaml_file import Problem, YAMLFileError, clean_loc, line_of, read_file_text, read_yaml
 from .evidence import Evidence
 from .findings import CHANGE_WORDS
 from .labels import Labels
@@ -84,13 +83,8 @@ class ReportSpec(_Model):
     quotes: list[QuoteSpec] = []
 
 
-class SpecError(InputError):
+class SpecError(YAMLFileError):
     """A report spec that cannot be used, with every problem and its line."""
-
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.problems = problems
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"{source}: {count}\n" + "\n".join(f"  {p}" for p in problems))
 
 
 @dataclass
@@ -105,10 +99,7 @@ class LoadedSpec:
 
 
 def parse_spec(text: str, source: str = "<spec>") -> LoadedSpec:
-    try:
-        data, lines = read_yaml(text, source)
-    except InstrumentError as exc:  # YAML that cannot be read (read_yaml's error names the instrument's kind)
-        raise SpecError(source, exc.problems) from None
+    data, lines = read_yaml(text, source, SpecError)
     if not isinstance(data, dict):
         raise SpecError(source, [Problem("", "expected a mapping (title, key_messages, sections, quotes …)", 1)])
     try:
@@ -126,13 +117,7 @@ def parse_spec(text: str, source: str = "<spec>") -> LoadedSpec:
 
 
 def load_spec(path: str | Path) -> LoadedSpec:
-    file = Path(path)
-    if not file.is_file():
-        raise SpecError(str(path), [Problem("", "no such report spec file")])
-    try:
-        return parse_spec(file.read_text(encoding="utf-8"), str(path))
-    except UnicodeDecodeError as exc:
-        raise SpecError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    return parse_spec(read_file_text(path, "no such report spec file", SpecError), str(path))
 
 
 # ------------------------------------------------------------------------------- live figures
@@ -226,18 +211,14 @@ def render_text(text: str, ev: Evidence, where: str, warnings: list[str], notes:
     def place(match: re.Match[str]) -> str:
         source, fig = figures[int(match.group(1))]
         if not fig.known:
-            return f"[unknown figure {_escape(source)}]"
+            return f"[unknown figure {escape(source)}]"
         notes.append(fig.note)
         n = len(notes)
         return (
-            f'<span class="live" title="{_escape(fig.note)}">{_escape(fig.shown)}<sup><a href="#note-{n}" id="ref-{n}">{n}</a></sup></span>'
+            f'<span class="live" title="{escape(fig.note)}">{escape(fig.shown)}<sup><a href="#note-{n}" id="ref-{n}">{n}</a></sup></span>'
         )
 
     return re.sub(r"FIGURE(\d+)END", place, html)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 # --------------------------------------------------------------------------------- quotes
@@ -346,7 +327,3 @@ def _unknown_section(name: str, known: dict[str, Section]) -> str:
     from ..errors import did_you_mean
 
     return f"no section {name!r} in this report{did_you_mean(name, known)}; its sections: {', '.join(known)}"
-
-
-def spec_sections(loaded: LoadedSpec) -> Iterator[str]:
-    yield from (s.id for s in loaded.spec.sections)

@@ -46,7 +46,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ..dataset import Responses
-from ..dataset.derived import filter_condition, within, within_mask
+from ..dataset.derived import blank_outside, filter_condition, within_mask
 from ..instrument.logic import Condition
 from ._blocks import Block
 from ._breakdown import Breakdown, make_breakdown
@@ -105,8 +105,8 @@ def estimate(
     mask = None
     if filter is not None:
         condition = filter_condition(filter)
-        mask = within_mask(responses, condition).to_numpy()
-        responses = within(responses, condition)
+        inside = within_mask(responses, condition)
+        responses, mask = blank_outside(responses, inside), inside.to_numpy()
     breakdown = make_breakdown(responses, by, within=mask)
     blocks = Engine(design, breakdown).blocks(responses, questions)
     return _table(blocks, breakdown, responses, ci, level, min_base, low_base, letters_level or level, adjust)
