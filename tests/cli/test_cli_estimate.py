@@ -10,13 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
+from designed_waves import designed_waves
 
 import collabstate
 from collabstate.dataset import Responses, read_responses, write_responses
-from collabstate.demo import leaders_wave
 from collabstate.instrument import load_instrument
 from collabstate.stats import ESTIMATE_SCHEMA, estimate
 
@@ -51,15 +50,7 @@ def run(*args):
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
     """Both leaders' demo waves with a design: weights, strata (region) and clusters, as CSV."""
-    frame = pl.concat([leaders_wave(2024), leaders_wave(2025)])
-    rng = np.random.default_rng(3)
-    n = frame.height
-    region = rng.choice(["north", "south", "east"], n)
-    frame = frame.with_columns(
-        weight=pl.Series(rng.uniform(0.5, 3.0, n)),
-        stratum=pl.Series(region),
-        cluster=pl.Series([f"{r}-{k}" for r, k in zip(region, rng.integers(0, 12, n))]),
-    )
+    frame = designed_waves(3, 12)
     path = tmp_path_factory.mktemp("estimate") / "leaders.csv"
     write_responses(Responses(load_instrument("leaders"), frame), path, "csv")
     return path

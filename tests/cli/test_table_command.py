@@ -12,14 +12,13 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
+from designed_waves import designed_waves
 from typer.testing import CliRunner
 
 from collabstate.cli import app
 from collabstate.dataset import Responses, derive, read_responses, write_responses
-from collabstate.demo import leaders_wave
 from collabstate.instrument import load_derived, load_instrument
 from collabstate.stats import ESTIMATE_SCHEMA, crosstab
 
@@ -56,15 +55,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     """The leaders' demo waves with a design (weights, strata, clusters): both waves in one file
     (a wave column of two waves), the 2025 wave with its wave column, and without one."""
     folder = tmp_path_factory.mktemp("table")
-    both = pl.concat([leaders_wave(2024), leaders_wave(2025)])
-    rng = np.random.default_rng(15)
-    n = both.height
-    region = rng.choice(["north", "south", "east"], n)
-    both = both.with_columns(
-        weight=pl.Series(rng.uniform(0.5, 3.0, n)),
-        stratum=pl.Series(region),
-        cluster=pl.Series([f"{r}-{k}" for r, k in zip(region, rng.integers(0, 10, n))]),
-    )
+    both = designed_waves(15, 10)
     one = both.filter(pl.col("wave") == 2025)
     derived = folder / "groups.yaml"
     derived.write_text(DERIVED, encoding="utf-8")
