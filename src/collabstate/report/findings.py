@@ -20,7 +20,16 @@ from ..analysis.findings import Finding
 from .evidence import Evidence, Group
 from .model import DEFAULT_READING, Cell, Kind, Reading, as_shown, fmt_count, fmt_number, fmt_pct
 
-__all__ = ["CHANGE_WORDS", "change_sentence", "finding_sentence", "group_sentence", "level_sentence", "verdict_text"]
+__all__ = [
+    "CHANGE_WORDS",
+    "change_sentence",
+    "change_words",
+    "compared",
+    "finding_sentence",
+    "group_sentence",
+    "level_sentence",
+    "verdict_text",
+]
 
 #: Words that say something moved; a sentence uses them only for a significant change.
 CHANGE_WORDS = (
@@ -66,18 +75,29 @@ def change_sentence(label: str, row: dict, *, share: bool = True, reading: Readi
     the size being the difference of the two figures as shown, so the sentence adds up.
     A comparison with a suppressed base gives no numbers at all."""
     w_from, w_to = row["wave_from"], row["wave_to"]
-    n_from, n_to = fmt_count(row.get("n_from")), fmt_count(row.get("n_to"))
-    verdict = row.get("verdict")
-    if verdict is None or row.get("estimate_from") is None or row.get("estimate_to") is None:
-        return f"{label}: not compared between {w_from} and {w_to}; a base is {reading.suppressed_base}."
+    words = change_words(row, share=share, reading=reading)
+    if not compared(row):
+        return f"{label}: not compared between {w_from} and {w_to}; {words}"
     a, b = _fmt(row["estimate_from"], share), _fmt(row["estimate_to"], share)
-    bases = f"(n = {n_from} and {n_to})"
+    return f"{label}: {a} in {w_from}, {b} in {w_to}; {words} (n = {fmt_count(row.get('n_from'))} and {fmt_count(row.get('n_to'))})."
+
+
+def compared(row: dict) -> bool:
+    """The change has a verdict and both figures (no base was suppressed)."""
+    return row.get("verdict") is not None and row.get("estimate_from") is not None and row.get("estimate_to") is not None
+
+
+def change_words(row: dict, *, share: bool = True, reading: Reading = DEFAULT_READING) -> str:
+    """What a change's sentence says of it: 'no significant change', 'down 11 points, a
+    significant fall', or (a base suppressed) 'a base is under 10.'."""
+    verdict = row.get("verdict")
+    if not compared(row):
+        return f"a base is {reading.suppressed_base}."
     if verdict == "no significant change":
-        return f"{label}: {a} in {w_from}, {b} in {w_to}; no significant change {bases}."
+        return "no significant change"
     size = abs(as_shown(row["estimate_to"], "share" if share else "mean") - as_shown(row["estimate_from"], "share" if share else "mean"))
     amount = f"{round(size * 100)} points" if share else fmt_number(size)
-    word = "a significant rise" if verdict == "up" else "a significant fall"
-    return f"{label}: {a} in {w_from}, {b} in {w_to}; {verdict} {amount}, {word} {bases}."
+    return f"{verdict} {amount}, {'a significant rise' if verdict == 'up' else 'a significant fall'}"
 
 
 def level_sentence(label: str, cell: Cell, *, wave: str | None = None) -> str:

@@ -155,11 +155,11 @@ def _figure(ev: Evidence, question: str, option: str | None, group: str | None, 
     if what == "change":
         if change is None:
             return Figure("", "", None, known=False)
-        from .findings import change_sentence
+        from .findings import change_sentence, change_words
 
-        sentence = change_sentence(label, change, share=kind == "share", reading=ev.reading)
-        words = sentence.split("; ", 1)[1].split(" (n =")[0] if "; " in sentence else sentence
-        return Figure(words, sentence, change)
+        share_of = kind == "share"
+        sentence = change_sentence(label, change, share=share_of, reading=ev.reading)
+        return Figure(change_words(change, share=share_of, reading=ev.reading), sentence, change)
     cell = ev.previous_cell(question, option, statistic, share) if what == "previous" else Cell.from_row(row, share, ev.reading)
     if what == "previous" and not ev.waves:
         return Figure("", "", None, known=False)
