@@ -33,6 +33,7 @@ __all__ = [
     "FilterOption",
     "InstrumentOption",
     "LiteralConsole",
+    "comma_names",
     "derived_responses",
     "err",
     "fail",
@@ -214,3 +215,12 @@ FilterOption = Annotated[
         "--filter", help='Estimate within the respondents for whom this condition holds, e.g. "sector == 1" (a domain of the full design).'
     ),
 ]
+
+
+def comma_names(value: str | None, option: str, nothing: str = "no name given") -> list[str]:
+    """The names of a comma-separated option (``--rows a, b``), spaces trimmed; an option given
+    with no name in it is a usage error saying ``nothing``."""
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    if value is not None and not names:
+        raise typer.BadParameter(nothing, param_hint=option)
+    return names

@@ -24,6 +24,7 @@ from ._shared import (
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    comma_names,
     derived_responses,
     err,
     literal,
@@ -87,9 +88,7 @@ def estimate(
         raise _usage(f"{fmt!r} is not one of {', '.join(ESTIMATE_FORMATS)}", "--format")
     method, level = check_method(ci), check_level(level)
     ins = read_instrument(instrument)
-    wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions is not None else None
-    if wanted == []:
-        raise _usage("no question given", "--questions")
+    wanted = comma_names(questions, "--questions", "no question given") if questions is not None else None
     known, extra = read_derived(ins, derive)
     resolve_questions(known, wanted)
     groups = [b.strip() for b in by.split(",")] if by is not None else None

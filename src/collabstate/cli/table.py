@@ -23,6 +23,7 @@ from ._shared import (
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    comma_names,
     derived_responses,
     err,
     out,
@@ -36,13 +37,6 @@ from ._shared import (
 __all__ = ["table"]
 
 TABLE_FORMATS = ("json", "csv", "xlsx", "table")
-
-
-def _names(value: str | None, option: str) -> list[str]:
-    names = [v.strip() for v in (value or "").split(",") if v.strip()]
-    if value is not None and not names:
-        raise typer.BadParameter("no name given", param_hint=option)
-    return names
 
 
 def table(
@@ -84,12 +78,12 @@ def table(
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(TABLE_FORMATS)}", param_hint="--format")
     if fmt == "xlsx" and out_file is None:
         raise typer.BadParameter("a workbook is written to a file: give --out FILE.xlsx", param_hint="--out")
-    shown = _names(statistics, "--statistics")
+    shown = comma_names(statistics, "--statistics")
     for name in shown:
         if name not in STATISTICS:
             raise typer.BadParameter(f"{name!r} is not one of {', '.join(STATISTICS)}", param_hint="--statistics")
     method, level = check_method(ci), check_level(level)
-    wanted, banners = _names(rows, "--rows"), _names(columns, "--columns")
+    wanted, banners = comma_names(rows, "--rows"), comma_names(columns, "--columns")
     ins = read_instrument(instrument)
     known, extra = read_derived(ins, derive)
     resolve_questions(known, wanted)
