@@ -19,6 +19,7 @@ from typing import overload
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from ...dataset import Validation
@@ -26,7 +27,17 @@ from . import flow
 from .exports import answers_object, read_wave
 from .models import Answer, Link, Respondent, Response, Wave
 
-__all__ = ["complete", "consent", "find_respondent", "new_token", "responses_of", "save_page", "start_open_link", "token_hash"]
+__all__ = [
+    "complete",
+    "completed_fingerprint",
+    "consent",
+    "find_respondent",
+    "new_token",
+    "responses_of",
+    "save_page",
+    "start_open_link",
+    "token_hash",
+]
 
 #: ``secrets.token_urlsafe(32)``: 256 bits of randomness, 43 characters.
 TOKEN_BYTES = 32
@@ -226,6 +237,15 @@ def complete(respondent: Respondent) -> None:
             locked.response = None
         locked.save(update_fields=["status", "page", "response", "updated_at"])
     respondent.refresh_from_db()
+
+
+def completed_fingerprint(wave: Wave) -> tuple[int, int, int] | None:
+    """The completed responses of ``wave`` as (count, sum and largest of their keys), in one
+    query; None before anyone completes. Responses are only added (completions, imports) or
+    deleted (erasure, the admin): a deletion and an addition change the sum and the largest of
+    the keys, if not the count, so what is computed from them is known to be current."""
+    done = wave.responses.filter(completed=True).aggregate(n=Count("pk"), total=Sum("pk"), last=Max("pk"))
+    return (done["n"], done["total"], done["last"]) if done["n"] else None
 
 
 def responses_of(wave: Wave, *, completed_only: bool = True) -> Validation:

@@ -40,7 +40,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ... import __version__
@@ -51,7 +51,7 @@ from ...report.assets import AssetsMissing
 from ...report.build import build_report
 from ...report.evidence import default_by
 from ...report.spec import SpecError, parse_spec
-from ..surveys.actions import responses_of
+from ..surveys.actions import completed_fingerprint, responses_of
 from ..surveys.exports import export_codebook
 from ..surveys.models import Wave
 from .models import ReportSpecVersion
@@ -239,14 +239,12 @@ def _folder(wave: Wave, choice: Choice, build: str, data: str) -> Path:
 
 def _data_key(wave: Wave) -> str | None:
     """What the report of ``wave`` is built from, as a short key; ``None`` with no completed
-    response. Responses are only added (completions, imports) or deleted (erasure, the admin):
-    a deletion and an addition change the sum and the largest of the numbers, if not the count."""
-    done = wave.responses.filter(completed=True).aggregate(n=Count("pk"), total=Sum("pk"), last=Max("pk"))
-    if not done["n"]:
+    response (:func:`~collabstate.web.surveys.actions.completed_fingerprint`)."""
+    done = completed_fingerprint(wave)
+    if done is None:
         return None
     rate = _rate_figures(wave)
-    return _digest([done["n"], done["total"], done["last"], rate["invited"], rate["invited_completed"], rate["imported"],
-                    wave.instrument_ref, wave.instrument_yaml])  # fmt: skip
+    return _digest([*done, rate["invited"], rate["invited_completed"], rate["imported"], wave.instrument_ref, wave.instrument_yaml])
 
 
 class _RateFigures(TypedDict):

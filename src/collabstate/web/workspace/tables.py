@@ -26,20 +26,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Sum
 from django.utils.safestring import SafeString, mark_safe
 
 from ...dataset import Responses, derive
 from ...errors import CollabstateError
 from ...instrument import Instrument
-from ...instrument.checks import check_condition
+from ...instrument.checks import check_condition, condition_names
 from ...instrument.logic import ConditionError, parse_condition
 from ...instrument.model import MatrixQuestion, ScaleQuestion, SingleQuestion, TextQuestion
 from ...report.crosstab import STATISTICS, CrosstabLayout, crosstab_layout, write_crosstab_xlsx
 from ...stats import crosstab
 from ...stats.crosstab import MAX_BANNERS
 from ...stats.design import Design
-from ..surveys.actions import responses_of
+from ..surveys.actions import completed_fingerprint, responses_of
 from ..surveys.models import Wave
 from .models import SavedTable
 
@@ -143,8 +142,7 @@ def filter_problem(instrument: Instrument, text: str) -> str | None:
     except ConditionError as exc:
         return f"{exc}; {expected}"
     full = with_derived(instrument)
-    known = {c.name: c.question for c in full.columns} | {q.id: q for q in full.questions}
-    for _loc, problem in check_condition(full, text, (), known, "this wave's questions and derived variables"):
+    for _loc, problem in check_condition(full, text, (), condition_names(full), "this wave's questions and derived variables"):
         return f"{problem}; {expected}"
     return None
 
@@ -176,10 +174,11 @@ _lock = threading.Lock()
 
 def _key(wave: Wave) -> str | None:
     """What the wave's tables are computed from, as a short key; None before anyone completes."""
-    done = wave.responses.filter(completed=True).aggregate(n=Count("pk"), total=Sum("pk"), last=Max("pk"))
-    if not done["n"]:
+    done = completed_fingerprint(wave)
+    if done is None:
         return None
-    text = f"{done['n']}|{done['total']}|{done['last']}|{wave.instrument_ref}|{wave.instrument_yaml}"
+    n, total, last = done
+    text = f"{n}|{total}|{last}|{wave.instrument_ref}|{wave.instrument_yaml}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
