@@ -18,7 +18,15 @@ from django.urls import URLPattern, URLResolver, reverse
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
 from collabstate.web.workspace import colleagues, urls
 from collabstate.web.workspace.models import (
-    AuditEntry, ExportJob, MemberInvitation, Membership, ReportSpecVersion, SavedTable, ScheduleStep, StepRun, WaveJob,
+    AuditEntry,
+    ExportJob,
+    MemberInvitation,
+    Membership,
+    ReportSpecVersion,
+    SavedTable,
+    ScheduleStep,
+    StepRun,
+    WaveJob,
 )  # fmt: skip
 
 
