@@ -126,8 +126,9 @@ def problems(step: ScheduleStep, now: dt.datetime | None = None) -> dict[str, li
     field = "at" if step.at is not None else "days_after"
     invitation_at = step.at if step.number == 0 else getattr(active.get(0), "at", None)
     when = _moment(step, invitation_at)
-    if step.days_after is not None and when is not None and when >= wave.closes_at:
-        errors[field].append(f"{step.days_after} day{'' if step.days_after == 1 else 's'} after the invitations planned on {_local(invitation_at)} is after the wave closes "
+    if step.days_after is not None and invitation_at is not None and when is not None and when >= wave.closes_at:
+        days = f"{step.days_after} day{'' if step.days_after == 1 else 's'}"
+        errors[field].append(f"{days} after the invitations planned on {_local(invitation_at)} is after the wave closes "
                              f"({_local(wave.closes_at)}); choose fewer days")  # fmt: skip
     for other in sorted(active.values(), key=lambda s: s.number):
         first, then = (other, step) if other.number < step.number else (step, other)
