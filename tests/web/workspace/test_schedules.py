@@ -263,7 +263,7 @@ def test_a_worker_starting_runs_what_was_missed(make_wave, monkeypatch):
 
 def test_the_worker_s_watch_looks_for_due_steps_every_few_seconds(monkeypatch):
     looked, parents = [], iter([1, 1, 1, 2])
-    monkeypatch.setattr(schedules, "SCHEDULE_SECONDS", 0.0)
+    monkeypatch.setattr(schedules, "SCHEDULE_SECONDS", -1.0)  # every time round
     monkeypatch.setattr(schedules, "tick", lambda: looked.append(True))
     monkeypatch.setattr(jobs, "note_worker", lambda: None)
     monkeypatch.setattr(serving.os, "getppid", lambda: next(parents))
