@@ -203,3 +203,11 @@ def test_the_system_check_reports_a_half_made_setup(settings):
     [plain] = _problems(settings, OIDC_RP_CLIENT_ID="id", OIDC_RP_CLIENT_SECRET="s", OIDC_ISSUER="http://idp.example.org")
     assert plain.startswith("collabstate.E034: COLLABSTATE_OIDC_ISSUER 'http://idp.example.org' is not an https:// address")
     assert _problems(settings, OIDC_RP_CLIENT_ID="id", OIDC_RP_CLIENT_SECRET="s", OIDC_ISSUER="http://127.0.0.1:8080/realms/x") == []
+
+
+def test_refusals_count_as_failed_sign_ins_of_the_address(client, idp, member, org_b, settings):
+    settings.SIGN_IN_ADDRESS_FAILURES_RATE = "2/15m"
+    member(org_b, "analyst", "ada")
+    assert [through(client, idp, email="zed@example.org").status_code for _ in range(2)] == [403, 403]
+    response = through(client, idp, email="ada@example.org")  # the right person, from an address over the limit
+    assert response.status_code == 429 and not signed_in(client)

@@ -126,6 +126,11 @@ def _verified(claims: dict) -> bool:
     return flag is None or str(flag).strip().lower() in ("true", "1")
 
 
+def _bare(issuer: str) -> str:
+    """An issuer without its ``https://`` and final ``/`` (Google's id_tokens say ``accounts.google.com`` or ``https://accounts.google.com``)."""
+    return issuer.removeprefix("https://").rstrip("/")
+
+
 class Backend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with the workspace's rule of who may sign in."""
 
@@ -155,7 +160,7 @@ class Backend(OIDCAuthenticationBackend):
         if settings.OIDC_RP_CLIENT_ID not in (audience if isinstance(audience, list) else [audience]):
             raise SuspiciousOperation(f"the token is for {audience!r}, not this site's client id")
         issuer = getattr(settings, "OIDC_ISSUER", "")
-        if issuer and str(payload.get("iss", "")).rstrip("/") != issuer.rstrip("/"):
+        if issuer and _bare(str(payload.get("iss", ""))) != _bare(issuer):
             raise SuspiciousOperation(f"the token was issued by {payload.get('iss')!r}, not {issuer!r}")
         return payload
 
