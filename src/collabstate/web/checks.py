@@ -26,8 +26,15 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["production_problems", "refuse_to_start", "secret_key_check", "single_sign_on_check", "single_sign_on_problems",
-           "site_url_check", "site_url_problems"]
+__all__ = [
+    "production_problems",
+    "refuse_to_start",
+    "secret_key_check",
+    "single_sign_on_check",
+    "single_sign_on_problems",
+    "site_url_check",
+    "site_url_problems",
+]
 
 HOW = "set it to a long random value, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
@@ -127,7 +134,7 @@ def single_sign_on_problems() -> list[checks.CheckMessage]:
         given = [variable for name, variable in OIDC_VARIABLES.items() if value[name]]
         return [checks.Error(f"{', '.join(given)} set, but not COLLABSTATE_OIDC_CLIENT_ID: single sign-on is off; set the client id "
                              "the provider gave, or unset the others", hint=hint, id="collabstate.E030")] if given else []  # fmt: skip
-    problems = []
+    problems: list[checks.CheckMessage] = []
     if not value["OIDC_RP_CLIENT_SECRET"]:
         problems.append(checks.Error("COLLABSTATE_OIDC_CLIENT_ID is set, but not COLLABSTATE_OIDC_CLIENT_SECRET: set the client "
                                      "secret the provider gave with the client id", hint=hint, id="collabstate.E031"))  # fmt: skip

@@ -54,7 +54,11 @@ class FakeIdP:
     def authorize(self, query: dict[str, str]) -> str:
         """Where the authorization endpoint sends the browser back to (the callback, with a code or an error)."""
         if self.deny:
-            return query["redirect_uri"] + "?" + urlencode({"error": self.deny, "error_description": "The user said no", "state": query["state"]})
+            return (
+                query["redirect_uri"]
+                + "?"
+                + urlencode({"error": self.deny, "error_description": "The user said no", "state": query["state"]})
+            )
         code = secrets.token_urlsafe(16)
         self.codes[code] = {**query, "person": dict(self.person)}
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})

@@ -109,7 +109,7 @@ def test_an_unverified_address_is_refused(client, idp, member, org_b):
 def test_an_unknown_address_is_refused_and_no_account_is_made(client, idp):
     response = through(client, idp, email="zed@example.org")
     page = response.content.decode()
-    assert response.status_code == 403 and "<h1 class=\"heading-l\">You are not signed in</h1>" in page
+    assert response.status_code == 403 and '<h1 class="heading-l">You are not signed in</h1>' in page
     assert "No workspace account for zed@example.org. Ask an owner of your organisation to invite you." in page
     assert not get_user_model().objects.exists() and not signed_in(client)
     assert through(client, idp, email="").status_code == 403  # no address at all
@@ -145,7 +145,10 @@ def test_two_accounts_with_the_address_are_refused(client, idp, django_user_mode
     django_user_model.objects.create_user("ada1", "ada@example.org")
     django_user_model.objects.create_user("ada2", "Ada@example.org")
     response = through(client, idp)
-    assert response.status_code == 403 and "More than one workspace account has the e-mail address ada@example.org" in response.content.decode()
+    assert (
+        response.status_code == 403
+        and "More than one workspace account has the e-mail address ada@example.org" in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize("tamper", [{"nonce": "not-the-one-sent"}, {"aud": "another-client"}, {"iss": "http://127.0.0.1:1"}])
@@ -191,7 +194,9 @@ def test_the_system_check_reports_a_half_made_setup(settings):
     issuer = {"OIDC_ISSUER": "https://login.example.org/tenant/v2.0"}
     assert _problems(settings) == [] and _problems(settings, OIDC_RP_CLIENT_ID="id", OIDC_RP_CLIENT_SECRET="s", **issuer) == []
     [only_secret] = _problems(settings, OIDC_RP_CLIENT_SECRET="s", OIDC_NAME="Microsoft")
-    assert only_secret.startswith("collabstate.E030: COLLABSTATE_OIDC_CLIENT_SECRET, COLLABSTATE_OIDC_NAME set, but not COLLABSTATE_OIDC_CLIENT_ID")
+    assert only_secret.startswith(
+        "collabstate.E030: COLLABSTATE_OIDC_CLIENT_SECRET, COLLABSTATE_OIDC_NAME set, but not COLLABSTATE_OIDC_CLIENT_ID"
+    )
     [no_secret] = _problems(settings, OIDC_RP_CLIENT_ID="id", **issuer)
     assert no_secret.startswith("collabstate.E031: COLLABSTATE_OIDC_CLIENT_ID is set, but not COLLABSTATE_OIDC_CLIENT_SECRET")
     [algorithm] = _problems(settings, OIDC_RP_CLIENT_ID="id", OIDC_RP_CLIENT_SECRET="s", OIDC_RP_SIGN_ALGO="none", **issuer)
@@ -211,3 +216,9 @@ def test_refusals_count_as_failed_sign_ins_of_the_address(client, idp, member, o
     assert [through(client, idp, email="zed@example.org").status_code for _ in range(2)] == [403, 403]
     response = through(client, idp, email="ada@example.org")  # the right person, from an address over the limit
     assert response.status_code == 429 and not signed_in(client)
+
+
+def test_single_sign_on_never_sends_a_person_to_another_site(client, idp, member, org_b):
+    member(org_b, "analyst", "ada")
+    response = through(client, idp, start=START + "?next=https://evil.example.org/")
+    assert response.status_code == 302 and response["Location"] == "/workspace/" and signed_in(client)

@@ -103,7 +103,7 @@ def discovery() -> dict:
 def setting(name: str, *default):
     """The library's settings, with an endpoint left empty read from the issuer's discovery document."""
     value = import_from_settings(name, *default)
-    if name in DISCOVERED and not value and getattr(settings, "OIDC_ISSUER", ""):
+    if name in DISCOVERED and not value and settings.OIDC_ISSUER:
         value = discovery().get(DISCOVERED[name]) or value
     return value
 
@@ -159,7 +159,7 @@ class Backend(OIDCAuthenticationBackend):
         audience = payload.get("aud")
         if settings.OIDC_RP_CLIENT_ID not in (audience if isinstance(audience, list) else [audience]):
             raise SuspiciousOperation(f"the token is for {audience!r}, not this site's client id")
-        issuer = getattr(settings, "OIDC_ISSUER", "")
+        issuer = settings.OIDC_ISSUER
         if issuer and _bare(str(payload.get("iss", ""))) != _bare(issuer):
             raise SuspiciousOperation(f"the token was issued by {payload.get('iss')!r}, not {issuer!r}")
         return payload
@@ -204,10 +204,13 @@ class Backend(OIDCAuthenticationBackend):
                                    f"{lapsed[latest.state()]}. Ask an owner of {latest.organisation} to invite you again.")  # fmt: skip
             return self.refuse(f"No workspace account for {email}. Ask an owner of your organisation to invite you.")
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # no password: the account signs in through the provider
                 user = self.UserModel.objects.create_user(
-                    _free_username(email), email=email, first_name=str(claims.get("given_name") or "")[:150],
-                    last_name=str(claims.get("family_name") or "")[:150])  # fmt: skip (no password: signs in through the provider)
+                    _free_username(email),
+                    email=email,
+                    first_name=str(claims.get("given_name") or "")[:150],
+                    last_name=str(claims.get("family_name") or "")[:150],
+                )
                 for invitation in invitations:
                     accept(invitation, user)
         except WorkspaceError as exc:  # accepted or revoked meanwhile
