@@ -7,6 +7,7 @@ clock); a shared link opens the report signed out and stops working when it is r
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import os
 import re
@@ -159,6 +160,32 @@ def test_a_team_runs_a_wave_from_nothing(site, browser, tmp_path):
     _wait_until_done(them)
     links = {who: _link(_wait_for_mail(var, f"{who}@example.org", "/r/"), "/r/") for who in ("ami", "bo", "cy")}
     assert len(set(links.values())) == 3
+
+    # A reminder seven days after each invitation, planned on the wave's Schedule page.
+    them.get_by_role("link", name="Back to the wave").click()
+    them.get_by_role("link", name=re.compile("^Plan or cancel steps")).click()
+    them.get_by_label("Step", exact=True).select_option(label="Reminder 1")
+    them.fill("#id_days_after", "7")
+    them.get_by_role("button", name="Plan the step").click()
+    assert "7 days after" in them.content(), them.content()[:3000]
+    assert_accessible(them, "the schedule with a planned reminder")
+    sent_before = len(_mails(var))
+    clock = dt.datetime.now() + dt.timedelta(days=6, hours=23)  # the test clock: not yet
+    _run_schedules(env, clock)
+    assert len(_mails(var)) == sent_before, "a reminder went before its time"
+    _run_schedules(env, clock + dt.timedelta(hours=2))  # seven days and an hour after the invitations
+    for who in ("ami", "bo", "cy"):
+        reminder = _wait_for_mail(var, f"{who}@example.org", "not yet received your answers")
+        assert "/r/" in reminder
+    them.reload()
+    assert "Ran " in them.content() and "3 reminders sent" in them.content(), them.content()[:4000]
+
+
+def _run_schedules(env: dict[str, str], now: dt.datetime) -> None:
+    """The schedules' runner at ``now`` (the test clock), on the site's own database."""
+    done = subprocess.run([sys.executable, "-m", "collabstate.web.manage", "run_schedules", "--now", now.strftime("%Y-%m-%dT%H:%M")],
+                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _wait_until_done(page, timeout: float = 60) -> None:
