@@ -1,0 +1,134 @@
+"""``collabstate model``: a survey-weighted regression (R's ``svyglm``) of an outcome on predictors.
+
+The numbers come from :func:`collabstate.analysis.models.fit_model`; this module parses the
+options and renders its rows. JSON: a list of objects ``term, estimate, se, ci_low, ci_high,
+p_value, df, n`` (and ``odds_ratio, or_low, or_high`` for a logistic model), ``null`` for what
+is not a number; CSV the same columns; ``table`` a table a person reads, with each term's words.
+What a reader must know (codes nobody had, separation) goes to stderr.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._shared import (
+    DataArgument,
+    DeriveOption,
+    FilterOption,
+    InstrumentOption,
+    comma_names,
+    derived_responses,
+    err,
+    out,
+    read_data,
+    read_derived,
+    read_instrument,
+    report_problems,
+    with_design,
+)
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..analysis.models import ModelFit
+
+__all__ = ["model"]
+
+MODEL_FORMATS = ("json", "csv", "table")
+
+
+def model(
+    data: DataArgument,
+    instrument: InstrumentOption,
+    outcome: Annotated[
+        str,
+        typer.Option("--outcome", help="A number, scale or grid question, an option, or a condition such as \"q6_success in (1, 2)\"."),
+    ],
+    predictors: Annotated[str, typer.Option("--predictors", help="Questions, grid rows, options or derived variables, comma-separated.")],
+    family: Annotated[
+        str | None, typer.Option("--family", help="linear or logistic (default: logistic for a condition or an option, else linear).")
+    ] = None,
+    filter: FilterOption = None,
+    derive: DeriveOption = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
+) -> None:
+    """A survey-weighted regression, as R's svyglm: each predictor's coefficient with its design-based
+    standard error, interval and p-value (t on the design's degrees of freedom).
+
+    A single-choice predictor becomes one term per code (sector=2, sector=3 ...) against its first
+    code. Respondents missing the outcome or a predictor are left out, as a domain of the full
+    design. A logistic model also gives odds ratios. An association, not a cause.
+
+    Example: [bold]collabstate model answers.csv -i readiness-2018 --outcome "q6_success in (1, 2)" --predictors q16_sector,q10_involvement[/]
+    """
+    from ..analysis.models import fit_model
+    from ..stats import check_level
+    from ..stats.glm import FAMILIES
+
+    if fmt not in MODEL_FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(MODEL_FORMATS)}", param_hint="--format")
+    if family is not None and family not in FAMILIES:
+        raise typer.BadParameter(f"{family!r} is not one of {', '.join(FAMILIES)}", param_hint="--family")
+    level = check_level(level)
+    names = comma_names(predictors, "--predictors")
+    ins = read_instrument(instrument)
+    _known, extra = read_derived(ins, derive)
+    validation = read_data(data, ins)
+    report_problems(validation)
+    if validation.rejected.height:
+        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the model", highlight=False)
+    responses = derived_responses(with_design(validation.responses, data, weight, strata, cluster), extra)
+    fitted = fit_model(responses, outcome, names, family, filter=filter)
+    for note in fitted.notes:
+        err.print(f"Note: {note}", highlight=False, markup=False)
+    rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in fitted.rows(level)]
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=1, allow_nan=False))
+    elif fmt == "csv":
+        import polars as pl
+
+        from ..dataset.csv_text import write_csv
+
+        buffer = io.StringIO()
+        write_csv(pl.DataFrame(rows), buffer)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        out.print(model_table(fitted, level))
+
+
+def model_table(fitted: ModelFit, level: float) -> Table:
+    """The model as a person reads it: each term's words, its estimate (an odds ratio for a
+    logistic model) with its interval, and its p-value; the base and the design's degrees of
+    freedom in the caption."""
+    from rich.table import Table
+
+    from ._shared import literal
+
+    logistic = fitted.family == "logistic"
+    shown = Table(
+        title=literal(f"{fitted.outcome_label}: {'logistic' if logistic else 'linear'} model"), title_justify="left",
+        caption=literal(f"n = {fitted.fit.n:,}; {fitted.fit.df} degrees of freedom; {level:.0%} intervals; "
+                        "an association between answers, not a cause"),
+        caption_justify="left", show_edge=False, pad_edge=False,
+    )  # fmt: skip
+    shown.add_column("Term", ratio=3)
+    shown.add_column("Odds ratio" if logistic else "Estimate", justify="right")
+    shown.add_column(f"{level:.0%} interval", justify="right")
+    shown.add_column("p", justify="right")
+    for row in fitted.rows(level):
+        if row["term"] == "(Intercept)" and logistic:
+            continue  # the odds at the reference: not a comparison a reader looks for
+        value, low, high = (row["odds_ratio"], row["or_low"], row["or_high"]) if logistic else (row["estimate"], row["ci_low"], row["ci_high"])
+        p = float(row["p_value"])  # type: ignore[arg-type]
+        shown.add_row(literal(fitted.label(str(row["term"]))), f"{value:.2f}", f"{low:.2f} to {high:.2f}",
+                      "—" if math.isnan(p) else "<0.001" if p < 0.001 else f"{p:.3f}")  # fmt: skip
+    return shown
