@@ -46,7 +46,9 @@ def test_rescaled_weights_change_nothing_and_reversed_codes_flip_the_sign(seed, 
     for term, row in base.items():
         assert scaled[term]["estimate"] == pytest.approx(row["estimate"], rel=1e-9, abs=1e-12)
         assert scaled[term]["se"] == pytest.approx(row["se"], rel=1e-9)
-    reversed_ = _rows(fit_model(Responses(LEADERS, data.with_columns((3 - pl.col("trained")).alias("trained"))), "confidence", ["trained", "sector"]))
+    reversed_ = _rows(
+        fit_model(Responses(LEADERS, data.with_columns((3 - pl.col("trained")).alias("trained"))), "confidence", ["trained", "sector"])
+    )
     assert reversed_["trained=2"]["estimate"] == pytest.approx(-base["trained=2"]["estimate"], rel=1e-9)
     assert reversed_["trained=2"]["se"] == pytest.approx(base["trained=2"]["se"], rel=1e-9)
     assert base["trained=2"]["estimate"] < 0  # the data were made with the trained (code 1) more confident

@@ -90,3 +90,24 @@ def test_what_cannot_be_a_model_is_a_message(waves, args, words):
     done = _run(str(waves), "-i", "leaders", *args)
     assert done.exit_code == 2, done.output
     assert words in " ".join(done.output.split()) and "Traceback" not in done.output
+
+
+DRIVER_KEYS = ["predictor", "raw", "importance", "ci_low", "ci_high", "sign", "performance", "quadrant"]
+
+
+def test_drivers_json_csv_and_table(waves):
+    args = [str(waves), "-i", "leaders", "--outcome", "confidence", "--predictors", "st_network,st_regulation,sector"]
+    done = runner.invoke(app, ["drivers", *args])
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout)
+    assert [list(r) for r in rows] == [DRIVER_KEYS] * 3
+    assert sum(r["importance"] for r in rows) == pytest.approx(1.0)
+    assert [r["importance"] for r in rows] == sorted((r["importance"] for r in rows), reverse=True)
+    assert "R² = " in done.stderr and "replicates" in done.stderr
+    csv = runner.invoke(app, ["drivers", *args, "--format", "csv"])
+    assert csv.exit_code == 0 and csv.stdout.splitlines()[0] == ",".join(DRIVER_KEYS)
+    assert "'" not in csv.stdout  # nothing neutralised: signs are words
+    table = runner.invoke(app, ["drivers", *args, "--format", "table"])
+    assert table.exit_code == 0 and "Share of R²" in table.stdout and "not a cause" in table.stdout
+    bad = runner.invoke(app, ["drivers", str(waves), "-i", "leaders", "--outcome", "confidence", "--predictors", "st_netwrk"])
+    assert bad.exit_code == 2 and "did you mean 'st_network'" in bad.output

@@ -97,4 +97,11 @@ def test_svyglm_agrees_with_r(reference, case, family):
         theirs = ref[(case, family, R_TERMS[str(row["term"])])]
         assert row["df"] == theirs["df"], (row, theirs)
         for ours_key, their_key in (("estimate", "estimate"), ("se", "se"), ("p_value", "p"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
-            assert _close(float(row[ours_key]), float(theirs[their_key])), (case, family, row["term"], ours_key, row[ours_key], theirs[their_key])
+            assert _close(float(row[ours_key]), float(theirs[their_key])), (
+                case,
+                family,
+                row["term"],
+                ours_key,
+                row[ours_key],
+                theirs[their_key],
+            )

@@ -47,7 +47,7 @@ from ..instrument.model import Column, MultipleQuestion
 from ..stats import Design
 from ..stats.glm import FAMILIES, GLMFit, ModelError, svyglm
 
-__all__ = ["ModelFit", "Term", "fit_model"]
+__all__ = ["ModelFit", "ModelMatrix", "Term", "fit_model", "model_matrix"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,9 @@ def _outcome(responses: Responses, outcome: str) -> tuple[np.ndarray, str, str]:
     column = ins.column(outcome)
     if column is not None:
         if column.kind == "text":
-            raise UsageError(argument="outcome", value=outcome, expected="a number, scale or grid question, an option, or a condition; not text")
+            raise UsageError(
+                argument="outcome", value=outcome, expected="a number, scale or grid question, an option, or a condition; not text"
+            )
         if column.kind == "code" and column.question.type == "single":
             first = next((c.code for c in column.choices if not c.excluded), 1)
             raise UsageError(argument="outcome", value=outcome,
@@ -140,6 +142,54 @@ def _predictor(responses: Responses, name: str) -> tuple[list[np.ndarray], list[
     return [_excluded_missing(responses, name)], [Term(name, label, name)]
 
 
+@dataclass(frozen=True)
+class ModelMatrix:
+    """An outcome and its predictors' columns, as the models read them: ``y`` (NaN where the
+    outcome is missing or outside the filter), ``x`` (n × columns, NaN where missing), each
+    column's :class:`Term`, the predictor (``predictors[group]``) each column comes from, the
+    outcome's default family and words, and notes (codes nobody used has)."""
+
+    y: np.ndarray
+    x: np.ndarray
+    terms: tuple[Term, ...]
+    groups: tuple[int, ...]
+    predictors: tuple[str, ...]
+    family: str
+    outcome_label: str
+    notes: tuple[str, ...]
+
+
+def model_matrix(responses: Responses, outcome: str, predictors: list[str], design: Design, filter: str | None = None) -> ModelMatrix:
+    """The outcome and predictor columns of a model (see the module's docstring)."""
+    if not predictors:
+        raise UsageError(argument="predictors", value="", expected="at least one predictor")
+    if len(set(predictors)) != len(predictors):
+        raise UsageError(argument="predictors", value=",".join(predictors), expected="each predictor once")
+    y, family, outcome_label = _outcome(responses, outcome)
+    if filter is not None:
+        y = np.where(within_mask(responses, filter).to_numpy(), y, np.nan)
+    raw: list[tuple[str, list[np.ndarray], list[Term]]] = [(p, *_predictor(responses, p)) for p in predictors]
+    usable = np.isfinite(y) & (design.weights > 0)
+    for _, values, _ in raw:
+        for v in values:
+            usable &= np.isfinite(v)
+    columns: list[np.ndarray] = []
+    terms: list[Term] = []
+    groups: list[int] = []
+    notes: list[str] = []
+    for group, (name, values, named) in enumerate(raw):
+        column = responses.instrument.column(name)
+        if column is not None and column.kind == "code" and column.question.type == "single":
+            dummies, dummy_terms, note = _dummies(values[0], column, usable)
+            values, named = dummies, dummy_terms
+            notes += [note] if note else []
+        columns += values
+        terms += named
+        groups += [group] * len(values)
+    x = np.column_stack(columns) if columns else np.empty((responses.n, 0))
+    return ModelMatrix(y, x, tuple(terms), tuple(groups), tuple(predictors), family, outcome_label, tuple(notes))
+
+
 def fit_model(
     responses: Responses,
     outcome: str,
@@ -153,40 +203,18 @@ def fit_model(
     ``responses`` (or ``design``), within ``filter`` when given."""
     if family is not None and family not in FAMILIES:
         raise UsageError(argument="family", value=family, expected=" or ".join(FAMILIES))
-    if not predictors:
-        raise UsageError(argument="predictors", value="", expected="at least one predictor")
-    if len(set(predictors)) != len(predictors):
-        raise UsageError(argument="predictors", value=",".join(predictors), expected="each predictor once")
     design = design or Design.from_responses(responses)
-    y, default_family, outcome_label = _outcome(responses, outcome)
-    chosen = family or default_family
-    if filter is not None:
-        y = np.where(within_mask(responses, filter).to_numpy(), y, np.nan)
-    raw: list[tuple[str, list[np.ndarray], list[Term]]] = [(p, *_predictor(responses, p)) for p in predictors]
-    usable = np.isfinite(y) & (design.weights > 0)
-    for _, values, _ in raw:
-        for v in values:
-            usable &= np.isfinite(v)
-    columns: list[np.ndarray] = []
-    terms: list[Term] = []
-    notes: list[str] = []
-    for name, values, named in raw:
-        column = responses.instrument.column(name)
-        if column is not None and column.kind == "code" and column.question.type == "single":
-            dummies, dummy_terms, note = _dummies(values[0], column, usable)
-            columns += dummies
-            terms += dummy_terms
-            notes += [note] if note else []
-        else:
-            columns += values
-            terms += named
-    x = np.column_stack(columns) if columns else np.empty((responses.n, 0))
-    fit = svyglm(design, x, y, [t.name for t in terms], chosen)  # type: ignore[arg-type]
+    matrix = model_matrix(responses, outcome, predictors, design, filter)
+    chosen = family or matrix.family
+    fit = svyglm(design, matrix.x, matrix.y, [t.name for t in matrix.terms], chosen)  # type: ignore[arg-type]
+    notes = list(matrix.notes)
     if not fit.converged:
         notes.append(f"the logistic model did not converge in {fit.iterations} iterations: its figures are not reliable")
     if fit.separated:
-        notes.append("some predictors separate the outcome (fitted probabilities of 0 or 1): their odds ratios and intervals are not reliable")
-    return ModelFit(outcome, outcome_label, chosen, fit, (Term("(Intercept)", "(Intercept)", ""), *terms), tuple(notes))
+        notes.append(
+            "some predictors separate the outcome (fitted probabilities of 0 or 1): their odds ratios and intervals are not reliable"
+        )
+    return ModelFit(outcome, matrix.outcome_label, chosen, fit, (Term("(Intercept)", "(Intercept)", ""), *matrix.terms), tuple(notes))
 
 
 def _dummies(codes: np.ndarray, column: Column, usable: np.ndarray) -> tuple[list[np.ndarray], list[Term], str]:

@@ -1,4 +1,5 @@
-"""``collabstate model``: a survey-weighted regression (R's ``svyglm``) of an outcome on predictors.
+"""``collabstate model``: a survey-weighted regression (R's ``svyglm``) of an outcome on predictors;
+``collabstate drivers``: their relative weights, with the importance–performance grid.
 
 The numbers come from :func:`collabstate.analysis.models.fit_model`; this module parses the
 options and renders its rows. JSON: a list of objects ``term, estimate, se, ci_low, ci_high,
@@ -35,9 +36,10 @@ from ._shared import (
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from ..analysis.drivers import Drivers
     from ..analysis.models import ModelFit
 
-__all__ = ["model"]
+__all__ = ["drivers", "model"]
 
 MODEL_FORMATS = ("json", "csv", "table")
 
@@ -47,7 +49,7 @@ def model(
     instrument: InstrumentOption,
     outcome: Annotated[
         str,
-        typer.Option("--outcome", help="A number, scale or grid question, an option, or a condition such as \"q6_success in (1, 2)\"."),
+        typer.Option("--outcome", help='A number, scale or grid question, an option, or a condition such as "q6_success in (1, 2)".'),
     ],
     predictors: Annotated[str, typer.Option("--predictors", help="Questions, grid rows, options or derived variables, comma-separated.")],
     family: Annotated[
@@ -127,8 +129,93 @@ def model_table(fitted: ModelFit, level: float) -> Table:
     for row in fitted.rows(level):
         if row["term"] == "(Intercept)" and logistic:
             continue  # the odds at the reference: not a comparison a reader looks for
-        value, low, high = (row["odds_ratio"], row["or_low"], row["or_high"]) if logistic else (row["estimate"], row["ci_low"], row["ci_high"])
+        value, low, high = (
+            (row["odds_ratio"], row["or_low"], row["or_high"]) if logistic else (row["estimate"], row["ci_low"], row["ci_high"])
+        )
         p = float(row["p_value"])  # type: ignore[arg-type]
         shown.add_row(literal(fitted.label(str(row["term"]))), f"{value:.2f}", f"{low:.2f} to {high:.2f}",
                       "—" if math.isnan(p) else "<0.001" if p < 0.001 else f"{p:.3f}")  # fmt: skip
+    return shown
+
+
+def drivers(
+    data: DataArgument,
+    instrument: InstrumentOption,
+    outcome: Annotated[
+        str,
+        typer.Option("--outcome", help='A number, scale or grid question, an option, or a condition such as "q6_success in (1, 2)".'),
+    ],
+    predictors: Annotated[str, typer.Option("--predictors", help="Questions, grid rows, options or derived variables, comma-separated.")],
+    filter: FilterOption = None,
+    derive: DeriveOption = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
+) -> None:
+    """Key drivers: each predictor's share of the outcome's explained variance (Johnson's relative
+    weights, summing to R²), its importance (share of R²) with a jackknife interval over the design's
+    clusters, the sign of its coefficient, its performance (mean score) and its quadrant of the
+    importance-performance grid.
+
+    JSON rows: predictor, raw, importance, ci_low, ci_high, sign, performance, quadrant; most
+    important first. R², the respondents used and the replicates go to stderr.
+
+    Example: [bold]collabstate drivers answers.csv -i leaders --outcome confidence --predictors st_network,st_trust,trained --format table[/]
+    """
+    from ..analysis.drivers import key_drivers
+    from ..stats import check_level
+
+    if fmt not in MODEL_FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(MODEL_FORMATS)}", param_hint="--format")
+    level = check_level(level)
+    names = comma_names(predictors, "--predictors")
+    ins = read_instrument(instrument)
+    _known, extra = read_derived(ins, derive)
+    validation = read_data(data, ins)
+    report_problems(validation)
+    if validation.rejected.height:
+        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out", highlight=False)
+    responses = derived_responses(with_design(validation.responses, data, weight, strata, cluster), extra)
+    found = key_drivers(responses, outcome, names, filter=filter, level=level)
+    err.print(f"R² = {found.r2:.3f} (jackknife SE {found.r2_se:.3f}, {found.replicates} replicates); n = {found.n:,}", highlight=False)
+    for note in found.notes:
+        err.print(f"Note: {note}", highlight=False, markup=False)
+    rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.record().items()} for d in found.drivers]
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=1, allow_nan=False))
+    elif fmt == "csv":
+        import polars as pl
+
+        from ..dataset.csv_text import write_csv
+
+        buffer = io.StringIO()
+        write_csv(pl.DataFrame(rows, infer_schema_length=None), buffer)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        out.print(drivers_table(found, level))
+
+
+def drivers_table(found: Drivers, level: float) -> Table:
+    """The drivers as a person reads them: importance as a share of what the model explains, with
+    its interval, the direction, and the quadrant."""
+    from rich.table import Table
+
+    from ._shared import literal
+
+    shown = Table(
+        title=literal(f"What goes with {found.outcome_label}"), title_justify="left",
+        caption=literal(f"The predictors together explain {found.r2:.0%} of the variation (R²); n = {found.n:,}. "
+                        "Shares of that, with {:.0%} intervals; an association, not a cause.".format(level)),
+        caption_justify="left", show_edge=False, pad_edge=False,
+    )  # fmt: skip
+    shown.add_column("Predictor", ratio=3)
+    shown.add_column("Share of R²", justify="right")
+    shown.add_column(f"{level:.0%} interval", justify="right")
+    shown.add_column("Direction")
+    shown.add_column("Quadrant")
+    for d in found.drivers:
+        direction = {"positive": "higher with more", "negative": "lower with more"}.get(d.sign or "", "—")
+        shown.add_row(literal(d.label), f"{d.importance:.0%}", f"{d.ci_low:.0%} to {d.ci_high:.0%}", direction, d.quadrant or "—")
     return shown
