@@ -73,7 +73,8 @@ def weights_from_moments(m: npt.NDArray[np.float64], groups: Sequence[int]) -> t
     lam = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
     beta = np.linalg.solve(lam, rxy)
     raw = (lam**2) @ (beta**2)
-    return np.bincount(np.asarray(groups), weights=raw), float(beta @ beta)
+    shares: npt.NDArray[np.float64] = np.bincount(np.asarray(groups), weights=raw).astype(np.float64)
+    return shares, float(beta @ beta)
 
 
 def jackknife_moments(
@@ -83,8 +84,11 @@ def jackknife_moments(
     or more), with each replicate's stratum and factor (n_h − 1)/n_h: ``(moments (R × k × k),
     stratum (R,), factor (R,))``."""
     k = u.shape[1]
-    per = np.zeros((design.n_psu, k, k))
-    np.add.at(per, design.psu, weights[:, None, None] * u[:, :, None] * u[:, None, :])
+    per = np.empty((design.n_psu, k, k))
+    for a in range(k):  # k(k+1)/2 passes of bincount: no n × k × k array
+        wa = weights * u[:, a]
+        for b in range(a, k):
+            per[:, a, b] = per[:, b, a] = np.bincount(design.psu, weights=wa * u[:, b], minlength=design.n_psu)
     total = per.sum(axis=0)
     stratum_of = design.psu_stratum
     nh = design.psu_per_stratum[stratum_of].astype(np.float64)
@@ -96,11 +100,12 @@ def jackknife_moments(
     return moments[keep], stratum_of[keep], ((nh - 1.0) / nh)[keep]
 
 
-def _jk_se(replicates: np.ndarray, factor: np.ndarray) -> np.ndarray:
+def _jk_se(replicates: np.ndarray, factor: np.ndarray) -> npt.NDArray[np.float64]:
     """The jackknife SE per column of ``replicates`` (R × m): √(Σ_r f_r (θ_r − θ̄)²), with θ̄
     the replicates' mean, as R's ``svrVar`` with ``survey.replicates.mse = FALSE`` (its default)."""
     centred = replicates - replicates.mean(axis=0)
-    return np.sqrt((factor[:, None] * centred**2).sum(axis=0))
+    se: npt.NDArray[np.float64] = np.sqrt((factor[:, None] * centred**2).sum(axis=0))
+    return se
 
 
 def relative_weights(
