@@ -47,7 +47,7 @@ from ..instrument.model import Column, MultipleQuestion
 from ..stats import Design
 from ..stats.glm import FAMILIES, GLMFit, ModelError, svyglm
 
-__all__ = ["ModelFit", "ModelMatrix", "Term", "fit_model", "model_matrix"]
+__all__ = ["ModelFit", "ModelMatrix", "Term", "column_values", "fit_model", "model_matrix"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class ModelFit:
         return next((t.label for t in self.terms if t.name == term), term)
 
 
-def _excluded_missing(responses: Responses, name: str) -> np.ndarray:
+def column_values(responses: Responses, name: str) -> np.ndarray:
     """The column's values as numbers: a coded column's score (NaN for an excluded code and no
     answer), a flag's 0/1, a number's value."""
     column = responses.instrument.column(name)
@@ -105,7 +105,7 @@ def _outcome(responses: Responses, outcome: str) -> tuple[np.ndarray, str, str]:
             first = next((c.code for c in column.choices if not c.excluded), 1)
             raise UsageError(argument="outcome", value=outcome,
                              expected=f"a condition on it, such as '{outcome} == {first}' (a single-choice question's codes are not amounts)")  # fmt: skip
-        return _excluded_missing(responses, outcome), ("logistic" if column.kind == "flag" else "linear"), column.label
+        return column_values(responses, outcome), ("logistic" if column.kind == "flag" else "linear"), column.label
     try:
         condition = filter_condition(outcome)
         holds = within_mask(responses, condition).to_numpy().astype(np.float64)
@@ -114,7 +114,7 @@ def _outcome(responses: Responses, outcome: str) -> tuple[np.ndarray, str, str]:
     unknown = np.zeros(responses.n, dtype=bool)
     for name in condition.names:
         for read in _columns_of(ins, name):
-            unknown |= np.isnan(_excluded_missing(responses, read))
+            unknown |= np.isnan(column_values(responses, read))
     return np.where(unknown, np.nan, holds), "logistic", f"Respondents for whom {outcome}"
 
 
@@ -133,13 +133,13 @@ def _predictor(responses: Responses, name: str) -> tuple[list[np.ndarray], list[
         question = next((q for q in ins.questions if q.id == name), None)
         if isinstance(question, MultipleQuestion):
             cols = [(f"{name}/{o.code}", f"{question.label}: {o.label}") for o in question.options]
-            return [_excluded_missing(responses, c) for c, _ in cols], [Term(c, label, name) for c, label in cols]
+            return [column_values(responses, c) for c, _ in cols], [Term(c, label, name) for c, label in cols]
         ins.question(name)  # an unknown name: the error with "did you mean"
         raise UsageError(argument="predictors", value=name, expected="a question, grid row, option or derived variable with one column")
     if column.kind == "text":
         raise UsageError(argument="predictors", value=name, expected="a coded, number or option question, not text")
     label = f"{column.question.label}: {column.label}" if column.question.type == "matrix" else column.label
-    return [_excluded_missing(responses, name)], [Term(name, label, name)]
+    return [column_values(responses, name)], [Term(name, label, name)]
 
 
 @dataclass(frozen=True)

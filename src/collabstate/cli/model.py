@@ -1,5 +1,6 @@
 """``collabstate model``: a survey-weighted regression (R's ``svyglm``) of an outcome on predictors;
-``collabstate drivers``: their relative weights, with the importance–performance grid.
+``collabstate drivers``: their relative weights, with the importance–performance grid;
+``collabstate reliability``: whether a set of items hangs together (alpha, omega, the one-factor model).
 
 The numbers come from :func:`collabstate.analysis.models.fit_model`; this module parses the
 options and renders its rows. JSON: a list of objects ``term, estimate, se, ci_low, ci_high,
@@ -13,7 +14,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from ..analysis.drivers import Drivers
     from ..analysis.models import ModelFit
 
-__all__ = ["drivers", "model"]
+__all__ = ["drivers", "model", "reliability"]
 
 MODEL_FORMATS = ("json", "csv", "table")
 
@@ -92,7 +93,7 @@ def model(
     fitted = fit_model(responses, outcome, names, family, filter=filter)
     for note in fitted.notes:
         err.print(f"Note: {note}", highlight=False, markup=False)
-    rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in fitted.rows(level)]
+    rows = _finite(fitted.rows(level))
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=1, allow_nan=False))
     elif fmt == "csv":
@@ -101,7 +102,7 @@ def model(
         from ..dataset.csv_text import write_csv
 
         buffer = io.StringIO()
-        write_csv(pl.DataFrame(rows), buffer)
+        write_csv(pl.DataFrame(cast(list, rows)), buffer)
         typer.echo(buffer.getvalue(), nl=False)
     else:
         out.print(model_table(fitted, level))
@@ -182,7 +183,7 @@ def drivers(
     err.print(f"R² = {found.r2:.3f} (jackknife SE {found.r2_se:.3f}, {found.replicates} replicates); n = {found.n:,}", highlight=False)
     for note in found.notes:
         err.print(f"Note: {note}", highlight=False, markup=False)
-    rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.record().items()} for d in found.drivers]
+    rows = _finite([d.record() for d in found.drivers])
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=1, allow_nan=False))
     elif fmt == "csv":
@@ -191,7 +192,7 @@ def drivers(
         from ..dataset.csv_text import write_csv
 
         buffer = io.StringIO()
-        write_csv(pl.DataFrame(rows, infer_schema_length=None), buffer)
+        write_csv(pl.DataFrame(cast(list, rows), infer_schema_length=None), buffer)
         typer.echo(buffer.getvalue(), nl=False)
     else:
         out.print(drivers_table(found, level))
@@ -219,3 +220,75 @@ def drivers_table(found: Drivers, level: float) -> Table:
         direction = {"positive": "higher with more", "negative": "lower with more"}.get(d.sign or "", "—")
         shown.add_row(literal(d.label), f"{d.importance:.0%}", f"{d.ci_low:.0%} to {d.ci_high:.0%}", direction, d.quadrant or "—")
     return shown
+
+
+def reliability(
+    data: DataArgument,
+    instrument: InstrumentOption,
+    items: Annotated[str, typer.Option("--items", help="Scale or number questions or grid rows, comma-separated; a grid's id for all its rows.")],
+    cfa: Annotated[bool, typer.Option("--cfa", help="Also the one-factor model's fit: chi-square, df, CFI, TLI, RMSEA, SRMR.")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Each group of a single-choice question on its own.")] = None,
+    weighted: Annotated[bool, typer.Option("--weighted", help="Use the design's weights (default: unweighted, as psych and lavaan).")] = False,
+    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    level: Annotated[float, typer.Option("--level", help="Confidence level of alpha's interval, between 0 and 1.")] = 0.95,
+    fmt: Annotated[str, typer.Option("--format", help="Output: json or table.")] = "json",
+) -> None:
+    """Does a set of items hang together? Cronbach's alpha with Feldt's interval, each item's
+    correlation with the rest and alpha without it, McDonald's omega from the one-factor model
+    (three items or more), and with --cfa that model's fit, as R's psych::alpha and lavaan::cfa
+    compute them. Respondents who answered every item (complete cases), unweighted unless --weighted.
+
+    JSON: {alpha, alpha_ci_low, alpha_ci_high, omega, n, items: [{item, item_rest_r, alpha_if_dropped}],
+    fit: {chisq, df, cfi, tli, rmsea, srmr} or null}; with --by, a list of them, each with its group.
+
+    Example: [bold]collabstate reliability answers.csv -i leaders --items statements --cfa --format table[/]
+    """
+    from ..analysis.reliability import reliability as assess
+    from ..stats import check_level
+
+    if fmt not in ("json", "table"):
+        raise typer.BadParameter(f"{fmt!r} is not one of json, table", param_hint="--format")
+    level = check_level(level)
+    names = comma_names(items, "--items")
+    ins = read_instrument(instrument)
+    validation = read_data(data, ins)
+    report_problems(validation)
+    responses = with_design(validation.responses, data, weight, None, None)
+    results, notes = assess(responses, names, by=by, weighted=weighted, level=level)
+    for note in notes:
+        err.print(f"Note: {note}", highlight=False, markup=False)
+    records = [r.record(cfa) for r in results]
+    if fmt == "json":
+        typer.echo(json.dumps(_finite(records if by is not None else records[0]), indent=1, allow_nan=False))
+        return
+    from rich.table import Table
+
+    from ._shared import literal
+
+    for r, record in zip(results, records):
+        head = f"{record['group']}: " if by is not None else ""
+        omega = f"; omega {record['omega']:.2f}" if record["omega"] is not None else ""
+        shown = Table(title=literal(f"{head}alpha {r.alpha.alpha:.2f} ({level:.0%} interval {r.alpha.ci_low:.2f} to "
+                                    f"{r.alpha.ci_high:.2f}){omega}; n = {r.alpha.n:,}"), title_justify="left",
+                      show_edge=False, pad_edge=False)  # fmt: skip
+        shown.add_column("Item")
+        shown.add_column("Correlation with the rest", justify="right")
+        shown.add_column("Alpha without it", justify="right")
+        for j, item in enumerate(r.items):
+            shown.add_row(literal(item), f"{r.alpha.item_rest_r[j]:.2f}", f"{r.alpha.alpha_if_dropped[j]:.2f}")
+        out.print(shown)
+        if cfa and r.model is not None:
+            f = r.model
+            out.print(f"One-factor model: chi-square {f.chisq:.1f} on {f.df} df (p = {f.p_value:.3f}), CFI {f.cfi:.3f}, "
+                      f"TLI {f.tli:.3f}, RMSEA {f.rmsea:.3f}, SRMR {f.srmr:.3f}")  # fmt: skip
+
+
+def _finite(value: object) -> object:
+    """``value`` with every NaN or infinity (alpha without an item, of two) as None: JSON's null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
