@@ -42,7 +42,9 @@ def test_items_of_one_factor_hang_together_better_than_noise(seed):
 
 
 def test_complete_cases_groups_and_refusals():
-    data = _statements(1, 1.0).with_columns(pl.when(pl.int_range(pl.len()) < 10).then(None).otherwise(pl.col("st_network")).alias("st_network"))
+    data = _statements(1, 1.0).with_columns(
+        pl.when(pl.int_range(pl.len()) < 10).then(None).otherwise(pl.col("st_network")).alias("st_network")
+    )
     results, notes = reliability(Responses(LEADERS, data), ["statements"], by="sector")
     assert [r.group for r in results] == ["Public", "Private", "Not-for-profit"]
     assert sum(r.alpha.n for r in results) == 290
@@ -67,7 +69,9 @@ def test_the_command_line_json(tmp_path):
     assert [list(i) for i in record["items"]] == [["item", "item_rest_r", "alpha_if_dropped"]] * 3
     two = CliRunner().invoke(app, ["reliability", str(path), "-i", "leaders", "--items", "st_network,st_effective"])
     assert two.exit_code == 0 and json.loads(two.stdout)["omega"] is None and json.loads(two.stdout)["items"][0]["alpha_if_dropped"] is None
-    by = CliRunner().invoke(app, ["reliability", str(path), "-i", "leaders", "--items", "statements", "--by", "sector", "--format", "table"])
+    by = CliRunner().invoke(
+        app, ["reliability", str(path), "-i", "leaders", "--items", "statements", "--by", "sector", "--format", "table"]
+    )
     assert by.exit_code == 0 and "Private: alpha" in by.stdout
     bad = CliRunner().invoke(app, ["reliability", str(path), "-i", "leaders", "--items", "statments"])
     assert bad.exit_code == 2 and "did you mean 'statements'" in bad.output

@@ -225,10 +225,14 @@ def drivers_table(found: Drivers, level: float) -> Table:
 def reliability(
     data: DataArgument,
     instrument: InstrumentOption,
-    items: Annotated[str, typer.Option("--items", help="Scale or number questions or grid rows, comma-separated; a grid's id for all its rows.")],
+    items: Annotated[
+        str, typer.Option("--items", help="Scale or number questions or grid rows, comma-separated; a grid's id for all its rows.")
+    ],
     cfa: Annotated[bool, typer.Option("--cfa", help="Also the one-factor model's fit: chi-square, df, CFI, TLI, RMSEA, SRMR.")] = False,
     by: Annotated[str | None, typer.Option("--by", help="Each group of a single-choice question on its own.")] = None,
-    weighted: Annotated[bool, typer.Option("--weighted", help="Use the design's weights (default: unweighted, as psych and lavaan).")] = False,
+    weighted: Annotated[
+        bool, typer.Option("--weighted", help="Use the design's weights (default: unweighted, as psych and lavaan).")
+    ] = False,
     weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
     level: Annotated[float, typer.Option("--level", help="Confidence level of alpha's interval, between 0 and 1.")] = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json or table.")] = "json",

@@ -38,7 +38,7 @@ import numpy.typing as npt
 from ..errors import RefusedError
 from ._dist import chi2_sf
 
-__all__ = ["Alpha", "FactorModel", "ReliabilityError", "cronbach_alpha", "covariance", "one_factor"]
+__all__ = ["Alpha", "FactorModel", "ReliabilityError", "covariance", "cronbach_alpha", "one_factor"]
 
 _Float = npt.NDArray[np.float64]
 
