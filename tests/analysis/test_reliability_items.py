@@ -75,3 +75,17 @@ def test_the_command_line_json(tmp_path):
     assert by.exit_code == 0 and "Private: alpha" in by.stdout
     bad = CliRunner().invoke(app, ["reliability", str(path), "-i", "leaders", "--items", "statments"])
     assert bad.exit_code == 2 and "did you mean 'statements'" in bad.output
+
+
+def test_by_group_with_invariance(tmp_path):
+    path = tmp_path / "statements.csv"
+    _statements(6, 0.8).write_csv(path)
+    done = CliRunner().invoke(app, ["reliability", str(path), "-i", "leaders", "--items", "statements", "--by", "sector", "--cfa"])
+    assert done.exit_code == 0, done.output
+    shown = json.loads(done.stdout)
+    assert [g["group"] for g in shown["groups"]] == ["Public", "Private", "Not-for-profit"]
+    levels = shown["invariance"]
+    assert [lv["level"] for lv in levels] == ["configural", "metric", "scalar"]
+    assert levels[0]["holds"] is None and isinstance(levels[1]["holds"], bool)
+    assert levels[0]["df"] < levels[1]["df"] < levels[2]["df"]
+    assert levels[1]["delta_cfi"] == pytest.approx(levels[1]["cfi"] - levels[0]["cfi"])

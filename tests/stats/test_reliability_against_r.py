@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from conftest import R_DIR
 
-from collabstate.stats.reliability import covariance, cronbach_alpha, one_factor
+from collabstate.stats.reliability import covariance, cronbach_alpha, invariance, one_factor
 
 pytestmark = pytest.mark.r
 
@@ -81,3 +81,47 @@ def test_the_one_factor_model_agrees_with_lavaan(reference, case):
         theirs = ref[(case, name, "")]
         assert getattr(model, name) == pytest.approx(theirs, rel=1e-6, abs=1e-8), name
     assert model.p_value == pytest.approx(ref[(case, "pvalue", "")], rel=1e-6, abs=1e-10)
+
+
+INVARIANCE = {"inv_1": (21, 5, 3, 0.0), "inv_2": (22, 4, 2, 0.8)}  # seed, items, groups, the first item's shift in group 2
+
+
+def _groups(seed: int, k: int, g: int, shift: float) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    frames = []
+    for group in range(1, g + 1):
+        n = int(rng.integers(150, 300))
+        factor = rng.normal(0.2 * group, 1.0 + 0.1 * group, n)
+        items = {f"i{j + 1}": 2 + 0.7 * factor + rng.normal(size=n) + (shift if (group == 2 and j == 0) else 0.0) for j in range(k)}
+        frames.append(pl.DataFrame({**items, "g": np.full(n, group)}))
+    return pl.concat(frames)
+
+
+@pytest.fixture(scope="module")
+def invariance_reference(reference, tmp_path_factory):
+    out = tmp_path_factory.mktemp("invariance")
+    cases = {name: _groups(*spec) for name, spec in INVARIANCE.items()}
+    for name, frame in cases.items():
+        frame.write_csv(out / f"{name}.csv")
+    run = subprocess.run(["Rscript", str(R_DIR / "reliability.R"), str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    ref = pl.read_csv(out / "invariance.csv")
+    return cases, {(r["case"], r["level"], r["what"]): r["value"] for r in ref.iter_rows(named=True)}
+
+
+@pytest.mark.parametrize("case", list(INVARIANCE))
+def test_invariance_agrees_with_lavaan(invariance_reference, case):
+    cases, ref = invariance_reference
+    frame = cases[case]
+    items = [c for c in frame.columns if c != "g"]
+    groups = [(frame.filter(pl.col("g") == g).select(items).to_numpy().astype(float), frame.filter(pl.col("g") == g).height)
+              for g in sorted(frame["g"].unique())]  # fmt: skip
+    levels = invariance(groups)
+    assert [lv.level for lv in levels] == ["configural", "metric", "scalar"]
+    for lv in levels:
+        assert lv.converged, lv
+        assert lv.df == ref[(case, lv.level, "df")]
+        for name in ("chisq", "cfi", "tli", "rmsea", "srmr"):
+            assert getattr(lv, name) == pytest.approx(ref[(case, lv.level, name)], rel=1e-5, abs=1e-7), (lv.level, name)
+    if case == "inv_2":  # the first item's intercept differs in group 2: scalar invariance fails
+        assert levels[1].holds is True and levels[2].holds is False

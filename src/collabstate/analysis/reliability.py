@@ -18,10 +18,10 @@ from ..dataset import Responses
 from ..errors import UsageError
 from ..instrument.model import MatrixQuestion
 from ..stats import Design
-from ..stats.reliability import Alpha, FactorModel, ReliabilityError, covariance, cronbach_alpha, one_factor
+from ..stats.reliability import Alpha, FactorModel, InvarianceLevel, ReliabilityError, covariance, cronbach_alpha, invariance, one_factor
 from .models import column_values
 
-__all__ = ["Reliability", "item_columns", "reliability"]
+__all__ = ["Reliability", "group_invariance", "item_columns", "reliability"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,20 @@ def reliability(
             notes.append(f"{where}the one-factor model did not converge: omega and the fit are not to be trusted")
         out.append(Reliability(group, tuple(columns), alpha, model))
     return out, notes
+
+
+def group_invariance(responses: Responses, items: list[str], by: str) -> list[InvarianceLevel]:
+    """Configural, metric and scalar invariance of the one-factor model of ``items`` across the
+    groups of ``by`` (complete cases, unweighted; groups with fewer respondents than items are
+    left out, as :func:`reliability` leaves them out)."""
+    columns = item_columns(responses, items)
+    x = np.column_stack([column_values(responses, c) for c in columns])
+    column = responses.instrument.column(by)
+    if column is None or column.kind != "code" or column.question.type != "single":
+        raise UsageError(argument="by", value=by, expected="a single-choice question, its groups its codes")
+    codes = column_values(responses, by)
+    complete = np.isfinite(x).all(axis=1)
+    groups = [
+        (x[rows], int(rows.sum())) for c in column.choices if not c.excluded and (rows := complete & (codes == c.code)).sum() > len(columns)
+    ]
+    return invariance(groups)

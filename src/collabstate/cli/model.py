@@ -243,10 +243,13 @@ def reliability(
     compute them. Respondents who answered every item (complete cases), unweighted unless --weighted.
 
     JSON: {alpha, alpha_ci_low, alpha_ci_high, omega, n, items: [{item, item_rest_r, alpha_if_dropped}],
-    fit: {chisq, df, cfi, tli, rmsea, srmr} or null}; with --by, a list of them, each with its group.
+    fit: {chisq, df, cfi, tli, rmsea, srmr} or null}; with --by, {groups: [one each, with its group],
+    invariance: [configural, metric, scalar: {level, chisq, df, cfi, tli, rmsea, srmr, delta_cfi,
+    delta_rmsea, holds}] with --cfa, else null}.
 
     Example: [bold]collabstate reliability answers.csv -i leaders --items statements --cfa --format table[/]
     """
+    from ..analysis.reliability import group_invariance
     from ..analysis.reliability import reliability as assess
     from ..stats import check_level
 
@@ -262,8 +265,10 @@ def reliability(
     for note in notes:
         err.print(f"Note: {note}", highlight=False, markup=False)
     records = [r.record(cfa) for r in results]
+    levels = group_invariance(responses, names, by) if by is not None and cfa else []
     if fmt == "json":
-        typer.echo(json.dumps(_finite(records if by is not None else records[0]), indent=1, allow_nan=False))
+        shown = {"groups": records, "invariance": [lv.record() for lv in levels] or None} if by is not None else records[0]
+        typer.echo(json.dumps(_finite(shown), indent=1, allow_nan=False))
         return
     from rich.table import Table
 
@@ -285,6 +290,15 @@ def reliability(
             f = r.model
             out.print(f"One-factor model: chi-square {f.chisq:.1f} on {f.df} df (p = {f.p_value:.3f}), CFI {f.cfi:.3f}, "
                       f"TLI {f.tli:.3f}, RMSEA {f.rmsea:.3f}, SRMR {f.srmr:.3f}")  # fmt: skip
+    if levels:
+        inv = Table(title="Measurement invariance across the groups (Chen's criteria: CFI falls by 0.010 or less, RMSEA rises by "
+                          "0.015 or less)", title_justify="left", show_edge=False, pad_edge=False)  # fmt: skip
+        for head in ("Level", "Chi-square", "df", "CFI", "RMSEA", "SRMR", "Holds"):
+            inv.add_column(head, justify="left" if head in ("Level", "Holds") else "right")
+        for lv in levels:
+            holds = "—" if lv.holds is None else "yes" if lv.holds else "no"
+            inv.add_row(lv.level, f"{lv.chisq:.1f}", str(lv.df), f"{lv.cfi:.3f}", f"{lv.rmsea:.3f}", f"{lv.srmr:.3f}", holds)
+        out.print(inv)
 
 
 def _finite(value: object) -> object:

@@ -183,3 +183,168 @@ def one_factor(cov: _Float, n: int) -> FactorModel:
     gradient[k:][params[k:] <= floor * (1 + 1e-9)] = 0.0  # at its bound, a residual's gradient may point outwards
     converged = bool(np.max(np.abs(gradient)) < 1e-6)
     return FactorModel(lam, theta, chisq, df, p_value, float(cfi), float(tli), rmsea, srmr, omega, n, converged, heywood)
+
+
+# ------------------------------------------------------------------ measurement invariance
+#: Chen (2007): a level of invariance holds when, against the level before it, CFI falls by no
+#: more than 0.010 and RMSEA rises by no more than 0.015.
+DELTA_CFI, DELTA_RMSEA = -0.010, 0.015
+LEVELS = ("configural", "metric", "scalar")
+
+
+@dataclass(frozen=True)
+class InvarianceLevel:
+    """One level of the multi-group one-factor model and its fit; ``holds`` against the level
+    before it by Chen's ΔCFI and ΔRMSEA (None for configural)."""
+
+    level: str
+    chisq: float
+    df: int
+    cfi: float
+    tli: float
+    rmsea: float
+    srmr: float
+    delta_cfi: float | None
+    delta_rmsea: float | None
+    holds: bool | None
+    converged: bool
+
+    def record(self) -> dict[str, object]:
+        return {"level": self.level, "chisq": self.chisq, "df": self.df, "cfi": self.cfi, "tli": self.tli, "rmsea": self.rmsea,
+                "srmr": self.srmr, "delta_cfi": self.delta_cfi, "delta_rmsea": self.delta_rmsea, "holds": self.holds}  # fmt: skip
+
+
+class _Groups:
+    """The multi-group model of one level: which parameters are shared, the map from the parameter
+    vector to each group's (λ, θ, ν, ψ, κ), and the ML discrepancy Σ_g (N_g/N) F_g with its gradient.
+    With ``std.lv``: the first group's factor has variance 1 and mean 0; metric frees the others'
+    variances, scalar also their means (lavaan's ``group.equal``)."""
+
+    def __init__(self, level: str, stats: list[tuple[_Float, _Float, int]]) -> None:
+        self.level, self.stats = level, stats
+        self.g, self.k = len(stats), stats[0][0].shape[0]
+        self.n = sum(n for _, _, n in stats)
+        k, g = self.k, self.g
+        shared_lam, shared_nu = level != "configural", level == "scalar"
+        self.slices: list[dict[str, slice | None]] = []
+        at = 0
+
+        def take(size: int) -> slice:
+            nonlocal at
+            at += size
+            return slice(at - size, at)
+
+        lam0 = take(k) if shared_lam else None
+        nu0 = take(k) if shared_nu else None
+        for j in range(g):
+            self.slices.append({
+                "lam": lam0 if shared_lam else take(k), "theta": take(k), "nu": nu0 if shared_nu else take(k),
+                "psi": take(1) if (level != "configural" and j > 0) else None, "kappa": take(1) if (level == "scalar" and j > 0) else None,
+            })  # fmt: skip
+        self.size = at
+        self.free = {"configural": g * 3 * k, "metric": k + g * 2 * k + (g - 1), "scalar": 2 * k + g * k + 2 * (g - 1)}[level]
+        self.moments = g * (k * (k + 1) // 2 + k)
+
+    def parts(self, p: _Float, j: int) -> tuple[_Float, _Float, _Float, float, float]:
+        sl = self.slices[j]
+        psi = float(p[sl["psi"]][0]) if sl["psi"] is not None else 1.0
+        kappa = float(p[sl["kappa"]][0]) if sl["kappa"] is not None else 0.0
+        return p[sl["lam"]], p[sl["theta"]], p[sl["nu"]], psi, kappa  # type: ignore[index]
+
+    def value(self, p: _Float) -> tuple[float, _Float]:
+        total, grad = 0.0, np.zeros_like(p)
+        for j, (mean, s, n) in enumerate(self.stats):
+            lam, theta, nu, psi, kappa = self.parts(p, j)
+            sigma = psi * np.outer(lam, lam) + np.diag(theta)
+            sign, logdet = np.linalg.slogdet(sigma)
+            if sign <= 0:
+                return np.inf, grad
+            inv = np.linalg.inv(sigma)
+            d = mean - (nu + lam * kappa)
+            w = n / self.n
+            total += w * (logdet + float(np.trace(s @ inv)) + float(d @ inv @ d))
+            gs = w * (inv - inv @ (s + np.outer(d, d)) @ inv)
+            h = -2.0 * w * (inv @ d)
+            sl = self.slices[j]
+            grad[sl["lam"]] += 2.0 * psi * gs @ lam + kappa * h  # type: ignore[index]
+            grad[sl["theta"]] += np.diag(gs)  # type: ignore[index]
+            grad[sl["nu"]] += h  # type: ignore[index]
+            if sl["psi"] is not None:
+                grad[sl["psi"]] += lam @ gs @ lam
+            if sl["kappa"] is not None:
+                grad[sl["kappa"]] += lam @ h
+        return total, grad
+
+    def start(self) -> _Float:
+        p = np.zeros(self.size)
+        for j, (mean, s, _) in enumerate(self.stats):
+            values, vectors = np.linalg.eigh(s)
+            lam = vectors[:, -1] * np.sqrt(max(values[-1], 1e-6))
+            lam *= np.sign(lam.sum()) or 1.0
+            sl = self.slices[j]
+            p[sl["lam"]] = lam  # type: ignore[index]
+            p[sl["theta"]] = np.clip(np.diag(s) - lam**2, 0.05 * np.diag(s), None)  # type: ignore[index]
+            p[sl["nu"]] = mean  # type: ignore[index]
+            if sl["psi"] is not None:
+                p[sl["psi"]] = 1.0
+        return p
+
+    def bounds(self) -> list[tuple[float | None, float | None]]:
+        out: list[tuple[float | None, float | None]] = [(None, None)] * self.size
+        for j, (_, s, _) in enumerate(self.stats):
+            sl = self.slices[j]
+            for i, at in enumerate(range(*sl["theta"].indices(self.size))):  # type: ignore[union-attr]
+                out[at] = (1e-6 * s[i, i], None)
+            if sl["psi"] is not None:
+                out[sl["psi"].start] = (1e-6, None)
+        return out
+
+
+def invariance(groups: list[tuple[_Float, int]]) -> list[InvarianceLevel]:
+    """Configural, metric and scalar one-factor models of the items ``x`` (n_g × k, complete
+    answers) of each group, by maximum likelihood with lavaan's conventions (``std.lv = TRUE``,
+    the likelihood's N_g, a mean structure; χ² = Σ_g N_g F_g; RMSEA × √G; the baseline the
+    independence model in each group), each level judged against the one before by Chen's
+    criteria (:data:`DELTA_CFI`, :data:`DELTA_RMSEA`)."""
+    from scipy.optimize import minimize
+
+    stats = []
+    for x, n in groups:
+        mean = x.mean(axis=0)
+        stats.append((mean, (x - mean).T @ (x - mean) / n, n))
+    g, k = len(stats), stats[0][0].shape[0]
+    if g < 2:
+        raise ReliabilityError("invariance compares two groups or more")
+    if k < 3:
+        raise ReliabilityError(f"invariance needs three items or more; there are {k}")
+    n_total = sum(n for _, _, n in stats)
+    base = sum(n * (float(np.sum(np.log(np.diag(s)))) - np.linalg.slogdet(s)[1]) for _, s, n in stats)
+    base_df = g * k * (k - 1) // 2
+    out: list[InvarianceLevel] = []
+    for level in LEVELS:
+        model = _Groups(level, stats)
+        found = minimize(model.value, model.start(), jac=True, method="L-BFGS-B", bounds=model.bounds(),
+                         options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 20_000, "maxcor": 30})  # fmt: skip
+        p = found.x
+        chisq = max(n_total * (float(found.fun) - sum(n / n_total * (np.linalg.slogdet(s)[1] + k) for _, s, n in stats)), 0.0)
+        df = model.moments - model.free
+        denominator = max(chisq - df, base - base_df, 0.0)
+        cfi = 1.0 - max(chisq - df, 0.0) / denominator if denominator > 0 else 1.0
+        tli = (base / base_df - chisq / df) / (base / base_df - 1.0)
+        rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * n_total)) * np.sqrt(g))
+        srmr = 0.0
+        for j, (mean, s, n) in enumerate(stats):
+            lam, theta, nu, psi, kappa = model.parts(p, j)
+            sigma = psi * np.outer(lam, lam) + np.diag(theta)
+            sd = np.sqrt(np.diag(s))
+            resid = ((s - sigma) / np.outer(sd, sd))[np.tril_indices(k)]
+            mresid = (mean - nu - lam * kappa) / sd
+            srmr += n / n_total * float(np.sqrt((np.sum(resid**2) + np.sum(mresid**2)) / (resid.size + k)))
+        gradient = model.value(p)[1]
+        previous = out[-1] if out else None
+        delta_cfi = cfi - previous.cfi if previous else None
+        delta_rmsea = rmsea - previous.rmsea if previous else None
+        holds = None if previous is None else bool(delta_cfi >= DELTA_CFI and delta_rmsea <= DELTA_RMSEA)  # type: ignore[operator]
+        out.append(InvarianceLevel(level, chisq, df, float(cfi), float(tli), rmsea, srmr, delta_cfi, delta_rmsea, holds,
+                                   bool(np.max(np.abs(gradient)) < 1e-5)))  # fmt: skip
+    return out

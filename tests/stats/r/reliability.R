@@ -32,3 +32,20 @@ for (path in sort(Sys.glob(file.path(dir, "case_*.csv")))) {
   add(case, "omega", "", sum(lam)^2 / (sum(lam)^2 + sum(theta)))
 }
 write.csv(do.call(rbind, out), file.path(dir, "reference.csv"), row.names = FALSE)
+
+# Measurement invariance: each inv_<k>.csv has items i1..ik and a group column g.
+inv <- list()
+for (path in sort(Sys.glob(file.path(dir, "inv_*.csv")))) {
+  case <- sub("\\.csv$", "", basename(path))
+  d <- read.csv(path)
+  items <- setdiff(names(d), "g")
+  model <- paste("f =~", paste(items, collapse = " + "))
+  fits <- list(configural = cfa(model, data = d, group = "g", std.lv = TRUE),
+               metric = cfa(model, data = d, group = "g", std.lv = TRUE, group.equal = "loadings"),
+               scalar = cfa(model, data = d, group = "g", std.lv = TRUE, group.equal = c("loadings", "intercepts")))
+  for (level in names(fits)) {
+    fm <- fitMeasures(fits[[level]], c("chisq", "df", "cfi", "tli", "rmsea", "srmr"))
+    inv[[length(inv) + 1]] <- data.frame(case = case, level = level, what = names(fm), value = unname(fm))
+  }
+}
+if (length(inv)) write.csv(do.call(rbind, inv), file.path(dir, "invariance.csv"), row.names = FALSE)
