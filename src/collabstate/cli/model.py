@@ -267,8 +267,8 @@ def reliability(
     records = [r.record(cfa) for r in results]
     levels = group_invariance(responses, names, by) if by is not None and cfa else []
     if fmt == "json":
-        shown = {"groups": records, "invariance": [lv.record() for lv in levels] or None} if by is not None else records[0]
-        typer.echo(json.dumps(_finite(shown), indent=1, allow_nan=False))
+        whole = {"groups": records, "invariance": [lv.record() for lv in levels] or None} if by is not None else records[0]
+        typer.echo(json.dumps(_finite(whole), indent=1, allow_nan=False))
         return
     from rich.table import Table
 

@@ -249,7 +249,7 @@ class _Groups:
         sl = self.slices[j]
         psi = float(p[sl["psi"]][0]) if sl["psi"] is not None else 1.0
         kappa = float(p[sl["kappa"]][0]) if sl["kappa"] is not None else 0.0
-        return p[sl["lam"]], p[sl["theta"]], p[sl["nu"]], psi, kappa  # type: ignore[index]
+        return p[sl["lam"]], p[sl["theta"]], p[sl["nu"]], psi, kappa
 
     def value(self, p: _Float) -> tuple[float, _Float]:
         total, grad = 0.0, np.zeros_like(p)
@@ -266,9 +266,9 @@ class _Groups:
             gs = w * (inv - inv @ (s + np.outer(d, d)) @ inv)
             h = -2.0 * w * (inv @ d)
             sl = self.slices[j]
-            grad[sl["lam"]] += 2.0 * psi * gs @ lam + kappa * h  # type: ignore[index]
-            grad[sl["theta"]] += np.diag(gs)  # type: ignore[index]
-            grad[sl["nu"]] += h  # type: ignore[index]
+            grad[sl["lam"]] += 2.0 * psi * gs @ lam + kappa * h
+            grad[sl["theta"]] += np.diag(gs)
+            grad[sl["nu"]] += h
             if sl["psi"] is not None:
                 grad[sl["psi"]] += lam @ gs @ lam
             if sl["kappa"] is not None:
@@ -282,9 +282,9 @@ class _Groups:
             lam = vectors[:, -1] * np.sqrt(max(values[-1], 1e-6))
             lam *= np.sign(lam.sum()) or 1.0
             sl = self.slices[j]
-            p[sl["lam"]] = lam  # type: ignore[index]
-            p[sl["theta"]] = np.clip(np.diag(s) - lam**2, 0.05 * np.diag(s), None)  # type: ignore[index]
-            p[sl["nu"]] = mean  # type: ignore[index]
+            p[sl["lam"]] = lam
+            p[sl["theta"]] = np.clip(np.diag(s) - lam**2, 0.05 * np.diag(s), None)
+            p[sl["nu"]] = mean
             if sl["psi"] is not None:
                 p[sl["psi"]] = 1.0
         return p
