@@ -394,7 +394,9 @@ class SharedLinkOpening(models.Model):
     what = models.CharField(max_length=10, choices=WHAT, default=PAGE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              help_text="Who opened it when signed in to the site; empty when signed out")  # fmt: skip
-    network = models.CharField(max_length=50, blank=True, help_text="The network it came from: an IPv4 /24 or an IPv6 /48, never an address")
+    network = models.CharField(
+        max_length=50, blank=True, help_text="The network it came from: an IPv4 /24 or an IPv6 /48, never an address"
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -93,7 +93,9 @@ def make(wave: Wave, label: str, days: int, include_quotes: bool, by, now: dt.da
         link = SharedReportLink.objects.create(wave=wave, label=label, token_hash=hashed, include_quotes=include_quotes, created_by=by,
                                                expires_at=now + dt.timedelta(days=days))  # fmt: skip
         quotes = "with" if include_quotes else "without"
-        _audit(wave, by, f"shared link ‘{label}’ made, {quotes} quotes, working until {timezone.localtime(link.expires_at):%-d %b %Y %H:%M}")
+        _audit(
+            wave, by, f"shared link ‘{label}’ made, {quotes} quotes, working until {timezone.localtime(link.expires_at):%-d %b %Y %H:%M}"
+        )
     return link, token
 
 
@@ -151,7 +153,9 @@ def links_view(request: HttpRequest, wave: Wave, membership: Membership) -> Http
     form = ShareForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            link, token = make(wave, form.cleaned_data["label"], form.cleaned_data["days"], form.cleaned_data["include_quotes"], request.user)
+            link, token = make(
+                wave, form.cleaned_data["label"], form.cleaned_data["days"], form.cleaned_data["include_quotes"], request.user
+            )
         except WorkspaceError as exc:
             form.add_error("label", str(exc))
         else:
