@@ -253,4 +253,4 @@ def shared_download(request: HttpRequest, token: str) -> HttpResponseBase:
         return redirect("shared", token)
     record(request, link, SharedLinkOpening.XLSX)
     name = f"{results.file_stem(link.wave, choice)}-report.xlsx"
-    return _public(FileResponse(open(built.path("tables.xlsx"), "rb"), as_attachment=True, filename=name, content_type=results.XLSX))  # noqa: SIM115
+    return _public(FileResponse(open(built.path("tables.xlsx"), "rb"), as_attachment=True, filename=name, content_type=results.XLSX))
