@@ -242,6 +242,15 @@ def test_a_wave_without_responses_says_so(client, make_wave, org_b, analyst_b):
     assert client.get(f"/shared/{token}/report/").status_code == 302
 
 
+def test_staff_read_every_opening_in_the_admin(client, wave_b, analyst_b, admin_user):
+    token = make_link(client, wave_b, analyst_b)
+    client.get(f"/shared/{token}/")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:workspace_sharedlinkopening_changelist"))
+    assert page.status_code == 200 and "127.0.0.0/24" in page.content.decode()
+    assert client.get(reverse("admin:workspace_sharedlinkopening_add")).status_code == 403
+
+
 def test_logged_addresses_never_hold_a_shared_token():
     record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/shared/abcDEF123_-/report/",), None)
     RedactTokens().filter(record)
