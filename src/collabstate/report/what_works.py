@@ -67,10 +67,16 @@ def what_works_section(ev: Evidence) -> Section | None:
     section.findings.extend(sentences or [f"None of the answers shown goes with respondents who {works.label} clearly enough to be told "
                                           f"apart from chance at the {ev.reading.percent} level."])  # fmt: skip
     section.blocks.append(
-        Table("t-what-works-odds", f"Odds ratios: how much more likely to {works.label}, for one step higher on each answer, "
-              f"with {ev.reading.percent} intervals (one model for each)", "Answer",
-              [Column("Odds ratio"), Column("p")], rows, show_intervals=True,
-              notes=["An odds ratio above 1: respondents who rated it higher were more likely to say so; below 1, less likely."])  # fmt: skip
+        Table(
+            "t-what-works-odds",
+            f"Odds ratios: how much more likely to {works.label}, for one step higher on each answer, "
+            f"with {ev.reading.percent} intervals (one model for each)",
+            "Answer",
+            [Column("Odds ratio"), Column("p")],
+            rows,
+            show_intervals=True,
+            notes=["An odds ratio above 1: respondents who rated it higher were more likely to say so; below 1, less likely."],
+        )
     )
     _drivers(ev, section)
     _grid(ev, section)
@@ -116,12 +122,20 @@ def _grid(ev: Evidence, section: Section) -> None:
         rows = [Row(p.label, [Cell("mean", p.importance, reading=ev.reading), Cell("mean", p.performance, reading=ev.reading),
                               Cell.of_text(p.quadrant)]) for p in points]  # fmt: skip
         section.blocks.append(
-            Table(f"t-what-works-grid-{index.id}", f"{index.label}: each factor by its {importance.label.lower()} and its "
-                  f"{performance.label.lower()}, on the importance–performance grid", "Factor",
-                  [Column(importance.label), Column(performance.label), Column("Quadrant")], rows, show_bases=False,
-                  notes=[f"The grid's lines are at the factors' mean {importance.label.lower()} and mean {performance.label.lower()}. "
-                         "Concentrate here: important, less present; keep up the good work: important and present; low priority: "
-                         "less important, less present; possible overkill: less important, present."])  # fmt: skip
+            Table(
+                f"t-what-works-grid-{index.id}",
+                f"{index.label}: each factor by its {importance.label.lower()} and its "
+                f"{performance.label.lower()}, on the importance–performance grid",
+                "Factor",
+                [Column(importance.label), Column(performance.label), Column("Quadrant")],
+                rows,
+                show_bases=False,
+                notes=[
+                    f"The grid's lines are at the factors' mean {importance.label.lower()} and mean {performance.label.lower()}. "
+                    "Concentrate here: important, less present; keep up the good work: important and present; low priority: "
+                    "less important, less present; possible overkill: less important, present."
+                ],
+            )
         )
         focus = [p.label for p in points if p.quadrant == "Concentrate here"]
         if focus:
@@ -145,5 +159,7 @@ def _reliability(ev: Evidence, section: Section) -> None:
                  f"{a.alpha:.2f} ({ev.reading.percent} interval {a.ci_low:.2f} to {a.ci_high:.2f}; n = {fmt_count(a.n)})")  # fmt: skip
         if m is not None and not m.heywood:
             verdict = "fits well" if m.cfi >= 0.95 and m.rmsea <= 0.08 else "fits less well"
-            words += f", McDonald's omega {m.omega:.2f}; a one-factor model {verdict} (CFI {m.cfi:.2f}, RMSEA {m.rmsea:.2f}, SRMR {m.srmr:.2f})"
+            words += (
+                f", McDonald's omega {m.omega:.2f}; a one-factor model {verdict} (CFI {m.cfi:.2f}, RMSEA {m.rmsea:.2f}, SRMR {m.srmr:.2f})"
+            )
         section.findings.append(words + ".")

@@ -136,6 +136,7 @@ SIGN_IN_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_FAILURES", "10/15m")
 SIGN_IN_ADDRESS_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_ADDRESS_FAILURES", "100/15m")  # per address
 PASSWORD_RESETS_RATE = os.environ.get("COLLABSTATE_PASSWORD_RESETS", "5/15m")  # password-reset e-mails asked for, per address
 OPEN_LINK_STARTS_RATE = os.environ.get("COLLABSTATE_OPEN_LINK_STARTS", "60/10m")  # per address
+SHARED_LINK_OPENS_RATE = os.environ.get("COLLABSTATE_SHARED_LINK_OPENS", "60/10m")  # fetches of one shared link, per address
 TRUSTED_PROXIES = int(os.environ.get("COLLABSTATE_TRUSTED_PROXIES", "0"))
 #: Seconds a worker keeps a wave (its dates, mode, instrument) before reading it again.
 WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5"))

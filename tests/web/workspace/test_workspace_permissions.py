@@ -16,7 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, reverse
 
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
-from collabstate.web.workspace import colleagues, urls
+from collabstate.web.workspace import colleagues, sharing, urls
 from collabstate.web.workspace.models import (
     AuditEntry,
     ExportJob,
@@ -25,6 +25,7 @@ from collabstate.web.workspace.models import (
     ReportSpecVersion,
     SavedTable,
     ScheduleStep,
+    SharedReportLink,
     StepRun,
     WaveJob,
 )  # fmt: skip
@@ -64,8 +65,9 @@ def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     version = ReportSpecVersion.objects.create(wave=wave_b, number=1, text="title: Beta's own\n", created_by=owner_b)
     invitation, _ = colleagues.invite(org_b, "new-colleague@example.org", Membership.ANALYST, owner_b)
     step = ScheduleStep.objects.create(wave=wave_b, number=1, days_after=7)
+    link, _ = sharing.make(wave_b, "Beta's board", 30, False, owner_b)
     return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
-            "table": table.pk, "version": version.number, "invitation": invitation.pk, "step": step.pk}  # fmt: skip
+            "table": table.pk, "version": version.number, "invitation": invitation.pk, "step": step.pk, "link": link.pk}  # fmt: skip
 
 
 def url_of(pattern: URLPattern, objects: dict) -> str:
@@ -77,7 +79,7 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
 
 def snapshot() -> dict:
     models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion,
-              MemberInvitation, ScheduleStep, StepRun]  # fmt: skip
+              MemberInvitation, ScheduleStep, StepRun, SharedReportLink]  # fmt: skip
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
@@ -87,6 +89,7 @@ def snapshot() -> dict:
         "tables": sorted(SavedTable.objects.values_list("pk", "name", "in_report")),
         "invitations": sorted(MemberInvitation.objects.values_list("pk", "email", "role", "revoked_at", "accepted_at")),
         "steps": sorted(ScheduleStep.objects.values_list("pk", "number", "at", "days_after", "status")),
+        "shared": sorted(SharedReportLink.objects.values_list("pk", "label", "revoked_at")),
     }
 
 

@@ -58,11 +58,11 @@ class AuditEntry(models.Model):
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
-    REPORT_TEXT, SCHEDULE = "report-text", "schedule"
+    REPORT_TEXT, SCHEDULE, SHARING = "report-text", "schedule", "sharing"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
                (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed"),
-               (SCHEDULE, "Schedule changed")]  # fmt: skip
+               (SCHEDULE, "Schedule changed"), (SHARING, "Shared links changed")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
@@ -422,3 +422,69 @@ class StepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step.label} run {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class SharedReportLink(models.Model):
+    """A read-only link to a wave's report for people outside the workspace (:mod:`.sharing`):
+    ``<SITE_URL>/shared/<token>/``. Only a SHA-256 of the token is kept (as respondents' and
+    invitations' are); the link works until ``expires_at`` or until it is revoked. Each opening
+    is a :class:`SharedLinkOpening`; ``opened_count`` and ``last_opened_at`` count the report's page.
+
+    >>> import datetime as dt
+    >>> now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    >>> SharedReportLink(expires_at=now + dt.timedelta(days=1)).state(now), SharedReportLink(expires_at=now).state(now)
+    ('active', 'expired')
+    """
+
+    ACTIVE, REVOKED, EXPIRED = "active", "revoked", "expired"
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="shared_links")
+    label = models.CharField(max_length=100, help_text="Who or what the link is for, e.g. Board meeting 12 March")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link's token; the token itself is never stored")
+    include_quotes = models.BooleanField(default=False, help_text="The report keeps its open-text quotes")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_count = models.PositiveIntegerField(default=0, help_text="How many times the report's page was opened")
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"shared link {self.label!r} of {self.wave_id} ({self.state()})"
+
+    def state(self, now=None) -> str:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        if self.revoked_at:
+            return self.REVOKED
+        return self.ACTIVE if self.expires_at > now else self.EXPIRED
+
+
+class SharedLinkOpening(models.Model):
+    """One opening of a shared link: when, what (the page, the report in its frame, a download),
+    who if signed in, and the network it came from cut short (an IPv4 address's first three
+    numbers, an IPv6 address's /48): enough to tell a link passed round many places from one
+    team's, never a person's own address."""
+
+    PAGE, REPORT, XLSX = "page", "report", "xlsx"
+    WHAT = [(PAGE, "The report's page"), (REPORT, "The report (in the page's frame or alone)"), (XLSX, "Tables (Excel) downloaded")]
+
+    link = models.ForeignKey(SharedReportLink, on_delete=models.CASCADE, related_name="openings")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    what = models.CharField(max_length=10, choices=WHAT, default=PAGE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             help_text="Who opened it when signed in to the site; empty when signed out")  # fmt: skip
+    network = models.CharField(
+        max_length=50, blank=True, help_text="The network it came from: an IPv4 /24 or an IPv6 /48, never an address"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.what} of shared link {self.link_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, job_views, report_spec_views, schedule_views, tables_views, views
+from . import exports_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
 
 app_name = "workspace"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("waves/<int:wave>/tables/<int:table>/download/", tables_views.saved_table_download, name="saved_table_download"),
     path("waves/<int:wave>/tables/<int:table>/report/", tables_views.table_in_report, name="table_in_report"),
     path("waves/<int:wave>/tables/<int:table>/delete/", tables_views.delete_table, name="delete_table"),
+    path("waves/<int:wave>/shared/", sharing.links_view, name="shared_links"),
+    path("waves/<int:wave>/shared/<int:link>/revoke/", sharing.revoke_view, name="revoke_shared_link"),
     path("waves/<int:wave>/exports/", exports_views.exports, name="exports"),
     path("waves/<int:wave>/exports/<int:job>/", exports_views.export_job, name="export_job"),
     path("waves/<int:wave>/exports/<int:job>/download/", exports_views.export_download, name="export_download"),
