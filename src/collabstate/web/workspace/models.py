@@ -57,8 +57,8 @@ class AuditEntry(models.Model):
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
-    REPORT_TEXT = "report-text"
-    ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
+    REPORT_TEXT, KNOWN_FACTS = "report-text", "known-facts"
+    ACTIONS = [(KNOWN_FACTS, "Known facts' use changed"), (IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
                (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed")]  # fmt: skip
 
