@@ -16,6 +16,7 @@ from collabstate.web.surveys.known_facts import HIDDEN, OFF, PREFILL
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
 from collabstate.web.workspace.facts import mismatches
 
+
 def invite(wave: Wave, listed: str) -> dict[str, str]:
     """Add the list and give each invitee a link, as an invitation does; e-mail -> token."""
     tokens = {}

@@ -66,8 +66,8 @@ def test_an_identified_wave_lists_who_answered_otherwise(client, wave_b, owner_b
     client.force_login(owner_b)
     html = client.get(reverse("workspace:wave", args=[wave_b.pk])).content.decode()
     block = html[html.index('id="known-facts"') : html.index("Completions over time")]
-    assert "<td class=\"numeric\">2</td><td class=\"numeric\">1</td>" in block
-    assert "<th scope=\"row\">ami@example.org</th><td>Public</td><td>Third sector</td>" in block
+    assert '<td class="numeric">2</td><td class="numeric">1</td>' in block
+    assert '<th scope="row">ami@example.org</th><td>Public</td><td>Third sector</td>' in block
     assert "bo@example.org" not in block
 
 
@@ -86,5 +86,5 @@ def test_an_anonymous_wave_shows_totals_per_fact_never_who(client, make_wave, or
     monkeypatch.setattr(facts.Mismatch, "shown_from", 2)
     html = client.get(url).content.decode()
     block = html[html.index('id="known-facts"') : html.index("Completions over time")]
-    assert "<td class=\"numeric\">2</td><td class=\"numeric\">1</td>" in block
+    assert '<td class="numeric">2</td><td class="numeric">1</td>' in block
     assert "ami@example.org" not in block and "They answered" not in block

@@ -261,7 +261,7 @@ def complete(respondent: Respondent) -> None:
         keep = {c for q in flow.asked_questions(instrument, answers) for c in flow.columns_of(instrument, q)}
         Answer.objects.filter(response_id=locked.response_id).exclude(column__in=keep).delete()
         if locked.wave.mode == Wave.ANONYMOUS and locked.invitee_id is not None:
-            _count_facts(locked, {c: v for c, v in answers.items() if c in keep})
+            _count_facts(locked, locked.invitee_id, {c: v for c, v in answers.items() if c in keep})
         Response.objects.filter(pk=locked.response_id).update(completed=True, completed_on=timezone.localdate())
         locked.status = Respondent.COMPLETED
         locked.page = ""
@@ -271,17 +271,19 @@ def complete(respondent: Respondent) -> None:
     respondent.refresh_from_db()
 
 
-def _count_facts(respondent: Respondent, answers: dict[str, str]) -> None:
+def _count_facts(respondent: Respondent, invitee_id: int, answers: dict[str, str]) -> None:
     """An anonymous wave's known facts compared with the answers of one invitee who completes:
     added to the wave's totals (:class:`.models.FactCount`), the only trace kept once the link
     between them and their answers is broken."""
-    facts = Invitee.objects.filter(pk=respondent.invitee_id).values_list("facts", flat=True).first() or {}
+    facts = Invitee.objects.filter(pk=invitee_id).values_list("facts", flat=True).first() or {}
     for qid, code in facts.items():
         if qid not in answers:
             continue
         FactCount.objects.get_or_create(wave_id=respondent.wave_id, question=qid)
         differed = int(answers[qid] != code)
-        FactCount.objects.filter(wave_id=respondent.wave_id, question=qid).update(compared=F("compared") + 1, differed=F("differed") + differed)
+        FactCount.objects.filter(wave_id=respondent.wave_id, question=qid).update(
+            compared=F("compared") + 1, differed=F("differed") + differed
+        )
 
 
 def completed_fingerprint(wave: Wave) -> tuple[int, int, int] | None:

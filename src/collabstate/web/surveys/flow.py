@@ -94,7 +94,9 @@ def _asked_after(instrument: Instrument, answers: Mapping[str, str], after: str 
     return (q for q in questions[start:] if q.id not in skip and asked(q, values))
 
 
-def next_question(instrument: Instrument, answers: Mapping[str, str], after: str | None, skip: frozenset[str] = frozenset()) -> Question | None:
+def next_question(
+    instrument: Instrument, answers: Mapping[str, str], after: str | None, skip: frozenset[str] = frozenset()
+) -> Question | None:
     """The first question after ``after`` (from the start when None) that is asked; None at the end.
     ``skip``: questions asked but not shown (answered from the invitee list: :mod:`.known_facts`)."""
     return next(_asked_after(instrument, answers, after, skip), None)
@@ -116,7 +118,9 @@ def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: s
     return next((q for q in asked_later if not any(answers.get(c) for c in columns_of(instrument, q))), None)
 
 
-def previous_question(instrument: Instrument, answers: Mapping[str, str], before: str, skip: frozenset[str] = frozenset()) -> Question | None:
+def previous_question(
+    instrument: Instrument, answers: Mapping[str, str], before: str, skip: frozenset[str] = frozenset()
+) -> Question | None:
     """The last question before ``before`` that is asked and shown; None on the first page."""
     questions = instrument.questions
     values = typed(instrument, answers)

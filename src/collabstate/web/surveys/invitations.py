@@ -107,7 +107,9 @@ def _answering(wave: Wave, header: list[str], problems: list[InviteeProblem]) ->
             continue
         other = next((c for c, qid in answering.items() if qid == question.id), None)
         if other is not None:
-            problems.append(InviteeProblem(1, column, column, f"one column for the question {question.id}; the column {other} answers it already"))
+            problems.append(
+                InviteeProblem(1, column, column, f"one column for the question {question.id}; the column {other} answers it already")
+            )
         answering[column] = question.id
     return answering
 

@@ -136,7 +136,9 @@ def purge_contact_details(now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             count = wave.invitees.exclude(email__endswith="@" + DELETED_EMAIL_DOMAIN).update(
-                email=Concat(Value("deleted-"), Cast("id", CharField()), Value("@" + DELETED_EMAIL_DOMAIN)), name="", organisation="",
+                email=Concat(Value("deleted-"), Cast("id", CharField()), Value("@" + DELETED_EMAIL_DOMAIN)),
+                name="",
+                organisation="",
                 facts={},
             )
             if count:

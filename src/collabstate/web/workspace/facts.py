@@ -62,7 +62,10 @@ class FactsForm(forms.Form):
                 initial=modes.get(qid, known_facts.OFF),
                 widget=forms.RadioSelect,
                 help_text=f"The list gives it for {known} invitee{'' if known == 1 else 's'}. {question.text}",
-                error_messages={"required": f"Choose what the list's answer to {qid} does", "invalid_choice": "Choose off, prefill or hidden"},
+                error_messages={
+                    "required": f"Choose what the list's answer to {qid} does",
+                    "invalid_choice": "Choose off, prefill or hidden",
+                },
             )
 
     def modes(self) -> dict[str, str]:
