@@ -233,3 +233,23 @@ def test_the_mismatch_count_is_the_completed_invitees_whose_answer_differs_from_
             assert found["sector"].differed == 0  # stored as given
     else:
         assert "sector" not in found
+
+
+def test_the_command_line_sets_and_lists_the_choices(db, tmp_path):
+    from typer.testing import CliRunner
+
+    from collabstate.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["wave", "create", "facts-cli", "-i", "leaders", "--closes", "2099-01-31"]).exit_code == 0
+    listed = tmp_path / "invitees.csv"
+    listed.write_text("email,sector\nami@example.org,Public\n", encoding="utf-8")
+    assert runner.invoke(app, ["wave", "invite", "facts-cli", str(listed), "--no-send"]).exit_code == 0
+    result = runner.invoke(app, ["wave", "facts", "facts-cli", "sector=hidden", "role=prefill"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["sector: hidden", "role: prefill"]
+    assert Wave.objects.get(slug="facts-cli").known_facts == {"sector": "hidden", "role": "prefill"}
+    bad = runner.invoke(app, ["wave", "facts", "facts-cli", "sector=always"])
+    assert bad.exit_code == 1 and "sector=always: expected the mode off, prefill or hidden after sector=" in bad.output
+    unknown = runner.invoke(app, ["wave", "facts", "facts-cli", "growth_belief=hidden"])
+    assert unknown.exit_code == 1 and "expected QUESTION=MODE where QUESTION is one of sector, role" in unknown.output
