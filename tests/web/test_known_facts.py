@@ -6,15 +6,19 @@ from __future__ import annotations
 import itertools
 import re
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from collabstate.cli import app
 from collabstate.web.surveys import actions
 from collabstate.web.surveys.invitations import InviteeFileError, add_invitees
 from collabstate.web.surveys.known_facts import HIDDEN, OFF, PREFILL
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
 from collabstate.web.workspace.facts import mismatches
+from collabstate.web.workspace.importing import import_responses
 
 
 def invite(wave: Wave, listed: str) -> dict[str, str]:
@@ -236,10 +240,6 @@ def test_the_mismatch_count_is_the_completed_invitees_whose_answer_differs_from_
 
 
 def test_the_command_line_sets_and_lists_the_choices(db, tmp_path):
-    from typer.testing import CliRunner
-
-    from collabstate.cli import app
-
     runner = CliRunner()
     assert runner.invoke(app, ["wave", "create", "facts-cli", "-i", "leaders", "--closes", "2099-01-31"]).exit_code == 0
     listed = tmp_path / "invitees.csv"
@@ -253,3 +253,14 @@ def test_the_command_line_sets_and_lists_the_choices(db, tmp_path):
     assert bad.exit_code == 1 and "sector=always: expected the mode off, prefill or hidden after sector=" in bad.output
     unknown = runner.invoke(app, ["wave", "facts", "facts-cli", "growth_belief=hidden"])
     assert unknown.exit_code == 1 and "expected QUESTION=MODE where QUESTION is one of sector, role" in unknown.output
+
+
+def test_imported_responses_are_never_touched(leaders):
+    leaders.known_facts = {"sector": HIDDEN}
+    leaders.save()
+    invite(leaders, "email,sector\nami@example.org,Public\n")
+    import_responses(leaders, pl.DataFrame({"sector": ["4", "2"], "role": ["3", ""]}), name="earlier.csv")
+    imported = Response.objects.filter(imported=True)
+    assert imported.count() == 2 and all(r.from_list == [] for r in imported)
+    assert sorted(Answer.objects.filter(response__in=imported, column="sector").values_list("value", flat=True)) == ["2", "4"]
+    assert mismatches(leaders) == []  # imported responses are nobody's on the list

@@ -203,7 +203,12 @@ def list_waves() -> None:
 @wave_app.command("invite")
 def invite(
     slug: Annotated[str, typer.Argument(help="The wave.")],
-    invitees: Annotated[Path | None, typer.Argument(help="CSV with email and optionally name, organisation, sector, role and question ids (known facts: docs/known-facts.md).")] = None,
+    invitees: Annotated[
+        Path | None,
+        typer.Argument(
+            help="CSV with email and optionally name, organisation, sector, role and question ids (known facts: docs/known-facts.md)."
+        ),
+    ] = None,
     send: Annotated[bool, typer.Option("--send/--no-send", help="Send the invitations at once.")] = True,
     failed: Annotated[
         bool, typer.Option("--failed", help="Send again exactly the invitations and reminders the mail server refused.")
@@ -257,7 +262,9 @@ def facts(
     for choice in choices or []:
         question, _, mode = choice.partition("=")
         if question not in known:
-            raise fail(f"{choice}: expected QUESTION=MODE where QUESTION is one of {', '.join(known) or '(none: no question with one answer)'}")
+            raise fail(
+                f"{choice}: expected QUESTION=MODE where QUESTION is one of {', '.join(known) or '(none: no question with one answer)'}"
+            )
         if mode not in allowed:
             raise fail(f"{choice}: expected the mode off, prefill or hidden after {question}=")
         modes[question] = mode

@@ -116,6 +116,8 @@ def mismatches(wave: Wave) -> list[Mismatch]:
     modes = known_facts.wave_modes(instrument, wave.known_facts)
     if wave.mode == Wave.ANONYMOUS:
         counts = {c.question: c for c in wave.fact_counts.all()}
+        if not counts:
+            return []
         return [
             Mismatch(qid, instrument.question(qid).label, modes.get(qid, known_facts.OFF), c.compared, c.differed, c.compared >= SHOWN_FROM)
             for qid in fact_ids(wave)
