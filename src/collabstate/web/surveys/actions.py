@@ -140,9 +140,9 @@ def start_open_link(wave: Wave) -> str:
     return token
 
 
-def consent(respondent: Respondent) -> None:
+def consent(respondent: Respondent) -> known_facts.Given:
     """Consent, and the response is created; the known facts the wave hides are stored in it
-    (:func:`given_to`), and in ``respondent.answers``."""
+    (:func:`given_to`, whose answer it returns), and in ``respondent.answers``."""
     with transaction.atomic():
         locked = Respondent.objects.select_for_update().get(pk=respondent.pk)
         if locked.consented_at is None:
@@ -151,7 +151,7 @@ def consent(respondent: Respondent) -> None:
             locked.response = Response.objects.create(wave=locked.wave)
         locked.save(update_fields=["consented_at", "response", "updated_at"])
     respondent.refresh_from_db()
-    given_to(respondent)
+    return given_to(respondent)
 
 
 def given_to(respondent: Respondent) -> known_facts.Given:

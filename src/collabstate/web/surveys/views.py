@@ -64,11 +64,11 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         return respondent
     if (stopped := _stopped(request, respondent)) is not None:
         return stopped
-    if request.method == "POST":
-        actions.consent(respondent)
+    given = actions.consent(respondent) if request.method == "POST" else None
     if respondent.consented_at is None:
         return render(request, "surveys/consent.html", {"wave": respondent.wave, "action": request.path})
-    given = actions.given_to(respondent)
+    if given is None:
+        given = actions.given_to(respondent)
     return redirect(_resume_url(token, respondent.wave, respondent.page, respondent.answers, given.skip))
 
 
