@@ -8,6 +8,8 @@ import re
 
 import polars as pl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -264,3 +266,18 @@ def test_imported_responses_are_never_touched(leaders):
     assert imported.count() == 2 and all(r.from_list == [] for r in imported)
     assert sorted(Answer.objects.filter(response__in=imported, column="sector").values_list("value", flat=True)) == ["2", "4"]
     assert mismatches(leaders) == []  # imported responses are nobody's on the list
+
+
+def test_a_page_costs_one_query_more_only_when_the_wave_uses_a_known_fact(client, leaders):
+    tokens = invite(leaders, "email,sector\nami@example.org,Public\nbo@example.org,Private\n")
+    for token in tokens.values():
+        client.post(f"/r/{token}/")
+
+    def queries(token: str) -> int:
+        with CaptureQueriesContext(connection) as caught:
+            assert client.get(f"/r/{token}/q/role/").status_code == 200
+        return len(caught)
+
+    off = queries(tokens["ami@example.org"])
+    Wave.objects.filter(pk=leaders.pk).update(known_facts={"sector": PREFILL})
+    assert queries(tokens["bo@example.org"]) == off + 1  # the invitee's facts
