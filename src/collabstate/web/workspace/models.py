@@ -58,9 +58,10 @@ class AuditEntry(models.Model):
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
     REPORT_TEXT, KNOWN_FACTS = "report-text", "known-facts"
-    ACTIONS = [(KNOWN_FACTS, "Known facts' use changed"), (IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
+    ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
-               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed")]  # fmt: skip
+               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed"),
+               (KNOWN_FACTS, "Known facts' use changed")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
