@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
+from . import exports_views, facts_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
 
 app_name = "workspace"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("waves/<int:wave>/import/", views.import_responses, name="import"),
     path("waves/<int:wave>/jobs/<int:job>/", job_views.job, name="job"),
     path("waves/<int:wave>/erase/", views.erase, name="erase"),
+    path("waves/<int:wave>/known-facts/", facts_views.known_facts_page, name="known_facts"),
     path("waves/<int:wave>/results/", views.live_results, name="results"),
     path("waves/<int:wave>/results/report/", views.results_report, name="results_report"),
     path("waves/<int:wave>/results/download/<slug:what>/", views.download, name="download"),

@@ -19,7 +19,7 @@ from ..surveys import sending
 from ..surveys.exports import count_responses
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, colleagues, export_jobs, results, wave_jobs
+from . import actions, colleagues, export_jobs, facts, results, wave_jobs
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
@@ -76,6 +76,7 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
                "saved_tables": list(wave.saved_tables.all()),
                "schedule": list(wave.schedule.filter(status__in=ScheduleStep.ACTIVE)),
                "step_runs": list(StepRun.objects.filter(step__wave=wave).select_related("step")[:RUNS_SHOWN])}  # fmt: skip
+    context["mismatches"] = facts.mismatches(wave)  # the known facts' block (workspace/_known_facts.html)
     return render(request, "workspace/wave.html", context)
 
 
