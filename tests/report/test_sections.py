@@ -78,6 +78,7 @@ def test_readiness_sections(r18_model):
         "practice",
         "index-readiness",
         "ladder",
+        "what-works",
         "quotes",
         "profile",
         "methods",

@@ -60,8 +60,8 @@ def what_works_section(ev: Evidence) -> Section | None:
         rows.append(Row(label, [cell, Cell.of_text("<0.001" if p < 0.001 else f"{p:.3f}")]))
         if row["or_low"] > 1 or row["or_high"] < 1:
             more = "more" if row["odds_ratio"] > 1 else "less"
-            sentences.append(f"Respondents who rated {label.split(': ')[-1].lower()} one step higher were {more} likely to "
-                             f"{works.label} (odds ratio {cell.value}, {ev.reading.percent} interval {cell.interval}; n = {fmt_count(row['n'])}).")  # fmt: skip
+            sentences.append(f"Respondents whose answer to ‘{label}’ was one step higher were {more} likely to {works.label} "
+                             f"(odds ratio {cell.value}, {ev.reading.percent} interval {cell.interval}; n = {fmt_count(row['n'])}).")  # fmt: skip
     if not rows:
         return None
     section.findings.extend(sentences or [f"None of the answers shown goes with respondents who {works.label} clearly enough to be told "
@@ -97,16 +97,16 @@ def _drivers(ev: Evidence, section: Section) -> None:
                   f"(relative weights; R² {found.r2:.2f}), with {ev.reading.percent} intervals", "Answer", [Column("Share")],
                   [Row(d.label, [c]) for d, c in zip(found.drivers, cells)], show_intervals=True,
                   notes=["The intervals come from the jackknife over the design's clusters; shares sum to 100%."])  # fmt: skip
-    records = [{"label": d.label, "series": "Share", "estimate": d.importance, "ci_low": d.ci_low, "ci_high": d.ci_high,
+    records = [{"label": d.label.rsplit(": ", 1)[-1], "series": "Share", "estimate": d.importance, "ci_low": d.ci_low, "ci_high": d.ci_high,
                 "value_text": c.value, "interval_text": c.interval, "base_text": c.base} for d, c in zip(found.drivers, cells)]  # fmt: skip
     first = found.drivers[0]
-    alt = (f"Dot chart of each answer's share of what the answers together explain of who {works.label}, with intervals; "
+    alt = (f"Dot chart of each answer's share of what the answers together explain of whether respondents {works.label}, with intervals; "
            f"the largest is {first.label} ({first.importance:.0%}).")  # fmt: skip
     spec = charts.dot_intervals(records, title="Shares of what the answers explain together", x_title="Share", domain=(0, 1),
                                 share=True, description=alt)  # fmt: skip
     section.blocks.append(Chart("c-what-works-drivers", "Shares of what the answers explain together", alt, spec, table))
     section.findings.append(
-        f"Together the answers account for {found.r2:.0%} of the variation in who {works.label} (R²; n = {fmt_count(found.n)}); "
+        f"Together the answers account for {found.r2:.0%} of the variation in whether respondents {works.label} (R²; n = {fmt_count(found.n)}); "
         f"{first.label} has the largest share, {first.importance:.0%} ({ev.reading.percent} interval {first.ci_low:.0%} to {first.ci_high:.0%})."
     )
 
