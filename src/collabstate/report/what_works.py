@@ -13,7 +13,8 @@ cause.
 - **Does the index hang together**: alpha, omega and the one-factor model of the index's
   prevalence items (:func:`collabstate.analysis.reliability.reliability`).
 
-The models use the report's respondents and design. The words: "goes with", "more likely to",
+The models use the report's respondents and design; a figure on fewer respondents than the
+report's low base (30) is not made, and the section says so. The words: "goes with", "more likely to",
 "associated"; the section's sentences are tested for the words that claim a cause.
 """
 
@@ -46,7 +47,7 @@ def what_works_section(ev: Evidence) -> Section | None:
         "respondents may lie behind it. Only respondents who answered the outcome and the figure's own questions are counted."
     )
     level = ev.level
-    rows, sentences = [], []
+    rows, sentences, few = [], [], []
     for name in works.drivers:
         try:
             fit = fit_model(ev.responses, works.outcome, [name], "logistic")
@@ -55,6 +56,9 @@ def what_works_section(ev: Evidence) -> Section | None:
             continue
         row = fit.rows(level)[1]
         label = fit.terms[1].label
+        if fit.fit.n < ev.low_base:
+            few.append(f"{label} (n = {fit.fit.n})")
+            continue
         cell = _or_cell(ev, row)
         p = float(row["p_value"])
         rows.append(Row(label, [cell, Cell.of_text("<0.001" if p < 0.001 else f"{p:.3f}")]))
@@ -62,8 +66,12 @@ def what_works_section(ev: Evidence) -> Section | None:
             more = "more" if row["odds_ratio"] > 1 else "less"
             sentences.append(f"Respondents whose answer to ‘{label}’ was one step higher were {more} likely to {works.label} "
                              f"(odds ratio {cell.value}, {ev.reading.percent} interval {cell.interval}; n = {fmt_count(row['n'])}).")  # fmt: skip
+    if few:
+        section.findings.append(
+            f"Too few respondents for a model (at least {ev.low_base} are needed, the report's low base): {'; '.join(few)}."
+        )
     if not rows:
-        return None
+        return section
     section.findings.extend(sentences or [f"None of the answers shown goes with respondents who {works.label} clearly enough to be told "
                                           f"apart from chance at the {ev.reading.percent} level."])  # fmt: skip
     section.blocks.append(
@@ -92,6 +100,11 @@ def _drivers(ev: Evidence, section: Section) -> None:
     except CollabstateError as exc:
         section.findings.append(f"The answers' shares together could not be estimated: {exc}.")
         return
+    if found.n < ev.low_base:
+        section.findings.append(
+            f"Too few respondents answered every one of the answers for their shares ({found.n}; at least {ev.low_base})."
+        )
+        return
     cells = [Cell("share", d.importance, d.ci_low, d.ci_high, found.n, reading=ev.reading) for d in found.drivers]
     table = Table("t-what-works-drivers", f"Each answer's share of what the {len(found.drivers)} together explain "
                   f"(relative weights; R² {found.r2:.2f}), with {ev.reading.percent} intervals", "Answer", [Column("Share")],
@@ -117,7 +130,7 @@ def _grid(ev: Evidence, section: Section) -> None:
             continue
         importance, performance = index.dimensions[0], index.dimensions[1]
         points = stated_grid(ev.responses, index, importance.id, performance.id)
-        if not points:
+        if not points or ev.responses.n < ev.low_base:
             continue
         rows = [Row(p.label, [Cell("mean", p.importance, reading=ev.reading), Cell("mean", p.performance, reading=ev.reading),
                               Cell.of_text(p.quadrant)]) for p in points]  # fmt: skip
@@ -154,6 +167,8 @@ def _reliability(ev: Evidence, section: Section) -> None:
             continue
         r = results[0]
         a, m = r.alpha, r.model
+        if a.n < ev.low_base:
+            continue
         together = "hang together" if a.alpha >= 0.7 else "hang together only loosely"
         words = (f"The {len(items)} {performance.label.lower()} ratings of the {index.label} {together}: Cronbach's alpha "
                  f"{a.alpha:.2f} ({ev.reading.percent} interval {a.ci_low:.2f} to {a.ci_high:.2f}; n = {fmt_count(a.n)})")  # fmt: skip
