@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, job_views, report_spec_views, tables_views, views
+from . import emails_views, exports_views, job_views, report_spec_views, tables_views, views
 
 app_name = "workspace"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("waves/<int:wave>/", views.wave, name="wave"),
     path("waves/<int:wave>/invitees/", views.invitees, name="invitees"),
     path("waves/<int:wave>/send/", views.send, name="send"),
+    path("waves/<int:wave>/emails/", emails_views.emails, name="emails"),
     path("waves/<int:wave>/import/", views.import_responses, name="import"),
     path("waves/<int:wave>/jobs/<int:job>/", job_views.job, name="job"),
     path("waves/<int:wave>/erase/", views.erase, name="erase"),
