@@ -70,8 +70,9 @@ def snapshot() -> dict:
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
-        "invited": sorted(Invitee.objects.values_list("pk", "email", "invited_at", "reminders_sent")),
-        "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id")),
+        "invited": sorted(Invitee.objects.values_list("pk", "email", "invited_at", "reminders_sent", "opted_out_at")),
+        "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id", "invitation_subject", "invitation_body", "reminder_subject",
+                                                 "reminder_body")),  # fmt: skip
         "exports": sorted(ExportJob.objects.values_list("pk", "status", "file")),
         "tables": sorted(SavedTable.objects.values_list("pk", "name", "in_report")),
         "invitations": sorted(MemberInvitation.objects.values_list("pk", "email", "role", "revoked_at", "accepted_at")),
