@@ -49,7 +49,10 @@ def test_the_built_in_words_are_those_of_before():
 
 
 def test_placeholders_are_filled_in_and_the_opt_out_line_ends_every_email():
-    texts = {"invitation_subject": "{Name}, a word from {sender}", "invitation_body": "Hi {name} of {organisation},\n{ link }\n{wave} closes {closes}. {{not a placeholder}}"}
+    texts = {
+        "invitation_subject": "{Name}, a word from {sender}",
+        "invitation_body": "Hi {name} of {organisation},\n{ link }\n{wave} closes {closes}. {{not a placeholder}}",
+    }
     e = made(**texts)
     assert e.subject == "Ami, a word from Beta Board"
     assert e.text.startswith(f"Hi Ami of Council,\n{LINK}\nPulse 2027 closes 31 January 2027. {{not a placeholder}}\n\n--\n")
@@ -68,7 +71,9 @@ def test_an_invitee_with_no_name_is_greeted_hello():
 def test_html_escapes_the_invitees_details_and_never_links_them():
     e = made(name='<b>&"x', organisation="www.evil.example")
     assert "Dear &lt;b&gt;&amp;&quot;x," in e.html_body and "<b>" not in e.html_body
-    e = made(name='<b>&"x', organisation="www.evil.example", invitation_body="{name} {organisation} see https://example.org/privacy\n{link}")
+    e = made(
+        name='<b>&"x', organisation="www.evil.example", invitation_body="{name} {organisation} see https://example.org/privacy\n{link}"
+    )
     assert "www.evil.example" in e.html_body and 'href="http://www.evil.example"' not in e.html_body
     assert '<a href="https://example.org/privacy">' in e.html_body  # an address the editors wrote is a link
     assert "<p>&lt;b&gt;&amp;&quot;x www.evil.example see" in e.html_body

@@ -28,7 +28,7 @@ def test_the_page_previews_both_emails_for_the_first_invitee(client, wave_b, ana
     client.force_login(analyst_b)
     html = client.get(page_of(wave_b)).content.decode()
     assert "For the wave's first invitee, ami@example.org (Ami)" in html
-    assert "<h3 class=\"heading-s\">Invitation</h3>" in html and "<h3 class=\"heading-s\">Reminder</h3>" in html
+    assert '<h3 class="heading-s">Invitation</h3>' in html and '<h3 class="heading-s">Reminder</h3>' in html
     assert "Reminder: Beta wave" in html and "Dear Ami," in html and "<p>Dear Ami,</p>" in html  # plain and HTML
     assert "{link}" in html and "Save the e-mails" in html
     wave_page = client.get(reverse("workspace:wave", args=[wave_b.pk])).content.decode()
@@ -69,7 +69,12 @@ def test_a_save_is_used_by_the_next_emails_and_audited(client, wave_b, analyst_b
     response = client.post(page_of(wave_b), {**GOOD, "action": "save"})
     assert response.status_code == 302 and response["Location"] == page_of(wave_b) + "#preview"
     [entry] = AuditEntry.objects.all()
-    assert (entry.action, entry.user, entry.wave, entry.detail) == (AuditEntry.EMAILS, analyst_b, wave_b, "invitation: subject, invitation: body")
+    assert (entry.action, entry.user, entry.wave, entry.detail) == (
+        AuditEntry.EMAILS,
+        analyst_b,
+        wave_b,
+        "invitation: subject, invitation: body",
+    )
     send(Wave.objects.get(pk=wave_b.pk))
     ami = next(m for m in mail.outbox if m.to == ["ami@example.org"])
     assert ami.subject == "Ami, your views on Beta wave" and ami.body.startswith("Dear Ami,\n\nBeta Board asks you about Beta wave: http")

@@ -170,7 +170,7 @@ def _fill(template: str, values: dict[str, str]) -> list[tuple[str, str]]:
 def _html(pieces: list[tuple[str, str]]) -> str:
     """The HTML of the filled-in pieces: each escaped (the template's words and our links through
     urlize, which escapes too), then paragraphs at blank lines and ``<br>`` at line breaks."""
-    made = []
+    made: list[str] = []
     for text, kind in pieces:
         if kind == "data":
             made.append(escape(text))

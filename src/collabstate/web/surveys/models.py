@@ -130,7 +130,9 @@ class Invitee(models.Model):
         null=True, blank=True, help_text="Set while an e-mail to them is being sent; left set only by a send that was interrupted"
     )
     opted_out_at = models.DateTimeField(
-        null=True, blank=True, help_text="When they asked for no more e-mails about this wave (the opt-out link): nothing more is sent to them"
+        null=True,
+        blank=True,
+        help_text="When they asked for no more e-mails about this wave (the opt-out link): nothing more is sent to them",
     )
 
     class Meta:

@@ -18,8 +18,8 @@ invitee; being the same in every e-mail to a person, the opt-out link of the fir
 still works when the reminders come (a stored hash, as the survey links have, would need a
 table of one token per e-mail for that). Nothing needs cleaning up, and a token stops working
 when the invitee is deleted. The survey link is different: it opens answers, so it is random,
-stored hashed and revocable; an opt-out can only stop e-mails. Rotating ``SECRET_KEY`` (keep
-the old one in ``SECRET_KEY_FALLBACKS``) is what would end all opt-out links at once.
+stored hashed and revocable; an opt-out can only stop e-mails. Changing ``SECRET_KEY`` ends
+every opt-out link already sent (Django's ``SECRET_KEY_FALLBACKS`` would keep them working).
 """
 
 from __future__ import annotations

@@ -61,6 +61,15 @@ def _previews(wave: Wave, invitee: Invitee) -> list[tuple[str, object]]:
     return [(label, compose(wave, invitee, link, optout, reminder)) for label, reminder in (("Invitation", False), ("Reminder", True))]
 
 
+def _save(form: EmailsForm, wave: Wave, user) -> list[str]:
+    """Save the texts; the labels of those changed, recorded in the audit log (not the texts)."""
+    changed = [str(form.fields[f].label).lower() for f in FIELDS if f in form.changed_data]
+    form.save()
+    if changed:
+        AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.EMAILS, detail=", ".join(changed))
+    return changed
+
+
 @wave_view(VIEWER, ("GET", "POST"))
 def emails(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
     editor = membership.allows(ANALYST)
@@ -72,12 +81,10 @@ def emails(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResp
         form = EmailsForm(request.POST, instance=wave)
         if form.is_valid():  # the form has set the texts on ``wave`` (not saved yet)
             if request.POST.get("action") == "save":
-                changed = [form.fields[f].label.lower() for f in FIELDS if f in form.changed_data]
-                form.save()
-                if changed:
-                    AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=request.user, action=AuditEntry.EMAILS,
-                                              detail=", ".join(changed))  # fmt: skip
-                messages.success(request, "The e-mails are saved: the next invitations and reminders use them." if changed else "Nothing had changed.")
+                changed = _save(form, wave, request.user)
+                messages.success(
+                    request, "The e-mails are saved: the next invitations and reminders use them." if changed else "Nothing had changed."
+                )
                 return redirect(reverse("workspace:emails", args=[wave.pk]) + "#preview")
         else:
             shown = Wave.objects.select_related("organisation").get(pk=wave.pk)  # the saved texts: the posted ones have a problem
