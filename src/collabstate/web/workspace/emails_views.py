@@ -7,6 +7,8 @@ of theirs is refused (403). Works without JavaScript: Preview and Save are two b
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from ..surveys.emails import BODY_PLACEHOLDERS, DEFAULTS, PLACEHOLDERS, SUBJECT_PLACEHOLDERS, compose
+from ..surveys.emails import BODY_PLACEHOLDERS, DEFAULTS, PLACEHOLDERS, SUBJECT_PLACEHOLDERS, compose, validate_body, validate_subject
 from ..surveys.models import Invitee, Wave
 from .access import wave_view
 from .models import AuditEntry, Membership
@@ -30,23 +32,27 @@ def _listed(names: tuple[str, ...]) -> str:
     return ", ".join("{" + n + "}" for n in names)
 
 
-class EmailsForm(forms.ModelForm):
-    """The four texts; the model's validators check them (one-line subjects, known placeholders,
-    a body with {link}), so the admin and this page refuse the same things."""
-
-    class Meta:
-        model = Wave
-        fields = FIELDS
-        labels = {"invitation_subject": "Invitation: subject", "invitation_body": "Invitation: body",
-                  "reminder_subject": "Reminder: subject", "reminder_body": "Reminder: body"}  # fmt: skip
-        widgets = {f: forms.Textarea(attrs={"rows": 10}) for f in FIELDS if f.endswith("body")}
+class EmailsForm(forms.Form):
+    """The four texts, checked by the validators the model's fields have (one-line subjects, known
+    placeholders, a body with {link}), so the admin and this page refuse the same things. A plain
+    form, not a ModelForm: saving writes these four columns only (never the rest of a wave someone
+    else may be changing), and the wave's own checks (its instrument, its dates) are not this page's."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for kind in ("invitation", "reminder"):
-            subject, body = self.fields[f"{kind}_subject"], self.fields[f"{kind}_body"]
-            subject.help_text = f"One line. Empty: “{DEFAULTS[kind, 'subject']}”. May use {_listed(SUBJECT_PLACEHOLDERS)}."
-            body.help_text = f"Empty: the built-in {kind} (shown in the preview). Must have {{link}}; may use {_listed(BODY_PLACEHOLDERS)}."
+            self.fields[f"{kind}_subject"] = forms.CharField(
+                required=False, max_length=200, validators=[validate_subject], label=f"{kind.title()}: subject",
+                help_text=f"One line. Empty: “{DEFAULTS[kind, 'subject']}”. May use {_listed(SUBJECT_PLACEHOLDERS)}.",
+            )  # fmt: skip
+            self.fields[f"{kind}_body"] = forms.CharField(
+                required=False, validators=[validate_body], label=f"{kind.title()}: body", widget=forms.Textarea(attrs={"rows": 10}),
+                help_text=f"Empty: the built-in {kind} (shown in the preview). Must have {{link}}; may use {_listed(BODY_PLACEHOLDERS)}.",
+            )  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        return {f: v.replace("\r\n", "\n") if isinstance(v, str) else v for f, v in data.items()}
 
 
 def _sample(wave: Wave) -> tuple[Invitee, bool]:
@@ -61,11 +67,12 @@ def _previews(wave: Wave, invitee: Invitee) -> list[tuple[str, object]]:
     return [(label, compose(wave, invitee, link, optout, reminder)) for label, reminder in (("Invitation", False), ("Reminder", True))]
 
 
-def _save(form: EmailsForm, wave: Wave, user) -> list[str]:
-    """Save the texts; the labels of those changed, recorded in the audit log (not the texts)."""
-    changed = [str(form.fields[f].label).lower() for f in FIELDS if f in form.changed_data]
-    form.save()
+def _save(wave: Wave, texts: dict[str, str], user) -> list[str]:
+    """Save the texts (these four columns only); the labels of those changed, recorded in the
+    audit log (not the texts)."""
+    changed = [f.replace("_", " ") for f in FIELDS if texts[f] != getattr(wave, f)]
     if changed:
+        Wave.objects.filter(pk=wave.pk).update(**texts)
         AuditEntry.objects.create(organisation=wave.organisation, wave=wave, user=user, action=AuditEntry.EMAILS, detail=", ".join(changed))
     return changed
 
@@ -73,21 +80,23 @@ def _save(form: EmailsForm, wave: Wave, user) -> list[str]:
 @wave_view(VIEWER, ("GET", "POST"))
 def emails(request: HttpRequest, wave: Wave, membership: Membership) -> HttpResponse:
     editor = membership.allows(ANALYST)
-    form = EmailsForm(instance=wave)
+    form = EmailsForm(initial={f: getattr(wave, f) for f in FIELDS})
     shown = wave
     if request.method == "POST":
         if not editor:
             raise PermissionDenied(f"changing the e-mails needs the analyst role in {membership.organisation.name}")
-        form = EmailsForm(request.POST, instance=wave)
-        if form.is_valid():  # the form has set the texts on ``wave`` (not saved yet)
+        form = EmailsForm(request.POST)
+        if form.is_valid():
+            texts = {f: form.cleaned_data[f] for f in FIELDS}
             if request.POST.get("action") == "save":
-                changed = _save(form, wave, request.user)
+                changed = _save(wave, texts, request.user)
                 messages.success(
                     request, "The e-mails are saved: the next invitations and reminders use them." if changed else "Nothing had changed."
                 )
                 return redirect(reverse("workspace:emails", args=[wave.pk]) + "#preview")
-        else:
-            shown = Wave.objects.select_related("organisation").get(pk=wave.pk)  # the saved texts: the posted ones have a problem
+            shown = copy.copy(wave)  # the preview of the posted texts, not saved
+            for f, text in texts.items():
+                setattr(shown, f, text)
     invitee, example = _sample(shown)
     context = {"wave": wave, "membership": membership, "editor": editor, "form": form, "previews": _previews(shown, invitee),
                "invitee": invitee, "example": example, "placeholders": PLACEHOLDERS.items(),
