@@ -17,7 +17,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-__all__ = ["single_line", "single_line_problem"]
+__all__ = ["as_one_line", "single_line", "single_line_problem"]
 
 #: C0 controls but the tab, DEL, NEL and the Unicode line and paragraph separators.
 _NOT_ON_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
@@ -31,6 +31,16 @@ def single_line_problem(text: str) -> str:
         return ""
     kind = "a line break" if found.group() in _BREAKS else f"a control character (U+{ord(found.group()):04X})"
     return f"{kind} (character {found.start() + 1})"
+
+
+def as_one_line(text: str) -> str:
+    """``text`` with each line break or control character made a space: for text stored before
+    the checks (or by a path around them) that goes into a mail header all the same.
+
+    >>> as_one_line("Pulse\\r\\nBcc: x")
+    'Pulse  Bcc: x'
+    """
+    return _NOT_ON_ONE_LINE.sub(" ", text)
 
 
 def single_line(value: str) -> None:

@@ -257,8 +257,9 @@ def test_an_analyst_runs_a_wave_from_creation_to_the_report(new_page, live_serve
         assert m["Subject"] == TITLE
         body = m.get_body(preferencelist=("plain",)).get_content()
         assert body.startswith(f"Dear {names[m['To']]},") and f"You are invited to take part in {TITLE}." in body
-        found = re.findall(r"https?://\S+", body)
-        assert len(found) == 1, f"the invitation to {m['To']} has {len(found)} links, not one:\n{body}"
+        found = [link for link in re.findall(r"https?://\S+", body) if "/optout/" not in link]  # and one opt-out link at its foot
+        assert len(found) == 1, f"the invitation to {m['To']} has {len(found)} survey links, not one:\n{body}"
+        assert len(re.findall(r"https?://\S+/optout/\S+/", body)) == 1, body
         links[m["To"]] = found[0]
         assert re.fullmatch(re.escape(live_server.url) + r"/r/[A-Za-z0-9_-]{43}/", links[m["To"]]), links[m["To"]]
     assert len(set(links.values())) == len(names)

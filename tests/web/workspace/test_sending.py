@@ -54,7 +54,8 @@ class Handler:
         return [to for to, _ in self.accepted]
 
     def tokens(self, address: str) -> list[str]:
-        return [t for to, text in self.accepted if to == address for t in re.findall(r"/r/([A-Za-z0-9_-]{43})/", text)]
+        """The survey link's token of each e-mail to ``address`` (once: it is in the plain and the HTML part)."""
+        return [t for to, text in self.accepted if to == address for t in dict.fromkeys(re.findall(r"/r/([A-Za-z0-9_-]{43})/", text))]
 
 
 def free_port() -> int:

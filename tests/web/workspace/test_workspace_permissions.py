@@ -77,14 +77,18 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
     return reverse(f"workspace:{pattern.name}", kwargs={n: objects[n] for n in names})
 
 
+#: A wave's e-mail texts (the E-mails page): a viewer's POST must change none.
+EMAIL_TEXTS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
+
+
 def snapshot() -> dict:
     models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion,
               MemberInvitation, ScheduleStep, StepRun, SharedReportLink]  # fmt: skip
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
-        "invited": sorted(Invitee.objects.values_list("pk", "email", "invited_at", "reminders_sent")),
-        "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id")),
+        "invited": sorted(Invitee.objects.values_list("pk", "email", "invited_at", "reminders_sent", "opted_out_at")),
+        "waves": sorted(Wave.objects.values_list("pk", "slug", "organisation_id", *EMAIL_TEXTS)),
         "exports": sorted(ExportJob.objects.values_list("pk", "status", "file")),
         "tables": sorted(SavedTable.objects.values_list("pk", "name", "in_report")),
         "invitations": sorted(MemberInvitation.objects.values_list("pk", "email", "role", "revoked_at", "accepted_at")),

@@ -93,7 +93,7 @@ class WaveAdmin(admin.ModelAdmin):
 
 @admin.register(Invitee)
 class InviteeAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "organisation", "wave", "invited_at", "reminders_sent", "send_failed_at", "send_error"]
+    list_display = ["email", "name", "organisation", "wave", "invited_at", "reminders_sent", "send_failed_at", "send_error", "opted_out_at"]
     list_filter = ["wave", ("send_failed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "name", "organisation"]
     readonly_fields = ["invited_at", "reminders_sent", "last_reminded_at", "send_failed_at", "send_error", "sending_since"]

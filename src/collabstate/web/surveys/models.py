@@ -6,7 +6,8 @@
 - :class:`Invitee`: a person's contact details, deleted ``retention_days`` after the wave
   closes (:func:`collabstate.web.workspace.actions.purge_contact_details`), and how sending to
   them went: ``invited_at`` is set only once the mail server accepted the invitation; a refusal
-  is kept in ``send_failed_at`` and ``send_error`` (:mod:`.sending`).
+  is kept in ``send_failed_at`` and ``send_error`` (:mod:`.sending`). ``opted_out_at`` is set by
+  the opt-out link of their e-mails (:mod:`.optout`): nothing more is sent to them.
 - :class:`Respondent`: one person's progress through the wave, reached through its
   :class:`Link` s. Only the SHA-256 of a link's token is stored; the token itself is in the
   invitation e-mail (or the open link's address) and nowhere else. A reminder carries a new link;
@@ -28,6 +29,7 @@ from django.utils import timezone
 
 from ...instrument import Instrument, InstrumentError, builtin_instruments, load_instrument, parse_instrument
 from ..validators import single_line
+from .emails import validate_body, validate_subject
 
 
 class Wave(models.Model):
@@ -51,6 +53,14 @@ class Wave(models.Model):
     known_facts = models.JSONField(
         default=dict, blank=True, help_text="Question id -> 'prefill' or 'hidden': what the invitee list's answer does (see known_facts)"
     )
+    invitation_subject = models.CharField(
+        max_length=200, blank=True, validators=[validate_subject], help_text="Empty: the wave's title (see docs/emails.md)"
+    )
+    invitation_body = models.TextField(blank=True, validators=[validate_body], help_text="Empty: the built-in invitation")
+    reminder_subject = models.CharField(
+        max_length=200, blank=True, validators=[validate_subject], help_text="Empty: 'Reminder: ' and the wave's title"
+    )
+    reminder_body = models.TextField(blank=True, validators=[validate_body], help_text="Empty: the built-in reminder")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +133,11 @@ class Invitee(models.Model):
     send_error = models.CharField(max_length=500, blank=True, help_text="What the mail server said when it refused")
     sending_since = models.DateTimeField(
         null=True, blank=True, help_text="Set while an e-mail to them is being sent; left set only by a send that was interrupted"
+    )
+    opted_out_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they asked for no more e-mails about this wave (the opt-out link): nothing more is sent to them",
     )
 
     class Meta:

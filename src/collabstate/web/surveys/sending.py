@@ -36,7 +36,7 @@ import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import BadHeaderError, EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -46,7 +46,9 @@ from django.utils import timezone
 from ...errors import RefusedError, UsageError
 from ..validators import single_line_problem
 from .actions import new_token
+from .emails import compose
 from .models import Invitee, Link, Respondent, Wave
+from .optout import optout_link
 
 __all__ = ["FAILED", "INVITATIONS", "REMINDERS", "SendRefused", "Sent", "due", "failures", "interrupted", "send", "site_message"]
 
@@ -86,15 +88,15 @@ def due(wave: Wave, what: str, now: dt.datetime | None = None, among: Q | None =
     """The invitees a send of ``what`` goes to: for invitations, those not yet invited; for
     reminders, those invited who have not completed and have had fewer than the wave's number
     of reminders; for ``failed``, exactly those whose last e-mail was refused (an invitation
-    again, or the reminder again). Never one another send is sending to right now. ``among``
-    narrows them further (a schedule's step: those invited at least so many days ago who have
-    had so many reminders, :mod:`collabstate.web.workspace.schedules`)."""
+    again, or the reminder again). Never one another send is sending to right now, nor one who
+    opted out (:mod:`.optout`). ``among`` narrows them further (a schedule's step: those invited
+    at least so many days ago who have had so many reminders, :mod:`collabstate.web.workspace.schedules`)."""
     stale = (now or timezone.now()) - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS)
     free = Q(sending_since__isnull=True) | Q(sending_since__lt=stale)
     invitation = Q(invited_at__isnull=True)
     reminder = Q(invited_at__isnull=False, reminders_sent__lt=wave.max_reminders) & ~Q(respondent__status=Respondent.COMPLETED)
     wanted = {INVITATIONS: invitation, REMINDERS: reminder, FAILED: (invitation | reminder) & Q(send_failed_at__isnull=False)}[what]
-    return wave.invitees.filter(free & wanted & (among or Q())).order_by("pk")
+    return wave.invitees.filter(free & wanted & (among or Q()), opted_out_at__isnull=True).order_by("pk")
 
 
 def failures(wave: Wave) -> QuerySet[Invitee]:
@@ -218,22 +220,20 @@ def _link(token: str) -> str:
 
 
 def _message(wave: Wave, invitee: Invitee, token: str, reminder: bool) -> EmailMessage:
-    hello = f"Dear {invitee.name}," if invitee.name else "Hello,"
-    subject = f"{'Reminder: ' if reminder else ''}{wave.title}"
-    closes = timezone.localtime(wave.closes_at).strftime("%-d %B %Y")
-    body = (
-        f"{hello}\n\n"
-        + ("We have not yet received your answers. " if reminder else "")
-        + f"You are invited to take part in {wave.title}.\n\n"
-        f"Answer the survey at this link, which is yours alone:\n{_link(token)}\n\n"
-        f"Your answers are saved as you go: the same link takes you back to where you left off. "
-        f"The survey closes on {closes}.\n"
-    )
-    return site_message(subject, body, invitee.email)
+    """The invitation or reminder in the wave's words (:mod:`.emails`), plain text and HTML,
+    with the invitee's opt-out link at its foot and in the List-Unsubscribe headers (RFC 8058)."""
+    optout = optout_link(invitee)
+    made = compose(wave, invitee, _link(token), optout, reminder)
+    headers = {"List-Unsubscribe": f"<{optout}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return site_message(made.subject, made.text, invitee.email, html=made.html, headers=headers)
 
 
-def site_message(subject: str, body: str, to: str) -> EmailMessage:
+def site_message(subject: str, body: str, to: str, html: str = "", headers: dict[str, str] | None = None) -> EmailMultiAlternatives:
     """An e-mail of the site: from ``DEFAULT_FROM_EMAIL``, with ``COLLABSTATE_REPLY_TO`` as its
-    Reply-To when set (invitations, reminders, a colleague's invitation)."""
+    Reply-To when set (invitations, reminders, a colleague's invitation); ``html``, when given,
+    is its HTML part (the plain text stays the first)."""
     reply_to = [settings.REPLY_TO] if settings.REPLY_TO else None
-    return EmailMessage(subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], reply_to=reply_to)
+    message = EmailMultiAlternatives(subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], reply_to=reply_to, headers=headers)
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import optout, views
 
 
 class TokenConverter:
@@ -23,4 +23,5 @@ urlpatterns = [
     path("r/<token:token>/check/", views.check, name="check"),
     path("r/<token:token>/done/", views.done, name="done"),
     path("s/<slug:slug>/", views.open_link, name="open_link"),
+    path("optout/<token:token>/", optout.page, name="opt_out"),
 ]

@@ -8,6 +8,8 @@ time; where people stop (drop-off by page). Counts only: no answer is read here.
   over ``Wave.invited``, the report's figures too): by the sector on their invitee row, and over
   time (cumulative, by the day they completed). Respondents by the open link and imported
   responses are never part of it.
+- *Opted out*: invitees who used the opt-out link of an e-mail (nothing more is sent to them;
+  those invited still count as invited).
 - *Drop-off*: respondents who started and have not completed, by the page they would resume
   at (the page they stopped on), in questionnaire order; plus those invited who never started.
 """
@@ -40,6 +42,7 @@ class Progress:
     over_time: list[dict] = field(default_factory=list)  # label, start, completed, cumulative, rate
     period: str = "day"  # or "week"
     drop_off: list[dict] = field(default_factory=list)  # page, label, stopped
+    opted_out: int = 0  # invitees who asked for no more e-mails
 
     @property
     def rate(self) -> float | None:
@@ -57,6 +60,7 @@ def progress(wave: Wave) -> Progress:
     return Progress(
         invited=invited, imported=wave.imported(), completed_invited=wave.invited_completed(), **counts,
         by_sector=_by_sector(wave), over_time=over_time, period=period, drop_off=_drop_off(wave, respondents),
+        opted_out=wave.invitees.filter(opted_out_at__isnull=False).count(),
     )  # fmt: skip
 
 

@@ -58,11 +58,12 @@ class AuditEntry(models.Model):
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
-    REPORT_TEXT, SCHEDULE, SHARING, KNOWN_FACTS = "report-text", "schedule", "sharing", "known-facts"
+    REPORT_TEXT, SCHEDULE, SHARING, KNOWN_FACTS, EMAILS = "report-text", "schedule", "sharing", "known-facts", "emails"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
                (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed"),
-               (SCHEDULE, "Schedule changed"), (SHARING, "Shared links changed"), (KNOWN_FACTS, "Known facts' use changed")]  # fmt: skip
+               (SCHEDULE, "Schedule changed"), (SHARING, "Shared links changed"), (KNOWN_FACTS, "Known facts' use changed"),
+               (EMAILS, "E-mails changed")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")

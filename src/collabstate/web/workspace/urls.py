@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, facts_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
+from . import emails_views, exports_views, facts_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
 
 app_name = "workspace"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("waves/<int:wave>/schedule/", schedule_views.schedule, name="schedule"),
     path("waves/<int:wave>/schedule/plan/", schedule_views.plan, name="plan_step"),
     path("waves/<int:wave>/schedule/<int:step>/cancel/", schedule_views.cancel, name="cancel_step"),
+    path("waves/<int:wave>/emails/", emails_views.emails, name="emails"),
     path("waves/<int:wave>/import/", views.import_responses, name="import"),
     path("waves/<int:wave>/jobs/<int:job>/", job_views.job, name="job"),
     path("waves/<int:wave>/erase/", views.erase, name="erase"),

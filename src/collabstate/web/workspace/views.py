@@ -70,7 +70,7 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
     open_link = settings.SITE_URL + reverse("open_link", args=[wave.slug]) if wave.open_link else ""  # as the invitations say
     failed = sending.failures(wave)
     context = {"wave": wave, "membership": membership, "progress": state, "chart": chart, "audit": audit, "open_link": open_link,
-               "not_invited": wave.invitees.filter(invited_at__isnull=True).count(), "failed": failed[:SHOWN],
+               "not_invited": wave.invitees.filter(invited_at__isnull=True, opted_out_at__isnull=True).count(), "failed": failed[:SHOWN],
                "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN,
                "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else [],
                "saved_tables": list(wave.saved_tables.all()),
