@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 from browser_helpers import AXE, assert_accessible, heading, need_browser
 
+from collabstate import Responses, load_instrument, write_responses
+from collabstate.demo import leaders_wave
+
 pytestmark = pytest.mark.browser
 
 BIN = Path(sys.executable).parent
@@ -147,6 +150,7 @@ def test_a_team_runs_a_wave_from_nothing(site, browser, tmp_path):
     them.get_by_label("Identified").check()
     them.get_by_role("button", name="Create the wave").click()
     assert "Leaders survey 2027" in heading(them), them.content()[:3000]
+    wave_page = them.url
 
     invitees = tmp_path / "invitees.csv"
     invitees.write_text("email,name,organisation,sector\nami@example.org,Ami,Northshire Council,Public\n"
@@ -179,6 +183,37 @@ def test_a_team_runs_a_wave_from_nothing(site, browser, tmp_path):
         assert "/r/" in reminder
     them.reload()
     assert "Ran " in them.content() and "3 reminders sent" in them.content(), them.content()[:4000]
+
+    # Answers from another tool, imported; then the report shared with a board by a link.
+    answers = tmp_path / "answers.csv"
+    write_responses(Responses(load_instrument("leaders"), leaders_wave(2025).drop("wave")), answers)
+    them.goto(wave_page)
+    them.get_by_role("link", name="Import responses from a file").click()
+    them.set_input_files("input[type=file]", str(answers))
+    them.get_by_role("button", name="Check and import").click()
+    _wait_until_done(them, timeout=120)
+    them.get_by_role("link", name="Back to the wave").click()
+    them.fill("#id_share-label", "Board meeting")
+    them.get_by_role("button", name="Make a shared link").click()
+    assert heading(them) == "Shared link made"
+    shared = them.input_value("#shared-address")
+    assert shared.startswith(url + "/shared/")
+
+    outsider = browser.new_context(viewport={"width": 390, "height": 844})
+    outsider.add_init_script(path=AXE)
+    board = outsider.new_page()
+    board.set_default_timeout(120_000)  # the first opening builds the report
+    board.goto(shared)
+    assert heading(board) == "Leaders survey 2027"
+    report = board.frame_locator("iframe").first
+    assert report.locator("h1").first.inner_text(timeout=120_000)
+    assert_accessible(board, "the shared report, signed out")
+    assert "Sign in" not in board.locator("h1").first.inner_text()
+
+    them.goto(wave_page)
+    them.get_by_role("button", name="Revoke the link ‘Board meeting’").click()
+    gone = board.goto(shared)
+    assert gone is not None and gone.status == 404 and heading(board) == "This link does not open a report"
 
 
 def _run_schedules(env: dict[str, str], now: dt.datetime) -> None:
