@@ -20,6 +20,8 @@ report's low base (30) is not made, and the section says so. The words: "goes wi
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..analysis.drivers import key_drivers, stated_grid
 from ..analysis.models import fit_model
 from ..analysis.reliability import reliability
@@ -31,7 +33,7 @@ from .model import Cell, Chart, Column, Row, Section, Table, fmt_count
 __all__ = ["what_works_section"]
 
 
-def _or_cell(ev: Evidence, row: dict) -> Cell:
+def _or_cell(ev: Evidence, row: dict[str, Any]) -> Cell:
     return Cell("mean", row["odds_ratio"], row["or_low"], row["or_high"], row["n"], reading=ev.reading)
 
 
@@ -52,9 +54,10 @@ def what_works_section(ev: Evidence) -> Section | None:
         try:
             fit = fit_model(ev.responses, works.outcome, [name], "logistic")
         except CollabstateError as exc:
-            section.findings.append(f"{ev.instrument.column(name).label if ev.instrument.column(name) else name}: no model ({exc}).")  # type: ignore[union-attr]
+            column = ev.instrument.column(name)
+            section.findings.append(f"{column.label if column is not None else name}: no model ({exc}).")
             continue
-        row = fit.rows(level)[1]
+        row: dict[str, Any] = fit.rows(level)[1]
         label = fit.terms[1].label
         if fit.fit.n < ev.low_base:
             few.append(f"{label} (n = {fit.fit.n})")
