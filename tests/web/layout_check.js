@@ -22,7 +22,9 @@
   }
 
   function hidden(el) {
-    // visually hidden (clipped to nothing), invisible, or inside a closed <details>
+    // visually hidden (clipped to nothing), invisible, or inside a closed <details> (not its summary)
+    const details = el.closest("details:not([open])");
+    if (details && !el.closest("summary")) return true;
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       const s = style(e);
       if (s.visibility === "hidden" || s.opacity === "0" || s.display === "none") return true;
@@ -32,10 +34,18 @@
     return false;
   }
 
-  // The nearest ancestor that clips sideways (a scroll region, or overflow hidden), if any.
+  // The nearest ancestor that clips sideways (a scroll region, or overflow hidden), if any. An
+  // absolutely positioned element escapes the regions between it and its containing block (the
+  // nearest positioned ancestor): a visually hidden word in a table that scrolls can widen the page.
   function clipper(el) {
+    let position = style(el).position;
+    if (position === "fixed") return null;
     for (let e = el.parentElement; e && e !== document.body && e !== document.documentElement; e = e.parentElement) {
+      const s = style(e);
+      if (position === "absolute" && s.position === "static") continue;  // not its containing block
       if (clips(e)) return e;
+      if (s.position === "fixed") return null;
+      position = s.position;
     }
     return null;
   }
@@ -105,6 +115,7 @@
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest("svg") || el.clientWidth === 0 || el.scrollWidth <= el.clientWidth + 1 || hidden(el)) continue;
     const s = style(el);
+    if (el.matches("input, textarea, select")) continue;  // a field scrolls its own text
     if (s.overflowX === "hidden" || s.overflowX === "clip") {
       if (s.textOverflow === "ellipsis" && el.title) continue;
       problems.push(`${name(el)} cuts off its text: ${el.scrollWidth} px of it in ${el.clientWidth} px`);
