@@ -70,8 +70,10 @@
       if (clipper(el)) return false;  // inside a region that scrolls or clips: not the page's width
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.right <= view + 1) return false;
-      // the outermost: its parent does not stick out (the table, not each of its cells)
-      return el.parentElement.getBoundingClientRect().right <= view + 1;
+      // the outermost: its parent does not stick out (the table, not each of its cells), or is
+      // held in a region that clips it (a hidden word that escapes the region its table scrolls in)
+      const parent = el.parentElement;
+      return parent === document.body || clips(parent) || clipper(parent) || parent.getBoundingClientRect().right <= view + 1;
     });
     problems.push(`the page is ${doc.scrollWidth} px wide in a window ${doc.clientWidth} px wide` +
       (culprits.length ? "; sticking out: " + culprits.slice(0, 5).map((el) => `${name(el)} (to ${Math.round(el.getBoundingClientRect().right)} px)`).join("; ")

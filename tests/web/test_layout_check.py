@@ -61,3 +61,25 @@ def test_the_checker_reports_overlaps_a_wide_table_and_cut_text(phone):
 def test_the_checker_passes_the_page_made_right(phone):
     phone.set_content(FIXED)
     assert_layout(phone, "the fixed page")
+
+
+HIDDEN_WORDS = """<!DOCTYPE html><html lang="en"><head><title>Hidden words</title><style>
+body {{ margin: 0; font: 16px Arial, sans-serif; }}
+.wrap {{ overflow-x: auto; {position} }}
+table {{ width: 900px; }}
+.visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }}
+</style></head><body>
+<div class="wrap" role="region" aria-label="Members" tabindex="0"><table><tr><td>Ami</td><td>Viewer</td>
+<td><button>Remove<span class="visually-hidden" id="hidden-name"> Ami</span></button></td></tr></table></div>
+</body></html>"""
+
+
+def test_a_hidden_word_escaping_a_scrolling_table_is_found(phone):
+    """A visually hidden word is positioned absolutely: unless the region that scrolls is its
+    containing block, it is not clipped there and widens the page (the members page was 876 px wide
+    at 320 px)."""
+    phone.set_content(HIDDEN_WORDS.format(position=""))
+    [problem] = layout_problems(phone)
+    assert "in a window 320 px wide; sticking out: span#hidden-name.visually-hidden" in problem, problem
+    phone.set_content(HIDDEN_WORDS.format(position="position: relative;"))
+    assert_layout(phone, "the table in a positioned region")
