@@ -64,7 +64,7 @@ def layout_problems(page) -> list[str]:
 def assert_layout(page, what: str) -> None:
     problems = layout_problems(page)
     if problems:
-        width = page.viewport_size["width"] if page.viewport_size else "?"
+        width = page.evaluate("document.documentElement.clientWidth")  # a page or a frame in it
         lines = [f"the layout of {what} ({page.url}) at {width} px wide is broken:"]
         lines.extend(f"- {p}" for p in problems)
         pytest.fail("\n".join(lines), pytrace=False)

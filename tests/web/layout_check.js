@@ -113,6 +113,16 @@
   for (const [a, b] of inner.slice(0, 10)) problems.push(`${name(a)} overlaps ${name(b)}`);
   if (inner.length > 10) problems.push(`and ${inner.length - 10} more overlapping pairs`);
 
+  // (b) also: list markers outside their items in a row (bullets land on the item before)
+  for (const li of document.body.querySelectorAll("li")) {
+    const s = style(li), parent = li.parentElement && style(li.parentElement);
+    if (!parent || !/flex|grid/.test(parent.display) || s.display !== "list-item" || hidden(li)) continue;
+    if (s.listStyleType !== "none" && s.listStylePosition === "outside" && li.previousElementSibling &&
+        li.getBoundingClientRect().top < li.previousElementSibling.getBoundingClientRect().bottom - SLACK) {
+      problems.push(`${name(li)}: its list marker stands on ${name(li.previousElementSibling)} (items side by side keep their bullets)`);
+    }
+  }
+
   // (c) text cut off, (d) text out of its box
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest("svg") || el.clientWidth === 0 || el.scrollWidth <= el.clientWidth + 1 || hidden(el)) continue;

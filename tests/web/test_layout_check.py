@@ -1,5 +1,5 @@
 """The layout checker (browser_helpers.assert_layout, layout_check.js) finds what it is for: on a
-small page of its own, two links on top of each other, a table wider than a phone's window, a
+small page of its own, two links on top of each other, a bullet standing on the link before it, a table wider than a phone's window, a
 long address that does not break and text cut off are each reported, naming the elements; the
 same page made right passes."""
 
@@ -16,11 +16,13 @@ body { margin: 0; font: 16px Arial, sans-serif; }
 table { width: 600px; margin-top: 60px; }
 .narrow { width: 120px; }
 .cut { width: 100px; overflow: hidden; white-space: nowrap; }
+.side-by-side { display: flex; gap: 15px; }
 </style></head><body>
 <p class="links"><a href="#a" id="create">Create a wave</a><a href="#b" id="members">Members</a></p>
 <table id="waves"><tr><td>A wave of a long title</td><td>readiness-2018</td><td>1 Dec 2026 09:00</td></tr></table>
 <p class="narrow" id="mail">a.very.long.address.without.any.spaces.in.it@example.org</p>
 <p class="cut" id="cut">This sentence is cut off on the right</p>
+<ul class="side-by-side"><li><a href="#c">Create a wave</a></li><li><a href="#d">Members</a></li></ul>
 </body></html>"""
 
 FIXED = """<!DOCTYPE html><html lang="en"><head><title>Fixed</title><style>
@@ -30,11 +32,13 @@ body { margin: 0; font: 16px Arial, sans-serif; }
 table { width: 600px; }
 .narrow { width: 120px; overflow-wrap: anywhere; }
 .cut { width: 100px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.side-by-side { display: flex; gap: 15px; list-style: none; padding: 0; }
 </style></head><body>
 <p class="links"><a href="#a" id="create">Create a wave</a><a href="#b" id="members">Members</a></p>
 <div class="wrap" role="region" aria-label="Waves" tabindex="0"><table id="waves"><tr><td>A wave of a long title</td><td>readiness-2018</td><td>1 Dec 2026 09:00</td></tr></table></div>
 <p class="narrow" id="mail">a.very.long.address.without.any.spaces.in.it@example.org</p>
 <p class="cut" id="cut" title="This sentence is cut off on the right">This sentence is cut off on the right</p>
+<ul class="side-by-side"><li><a href="#c">Create a wave</a></li><li><a href="#d">Members</a></li></ul>
 </body></html>"""
 
 
@@ -53,7 +57,8 @@ def test_the_checker_reports_overlaps_a_wide_table_and_cut_text(phone):
     assert "the page is 6" in text and "in a window 320 px wide" in text and "table#waves" in text and "(to 600 px)" in text, text
     assert 'p#mail.narrow "a.very.long.address.without.any.spaces.i…": its text runs out of its box' in text, text
     assert 'p#cut.cut "This sentence is cut off on the right" cuts off its text' in text, text
-    assert len(problems) == 4, text
+    assert 'li "Members": its list marker stands on li "Create a wave"' in text, text
+    assert len(problems) == 5, text
     with pytest.raises(pytest.fail.Exception, match="at 320 px wide is broken"):
         assert_layout(phone, "the broken page")
 

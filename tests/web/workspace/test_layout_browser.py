@@ -85,8 +85,13 @@ PAGES = [
     Visit("join an organisation", "/workspace/join/{join_token}/", "anyone"),
     Visit("join with errors", "/workspace/join/{join_token}/", "anyone", _submit_empty("Join")),
     Visit("join link no longer works", "/workspace/join/{gone_token}/", "anyone"),
-    Visit("respondent: consent", "/r/{fresh_token}/", "anyone"),
+    Visit("respondent: consent by the open link", "/s/long-wave/", "anyone"),
+    Visit("respondent: consent by an invitation", "/r/{invited_token}/", "anyone"),
     Visit("respondent: a question", "/r/{started_token}/q/q1_example/", "anyone"),
+    Visit("respondent: a text question", "/r/{started_token}/q/q2_description/", "anyone"),
+    Visit("respondent: a multiple-choice question", "/r/{started_token}/q/q3_stakeholders/", "anyone"),
+    Visit("respondent: a scale", "/r/{started_token}/q/q7_importance/", "anyone"),
+    Visit("respondent: a grid", "/r/{started_token}/q/q13_importance/", "anyone"),
     Visit("respondent: check answers", "/r/{started_token}/check/", "anyone"),
     Visit("respondent: done", "/r/{done_token}/done/", "anyone"),
     Visit("respondent: wave closed", "/s/closed-wave/", "anyone"),
@@ -172,12 +177,14 @@ def site(make_wave, django_user_model, client, start, monkeypatch, tmp_path) -> 
     return {"wave": wave.pk, "job_failed": failed.pk, "job_done": done.pk, "export_done": export.pk, "report_running": running.pk,
             "report_queued": queued.pk, "viewed_wave": viewed.pk, "broken_wave": broken.pk, "join_token": join_token,
             "gone_token": gone_token, "reset_uid": urlsafe_base64_encode(force_bytes(owner.pk)),
-            "reset_token": default_token_generator.make_token(owner), "fresh_token": start(wave),
+            "reset_token": default_token_generator.make_token(owner), "invited_token": tokens["cy@example.org"],
             "started_token": _started(client, start(wave)), "done_token": _completed(client, start(wave))}  # fmt: skip
 
 
 def _started(client, token: str) -> str:
+    """Consented, and answered the first question so that the questions it leads to can be shown."""
     assert client.post(f"/r/{token}/").status_code == 302
+    assert client.post(f"/r/{token}/q/q1_example/", {"q1_example": "1"}).status_code == 302
     return token
 
 
@@ -196,9 +203,11 @@ def check_page(page, visit: Visit, site: dict, width: int) -> list[str]:
             visit.then(page)
     except Exception as exc:  # a page that cannot be reached (a timeout) is one failure among the rest
         return [f"{what}: could not be shown: {exc}"]
-    for checking in (assert_layout, assert_accessible):
+    checks = [(assert_layout, page), (assert_accessible, page)]
+    checks += [(assert_layout, frame) for frame in page.frames[1:]]  # the report in the results page's frame
+    for checking, where in checks:
         try:
-            checking(page, what)
+            checking(where, what)
         except pytest.fail.Exception as exc:
             failures.append(str(exc))
     if SHOTS:
