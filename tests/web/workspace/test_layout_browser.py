@@ -46,8 +46,8 @@ assert (len(TITLE), len(ORGANISATION), len(EMAIL)) == (120, 80, 60)
 @dataclass(frozen=True)
 class Visit:
     """A page to check: its name, its address (``{key}`` is filled from the ``site`` fixture),
-    who looks at it (``"anyone"``: signed out, before signing in; ``"member"``: signed in as the
-    organisation's owner), and anything done on it before the checks (submitting a form)."""
+    who looks at it (``"anyone"``: signed out; ``"member"``: signed in as the organisation's owner;
+    whatever their order in the list), and anything done on it before the checks (submitting a form)."""
 
     name: str
     path: str
@@ -74,7 +74,7 @@ def _sign_out(page) -> None:
     submit(page, "Sign out (owner)")
 
 
-#: Every page checked, in the order visited (signed-out pages first, then signed in; signing out last).
+#: Every page checked: those anyone sees first, signed out; then signs in for the members' pages.
 PAGES = [
     Visit("sign-in", "/accounts/login/", "anyone"),
     Visit("sign-in with an error", "/accounts/login/", "anyone", _wrong_password),
@@ -119,8 +119,9 @@ PAGES = [
     Visit("forbidden", "/workspace/waves/{viewed_wave}/import/"),
     Visit("not found", "/workspace/waves/999999/"),
     Visit("problem", "/workspace/waves/{broken_wave}/"),
-    Visit("signed out", "/workspace/", then=lambda page: _sign_out(page)),
 ]
+#: Checked after every other page, signing out from the home page.
+SIGNED_OUT = Visit("signed out", "/workspace/", then=_sign_out)
 
 
 @pytest.fixture
@@ -203,11 +204,11 @@ def check_page(page, visit: Visit, site: dict, width: int) -> list[str]:
             visit.then(page)
     except Exception as exc:  # a page that cannot be reached (a timeout) is one failure among the rest
         return [f"{what}: could not be shown: {exc}"]
-    checks = [(assert_layout, page), (assert_accessible, page)]
-    checks += [(assert_layout, frame) for frame in page.frames[1:]]  # the report in the results page's frame
-    for checking, where in checks:
+    checks = [(assert_layout, page, visit.name), (assert_accessible, page, what)]  # the layout's message gives the width
+    checks += [(assert_layout, frame, f"{visit.name}: its frame") for frame in page.frames[1:]]  # the report in the results page
+    for checking, where, said in checks:
         try:
-            checking(where, what)
+            checking(where, said)
         except pytest.fail.Exception as exc:
             failures.append(str(exc))
     if SHOTS:
@@ -218,14 +219,14 @@ def check_page(page, visit: Visit, site: dict, width: int) -> list[str]:
 
 def test_every_page_at_every_width_is_laid_out_and_accessible(new_page, site, settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    assert {v.who for v in PAGES} <= {"anyone", "member"} and len({v.name for v in PAGES}) == len(PAGES)
     failures: list[str] = []
     for width in WIDTHS:
         page = new_page(axe_everywhere=True, timeout=30_000)
         page.set_viewport_size({"width": width, "height": 900})
-        signed_in = False
-        for visit in PAGES:
-            if visit.who == "member" and not signed_in:
-                sign_in(page, "owner", PASSWORD)
-                signed_in = True
+        for visit in [v for v in PAGES if v.who == "anyone"]:
+            failures.extend(check_page(page, visit, site, width))
+        sign_in(page, "owner", PASSWORD)
+        for visit in [*(v for v in PAGES if v.who == "member"), SIGNED_OUT]:
             failures.extend(check_page(page, visit, site, width))
     assert not failures, f"{len(failures)} failure(s):\n\n" + "\n\n".join(failures)
