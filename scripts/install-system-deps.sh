@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: R and its `survey` package (the statistics reference).
+# Debian packages the tests use: R and its `survey`, `psych` and `lavaan` packages (the statistics references).
 # Installs what is missing when it can (root with apt-get); otherwise says so, and the tests
 # that need a package skip with the reason.
 set -u
-packages=(r-base-core r-cran-survey)
+packages=(r-base-core r-cran-survey r-cran-psych r-cran-lavaan)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

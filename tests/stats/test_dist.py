@@ -38,6 +38,15 @@ def test_t_quantile():
             _same(_dist.t_ppf(1 - (1 - level) / 2, d), stats.t.ppf(1 - (1 - level) / 2, d))
 
 
+def test_t_tail():
+    x = np.concatenate([RNG.normal(0, 6, N), np.abs(RNG.normal(0, 40, N))])
+    df = np.concatenate([RNG.integers(1, 100_000, N), 1 + 60 * RNG.random(N)]).astype(float)
+    _same(_dist.t_sf(x, df), stats.t.sf(x, df))
+    x, df = _grid(EDGE_X, EDGE_DF)
+    _same(_dist.t_sf(x, df), stats.t.sf(x, df))
+    _same(_dist.t_sf(2.5, 12.0), stats.t.sf(2.5, 12.0))
+
+
 def test_normal_quantile_and_tail():
     q = np.concatenate([RNG.random(N), EDGE_Q])
     _same(_dist.norm_ppf(q), stats.norm.ppf(q))

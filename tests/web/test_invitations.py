@@ -32,7 +32,11 @@ def test_every_problem_is_reported_by_row_and_nobody_is_added(wave):
     with pytest.raises(InviteeFileError) as caught:
         add_invitees(wave, text, name="list.csv")
     messages = [str(p) for p in caught.value.problems]
-    assert "row 1, column team: 'team': expected one of the columns email, name, organisation, sector" in messages
+    columns = "email, name, organisation, sector, role, or the id of a question with one answer (q1_example, q4_n_orgs, q5_staff_level, "
+    columns += (
+        "q6_success, q7_importance, q9_better, q10_involvement, q11_incentivise, q12_tools, q15_role, q16_sector, q19_receive_report)"
+    )
+    assert f"row 1, column team: 'team': expected one of the columns {columns}" in messages
     assert "row 3, column email: 'not-an-address': expected an e-mail address such as name@example.org" in messages
     assert "row 4, column email: 'AMI@example.org': expected each address once; it is already in row 2" in messages
     assert "list.csv: row 3, column email" in str(caught.value)

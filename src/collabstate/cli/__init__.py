@@ -28,7 +28,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import CollabstateError
-from . import data, demo, estimate, instrument, report, table, users, web
+from . import data, demo, estimate, instrument, model, report, table, users, web
 from ._shared import print_error
 
 __all__ = ["CollabstateGroup", "app"]
@@ -68,6 +68,9 @@ app.command()(data.convert)
 app.command()(demo.demo)
 app.command()(estimate.estimate)
 app.command()(table.table)
+app.command()(model.model)
+app.command()(model.drivers)
+app.command()(model.reliability)
 app.command()(report.report)
 app.command()(report.benchmark)
 app.command()(web.serve)

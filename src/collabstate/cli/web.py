@@ -203,7 +203,12 @@ def list_waves() -> None:
 @wave_app.command("invite")
 def invite(
     slug: Annotated[str, typer.Argument(help="The wave.")],
-    invitees: Annotated[Path | None, typer.Argument(help="CSV with email and optionally name, organisation, sector.")] = None,
+    invitees: Annotated[
+        Path | None,
+        typer.Argument(
+            help="CSV with email and optionally name, organisation, sector, role and question ids (known facts: docs/known-facts.md)."
+        ),
+    ] = None,
     send: Annotated[bool, typer.Option("--send/--no-send", help="Send the invitations at once.")] = True,
     failed: Annotated[
         bool, typer.Option("--failed", help="Send again exactly the invitations and reminders the mail server refused.")
@@ -233,6 +238,44 @@ def invite(
         out.print(f"{len(added)} invitees added to {slug}", markup=False, highlight=False)
     if send or failed:
         _send(wave, FAILED if failed else INVITATIONS)
+
+
+@wave_app.command("facts")
+def facts(
+    slug: Annotated[str, typer.Argument(help="The wave.")],
+    choices: Annotated[list[str] | None, typer.Argument(help="QUESTION=off|prefill|hidden, any number; none: only list them.")] = None,
+) -> None:
+    """What the invitee list's known facts do in a wave (docs/known-facts.md): for each question
+    the list can answer, off (asked as usual), prefill (shown with the list's answer selected) or
+    hidden (the list's answer stored, not asked); then each one's mismatches so far.
+
+    A question not named keeps its choice. The change is recorded in the audit log.
+
+    Example: collabstate wave facts leaders-2026 sector=hidden role=prefill
+    """
+    wave = _wave(slug)
+    from ..web.surveys.known_facts import MODES, OFF
+    from ..web.workspace.facts import fact_ids, mismatches, save_modes
+
+    known, allowed = fact_ids(wave), [m for m, _ in MODES]
+    modes = dict(wave.known_facts)
+    for choice in choices or []:
+        question, _, mode = choice.partition("=")
+        if question not in known:
+            raise fail(
+                f"{choice}: expected QUESTION=MODE where QUESTION is one of {', '.join(known) or '(none: no question with one answer)'}"
+            )
+        if mode not in allowed:
+            raise fail(f"{choice}: expected the mode off, prefill or hidden after {question}=")
+        modes[question] = mode
+    if choices:
+        save_modes(wave, {q: m for q, m in modes.items() if m != OFF}, None)
+    counts = {m.question: m for m in mismatches(wave)}
+    for question in known:
+        line = f"{question}: {wave.known_facts.get(question, OFF)}"
+        if (m := counts.get(question)) is not None:
+            line += f"; {m.differed} of {m.compared} answered otherwise" if m.shown else "; counts held back until enough are compared"
+        out.print(line, markup=False, highlight=False)
 
 
 @wave_app.command("remind")

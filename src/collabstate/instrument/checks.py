@@ -186,7 +186,32 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
                     missing = sorted(codes - set(index.score_map))
                     if missing:
                         problems.append((("indices", i, "score_map"), f"no score for code(s) {missing} of {item!r}"))
+    problems.extend(_what_works(instrument))
     return problems
+
+
+def _what_works(instrument: Instrument) -> Iterator[tuple[Loc, str]]:
+    """The outcome reads known questions (a condition, or a scale question); each driver is a
+    column with a score (a scale or number question, a grid row or an option), named once."""
+    works = instrument.what_works
+    if works is None:
+        return
+    names = condition_names(instrument)
+    column = instrument.column(works.outcome)
+    if column is None:
+        yield from check_condition(instrument, works.outcome, ("what_works", "outcome"), names, "the questions")
+    elif column.kind == "text" or (column.kind == "code" and isinstance(column.question, SingleQuestion)):
+        yield ("what_works", "outcome"), f"{works.outcome!r} is not an amount: give a condition on it, such as '{works.outcome} == 1'"
+    seen: set[str] = set()
+    for i, name in enumerate(works.drivers):
+        driver = instrument.column(name)
+        if name in seen:
+            yield ("what_works", "drivers", i), f"{name!r} is named twice"
+        elif driver is None:
+            yield ("what_works", "drivers", i), f"unknown column {name!r}{did_you_mean(name, names)}"
+        elif driver.kind == "text" or (driver.kind == "code" and isinstance(driver.question, SingleQuestion)):
+            yield ("what_works", "drivers", i), f"{name!r} has no score: a driver is a scale or number question, a grid row or an option"
+        seen.add(name)
 
 
 def format_path(loc: Loc) -> str:

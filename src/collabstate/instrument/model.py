@@ -290,6 +290,15 @@ class Column:
         return self.question.condition
 
 
+class WhatWorks(_Model):
+    """What the report's "What works" section asks: which answers go with an outcome (a
+    condition in the grammar of ``relevant``, or a scale question) among candidate drivers."""
+
+    outcome: Prose = Field(min_length=1, description="A condition such as q6_success in (1, 2), or a scale question")
+    label: Line = Field(min_length=1, description="The outcome in words, after 'more likely to', e.g. 'report success'")
+    drivers: list[Identifier] = Field(min_length=2, description="Scale or number questions, grid rows or options, each a candidate")
+
+
 class Instrument(_Model):
     """A questionnaire. Load one with :func:`collabstate.load_instrument`."""
 
@@ -301,6 +310,7 @@ class Instrument(_Model):
     questions: list[Question] = Field(min_length=1)
     indices: list[IndexDefinition] = []
     derived: list[Derived] = Field([], description="Variables made from the answers (groups, recodes, bands, NETs over questions)")
+    what_works: WhatWorks | None = Field(None, description="An outcome and its candidate drivers, for the report's What works section")
 
     def question(self, question_id: str) -> Question:
         try:

@@ -27,7 +27,7 @@ from .model import Report
 from .sections import build_model
 from .spec import LoadedSpec, apply_spec
 
-__all__ = ["FORMATS", "ReportPaths", "build_report", "finish_report", "legend"]
+__all__ = ["FORMATS", "ReportPaths", "build_report", "finish_report", "legend", "without_quotes"]
 
 FORMATS = ("html", "pdf", "xlsx", "pptx", "json")
 Progress = Callable[[str], None]
@@ -61,6 +61,14 @@ def legend(ev: Evidence) -> list[str]:
         "Letters in a table: the group is significantly higher than the groups with those letters (columns are lettered A, B, C…).",
         "A difference between waves is called a rise or a fall only when it is significant; otherwise 'no significant change'.",
     ]
+
+
+def without_quotes(report: Report) -> None:
+    """Take every open-text quote out of ``report``: the section "In their own words" goes, and
+    no other section keeps one (a report shared outside the organisation may leave them out)."""
+    for section in report.sections:
+        section.quotes = {}
+    report.sections = [s for s in report.sections if s.id != "quotes"]
 
 
 def _version() -> str:
@@ -144,6 +152,7 @@ def build_report(
     spec: LoadedSpec | None = None,
     pptx_template: str | Path | None = None,
     tables: Sequence[CrosstabLayout | str] = (),
+    quotes: bool = True,
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx``, ``report.pptx`` and ``estimates.json``
         (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
@@ -161,7 +170,8 @@ def build_report(
         ``pptx_template`` an organisation's ``.pptx`` whose slide size, theme and layouts ``report.pptx``
         takes (see :mod:`collabstate.report.pptx`);
     ``tables`` are crosstabs laid out already (:func:`~collabstate.report.crosstab.crosstab_layout`),
-        shown in a section Tables (a sentence among them is said there: a table that could not be made)."""
+        shown in a section Tables (a sentence among them is said there: a table that could not be made);
+        ``quotes=False`` leaves out every open-text quote (drawn or chosen by a spec) from every format."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -190,6 +200,8 @@ def build_report(
     say("Laying out the sections")
     report = build_model(ev, title=title, tables=tables)
     warnings = apply_spec(report, ev, spec) if spec is not None else []
+    if not quotes:
+        without_quotes(report)
     paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, pptx_template=pptx_template)
     paths.warnings = warnings
     return paths

@@ -121,6 +121,22 @@ def _statistics(ev: Evidence) -> list[str]:
     ]
 
 
+def _models(ev: Evidence) -> list[str]:
+    works = ev.instrument.what_works
+    assert works is not None
+    return [
+        f"The outcome: {works.outcome} (1 where it holds, 0 where not; respondents who did not answer are left out).",
+        "Odds ratios: for each answer on its own, a survey-weighted logistic regression (as R's svyglm) of the outcome on the answer's "
+        "score, with design-based standard errors; intervals and p-values use t on the design's degrees of freedom.",
+        "Shares of what the answers explain: Johnson's relative weights of all the answers together on the outcome (a linear "
+        "probability model), with intervals from the delete-one-cluster jackknife within strata.",
+        "The grid: each index factor by its mean stated importance and mean prevalence, the lines at their means across factors.",
+        "Hanging together: Cronbach's alpha with Feldt's interval, and McDonald's omega and the fit of a one-factor model by maximum "
+        "likelihood, on the respondents who rated every item (unweighted, as R's psych and lavaan).",
+        "These are associations in cross-sectional data: they do not show what brings the outcome about.",
+    ]
+
+
 def _questions(ev: Evidence) -> Table:
     counts = {}
     if ev.counts is not None:
@@ -152,5 +168,7 @@ def methods_section(ev: Evidence) -> Section:
         section.lists.append(("Comparisons between waves", comparisons))
     section.lists.append(("Weighting", _weighting(ev)))
     section.lists.append(("Statistics", _statistics(ev)))
+    if ins.what_works is not None:
+        section.lists.append(("What works: the models", _models(ev)))
     section.blocks.append(_questions(ev))
     return section

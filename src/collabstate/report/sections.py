@@ -2,7 +2,7 @@
 
 Order: headline figures; findings; then the topic sections of :data:`PLAN` (each renders the
 questions it names that the instrument has, by type); the index sections; the public-involvement
-ladder; any coded question no section claimed; "in their own words"; who took part; the tables
+ladder; what works (when the instrument names an outcome); any coded question no section claimed; "in their own words"; who took part; the tables
 saved for the report in the workspace, if any; methods.
 Every number comes from the :class:`~collabstate.report.evidence.Evidence`.
 """
@@ -23,6 +23,7 @@ from .index_section import index_section
 from .methods import methods_section
 from .model import Figure, Kind, Quote, Report, Section, fmt_count, fmt_number, fmt_pct
 from .trend_section import trend_section
+from .what_works import what_works_section
 
 __all__ = ["PLAN", "QUOTE_SEED", "build_model"]
 
@@ -191,6 +192,9 @@ def build_model(ev: Evidence, *, title: str | None = None, tables: Sequence[Cros
         if ev.has(LADDER[3]) and LADDER[3] != ev.by:
             ladder.blocks.extend(distribution(ev, q, by=LADDER[3]))
         sections.append(ladder)
+    works = what_works_section(ev)
+    if works:
+        sections.append(works)
     rest = [q for q in ins.questions if q.id not in claimed and not isinstance(q, (TextQuestion, NumberQuestion))]
     if rest:
         other = Section("other", "Other questions")

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["beta_ppf", "chi2_sf", "f_sf", "norm_ppf", "norm_sf", "t_ppf"]
+__all__ = ["beta_ppf", "chi2_sf", "f_sf", "norm_ppf", "norm_sf", "t_ppf", "t_sf"]
 
 _Float = npt.NDArray[np.float64]
 
@@ -75,6 +75,13 @@ def t_ppf(q: npt.ArrayLike, df: npt.ArrayLike) -> Any:
     from scipy.special import stdtrit
 
     return _ppf(lambda p, d: stdtrit(d, p), q, df, low=-np.inf, high=np.inf)
+
+
+def t_sf(x: npt.ArrayLike, df: npt.ArrayLike) -> Any:
+    """``scipy.stats.t.sf(x, df)``: R's ``pt(x, df, lower.tail = FALSE)``."""
+    from scipy.special import stdtr
+
+    return _sf(lambda v, d: stdtr(d, -v), x, df, low=-np.inf, high=np.inf)
 
 
 def norm_ppf(q: npt.ArrayLike) -> Any:

@@ -12,6 +12,10 @@ system check that ``collabstate serve`` runs at start (as does ``manage.py check
 http(s) address without a path, query or fragment (``collabstate.E010``), set explicitly in
 production (``collabstate.E011``), and a warning when it names this machine (127.0.0.1,
 localhost) on another port or host than the one served on (``collabstate.W010``).
+
+Single sign-on (``COLLABSTATE_OIDC_*``, docs/sign-in.md) half set up is reported by
+:func:`single_sign_on_check` (``collabstate.E030`` … ``E034``), so the site does not start with a
+button that cannot work.
 """
 
 from __future__ import annotations
@@ -22,7 +26,15 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["production_problems", "refuse_to_start", "secret_key_check", "site_url_check", "site_url_problems"]
+__all__ = [
+    "production_problems",
+    "refuse_to_start",
+    "secret_key_check",
+    "single_sign_on_check",
+    "single_sign_on_problems",
+    "site_url_check",
+    "site_url_problems",
+]
 
 HOW = "set it to a long random value, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
@@ -95,3 +107,55 @@ def site_url_problems() -> list[checks.CheckMessage]:
 @checks.register("collabstate")
 def site_url_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     return site_url_problems()
+
+
+#: The single sign-on settings (mozilla-django-oidc's names) and the variables they are read from.
+OIDC_VARIABLES = {"OIDC_RP_CLIENT_ID": "COLLABSTATE_OIDC_CLIENT_ID", "OIDC_RP_CLIENT_SECRET": "COLLABSTATE_OIDC_CLIENT_SECRET",
+                  "OIDC_ISSUER": "COLLABSTATE_OIDC_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT": "COLLABSTATE_OIDC_AUTHORIZATION_ENDPOINT",
+                  "OIDC_OP_TOKEN_ENDPOINT": "COLLABSTATE_OIDC_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT": "COLLABSTATE_OIDC_USERINFO_ENDPOINT",
+                  "OIDC_OP_JWKS_ENDPOINT": "COLLABSTATE_OIDC_JWKS_ENDPOINT", "OIDC_NAME": "COLLABSTATE_OIDC_NAME"}  # fmt: skip
+OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512")
+
+
+def _provider_address(url: str) -> bool:
+    """An absolute https:// address, or http:// on this machine (a provider under test)."""
+    try:
+        parts = urlsplit(url)
+        return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL))
+    except ValueError:
+        return False
+
+
+def single_sign_on_problems() -> list[checks.CheckMessage]:
+    """What keeps the single sign-on settings from working (none when it is off and nothing is set)."""
+    value = {name: str(getattr(settings, name, "") or "") for name in OIDC_VARIABLES}
+    hint = "docs/sign-in.md says what to set"
+    if not value["OIDC_RP_CLIENT_ID"]:
+        given = [variable for name, variable in OIDC_VARIABLES.items() if value[name]]
+        return [checks.Error(f"{', '.join(given)} set, but not COLLABSTATE_OIDC_CLIENT_ID: single sign-on is off; set the client id "
+                             "the provider gave, or unset the others", hint=hint, id="collabstate.E030")] if given else []  # fmt: skip
+    problems: list[checks.CheckMessage] = []
+    if not value["OIDC_RP_CLIENT_SECRET"]:
+        problems.append(checks.Error("COLLABSTATE_OIDC_CLIENT_ID is set, but not COLLABSTATE_OIDC_CLIENT_SECRET: set the client "
+                                     "secret the provider gave with the client id", hint=hint, id="collabstate.E031"))  # fmt: skip
+    algorithm = str(getattr(settings, "OIDC_RP_SIGN_ALGO", ""))
+    if algorithm not in OIDC_ALGORITHMS:
+        problems.append(checks.Error(f"COLLABSTATE_OIDC_SIGN_ALGO {algorithm!r} is not one of {', '.join(OIDC_ALGORITHMS)} "
+                                     "(most providers sign with RS256, the default)", hint=hint, id="collabstate.E032"))  # fmt: skip
+    needed = ["OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT"]
+    needed += ["OIDC_OP_JWKS_ENDPOINT"] if algorithm.startswith(("RS", "ES")) else []
+    missing = [OIDC_VARIABLES[name] for name in needed if not value[name]]
+    if missing and not value["OIDC_ISSUER"]:
+        problems.append(checks.Error(f"single sign-on needs COLLABSTATE_OIDC_ISSUER (its endpoints are then read from the issuer's "
+                                     f"discovery document at the first sign-in) or else {', '.join(missing)}", hint=hint,
+                                     id="collabstate.E033"))  # fmt: skip
+    for name in ("OIDC_ISSUER", *needed):
+        if value[name] and not _provider_address(value[name]):
+            problems.append(checks.Error(f"{OIDC_VARIABLES[name]} {value[name]!r} is not an https:// address (http:// is allowed "
+                                         "only on this machine)", hint=hint, id="collabstate.E034"))  # fmt: skip
+    return problems
+
+
+@checks.register("collabstate")
+def single_sign_on_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return single_sign_on_problems()

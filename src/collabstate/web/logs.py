@@ -13,13 +13,13 @@ import re
 
 __all__ = ["RedactTokens"]
 
-#: Respondents' tokens, colleagues' invitations, and password resets (the account's number and the token).
-TOKEN_IN_PATH = re.compile(r"/(r|workspace/join)/[^/\s]+|/(accounts/reset)/[^\s]+")
+#: Respondents' tokens, colleagues' invitations, shared reports, and password resets (the account's number and the token).
+TOKEN_IN_PATH = re.compile(r"/(r|workspace/join|shared)/[^/\s]+|/(accounts/reset)/[^\s]+")
 
 
 class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/r/" in message or "/workspace/join/" in message or "/accounts/reset/" in message:
+        if any(part in message for part in ("/r/", "/workspace/join/", "/shared/", "/accounts/reset/")):
             record.msg, record.args = TOKEN_IN_PATH.sub(lambda m: f"/{m[1] or m[2]}/…", message), None
         return True

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from types import FrameType
 
 __all__ = ["GRACE_SECONDS", "run_worker", "serve"]
@@ -89,7 +90,7 @@ def run_worker(*, parent: int | None = None, interval: float = 1.0, batch: bool 
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.utils import is_locked_database_exception
 
-    from .workspace import export_jobs, jobs, wave_jobs
+    from .workspace import export_jobs, jobs, schedules, wave_jobs
     from .workspace.models import ExportJob, WaveJob
 
     for job in ExportJob.objects.filter(status=ExportJob.RUNNING):
@@ -99,6 +100,7 @@ def run_worker(*, parent: int | None = None, interval: float = 1.0, batch: bool 
     worker = Worker(queue_names=["default"], interval=interval, batch=batch, backend_name="default", startup_delay=not batch,
                     max_tasks=max_tasks, worker_id=f"{socket.gethostname()[:50]}-{os.getpid()}", excluded_queue_names=[])  # fmt: skip
     worker.configure_signals()
+    _tick(schedules.tick)  # a step missed while no worker ran is due now
     watch = threading.Thread(target=_watch, args=(parent,), name="worker-watch", daemon=True)
     watch.start()
     jobs.note_worker()
@@ -111,13 +113,29 @@ def run_worker(*, parent: int | None = None, interval: float = 1.0, batch: bool 
             time.sleep(interval)
 
 
-def _watch(parent: int | None) -> None:
-    """Say the worker is alive every ``WORKER_BEAT_SECONDS``; stop it when its supervisor has gone."""
+def _tick(tick) -> None:
+    """Look for a step of a schedule whose time has come (:func:`.workspace.schedules.tick`, which
+    puts the task that runs them on the queue); a failure goes into the worker's log, and the next
+    look is another chance."""
     from django.db import connection
 
-    from .workspace import jobs
+    try:
+        tick()
+    except Exception:
+        traceback.print_exc()
+    finally:
+        connection.close()
 
-    beat = 0.0
+
+def _watch(parent: int | None) -> None:
+    """Say the worker is alive every ``WORKER_BEAT_SECONDS``, and look for schedules' steps due
+    every ``SCHEDULE_SECONDS``; stop the worker when its supervisor has gone."""
+    from django.db import connection
+
+    from .workspace import jobs, schedules
+
+    beat = looked = time.monotonic()
+    beat -= jobs.WORKER_BEAT_SECONDS
     while True:
         if parent is not None and os.getppid() != parent:
             os.kill(os.getpid(), signal.SIGTERM)
@@ -126,4 +144,7 @@ def _watch(parent: int | None) -> None:
             jobs.note_worker()
             connection.close()
             beat = time.monotonic()
+        if time.monotonic() - looked > schedules.SCHEDULE_SECONDS:
+            _tick(schedules.tick)
+            looked = time.monotonic()
         time.sleep(0.5)

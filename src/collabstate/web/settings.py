@@ -17,6 +17,7 @@ Everything that differs between a laptop and production comes from the environme
   accounts (default ``100/15m``).
 - ``COLLABSTATE_PASSWORD_RESETS``: password-reset e-mails an address may ask for (default ``5/15m``).
 - ``COLLABSTATE_OPEN_LINK_STARTS``: respondents an address may start on open links (default ``60/10m``).
+- ``COLLABSTATE_OIDC_*``: optional single sign-on through OpenID Connect (at the end; docs/sign-in.md).
 - ``COLLABSTATE_TRUSTED_PROXIES``: how many reverse proxies stand in front of the site (default 0);
   with one or more, a client's address for the limits above is read from ``X-Forwarded-For``.
 """
@@ -135,6 +136,7 @@ SIGN_IN_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_FAILURES", "10/15m")
 SIGN_IN_ADDRESS_FAILURES_RATE = os.environ.get("COLLABSTATE_SIGN_IN_ADDRESS_FAILURES", "100/15m")  # per address
 PASSWORD_RESETS_RATE = os.environ.get("COLLABSTATE_PASSWORD_RESETS", "5/15m")  # password-reset e-mails asked for, per address
 OPEN_LINK_STARTS_RATE = os.environ.get("COLLABSTATE_OPEN_LINK_STARTS", "60/10m")  # per address
+SHARED_LINK_OPENS_RATE = os.environ.get("COLLABSTATE_SHARED_LINK_OPENS", "60/10m")  # fetches of one shared link, per address
 TRUSTED_PROXIES = int(os.environ.get("COLLABSTATE_TRUSTED_PROXIES", "0"))
 #: Seconds a worker keeps a wave (its dates, mode, instrument) before reading it again.
 WAVE_CACHE_SECONDS = float(os.environ.get("COLLABSTATE_WAVE_CACHE_SECONDS", "5"))
@@ -246,3 +248,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.db.backends": {"handlers": [], "level": "WARNING", "propagate": False}},
 }
+
+# Single sign-on through OpenID Connect (optional; docs/sign-in.md): on when COLLABSTATE_OIDC_CLIENT_ID is set.
+# mozilla-django-oidc reads the OIDC_* names; web/workspace/single_sign_on.py decides who gets in;
+# .checks.single_sign_on_check reports a half-made setup. Endpoints left empty come from the issuer's
+# discovery document, read at the first single sign-on, never at start.
+OIDC_RP_CLIENT_ID = os.environ.get("COLLABSTATE_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("COLLABSTATE_OIDC_CLIENT_SECRET", "").strip()
+OIDC_ISSUER = os.environ.get("COLLABSTATE_OIDC_ISSUER", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("COLLABSTATE_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("COLLABSTATE_OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("COLLABSTATE_OIDC_USERINFO_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("COLLABSTATE_OIDC_JWKS_ENDPOINT", "").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("COLLABSTATE_OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_NAME = os.environ.get("COLLABSTATE_OIDC_NAME", "").strip()  # the button says "Sign in with <name>"
+OIDC_RP_SCOPES, OIDC_USE_NONCE, OIDC_USE_PKCE, OIDC_TIMEOUT = "openid email profile", True, True, 10
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("collabstate.web.workspace.single_sign_on.Backend")
+    LOGGING["loggers"]["collabstate.web.sso"] = {"level": "INFO"}  # type: ignore[index]  # sign-ins and refusals

@@ -1,5 +1,6 @@
 """URLs: respondents under ``/r/<token>/`` and ``/s/<wave>/`` (open links); the analysts'
-workspace under ``/workspace/`` (and a colleague's invitation, ``/workspace/join/<token>/``), signing in under
+workspace under ``/workspace/`` (and a colleague's invitation, ``/workspace/join/<token>/``), a
+wave's report shared by a link under ``/shared/<token>/``, signing in under
 ``/accounts/``; the admin for staff. ``/`` leads to the workspace (through the sign-in page for someone not
 signed in)."""
 
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 
+from collabstate.web.workspace import sharing
 from collabstate.web.workspace.colleagues import join
 
 
@@ -23,6 +25,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("collabstate.web.workspace.accounts")),
     path("workspace/join/<str:token>/", join, name="join"),  # open to anyone with the link: not a guarded workspace view
+    # a wave's report shared by a link: open to anyone with it (workspace/sharing.py)
+    path("shared/<str:token>/", sharing.shared_page, name="shared"),
+    path("shared/<str:token>/report/", sharing.shared_report, name="shared_report"),
+    path("shared/<str:token>/tables.xlsx", sharing.shared_download, name="shared_download"),
     path("workspace/", include("collabstate.web.workspace.urls")),
     path("", include("collabstate.web.surveys.urls")),
 ]

@@ -195,6 +195,19 @@ def test_a_bad_choice_is_the_forms_error(client, wave, viewer, choice, field, wo
         assert 'id="crosstab"' not in html
 
 
+def test_a_link_naming_no_statistics_shows_the_default_ones_and_the_form_asking_none_is_told(client, wave, viewer):
+    """A link typed or made by hand (no ``statistics``) shows the defaults, as the empty form
+    ticks them; the form itself (which sends ``asked``) with every box unticked is an error."""
+    client.force_login(viewer)
+    linked = {k: v for k, v in CHOICE.items() if k != "statistics"}
+    html = page(client, wave, linked).content.decode()
+    assert 'id="crosstab"' in html and "There is a problem" not in html
+    assert html.count('name="statistics"') == html.count('name="statistics" value') == 3
+    assert all(f'value="{s}" id="id_statistics_{i}" checked' in html for i, s in enumerate(("estimate", "interval", "letters")))
+    asked = page(client, wave, {**linked, "asked": "1"}).content.decode()
+    assert "Choose at least one of estimate, interval and letters" in asked and 'id="crosstab"' not in asked
+
+
 def test_the_script_asks_for_the_changing_parts_only(client, wave, viewer):
     client.force_login(viewer)
     partial = page(client, wave, {**CHOICE, "partial": "1"}).content.decode()

@@ -16,8 +16,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, reverse
 
 from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Response, Wave
-from collabstate.web.workspace import colleagues, urls
-from collabstate.web.workspace.models import AuditEntry, ExportJob, MemberInvitation, Membership, ReportSpecVersion, SavedTable, WaveJob
+from collabstate.web.workspace import colleagues, sharing, urls
+from collabstate.web.workspace.models import (
+    AuditEntry,
+    ExportJob,
+    MemberInvitation,
+    Membership,
+    ReportSpecVersion,
+    SavedTable,
+    ScheduleStep,
+    SharedReportLink,
+    StepRun,
+    WaveJob,
+)  # fmt: skip
 
 
 def _walk(patterns, prefix: str = ""):
@@ -53,8 +64,10 @@ def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     table = SavedTable.objects.create(wave=wave_b, name="Beta table", rows=["q1_example"], statistics=["estimate"], in_report=True)
     version = ReportSpecVersion.objects.create(wave=wave_b, number=1, text="title: Beta's own\n", created_by=owner_b)
     invitation, _ = colleagues.invite(org_b, "new-colleague@example.org", Membership.ANALYST, owner_b)
+    step = ScheduleStep.objects.create(wave=wave_b, number=1, days_after=7)
+    link, _ = sharing.make(wave_b, "Beta's board", 30, False, owner_b)
     return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
-            "table": table.pk, "version": version.number, "invitation": invitation.pk}  # fmt: skip
+            "table": table.pk, "version": version.number, "invitation": invitation.pk, "step": step.pk, "link": link.pk}  # fmt: skip
 
 
 def url_of(pattern: URLPattern, objects: dict) -> str:
@@ -66,7 +79,7 @@ def url_of(pattern: URLPattern, objects: dict) -> str:
 
 def snapshot() -> dict:
     models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion,
-              MemberInvitation]  # fmt: skip
+              MemberInvitation, ScheduleStep, StepRun, SharedReportLink]  # fmt: skip
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
@@ -75,6 +88,8 @@ def snapshot() -> dict:
         "exports": sorted(ExportJob.objects.values_list("pk", "status", "file")),
         "tables": sorted(SavedTable.objects.values_list("pk", "name", "in_report")),
         "invitations": sorted(MemberInvitation.objects.values_list("pk", "email", "role", "revoked_at", "accepted_at")),
+        "steps": sorted(ScheduleStep.objects.values_list("pk", "number", "at", "days_after", "status")),
+        "shared": sorted(SharedReportLink.objects.values_list("pk", "label", "revoked_at")),
     }
 
 
@@ -107,6 +122,8 @@ def test_an_analyst_of_another_organisation_gets_404(client, b_objects, analyst_
                 "who": "analyst-a",
                 "invite-email": "a@example.org",
                 "invite-role": "owner",
+                "number": "2",
+                "days_after": "9",
             },
         ),
     )
@@ -136,6 +153,8 @@ def test_a_viewer_reads_and_changes_nothing(client, b_objects, viewer_b, pattern
             "remove": "on",
             "invite-email": "v@example.org",
             "invite-role": "owner",
+            "number": "2",
+            "days_after": "9",
         },
     )
     assert post.status_code in (403, 405), pattern.name

@@ -144,14 +144,16 @@ def test_invitee_upload_lists_every_problem_by_row_and_adds_nobody(client, wave_
     assert wave_b.invitees.count() == 2  # nothing read yet: the worker reads it
     page = job_page(client, asked, work_off)
     assert "There is a problem: nobody was added. 3 problems in list.csv." in page
-    for line in ("list.csv: row 1, column team: 'team': expected one of the columns email, name, organisation, sector",
+    for line in ("list.csv: row 1, column team: 'team': expected one of the columns email, name, organisation, sector, role, "
+                 "or the id of a question with one answer (q1_example, q4_n_orgs, q5_staff_level, q6_success, q7_importance, q9_better, "
+                 "q10_involvement, q11_incentivise, q12_tools, q15_role, q16_sector, q19_receive_report)",
                  "list.csv: row 3, column email: 'not-an-address': expected an e-mail address such as name@example.org",
                  "list.csv: row 4, column email: 'AMI@example.org': expected an address not already invited to this wave"):  # fmt: skip
         assert f"<li>{line}</li>" in page
     assert wave_b.invitees.count() == 2
-    good = client.post(url, {"file": SimpleUploadedFile("list.csv", b"email,sector\ncy@example.org,Education\n")})
+    good = client.post(url, {"file": SimpleUploadedFile("list.csv", b"email,sector\ncy@example.org,third sector\n")})
     assert "Done: 1 invitees added from list.csv." in job_page(client, good, work_off)
-    assert Invitee.objects.get(email="cy@example.org").sector == "Education"
+    assert Invitee.objects.get(email="cy@example.org").sector == "third sector"  # as given; and its code
     assert list((settings.VAR_DIR / "uploads").iterdir()) == []  # the uploads are deleted once read
 
 

@@ -19,19 +19,20 @@ from typing import overload
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from ...dataset import Validation
-from . import flow
+from . import flow, known_facts
 from .exports import answers_object, read_wave
-from .models import Answer, Link, Respondent, Response, Wave
+from .models import Answer, FactCount, Invitee, Link, Respondent, Response, Wave
 
 __all__ = [
     "complete",
     "completed_fingerprint",
     "consent",
     "find_respondent",
+    "given_to",
     "new_token",
     "responses_of",
     "save_page",
@@ -139,7 +140,9 @@ def start_open_link(wave: Wave) -> str:
     return token
 
 
-def consent(respondent: Respondent) -> None:
+def consent(respondent: Respondent) -> known_facts.Given:
+    """Consent, and the response is created; the known facts the wave hides are stored in it
+    (:func:`given_to`, whose answer it returns), and in ``respondent.answers``."""
     with transaction.atomic():
         locked = Respondent.objects.select_for_update().get(pk=respondent.pk)
         if locked.consented_at is None:
@@ -148,6 +151,33 @@ def consent(respondent: Respondent) -> None:
             locked.response = Response.objects.create(wave=locked.wave)
         locked.save(update_fields=["consented_at", "response", "updated_at"])
     respondent.refresh_from_db()
+    return given_to(respondent)
+
+
+def given_to(respondent: Respondent) -> known_facts.Given:
+    """What the invitee list gives this respondent (:func:`.known_facts.given`): nothing for a
+    respondent by the open link, or when the wave uses no known fact (then no query is made).
+    Hidden facts not stored yet are stored now, without overwriting anything (a response created
+    before the wave chose to hide a question gets them on the next page it opens), and added to
+    ``respondent.answers``."""
+    wave = respondent.wave
+    modes = known_facts.wave_modes(wave.instrument, wave.known_facts) if wave.known_facts else {}
+    if not modes or respondent.invitee_id is None or respondent.response_id is None or respondent.completed:
+        return known_facts.NOTHING
+    facts = Invitee.objects.filter(pk=respondent.invitee_id).values_list("facts", flat=True).first() or {}
+    answers = getattr(respondent, "answers", None)
+    if answers is None:
+        answers = respondent.answers = answers_of(respondent)
+    found = known_facts.given(modes, facts, answers)
+    if found.to_store:
+        with transaction.atomic():
+            rows = [Answer(response_id=respondent.response_id, column=c, value=v) for c, v in found.to_store.items()]
+            Answer.objects.bulk_create(rows, ignore_conflicts=True)
+            response = Response.objects.select_for_update().get(pk=respondent.response_id)
+            response.from_list = sorted({*response.from_list, *found.to_store})
+            response.save(update_fields=["from_list"])
+        answers.update(answers_of(respondent))
+    return found
 
 
 def answers_of(respondent: Respondent) -> dict[str, str]:
@@ -230,6 +260,8 @@ def complete(respondent: Respondent) -> None:
         answers = answers_of(locked)
         keep = {c for q in flow.asked_questions(instrument, answers) for c in flow.columns_of(instrument, q)}
         Answer.objects.filter(response_id=locked.response_id).exclude(column__in=keep).delete()
+        if locked.wave.mode == Wave.ANONYMOUS and locked.invitee_id is not None:
+            _count_facts(locked, locked.invitee_id, {c: v for c, v in answers.items() if c in keep})
         Response.objects.filter(pk=locked.response_id).update(completed=True, completed_on=timezone.localdate())
         locked.status = Respondent.COMPLETED
         locked.page = ""
@@ -237,6 +269,21 @@ def complete(respondent: Respondent) -> None:
             locked.response = None
         locked.save(update_fields=["status", "page", "response", "updated_at"])
     respondent.refresh_from_db()
+
+
+def _count_facts(respondent: Respondent, invitee_id: int, answers: dict[str, str]) -> None:
+    """An anonymous wave's known facts compared with the answers of one invitee who completes:
+    added to the wave's totals (:class:`.models.FactCount`), the only trace kept once the link
+    between them and their answers is broken."""
+    facts = Invitee.objects.filter(pk=invitee_id).values_list("facts", flat=True).first() or {}
+    for qid, code in facts.items():
+        if qid not in answers:
+            continue
+        FactCount.objects.get_or_create(wave_id=respondent.wave_id, question=qid)
+        differed = int(answers[qid] != code)
+        FactCount.objects.filter(wave_id=respondent.wave_id, question=qid).update(
+            compared=F("compared") + 1, differed=F("differed") + differed
+        )
 
 
 def completed_fingerprint(wave: Wave) -> tuple[int, int, int] | None:

@@ -12,7 +12,9 @@ from .models import Invitee, Respondent, Wave
 
 
 class InviteeUploadForm(forms.Form):
-    file = forms.FileField(label="Invitee CSV", help_text="Columns: email (required), name, organisation, sector")
+    file = forms.FileField(
+        label="Invitee CSV", help_text="Columns: email (required), name, organisation, sector, role, and question ids (known facts)"
+    )
 
 
 class WaveForm(forms.ModelForm):

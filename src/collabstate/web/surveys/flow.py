@@ -86,20 +86,23 @@ def _index(instrument: Instrument, question_id: str) -> int:
     return [q.id for q in instrument.questions].index(question_id)
 
 
-def _asked_after(instrument: Instrument, answers: Mapping[str, str], after: str | None) -> Iterator[Question]:
-    """The questions after ``after`` (from the start when None) that are asked, in order."""
+def _asked_after(instrument: Instrument, answers: Mapping[str, str], after: str | None, skip: frozenset[str]) -> Iterator[Question]:
+    """The questions after ``after`` (from the start when None) that are asked and shown, in order."""
     questions = instrument.questions
     start = 0 if after is None else _index(instrument, after) + 1
     values = typed(instrument, answers)
-    return (q for q in questions[start:] if asked(q, values))
+    return (q for q in questions[start:] if q.id not in skip and asked(q, values))
 
 
-def next_question(instrument: Instrument, answers: Mapping[str, str], after: str | None) -> Question | None:
-    """The first question after ``after`` (from the start when None) that is asked; None at the end."""
-    return next(_asked_after(instrument, answers, after), None)
+def next_question(
+    instrument: Instrument, answers: Mapping[str, str], after: str | None, skip: frozenset[str] = frozenset()
+) -> Question | None:
+    """The first question after ``after`` (from the start when None) that is asked; None at the end.
+    ``skip``: questions asked but not shown (answered from the invitee list: :mod:`.known_facts`)."""
+    return next(_asked_after(instrument, answers, after, skip), None)
 
 
-def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: str) -> Question | None:
+def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: str, skip: frozenset[str] = frozenset()) -> Question | None:
     """The first question after ``after`` that is asked, given ``answers``, and has no stored
     value in any of its columns (:func:`columns_of`); None when there is none.
 
@@ -111,15 +114,17 @@ def next_unanswered(instrument: Instrument, answers: Mapping[str, str], after: s
     blank before has nothing stored either, so it is shown again on such a walk (one Continue
     passes it): which pages were seen is not recorded.
     """
-    asked_later = _asked_after(instrument, answers, after)
+    asked_later = _asked_after(instrument, answers, after, skip)
     return next((q for q in asked_later if not any(answers.get(c) for c in columns_of(instrument, q))), None)
 
 
-def previous_question(instrument: Instrument, answers: Mapping[str, str], before: str) -> Question | None:
-    """The last question before ``before`` that is asked; None on the first page."""
+def previous_question(
+    instrument: Instrument, answers: Mapping[str, str], before: str, skip: frozenset[str] = frozenset()
+) -> Question | None:
+    """The last question before ``before`` that is asked and shown; None on the first page."""
     questions = instrument.questions
     values = typed(instrument, answers)
-    return next((q for q in reversed(questions[: _index(instrument, before)]) if asked(q, values)), None)
+    return next((q for q in reversed(questions[: _index(instrument, before)]) if q.id not in skip and asked(q, values)), None)
 
 
 def position(instrument: Instrument, question_id: str) -> tuple[int, int]:

@@ -1,7 +1,9 @@
 """Invitee lists (actions; no views). Sending the invitations and reminders is :mod:`.sending`.
 
 An invitee CSV (UTF-8) has the columns ``email`` (required), ``name``, ``organisation``,
-``sector``; every problem is reported with its row number, and nothing is stored unless the
+``sector``, ``role``, and any column named after a question of the wave with one coded answer
+(its known facts, :mod:`.known_facts`): a value in a column that answers a question must be one
+of its answers, by code or label, or the row is a problem naming the answers allowed; every problem is reported with its row number, and nothing is stored unless the
 whole file is valid: bytes that are not UTF-8, a field longer than the csv module reads (131,072
 characters) or than the database keeps, a name on more than one line, a repeated address.
 Each invitee gets a link carrying a fresh 256-bit token when an e-mail is sent to them; only its
@@ -22,11 +24,12 @@ from django.db import models, transaction
 
 from ...errors import InputError
 from ..validators import single_line_problem
+from . import known_facts
 from .models import Invitee, Wave
 
 __all__ = ["InviteeFileError", "InviteeProblem", "add_invitees"]
 
-COLUMNS = ("email", "name", "organisation", "sector")
+COLUMNS = ("email", "name", "organisation", "sector", "role")
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,7 @@ def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> l
     problems: list[InviteeProblem] = []
     if "email" not in header:
         raise InviteeFileError(name, [InviteeProblem(1, "email", ",".join(reader.fieldnames or []), "a header row with an 'email' column")])
-    unknown = [h for h in header if h not in COLUMNS]
-    for h in unknown:
-        problems.append(InviteeProblem(1, h, h, f"one of the columns {', '.join(COLUMNS)}"))
+    answering = _answering(wave, header, problems)
     reader.fieldnames = header
     existing = {e.lower() for e in wave.invitees.values_list("email", flat=True)}
     seen: dict[str, int] = {}
@@ -82,11 +83,53 @@ def add_invitees(wave: Wave, data: bytes | str, name: str = "invitees.csv") -> l
         seen[key] = number
         details = {c: (record.get(c) or "").strip() for c in COLUMNS[1:]}
         problems.extend(_field_problems(number, {"email": email, **details}))
-        rows.append(Invitee(wave=wave, email=email, **details))
+        facts = _facts(wave, number, record, answering, problems)
+        rows.append(Invitee(wave=wave, email=email, facts=facts, **details))
     if problems:
         raise InviteeFileError(name, problems)
     with transaction.atomic():
         return Invitee.objects.bulk_create(rows)
+
+
+def _answering(wave: Wave, header: list[str], problems: list[InviteeProblem]) -> dict[str, str]:
+    """Column -> the question id it answers, for the header's columns that answer one; a column
+    that is neither the list's own nor a question's, or a second column for the same question,
+    is a problem of row 1."""
+    instrument = wave.instrument
+    answering: dict[str, str] = {}
+    for column in header:
+        question = known_facts.question_for_column(instrument, column)
+        if question is None:
+            if column not in COLUMNS:
+                ids = ", ".join(known_facts.fact_questions(instrument))
+                expected = f"one of the columns {', '.join(COLUMNS)}, or the id of a question with one answer ({ids})"
+                problems.append(InviteeProblem(1, column, column, expected))
+            continue
+        other = next((c for c, qid in answering.items() if qid == question.id), None)
+        if other is not None:
+            problems.append(
+                InviteeProblem(1, column, column, f"one column for the question {question.id}; the column {other} answers it already")
+            )
+        answering[column] = question.id
+    return answering
+
+
+def _facts(wave: Wave, row: int, record: dict, answering: dict[str, str], problems: list[InviteeProblem]) -> dict[str, str]:
+    """Question id -> code of the row's values in the columns that answer a question (an empty
+    value: not known); a value that is none of the question's answers is a problem."""
+    instrument = wave.instrument
+    facts = {}
+    for column, qid in answering.items():
+        value = (record.get(column) or "").strip()
+        if not value:
+            continue
+        question = instrument.question(qid)
+        code = known_facts.match(instrument, question, value)
+        if code is None:
+            problems.append(InviteeProblem(row, column, value, known_facts.allowed_text(instrument, question)))
+        else:
+            facts[qid] = code
+    return facts
 
 
 def _decoded(data: bytes, name: str) -> str:

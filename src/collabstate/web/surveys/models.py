@@ -48,6 +48,9 @@ class Wave(models.Model):
     retention_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Invitees' contact details are deleted this many days after the wave closes (empty: kept)"
     )
+    known_facts = models.JSONField(
+        default=dict, blank=True, help_text="Question id -> 'prefill' or 'hidden': what the invitee list's answer does (see known_facts)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -111,6 +114,8 @@ class Invitee(models.Model):
     name = models.CharField(max_length=200, blank=True, validators=[single_line])
     organisation = models.CharField(max_length=200, blank=True, validators=[single_line])
     sector = models.CharField(max_length=100, blank=True, validators=[single_line])
+    role = models.CharField(max_length=100, blank=True, validators=[single_line])
+    facts = models.JSONField(default=dict, blank=True, help_text="Question id -> the code the list gives (see known_facts)")
     invited_at = models.DateTimeField(null=True, blank=True, help_text="When the mail server accepted the invitation")
     reminders_sent = models.PositiveSmallIntegerField(default=0, help_text="Reminders the mail server accepted")
     last_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -135,6 +140,9 @@ class Response(models.Model):
     completed = models.BooleanField(default=False)
     completed_on = models.DateField(null=True, blank=True, help_text="The day only: a time could re-identify")
     imported = models.BooleanField(default=False, help_text="Read from a response file, not answered on the web")
+    from_list = models.JSONField(
+        default=list, blank=True, help_text="Columns stored from the invitee list without asking (a hidden known fact)"
+    )
 
 
 class Respondent(models.Model):
@@ -167,6 +175,21 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "column"], name="one_value_per_column")]
+
+
+class FactCount(models.Model):
+    """Of an anonymous wave's completed invitees, how many had a known fact for a question
+    (``compared``: they answered it too) and how many answered otherwise (``differed``). Counted
+    when they complete, since their answers are no longer linked to them afterwards; totals only,
+    never who."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="fact_counts")
+    question = models.CharField(max_length=100)
+    compared = models.PositiveIntegerField(default=0)
+    differed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "question"], name="one_fact_count_per_question")]
 
 
 class Link(models.Model):

@@ -82,17 +82,19 @@ class Sent:
         return text
 
 
-def due(wave: Wave, what: str, now: dt.datetime | None = None) -> QuerySet[Invitee]:
+def due(wave: Wave, what: str, now: dt.datetime | None = None, among: Q | None = None) -> QuerySet[Invitee]:
     """The invitees a send of ``what`` goes to: for invitations, those not yet invited; for
     reminders, those invited who have not completed and have had fewer than the wave's number
     of reminders; for ``failed``, exactly those whose last e-mail was refused (an invitation
-    again, or the reminder again). Never one another send is sending to right now."""
+    again, or the reminder again). Never one another send is sending to right now. ``among``
+    narrows them further (a schedule's step: those invited at least so many days ago who have
+    had so many reminders, :mod:`collabstate.web.workspace.schedules`)."""
     stale = (now or timezone.now()) - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS)
     free = Q(sending_since__isnull=True) | Q(sending_since__lt=stale)
     invitation = Q(invited_at__isnull=True)
     reminder = Q(invited_at__isnull=False, reminders_sent__lt=wave.max_reminders) & ~Q(respondent__status=Respondent.COMPLETED)
     wanted = {INVITATIONS: invitation, REMINDERS: reminder, FAILED: (invitation | reminder) & Q(send_failed_at__isnull=False)}[what]
-    return wave.invitees.filter(free & wanted).order_by("pk")
+    return wave.invitees.filter(free & wanted & (among or Q())).order_by("pk")
 
 
 def failures(wave: Wave) -> QuerySet[Invitee]:
@@ -107,9 +109,9 @@ def interrupted(wave: Wave, now: dt.datetime | None = None) -> QuerySet[Invitee]
     return wave.invitees.filter(sending_since__lt=stale).order_by("pk")
 
 
-def send(wave: Wave, what: str = INVITATIONS, now: dt.datetime | None = None) -> Sent:
+def send(wave: Wave, what: str = INVITATIONS, now: dt.datetime | None = None, among: Q | None = None) -> Sent:
     """Send ``what`` (:data:`INVITATIONS`, :data:`REMINDERS` or :data:`FAILED`) to the invitees
-    :func:`due` and return what happened. Refused outright (nothing sent) once the wave has
+    :func:`due` (narrowed by ``among``, if given) and return what happened. Refused outright (nothing sent) once the wave has
     closed, when its title is not one line, or when the mail server cannot be reached."""
     if what not in WHAT:
         raise UsageError(argument="what", value=what, expected=", ".join(WHAT))
@@ -118,7 +120,7 @@ def send(wave: Wave, what: str = INVITATIONS, now: dt.datetime | None = None) ->
         raise SendRefused(f"{wave.title} closed on {closed}: no invitations or reminders are sent after a wave closes")
     if problem := single_line_problem(wave.title):
         raise SendRefused(f"the wave's title has {problem}; a title is one line (it is the e-mails' subject): edit it, then send")
-    pks = list(due(wave, what, now).values_list("pk", flat=True))
+    pks = list(due(wave, what, now, among).values_list("pk", flat=True))
     if not pks:
         return Sent(what)
     first = get_connection()
@@ -139,7 +141,7 @@ def send(wave: Wave, what: str = INVITATIONS, now: dt.datetime | None = None) ->
                         backend = None
                         return Sent(what, sent, refused, len(pks) - seen, f"the mail server could not be reached again ({_said(exc)})")
                 seen += 1
-                outcome = _send_one(backend, wave, invitee, what)
+                outcome = _send_one(backend, wave, invitee, what, among)
                 if outcome is None:
                     continue  # due no more: someone else sent it meanwhile
                 error, broken = outcome
@@ -153,12 +155,12 @@ def send(wave: Wave, what: str = INVITATIONS, now: dt.datetime | None = None) ->
     return Sent(what, sent, refused)
 
 
-def _send_one(backend, wave: Wave, invitee: Invitee, what: str) -> tuple[str, bool] | None:
+def _send_one(backend, wave: Wave, invitee: Invitee, what: str, among: Q | None = None) -> tuple[str, bool] | None:
     """Claim, link, send, record (the module's steps 1 to 4) for one invitee: ``(error, the
     connection is broken)``, error '' when the e-mail was accepted; None when the invitee was no
     longer due."""
     reminder = invitee.invited_at is not None
-    still_due = due(wave, what).filter(pk=invitee.pk, reminders_sent=invitee.reminders_sent, invited_at=invitee.invited_at)
+    still_due = due(wave, what, among=among).filter(pk=invitee.pk, reminders_sent=invitee.reminders_sent, invited_at=invitee.invited_at)
     if not still_due.update(sending_since=timezone.now()):
         return None
     token, hashed = new_token()

@@ -13,9 +13,14 @@ __all__ = ["answer_rows"]
 NOT_ANSWERED = "Not answered"
 
 
-def answer_rows(instrument: Instrument, answers: dict[str, str], change_url: Callable[[str], str]) -> list[dict]:
+def answer_rows(
+    instrument: Instrument, answers: dict[str, str], change_url: Callable[[str], str], skip: frozenset[str] = frozenset()
+) -> list[dict]:
+    """One row per question asked and shown (``skip``: answered from the invitee list, not shown)."""
     rows = []
     for question in flow.asked_questions(instrument, answers):
+        if question.id in skip:
+            continue
         if isinstance(question, MultipleQuestion):
             ticked = [o.label for o in question.options if answers.get(f"{question.id}/{o.code}") == "1"]
             lines = ticked or [NOT_ANSWERED]

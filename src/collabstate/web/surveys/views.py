@@ -13,15 +13,12 @@ An unknown or malformed token gets the 404 page; an address that fails too many 
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ...instrument.model import Question
 from ..throttle.counting import client_address, hit, rate
 from . import actions, flow
 from .forms import PageForm, initial_values
@@ -67,21 +64,25 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         return respondent
     if (stopped := _stopped(request, respondent)) is not None:
         return stopped
-    if request.method == "POST":
-        actions.consent(respondent)
+    given = actions.consent(respondent) if request.method == "POST" else None
     if respondent.consented_at is None:
         return render(request, "surveys/consent.html", {"wave": respondent.wave, "action": request.path})
-    return redirect(_resume_url(token, respondent.wave, respondent.page))
+    if given is None:
+        given = actions.given_to(respondent)
+    return redirect(_resume_url(token, respondent.wave, respondent.page, respondent.answers, given.skip))
 
 
-def _resume_url(token: str, wave: Wave, page: str) -> str:
+def _resume_url(token: str, wave: Wave, page: str, answers: dict[str, str] | None = None, skip: frozenset[str] = frozenset()) -> str:
     """Where a respondent's link takes them: the page they are on (``Respondent.page``), the
-    first question when they have not saved one yet."""
+    first question shown when they have not saved one yet (the check page when the invitee list
+    answers every question asked)."""
     if page == flow.CHECK:
         return reverse("check", args=[token])
     if not page:
-        # never None: an instrument has a question, and the first has no condition (conditions read earlier questions)
-        page = cast(Question, flow.next_question(wave.instrument, {}, None)).id
+        first = flow.next_question(wave.instrument, answers or {}, None, skip)
+        if first is None:
+            return reverse("check", args=[token])
+        page = first.id
     return reverse("question", args=[token, page])
 
 
@@ -100,27 +101,32 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         q = instrument.question(question_id)
     except KeyError:
         raise Http404("no such question") from None
+    given = actions.given_to(respondent)
     answers = respondent.answers
     values = flow.typed(instrument, answers)
-    if not flow.asked(q, values):  # skip logic: this page is not for them (now)
-        nxt = flow.next_question(instrument, answers, q.id)
+    if q.id in given.hidden or not flow.asked(q, values):  # skip logic, or answered from the invitee list: not for them (now)
+        nxt = flow.next_question(instrument, answers, q.id, given.skip)
         return redirect("question", token, nxt.id) if nxt else redirect("check", token)
     returning = request.GET.get("return") == "check"
+    prefilled = q.id in given.prefill and q.id not in answers  # the list's answer, until they save their own
     if request.method == "POST":
         form = PageForm(instrument, q, request.POST)
         if form.is_valid():
             new = form.column_values()
             merged = {c: v for c, v in {**answers, **new}.items() if v is not None}  # as saved below
             # changed from the check page: through any newly relevant unanswered questions, then back
-            nxt = (flow.next_unanswered if returning else flow.next_question)(instrument, merged, q.id)
+            nxt = (flow.next_unanswered if returning else flow.next_question)(instrument, merged, q.id, given.skip)
             target = flow.CHECK if nxt is None else nxt.id
             actions.save_page(respondent, new, target)
             if target == flow.CHECK:
                 return redirect("check", token)
             return redirect(_change_url(token, target) if returning else reverse("question", args=[token, target]))
     else:
-        form = PageForm(instrument, q, initial=initial_values(q, answers))
-    previous = flow.previous_question(instrument, answers, q.id)
+        initial = initial_values(q, answers)
+        if prefilled:
+            initial[q.id] = given.prefill[q.id]
+        form = PageForm(instrument, q, initial=initial)
+    previous = flow.previous_question(instrument, answers, q.id, given.skip)
     number, total = flow.position(instrument, q.id)
     back = reverse("check", args=[token]) if returning else (reverse("question", args=[token, previous.id]) if previous else None)
     context = {
@@ -132,6 +138,7 @@ def question(request: HttpRequest, token: str, question_id: str) -> HttpResponse
         "total": total,
         "percent": round(100 * (number - 1) / total),
         "back": back,
+        "prefilled": prefilled,
     }
     return render(request, "surveys/question.html", context)
 
@@ -156,15 +163,16 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if respondent.consented_at is None:
         return redirect("start", token)
     instrument = respondent.wave.instrument
-    answers = respondent.answers
     if request.method == "POST":
+        actions.given_to(respondent)  # hidden facts stored, had the wave chosen to hide one since they last saved a page
         actions.complete(respondent)
         return redirect("done", token)
-    rows = answer_rows(instrument, answers, lambda qid: _change_url(token, qid))
-    last = flow.asked_questions(instrument, answers)[-1]
-    return render(
-        request, "surveys/check.html", {"wave": respondent.wave, "rows": rows, "back": reverse("question", args=[token, last.id])}
-    )
+    skip = actions.given_to(respondent).skip
+    answers = respondent.answers
+    rows = answer_rows(instrument, answers, lambda qid: _change_url(token, qid), skip)
+    shown = [q for q in flow.asked_questions(instrument, answers) if q.id not in skip]
+    back = reverse("question", args=[token, shown[-1].id]) if shown else None
+    return render(request, "surveys/check.html", {"wave": respondent.wave, "rows": rows, "back": back})
 
 
 def done(request: HttpRequest, token: str) -> HttpResponse:

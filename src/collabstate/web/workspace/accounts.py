@@ -14,6 +14,9 @@ Failed sign-ins are counted per account and address, and per address, in the dat
 every worker shares (:mod:`collabstate.web.throttle.sign_in`, which covers the admin's sign-in
 too); over the limits the sign-in page answers 429 and checks no password until the window has
 passed, so passwords cannot be guessed at speed, and nobody else's failures lock you out.
+
+Single sign-on through OpenID Connect, when set up, adds a button to the sign-in page and two
+addresses, ``oidc/start/`` and ``oidc/callback/`` (:mod:`.single_sign_on`).
 """
 
 from django.conf import settings
@@ -23,6 +26,7 @@ from django.shortcuts import render
 from django.urls import path, reverse_lazy
 
 from ..throttle.counting import client_address, hit, rate, seconds_left
+from .single_sign_on import Callback, Start, button_words
 
 RESETS, RESETS_RATE = "password-resets", "PASSWORD_RESETS_RATE"
 
@@ -30,6 +34,9 @@ RESETS, RESETS_RATE = "password-resets", "PASSWORD_RESETS_RATE"
 class SignInView(auth.LoginView):
     template_name = "workspace/sign_in.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "single_sign_on": button_words()}  # '' when it is off
 
 
 class PasswordResetView(auth.PasswordResetView):
@@ -51,6 +58,8 @@ class PasswordResetView(auth.PasswordResetView):
 
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
+    path("oidc/start/", Start.as_view(), name="oidc_authentication_init"),  # single sign-on (.single_sign_on), 404 when off
+    path("oidc/callback/", Callback.as_view(), name="oidc_authentication_callback"),
     path("logout/", auth.LogoutView.as_view(template_name="workspace/signed_out.html"), name="logout"),
     path(
         "password_change/",

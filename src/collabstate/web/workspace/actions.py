@@ -123,8 +123,9 @@ def _forget_answers(wave: Wave) -> None:
 
 
 def purge_contact_details(now: dt.datetime | None = None) -> int:
-    """Delete the contact details (e-mail address, name, organisation) of the invitees of every
-    wave that closed ``retention_days`` or more ago; the sector is kept for the response rates.
+    """Delete the contact details (e-mail address, name, organisation) and the known facts (the
+    answers the list gave) of the invitees of every wave that closed ``retention_days`` or more
+    ago; the sector and role are kept for the response rates.
     One audit entry per wave purged; running it again changes nothing. Returns how many
     invitees were cleared."""
     now = now or timezone.now()
@@ -135,7 +136,10 @@ def purge_contact_details(now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             count = wave.invitees.exclude(email__endswith="@" + DELETED_EMAIL_DOMAIN).update(
-                email=Concat(Value("deleted-"), Cast("id", CharField()), Value("@" + DELETED_EMAIL_DOMAIN)), name="", organisation=""
+                email=Concat(Value("deleted-"), Cast("id", CharField()), Value("@" + DELETED_EMAIL_DOMAIN)),
+                name="",
+                organisation="",
+                facts={},
             )
             if count:
                 AuditEntry.objects.create(

@@ -1,8 +1,9 @@
-"""The Django admin, for staff only: organisations and their members, and the audit log (read only)."""
+"""The Django admin, for staff only: organisations and their members, and the audit log and the
+openings of shared links (read only)."""
 
 from django.contrib import admin
 
-from .models import AuditEntry, Membership, Organisation
+from .models import AuditEntry, Membership, Organisation, SharedLinkOpening
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,3 +44,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SharedLinkOpening)
+class SharedLinkOpeningAdmin(AuditEntryAdmin):
+    """Every opening of a shared link (the wave's page lists the latest 20), read only."""
+
+    list_display = ["at", "link", "what", "user", "network"]
+    list_filter = ["what"]

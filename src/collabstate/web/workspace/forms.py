@@ -189,7 +189,9 @@ class TableForm(forms.Form):
     (``rows``, given once each, in the order wanted), banners (``columns``), a filter and the
     statistics. Only the names the wave's questionnaire offers are valid; a filter must parse
     and name them (:func:`.tables.filter_problem`). Unbound (nothing asked yet), it shows the
-    default statistics ticked."""
+    default statistics ticked. A link that names no statistics (typed or made by hand) shows the
+    default ones; only the form itself, which sends ``asked``, can ask for none (and is told to
+    choose one)."""
 
     rows = forms.MultipleChoiceField(label="Down the side", error_messages={
         "required": "Choose at least one question, grid row, index or derived variable to go down the side",
@@ -205,6 +207,9 @@ class TableForm(forms.Form):
 
     def __init__(self, instrument, data=None) -> None:
         bound = data is not None and any(k in data for k in ("rows", "columns", "filter", "statistics"))
+        if bound and "statistics" not in data and "asked" not in data:
+            data = data.copy()
+            data.setlist("statistics", list(tables.DEFAULT_STATISTICS))
         super().__init__(data if bound else None, initial={"statistics": list(tables.DEFAULT_STATISTICS)})
         self.instrument = instrument
         self.groups = tables.row_groups(instrument)

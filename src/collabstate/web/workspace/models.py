@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Organisation(models.Model):
@@ -57,10 +58,11 @@ class AuditEntry(models.Model):
     members. Never holds an answer or a contact detail (an invitee is named by its number)."""
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
-    REPORT_TEXT = "report-text"
+    REPORT_TEXT, SCHEDULE, SHARING, KNOWN_FACTS = "report-text", "schedule", "sharing", "known-facts"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
-               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed")]  # fmt: skip
+               (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed"),
+               (SCHEDULE, "Schedule changed"), (SHARING, "Shared links changed"), (KNOWN_FACTS, "Known facts' use changed")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
@@ -336,3 +338,153 @@ class MemberInvitation(models.Model):
         if self.revoked_at:
             return self.REVOKED
         return self.PENDING if self.expires_at > now else self.EXPIRED
+
+
+class ScheduleStep(models.Model):
+    """One step of a wave's schedule (:mod:`.schedules`): the invitations (``number`` 0) at a date
+    and time, or reminder ``number`` (1 to the wave's ``max_reminders``) at a date and time or
+    ``days_after`` the invitation, for each invitee counted from their own invitation.
+
+    A step on a date runs once: ``planned`` -> ``running`` -> ``done`` or ``refused``. A step
+    "days after" stays ``planned`` while the wave is open and runs whenever someone has become due
+    (each run recorded); it is ``done`` once the wave has closed. ``heartbeat_at`` is written while
+    it runs, so that a step whose worker was killed is taken up again.
+
+    >>> ScheduleStep(number=0).label, ScheduleStep(number=2, days_after=7).when_text
+    ('Invitations', '7 days after each invitation')
+    """
+
+    PLANNED, RUNNING, DONE, REFUSED, CANCELLED = "planned", "running", "done", "refused", "cancelled"
+    STATUSES = [(PLANNED, "Planned"), (RUNNING, "Running"), (DONE, "Done"), (REFUSED, "Refused"), (CANCELLED, "Cancelled")]
+    #: Statuses of a step still to run (at most one of each number in a wave).
+    ACTIVE = (PLANNED, RUNNING)
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="schedule")
+    number = models.PositiveSmallIntegerField(help_text="0: the invitations; 1, 2 …: that reminder")
+    at = models.DateTimeField(null=True, blank=True, help_text="When it runs (a step on a date)")
+    days_after = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Days after each invitee's invitation")
+    status = models.CharField(max_length=10, choices=STATUSES, default=PLANNED)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Written while it runs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "number"], condition=models.Q(status__in=("planned", "running")), name="one_active_step"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(at__isnull=True, days_after__isnull=False, number__gt=0)
+                | models.Q(at__isnull=False, days_after__isnull=True),
+                name="step_at_a_time_or_days_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} of wave {self.wave_id}: {self.when_text} ({self.status})"
+
+    @property
+    def label(self) -> str:
+        return "Invitations" if self.number == 0 else f"Reminder {self.number}"
+
+    @property
+    def what(self) -> str:
+        """What it sends, as :mod:`~collabstate.web.surveys.sending` names it."""
+        return "invitations" if self.number == 0 else "reminders"
+
+    @property
+    def when_text(self) -> str:
+        if self.at is not None:
+            return f"on {timezone.localtime(self.at):%-d %B %Y at %H:%M}"
+        return f"{self.days_after} day{'' if self.days_after == 1 else 's'} after each invitation"
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class StepRun(models.Model):
+    """One run of a :class:`ScheduleStep`: when, whether it was late (no worker ran when it was
+    due), and its outcome (what :func:`~collabstate.web.surveys.sending.send` returned, or why it
+    refused)."""
+
+    step = models.ForeignKey(ScheduleStep, on_delete=models.CASCADE, related_name="runs")
+    due_at = models.DateTimeField(help_text="When it was due (for a step days after: the earliest invitee's)")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    late = models.BooleanField(default=False, help_text="Started well after it was due")
+    refused = models.BooleanField(default=False)
+    outcome = models.TextField()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.step.label} run {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class SharedReportLink(models.Model):
+    """A read-only link to a wave's report for people outside the workspace (:mod:`.sharing`):
+    ``<SITE_URL>/shared/<token>/``. Only a SHA-256 of the token is kept (as respondents' and
+    invitations' are); the link works until ``expires_at`` or until it is revoked. Each opening
+    is a :class:`SharedLinkOpening`; ``opened_count`` and ``last_opened_at`` count the report's page.
+
+    >>> import datetime as dt
+    >>> now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    >>> SharedReportLink(expires_at=now + dt.timedelta(days=1)).state(now), SharedReportLink(expires_at=now).state(now)
+    ('active', 'expired')
+    """
+
+    ACTIVE, REVOKED, EXPIRED = "active", "revoked", "expired"
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="shared_links")
+    label = models.CharField(max_length=100, help_text="Who or what the link is for, e.g. Board meeting 12 March")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link's token; the token itself is never stored")
+    include_quotes = models.BooleanField(default=False, help_text="The report keeps its open-text quotes")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_count = models.PositiveIntegerField(default=0, help_text="How many times the report's page was opened")
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"shared link {self.label!r} of {self.wave_id} ({self.state()})"
+
+    def state(self, now=None) -> str:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        if self.revoked_at:
+            return self.REVOKED
+        return self.ACTIVE if self.expires_at > now else self.EXPIRED
+
+
+class SharedLinkOpening(models.Model):
+    """One opening of a shared link: when, what (the page, the report in its frame, a download),
+    who if signed in, and the network it came from cut short (an IPv4 address's first three
+    numbers, an IPv6 address's /48): enough to tell a link passed round many places from one
+    team's, never a person's own address."""
+
+    PAGE, REPORT, XLSX = "page", "report", "xlsx"
+    WHAT = [(PAGE, "The report's page"), (REPORT, "The report (in the page's frame or alone)"), (XLSX, "Tables (Excel) downloaded")]
+
+    link = models.ForeignKey(SharedReportLink, on_delete=models.CASCADE, related_name="openings")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    what = models.CharField(max_length=10, choices=WHAT, default=PAGE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             help_text="Who opened it when signed in to the site; empty when signed out")  # fmt: skip
+    network = models.CharField(
+        max_length=50, blank=True, help_text="The network it came from: an IPv4 /24 or an IPv6 /48, never an address"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.what} of shared link {self.link_id} at {self.at:%Y-%m-%d %H:%M}"

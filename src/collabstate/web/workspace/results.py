@@ -96,10 +96,12 @@ class Unreportable(RefusedError):
 class Choice:
     """What the person chose: ``by`` a breakdown column (``""``: the report's default, the
     sector question) and ``earlier`` the waves to compare with, any number of them (kept latest
-    first: the report orders waves by when they opened)."""
+    first: the report orders waves by when they opened); ``quotes=False`` leaves the open-text
+    quotes out (a shared link's choice, :mod:`.sharing`)."""
 
     by: str | None = ""
     earlier: tuple[Wave, ...] = ()
+    quotes: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "earlier", tuple(sorted(set(self.earlier), key=lambda w: (w.opens_at, w.pk), reverse=True)))
@@ -233,6 +235,8 @@ def _folder(wave: Wave, choice: Choice, build: str, data: str) -> Path:
     compared = [(w.pk, _data_key(w), w.title, w.opens_at) for w in choice.earlier]
     spec = latest_spec(wave)
     parts = [__version__, build, choice.by, compared, wave.title, wave.opens_at, report_key(wave), spec.text if spec else None]
+    if not choice.quotes:  # only then: the folders of every other choice keep their names
+        parts.append("without quotes")
     pks = ".".join(str(w.pk) for w in choice.earlier) or "0"
     return _wave_folder(wave) / f"{data}-p{pks}-{_digest(parts)}"
 
@@ -296,7 +300,7 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
             spec = parse_spec(version.text, f"report text version {version.number}") if version else None
             build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
                          title=wave.title, progress=progress, tables=saved_tables_for_report(wave, current.responses),
-                         spec=spec, **_rate_figures(wave))  # fmt: skip
+                         spec=spec, quotes=choice.quotes, **_rate_figures(wave))  # fmt: skip
         except SpecError as exc:  # a section it names that this choice's report lacks (Trends without an earlier wave …)
             raise Unreportable(f"{exc} (edit the report's text on its page)") from exc
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them

@@ -3,7 +3,7 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import exports_views, job_views, report_spec_views, tables_views, views
+from . import exports_views, facts_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
 
 app_name = "workspace"
 
@@ -17,9 +17,13 @@ urlpatterns = [
     path("waves/<int:wave>/", views.wave, name="wave"),
     path("waves/<int:wave>/invitees/", views.invitees, name="invitees"),
     path("waves/<int:wave>/send/", views.send, name="send"),
+    path("waves/<int:wave>/schedule/", schedule_views.schedule, name="schedule"),
+    path("waves/<int:wave>/schedule/plan/", schedule_views.plan, name="plan_step"),
+    path("waves/<int:wave>/schedule/<int:step>/cancel/", schedule_views.cancel, name="cancel_step"),
     path("waves/<int:wave>/import/", views.import_responses, name="import"),
     path("waves/<int:wave>/jobs/<int:job>/", job_views.job, name="job"),
     path("waves/<int:wave>/erase/", views.erase, name="erase"),
+    path("waves/<int:wave>/known-facts/", facts_views.known_facts_page, name="known_facts"),
     path("waves/<int:wave>/results/", views.live_results, name="results"),
     path("waves/<int:wave>/results/report/", views.results_report, name="results_report"),
     path("waves/<int:wave>/results/download/<slug:what>/", views.download, name="download"),
@@ -32,6 +36,8 @@ urlpatterns = [
     path("waves/<int:wave>/tables/<int:table>/download/", tables_views.saved_table_download, name="saved_table_download"),
     path("waves/<int:wave>/tables/<int:table>/report/", tables_views.table_in_report, name="table_in_report"),
     path("waves/<int:wave>/tables/<int:table>/delete/", tables_views.delete_table, name="delete_table"),
+    path("waves/<int:wave>/shared/", sharing.links_view, name="shared_links"),
+    path("waves/<int:wave>/shared/<int:link>/revoke/", sharing.revoke_view, name="revoke_shared_link"),
     path("waves/<int:wave>/exports/", exports_views.exports, name="exports"),
     path("waves/<int:wave>/exports/<int:job>/", exports_views.export_job, name="export_job"),
     path("waves/<int:wave>/exports/<int:job>/download/", exports_views.export_download, name="export_download"),

@@ -19,12 +19,12 @@ from ..surveys import sending
 from ..surveys.exports import count_responses
 from ..surveys.models import Wave
 from ..surveys.views import not_found as surveys_not_found
-from . import actions, colleagues, export_jobs, results, wave_jobs
+from . import actions, colleagues, export_jobs, facts, results, wave_jobs
 from .access import organisation_view, organisations_for, signed_in_view, wave_view
 from .chart import bar_chart
 from .dashboard import progress
 from .forms import MemberForm, ResultsForm, RoleForm, SearchForm, UploadForm, WaveForm
-from .models import AuditEntry, ExportJob, Membership, Organisation, WaveJob
+from .models import AuditEntry, ExportJob, Membership, Organisation, ScheduleStep, StepRun, WaveJob
 
 ANALYST, OWNER, VIEWER = Membership.ANALYST, Membership.OWNER, Membership.VIEWER
 GET_POST = ("GET", "POST")
@@ -32,6 +32,8 @@ GET_POST = ("GET", "POST")
 SHOWN = 200
 #: Background jobs (imports, invitee lists, sendings) listed on a wave's page, latest first.
 JOBS_SHOWN = 10
+#: Runs of the schedule's steps listed on a wave's page, latest first.
+RUNS_SHOWN = 10
 
 
 def _posted(request: HttpRequest) -> tuple:
@@ -71,7 +73,10 @@ def wave(request: HttpRequest, wave: Wave, membership: Membership) -> HttpRespon
                "not_invited": wave.invitees.filter(invited_at__isnull=True).count(), "failed": failed[:SHOWN],
                "failed_count": failed.count(), "interrupted": sending.interrupted(wave).count(), "shown": SHOWN,
                "jobs": [wave_jobs.check(job) for job in wave.jobs.all()[:JOBS_SHOWN]] if membership.allows(ANALYST) else [],
-               "saved_tables": list(wave.saved_tables.all())}  # fmt: skip
+               "saved_tables": list(wave.saved_tables.all()),
+               "schedule": list(wave.schedule.filter(status__in=ScheduleStep.ACTIVE)),
+               "step_runs": list(StepRun.objects.filter(step__wave=wave).select_related("step")[:RUNS_SHOWN])}  # fmt: skip
+    context["mismatches"] = facts.mismatches(wave)  # the known facts' block (workspace/_known_facts.html)
     return render(request, "workspace/wave.html", context)
 
 
