@@ -28,7 +28,7 @@ from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 from collabstate.errors import RefusedError
 from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.surveys.models import Invitee
-from collabstate.web.workspace import actions, colleagues, views
+from collabstate.web.workspace import actions, colleagues, sharing, views
 from collabstate.web.workspace.models import ExportJob, Membership, Organisation, WaveJob
 
 pytestmark = pytest.mark.browser
@@ -96,6 +96,8 @@ PAGES = [
     Visit("respondent: done", "/r/{done_token}/done/", "anyone"),
     Visit("respondent: wave closed", "/s/closed-wave/", "anyone"),
     Visit("respondent: not found", "/r/no-such-token/", "anyone"),
+    Visit("shared report", "/shared/{shared_token}/", "anyone", _report_drawn),
+    Visit("shared link no longer works", "/shared/{gone_shared_token}/", "anyone"),
     Visit("home", "/workspace/"),
     Visit("new wave", "/workspace/organisations/north/waves/new/"),
     Visit("new wave with errors", "/workspace/organisations/north/waves/new/", then=_submit_empty("Create the wave")),
@@ -103,6 +105,9 @@ PAGES = [
     Visit("invite with errors", "/workspace/organisations/north/members/", then=_submit_empty("Send invitation")),
     Visit("wave dashboard", "/workspace/waves/{wave}/"),
     Visit("invitees", "/workspace/waves/{wave}/invitees/"),
+    Visit("schedule", "/workspace/waves/{wave}/schedule/"),
+    Visit("known facts", "/workspace/waves/{wave}/known-facts/"),
+    Visit("shared links", "/workspace/waves/{wave}/shared/"),
     Visit("import", "/workspace/waves/{wave}/import/"),
     Visit("job failed", "/workspace/waves/{wave}/jobs/{job_failed}/"),
     Visit("job done", "/workspace/waves/{wave}/jobs/{job_done}/"),
@@ -175,10 +180,14 @@ def site(make_wave, django_user_model, client, start, monkeypatch, tmp_path) -> 
     _, join_token = colleagues.invite(north, f"new.{EMAIL[4:]}", Membership.ANALYST, owner)
     gone, gone_token = colleagues.invite(north, "gone@example.org", Membership.VIEWER, owner)
     colleagues.revoke(gone, owner)
+    _, shared_token = sharing.make(wave, f"For the board of the {ORGANISATION}", 30, True, owner)
+    gone_link, gone_shared_token = sharing.make(wave, "Revoked", 30, False, owner)
+    sharing.revoke(gone_link, owner)
     return {"wave": wave.pk, "job_failed": failed.pk, "job_done": done.pk, "export_done": export.pk, "report_running": running.pk,
             "report_queued": queued.pk, "viewed_wave": viewed.pk, "broken_wave": broken.pk, "join_token": join_token,
             "gone_token": gone_token, "reset_uid": urlsafe_base64_encode(force_bytes(owner.pk)),
             "reset_token": default_token_generator.make_token(owner), "invited_token": tokens["cy@example.org"],
+            "shared_token": shared_token, "gone_shared_token": gone_shared_token,
             "started_token": _started(client, start(wave)), "done_token": _completed(client, start(wave))}  # fmt: skip
 
 
