@@ -14,6 +14,7 @@ from collabstate.instrument.model import MatrixQuestion, MultipleQuestion, Quest
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LAYOUT_CHECK = Path(__file__).with_name("layout_check.js")
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -50,6 +51,22 @@ def assert_accessible(page, what: str) -> None:
         for v in violations:
             lines.append(f"- {v['id']} [{v['impact']}]: {v['help']}")
             lines.extend(f"    {node}" for node in v["nodes"])
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def layout_problems(page) -> list[str]:
+    """What a person would see as broken on the page as it stands, in sentences naming the
+    elements (see layout_check.js): the page wider than the window outside a region that scrolls,
+    boxes that overlap, text cut off or running out of its box."""
+    return page.evaluate(LAYOUT_CHECK.read_text(encoding="utf-8"))
+
+
+def assert_layout(page, what: str) -> None:
+    problems = layout_problems(page)
+    if problems:
+        width = page.evaluate("document.documentElement.clientWidth")  # a page or a frame in it
+        lines = [f"the layout of {what} ({page.url}) at {width} px wide is broken:"]
+        lines.extend(f"- {p}" for p in problems)
         pytest.fail("\n".join(lines), pytrace=False)
 
 

@@ -111,6 +111,25 @@ def test_the_job_page_shows_the_step_under_way(client, wave12, analyst_b):
     page = client.get(reverse("workspace:export_job", args=[wave12.pk, job.pk])).content.decode()
     assert "Making the report: step 3 of 4: Drawing the charts for the PDF." in page
     assert "<title>50% made: Report (PDF, A4)" in page and "(no breakdown)" in page
+    assert "The report is still made if you leave this page: the file waits here for you." in page
+
+
+def test_the_job_page_says_the_work_goes_on_in_every_state(client, wave12, analyst_b):
+    """Waiting, it starts by itself; under way, it goes on; either way, without the person
+    (issue 17: the page said "The report is made on when you leave this page."); once done or
+    failed, nothing is said of leaving."""
+    client.force_login(analyst_b)
+    queued = ExportJob.objects.create(wave=wave12, format="report-pdf", by="none")
+    export = ExportJob.objects.create(wave=wave12, format="csv", status=ExportJob.RUNNING, done=1, total=4, pid=os.getpid(),
+                                      host=socket.gethostname(), heartbeat_at=timezone.now())  # fmt: skip
+    done = ExportJob.objects.create(wave=wave12, format="report-pdf", by="none", status=ExportJob.DONE, step="12 pages")
+    said = {
+        job.pk: client.get(reverse("workspace:export_job", args=[wave12.pk, job.pk])).content.decode() for job in (queued, export, done)
+    }
+    assert "The report starts by itself and carries on if you leave this page: the file waits here for you." in said[queued.pk]
+    assert "The export still runs if you leave this page: the file waits here for you." in said[export.pk]
+    assert "leave this page" not in said[done.pk]
+    assert not any("made on when" in html or "runs on when" in html for html in said.values())
 
 
 def test_a_large_wave_s_workbook_is_made_by_a_job_and_equals_the_one_made_in_the_request(client, wave12, analyst_b, monkeypatch,

@@ -168,7 +168,7 @@ class ExportJob(Runner):
             return f"{self.done:,} of {self.total:,} responses"
         if self.status == self.DONE or not self.total:
             return self.step
-        return f"step {self.done} of {self.total}: {self.step}"
+        return f"step {self.done} of {self.total}" + (f": {self.step}" if self.step else "")
 
     @property
     def problem_lines(self) -> list[str]:
