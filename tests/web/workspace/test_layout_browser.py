@@ -26,6 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 
 from collabstate.errors import RefusedError
+from collabstate.web.surveys import optout
 from collabstate.web.surveys.invitations import add_invitees
 from collabstate.web.surveys.models import Invitee
 from collabstate.web.workspace import actions, colleagues, sharing, views
@@ -96,6 +97,7 @@ PAGES = [
     Visit("respondent: done", "/r/{done_token}/done/", "anyone"),
     Visit("respondent: wave closed", "/s/closed-wave/", "anyone"),
     Visit("respondent: not found", "/r/no-such-token/", "anyone"),
+    Visit("opt out of e-mails", "/optout/{optout_token}/", "anyone"),
     Visit("shared report", "/shared/{shared_token}/", "anyone", _report_drawn),
     Visit("shared link no longer works", "/shared/{gone_shared_token}/", "anyone"),
     Visit("home", "/workspace/"),
@@ -105,6 +107,7 @@ PAGES = [
     Visit("invite with errors", "/workspace/organisations/north/members/", then=_submit_empty("Send invitation")),
     Visit("wave dashboard", "/workspace/waves/{wave}/"),
     Visit("invitees", "/workspace/waves/{wave}/invitees/"),
+    Visit("e-mails", "/workspace/waves/{wave}/emails/"),
     Visit("schedule", "/workspace/waves/{wave}/schedule/"),
     Visit("known facts", "/workspace/waves/{wave}/known-facts/"),
     Visit("shared links", "/workspace/waves/{wave}/shared/"),
@@ -188,6 +191,7 @@ def site(make_wave, django_user_model, client, start, monkeypatch, tmp_path) -> 
             "gone_token": gone_token, "reset_uid": urlsafe_base64_encode(force_bytes(owner.pk)),
             "reset_token": default_token_generator.make_token(owner), "invited_token": tokens["cy@example.org"],
             "shared_token": shared_token, "gone_shared_token": gone_shared_token,
+            "optout_token": optout.optout_token(Invitee.objects.get(wave=wave, email=EMAIL)),
             "started_token": _started(client, start(wave)), "done_token": _completed(client, start(wave))}  # fmt: skip
 
 

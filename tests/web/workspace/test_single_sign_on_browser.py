@@ -1,24 +1,25 @@
 """Single sign-on in a real browser, through the fake provider on this machine (fake_idp.py): the
 sign-in page's button takes a colleague to the provider and back, signed in; someone without an
 account lands on the page that says why. axe-core finds no violation on the sign-in page with the
-button and on that page, at phone (390 px) and desktop (1280 px) widths; the pages' policy
+button and on that page, and the layout checker finds no overlap or overflow, at 320, 390, 768 and 1280 px; the pages' policy
 (Content-Security-Policy) refuses nothing."""
 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import assert_accessible, follow, heading
+from browser_helpers import assert_accessible, assert_layout, follow, heading
 from fake_idp import FakeIdP, configure
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (390, 1280)
+WIDTHS = (320, 390, 768, 1280)
 
 
 def check(page, what: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844})
         assert_accessible(page, f"{what}, {width} px wide")
+        assert_layout(page, f"{what}, {width} px wide")
 
 
 def test_single_sign_on_from_the_sign_in_page(browser, live_server, settings, member, org_b):
