@@ -28,7 +28,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import CollabstateError
-from . import data, demo, estimate, instrument, model, report, table, users, web
+from . import data, demo, estimate, instrument, model, report, table, text, users, web
 from ._shared import print_error
 
 __all__ = ["CollabstateGroup", "app"]
@@ -77,6 +77,7 @@ app.command()(web.serve)
 app.command()(web.worker)
 app.add_typer(web.wave_app, name="wave")
 app.add_typer(users.user_app, name="user")
+app.add_typer(text.text_app, name="text")
 
 
 def main() -> None:  # pragma: no cover - console entry point
