@@ -68,7 +68,7 @@ def test_pdf_shows_the_published_2018_figures(r18_report):
         assert figure in text, figure
     assert re.search(r"Page 1 of \d+", text) is None or True
     assert re.search(r"Page \d+ of \d+", text)
-    contents = text.split("Contents", 1)[1][:1500]
+    contents = text.split("Contents", 1)[1][:3000]
     assert re.search(r"Methods\s*[. ]*\d+", contents), contents
 
 

@@ -45,6 +45,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from ...errors import RefusedError
 from .actions import WorkspaceError
 from .colleagues import accept
 from .models import MemberInvitation
@@ -61,7 +62,7 @@ DISCOVERED = {"OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint", "OIDC_
 _documents: dict[str, dict] = {}  # issuer -> its discovery document, read once per process
 
 
-class ProviderUnreachable(Exception):
+class ProviderUnreachable(RefusedError):
     """The issuer's discovery document could not be read or does not match the issuer."""
 
 
