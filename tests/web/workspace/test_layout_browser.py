@@ -183,7 +183,7 @@ def site(make_wave, django_user_model, client, start, monkeypatch, tmp_path) -> 
     _, join_token = colleagues.invite(north, f"new.{EMAIL[4:]}", Membership.ANALYST, owner)
     gone, gone_token = colleagues.invite(north, "gone@example.org", Membership.VIEWER, owner)
     colleagues.revoke(gone, owner)
-    _, shared_token = sharing.make(wave, f"For the board of the {ORGANISATION}", 30, True, owner)
+    _, shared_token = sharing.make(wave, f"For the board of the {ORGANISATION}"[:100], 30, True, owner)  # the longest a label may be
     gone_link, gone_shared_token = sharing.make(wave, "Revoked", 30, False, owner)
     sharing.revoke(gone_link, owner)
     return {"wave": wave.pk, "job_failed": failed.pk, "job_done": done.pk, "export_done": export.pk, "report_running": running.pk,

@@ -259,3 +259,15 @@ def test_logged_addresses_never_hold_a_shared_token():
 
 def test_the_members_roles_allow_what_the_page_offers():
     assert sharing.links_view.workspace_role == sharing.revoke_view.workspace_role == Membership.ANALYST
+
+
+def test_the_library_refuses_what_the_form_refuses_on_any_database(wave_b, analyst_b):
+    """A label over 100 characters is told by name (PostgreSQL would refuse the row; SQLite keeps it)."""
+    from collabstate.web.workspace.actions import WorkspaceError
+
+    with pytest.raises(WorkspaceError, match="at most 100 characters, not 101"):
+        sharing.make(wave_b, "x" * 101, 30, False, analyst_b)
+    with pytest.raises(WorkspaceError, match="expected a few words"):
+        sharing.make(wave_b, " \t ", 30, False, analyst_b)
+    link, _ = sharing.make(wave_b, "y" * 100, 30, False, analyst_b)
+    assert len(link.label) == 100 and SharedReportLink.objects.filter(pk=link.pk).exists()

@@ -85,6 +85,9 @@ def make(wave: Wave, label: str, days: int, include_quotes: bool, by, now: dt.da
     label = " ".join(label.split())
     if not label:
         raise WorkspaceError("what the link is for: expected a few words, e.g. Board meeting 12 March")
+    most = SharedReportLink._meta.get_field("label").max_length or 100
+    if len(label) > most:  # the form says so too; a caller of the library is told here, never by the database (PostgreSQL refuses it)
+        raise WorkspaceError(f"what the link is for: expected at most {most} characters, not {len(label)}")
     if not 1 <= days <= MAX_DAYS:
         raise WorkspaceError(f"days the link works: expected a whole number from 1 to {MAX_DAYS}, not {days}")
     now = now or timezone.now()
