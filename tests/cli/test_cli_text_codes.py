@@ -99,7 +99,7 @@ def test_table_shows_the_themes_and_their_nets(folder):
                  "--rows", "barriers_text_codes", "--columns", "sector", "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
-    assert [r for r in got if r["option"] == "people_any" and r["group"] is None][0]["statistic"] == "net"
+    assert next(r for r in got if r["option"] == "people_any" and r["group"] is None)["statistic"] == "net"
     order = lambda r: (r["option"], r["group"] or "")  # noqa: E731
     _close(sorted(got, key=order), sorted(by_hand(2025), key=order), skip=("by",))  # the table's total row has no `by`
 
@@ -140,7 +140,11 @@ def test_the_report_shows_the_themes_change_since_the_earlier_wave(folder, tmp_p
         (["--coder", "ann"], 2, "--coder names whose codes to use"),
         (["--codes", "codes.csv", "--codebook", "nope.yaml"], 1, "nope.yaml: 1 problem\n  no such codebook file"),
         (["--codes", "codes.csv", "--codebook", "book.yaml", "--coder", "ann"], 1, "no codes by coder 'ann'"),
-        (["--codes", "bad.csv", "--codebook", "book.yaml"], 1, "bad.csv, row 2, column respondent_id: respondent_id 'L25-9999' is not in the data"),
+        (
+            ["--codes", "bad.csv", "--codebook", "book.yaml"],
+            1,
+            "bad.csv, row 2, column respondent_id: respondent_id 'L25-9999' is not in the data",
+        ),
     ],
 )
 def test_bad_options_and_files_are_told_without_a_traceback(folder, monkeypatch, extra, code, message):

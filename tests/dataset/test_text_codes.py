@@ -182,11 +182,16 @@ def test_data_without_a_wave_column(tmp_path):
     ("text", "message"),
     [
         ("question: wy\ncodes:\n  - {id: a, label: A}\n", r"line 1: question: unknown question 'wy' \(did you mean 'why'\?\)"),
-        ("question: sector\ncodes:\n  - {id: a, label: A}\n", "line 1: question: 'sector' is a single question of coded, not a text question"),
+        (
+            "question: sector\ncodes:\n  - {id: a, label: A}\n",
+            "line 1: question: 'sector' is a single question of coded, not a text question",
+        ),
         ("question: why\ncodes:\n  - {id: a, label: A}\n  - {id: a, label: B}\n", r"line 4: codes\[1\].id: duplicate id 'a'"),
         ("question: why\ncodes:\n  - {id: Cost-1, label: A}\n", r"line 3: codes\[0\].id: an id is lower-case letters.*got 'Cost-1'"),
-        ("question: why\ncodes:\n  - {id: a, label: A, parent: peple}\n  - {id: people, label: P}\n",
-         r"line 3: codes\[0\].parent: unknown parent 'peple' \(did you mean 'people'\?\)"),  # fmt: skip
+        (
+            "question: why\ncodes:\n  - {id: a, label: A, parent: peple}\n  - {id: people, label: P}\n",
+            r"line 3: codes\[0\].parent: unknown parent 'peple' \(did you mean 'people'\?\)",
+        ),
         ("question: why\ncodes:\n  - {id: a, label: A, parent: b}\n  - {id: b, label: B, parent: a}\n", "a loop of parents"),
         ("question: why\ncodes:\n  - {id: a, label: A, keyword: [x]}\n", r"unknown key 'keyword' \(did you mean 'keywords'\?\)"),
         ("question: why\ncodes:\n  - {id: a}\n", r"line 3: codes\[0\].label: missing `label`"),
@@ -232,7 +237,10 @@ def test_codes_of_a_respondent_not_in_the_data_or_who_left_the_text_blank_are_re
     book = parse_codebook(BOOK, "why.yaml", INSTRUMENT)
     blank = frame.filter(pl.col("why").is_null())["respondent_id"][0]
     for text, message in (
-        ("respondent_id,code\nR0001,cost\nR9999,cost\n", r"row 3, column respondent_id: respondent_id 'R9999' is not in the data \(did you mean"),
+        (
+            "respondent_id,code\nR0001,cost\nR9999,cost\n",
+            r"row 3, column respondent_id: respondent_id 'R9999' is not in the data \(did you mean",
+        ),
         (f"respondent_id,code\n{blank},trust\n", f"row 2, column code: code 'trust' given to respondent '{blank}', who left why blank"),
     ):
         (tmp_path / "codes.csv").write_text(text, encoding="utf-8")

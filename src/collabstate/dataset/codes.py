@@ -114,7 +114,9 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
     if coder is not None and "coder" not in at:
         raise InputError(f"--coder {coder!r} was given, but the file has no coder column", file=file)
     if coder is not None and coder not in coders:
-        raise InputError(f"no codes by coder {coder!r}{did_you_mean(coder, coders)}; coders: {', '.join(coders)}", file=file, column="coder")
+        raise InputError(
+            f"no codes by coder {coder!r}{did_you_mean(coder, coders)}; coders: {', '.join(coders)}", file=file, column="coder"
+        )
     if coder is None and len(coders) > 1:
         raise InputError(
             f"codes by {len(coders)} coders ({', '.join(coders)}); name the one whose codes to use with --coder "
@@ -156,12 +158,10 @@ def apply_codes(waves: Sequence[Responses], codes: Codes) -> list[Responses]:
     for k, responses in enumerate(waves):
         data = responses.data
         if "respondent_id" not in data.columns:
-            raise InputError(
-                f"a codes file ({codes.file}) names respondents by respondent_id, and the data have no respondent_id column"
-            )
+            raise InputError(f"a codes file ({codes.file}) names respondents by respondent_id, and the data have no respondent_id column")
         if codes.has_wave and "wave" not in data.columns:
             raise InputError(
-                f"the codes file has a wave column, and the data have none: leave it out, or give data with their wave column",
+                "the codes file has a wave column, and the data have none: leave it out, or give data with their wave column",
                 file=codes.file, column="wave",
             )  # fmt: skip
         ids = data.get_column("respondent_id").cast(pl.String).to_list()
@@ -170,14 +170,16 @@ def apply_codes(waves: Sequence[Responses], codes: Codes) -> list[Responses]:
             if rid is not None:
                 where.setdefault((w if codes.has_wave else None, rid), []).append((k, i))
     held = {w for (w, _) in where}
-    aside = sorted({w for (w, _, _) in codes.rows if w not in held}) if codes.has_wave else []
+    aside = sorted({w for (w, _, _) in codes.rows if w is not None and w not in held}) if codes.has_wave else []
     if aside:
         n = sum(1 for (w, _, _) in codes.rows if w in aside)
-        codes.notes.append(f"{codes.file}: {n} rows code wave{'s' if len(aside) != 1 else ''} {', '.join(map(str, aside))}, which the data do not hold: left aside")
+        codes.notes.append(
+            f"{codes.file}: {n} rows code wave{'s' if len(aside) != 1 else ''} {', '.join(map(str, aside))}, which the data do not hold: left aside"
+        )
     hits: list[dict[int, set[str]]] = [{} for _ in waves]
     answered = [_answered(r, book.question).to_list() for r in waves]
     for (wave, rid, code), number in sorted(codes.rows.items(), key=lambda item: item[1]):
-        if wave in aside:
+        if wave is not None and wave in aside:
             continue
         found = where.get((wave, rid))
         if not found:

@@ -35,6 +35,13 @@ def keyword_codes(frame: pl.DataFrame, book: Codebook, coder: str = "keywords") 
             continue
         for code in book.codes:
             if any(k.casefold() in text for k in code.keywords):
-                rows.append({"wave": str(record["wave"]) if has_wave else None, "respondent_id": record["respondent_id"], "code": code.id, "coder": coder})
+                rows.append(
+                    {
+                        "wave": str(record["wave"]) if has_wave else None,
+                        "respondent_id": record["respondent_id"],
+                        "code": code.id,
+                        "coder": coder,
+                    }
+                )
     out = pl.DataFrame(rows, schema={"wave": pl.String, "respondent_id": pl.String, "code": pl.String, "coder": pl.String})
     return out if has_wave else out.drop("wave")

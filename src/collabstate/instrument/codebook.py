@@ -46,7 +46,16 @@ from .checks import Loc, format_path
 from .model import DESIGN_COLUMNS, Identifier, Instrument, Line, MultipleQuestion, Prose, Question, TextQuestion, _Model
 from .yaml_file import Problem, YAMLFileError, clean_loc, line_of, read_file_text, read_yaml
 
-__all__ = ["Code", "Codebook", "CodebookError", "codebook_question", "codes_question_id", "load_codebook", "parse_codebook", "with_codebooks"]
+__all__ = [
+    "Code",
+    "Codebook",
+    "CodebookError",
+    "codebook_question",
+    "codes_question_id",
+    "load_codebook",
+    "parse_codebook",
+    "with_codebooks",
+]
 
 #: The keys of a codebook and of a code, as the file spells them.
 BOOK_FIELDS = ("question", "label", "codes")
@@ -155,14 +164,21 @@ def _check(book: Codebook, instrument: Instrument) -> list[tuple[Loc, str]]:
             problems.append((("codes", i, "id"), f"duplicate id {code.id!r} (also codes[{first[code.id]}]); choose another id"))
         first.setdefault(code.id, i)
         if code.parent is not None and code.parent not in ids:
-            problems.append((("codes", i, "parent"), f"unknown parent {code.parent!r}{did_you_mean(code.parent, ids)}; a parent is a code of this codebook"))
+            problems.append(
+                (
+                    ("codes", i, "parent"),
+                    f"unknown parent {code.parent!r}{did_you_mean(code.parent, ids)}; a parent is a code of this codebook",
+                )
+            )
         elif code.parent == code.id:
             problems.append((("codes", i, "parent"), f"{code.id!r} cannot be its own parent"))
     parents = {c.parent for c in book.codes if c.parent is not None}
     for i, code in enumerate(book.codes):
         if code.id in parents and net_id(code.id) in ids:
             j = ids.index(net_id(code.id))
-            problems.append((("codes", j, "id"), f"{net_id(code.id)!r} is the id of the NET of {code.id!r} (a parent code); choose another id"))
+            problems.append(
+                (("codes", j, "id"), f"{net_id(code.id)!r} is the id of the NET of {code.id!r} (a parent code); choose another id")
+            )
         step, hops = code.parent, 0
         while step is not None and step != code.id and step in first and hops < len(ids):  # walk up the parents
             step, hops = book.codes[first[step]].parent, hops + 1
@@ -203,7 +219,11 @@ def parse_codebook(text: str, source: str, instrument: Instrument) -> Codebook:
         problems = []
         for error in exc.errors():
             loc = clean_loc(tuple(error["loc"]))
-            got = "" if "input" not in error or isinstance(error["input"], (dict, list)) or error["type"] == "missing" else f" (got {error['input']!r})"
+            got = (
+                ""
+                if "input" not in error or isinstance(error["input"], (dict, list)) or error["type"] == "missing"
+                else f" (got {error['input']!r})"
+            )
             problems.append(Problem(format_path(loc), _message(loc, error) or f"{error['msg']}{got}", line_of(lines, loc)))
         raise CodebookError(source, problems) from None
     found = _check(book, instrument)
