@@ -14,7 +14,8 @@ Every snippet runs in one folder per test process, holding the files the snippet
 ``earlier-waves/`` folder of the first two, ``now.csv``, ``last-year.csv`` and ``two-years-ago.csv``
 (the 2026, 2025 and 2024 waves, labelled by their file names), ``readiness-2018.csv``, ``our-org.csv``
 (the demo's organisation), ``my-survey.yaml`` (the README's instrument), ``groups.yaml`` (the derived variables of
-docs/tables.md), ``report.yaml`` (the report spec of docs/report-spec.md), ``invitees.csv`` and ``targets.yaml``. The web commands keep their database in its ``var/``.
+docs/tables.md), ``report.yaml`` (the report spec of docs/report-spec.md), ``invitees.csv``, ``targets.yaml``, and the demo's
+``barriers-codebook.yaml`` and ``barriers-codes.csv`` (docs/text-coding.md). The web commands keep their database in its ``var/``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import pytest
 import collabstate
 from collabstate import Responses, load_instrument, write_responses
 from collabstate.demo import demo_organisation, leaders_wave, readiness_2018
+from collabstate.demo._coding import DEMO_CODEBOOK, DEMO_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -144,6 +146,8 @@ def demo_folder(tmp_path_factory) -> Path:
     [spec] = [y for y in re.findall(r"^```yaml\n(.*?)^```", specs, re.S | re.M) if y.startswith("title:")]
     (folder / "report.yaml").write_text(spec, encoding="utf-8")
     (folder / "targets.yaml").write_text("sector: {1: 0.3, 2: 0.5, 3: 0.15, 4: 0.05}\n", encoding="utf-8")
+    shutil.copy(DEMO_CODEBOOK, folder / "barriers-codebook.yaml")
+    shutil.copy(DEMO_CODES, folder / "barriers-codes.csv")
     return folder
 
 

@@ -23,16 +23,21 @@ if TYPE_CHECKING:  # rich's tables and spinners are imported where they are draw
     from rich.status import Status
 
     from ..dataset import Responses, Validation
+    from ..dataset.codes import Codes
     from ..instrument import Instrument
     from ..instrument.model import Derived
 
 __all__ = [
     "FORMATS",
+    "CodebookOption",
+    "CoderOption",
+    "CodesOption",
     "DataArgument",
     "DeriveOption",
     "FilterOption",
     "InstrumentOption",
     "LiteralConsole",
+    "coded_responses",
     "comma_names",
     "derived_responses",
     "err",
@@ -41,6 +46,7 @@ __all__ = [
     "out",
     "print_error",
     "print_table",
+    "read_codes_files",
     "read_data",
     "read_derived",
     "read_instrument",
@@ -224,3 +230,61 @@ def comma_names(value: str | None, option: str, nothing: str = "no name given") 
     if value is not None and not names:
         raise typer.BadParameter(nothing, param_hint=option)
     return names
+
+
+CodesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--codes",
+        help="A codes file (CSV: respondent_id,code[,coder][,wave]) of a text question, with its --codebook: the themes become "
+        "the multiple-choice question QUESTION_codes. Give both again for another question.",
+        show_default=False,
+    ),
+]
+CodebookOption = Annotated[
+    list[Path] | None,
+    typer.Option("--codebook", help="The codebook (YAML) of the --codes file given in the same place.", show_default=False),
+]
+CoderOption = Annotated[
+    str | None,
+    typer.Option("--coder", help="Whose codes to use, when a codes file holds several coders' codes.", show_default=False),
+]
+
+
+def read_codes_files(
+    instrument: Instrument, codes: Sequence[Path] | None, codebooks: Sequence[Path] | None, coder: str | None
+) -> tuple[Instrument, list[Codes]]:
+    """The codes files of ``--codes``, each with the ``--codebook`` given in the same place (both
+    read and checked before the data), and ``instrument`` with their themes' questions."""
+    from ..dataset.codes import read_codes
+    from ..errors import UsageError
+    from ..instrument.codebook import load_codebook, with_codebooks
+
+    codes, codebooks = list(codes or []), list(codebooks or [])
+    if len(codes) != len(codebooks):
+        raise UsageError(
+            f"--codes and --codebook go in pairs: {len(codes)} codes file{'s' if len(codes) != 1 else ''} and "
+            f"{len(codebooks)} codebook{'s' if len(codebooks) != 1 else ''} given"
+        )
+    if coder is not None and not codes:
+        raise UsageError("--coder names whose codes to use: give --codes FILE --codebook FILE with it")
+    books = [load_codebook(path, instrument) for path in codebooks]
+    read = [read_codes(path, book, coder) for path, book in zip(codes, books, strict=True)]
+    questions = [book.question for book in books]
+    for question in questions:
+        if questions.count(question) > 1:
+            raise UsageError(f"two codebooks code {question}: give one codes file and codebook per text question")
+    return with_codebooks(instrument, books), read
+
+
+def coded_responses(waves: Sequence[Responses], codes: Sequence[Codes]) -> list[Responses]:
+    """Each wave's responses with the themes of every codes file (one file may cover several
+    waves); a note on standard error for rows given twice."""
+    from ..dataset.codes import apply_codes
+
+    out = list(waves)
+    for c in codes:
+        out = apply_codes(out, c)
+        for note in c.notes:
+            err.print(f"note: {note}", highlight=False)
+    return out

@@ -20,15 +20,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._shared import (
+    CodebookOption,
+    CoderOption,
+    CodesOption,
     DataArgument,
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    coded_responses,
     comma_names,
     derived_responses,
     err,
     literal,
     out,
+    read_codes_files,
     read_data,
     read_derived,
     read_instrument,
@@ -69,6 +74,9 @@ def estimate(
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
     derive: DeriveOption = None,
     filter: FilterOption = None,
+    codes: CodesOption = None,
+    codebook: CodebookOption = None,
+    coder: CoderOption = None,
 ) -> None:
     """Estimate every share, NET, mean and index with its standard error, interval and base.
 
@@ -90,6 +98,7 @@ def estimate(
     ins = read_instrument(instrument)
     wanted = comma_names(questions, "--questions", "no question given") if questions is not None else None
     known, extra = read_derived(ins, derive)
+    known, coded = read_codes_files(known, codes, codebook, coder)
     resolve_questions(known, wanted)
     groups = [b.strip() for b in by.split(",")] if by is not None else None
 
@@ -100,13 +109,14 @@ def estimate(
         err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the estimates "
                   f"(collabstate validate writes them to a rejects file)", highlight=False)  # fmt: skip
     responses = derived_responses(with_design(responses, data, weight, strata, cluster), extra)
+    [responses] = coded_responses([responses], coded)
     table = estimate_of(responses, wanted, by=(groups[0] if groups and len(groups) == 1 else groups), ci=method, level=level, filter=filter)
     if fmt == "json":
         typer.echo(estimate_json(table))
     elif fmt == "csv":
         typer.echo(estimate_csv(table), nl=False)
     else:
-        out.print(estimate_table(table, ins, level=level))
+        out.print(estimate_table(table, responses.instrument, level=level))
 
 
 # ---------------------------------------------------------------------------------- rendering

@@ -12,7 +12,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._shared import DeriveOption, InstrumentOption, derived_responses, err, fail, out, read_data, read_derived, read_instrument
+from ._shared import (
+    CodebookOption,
+    CoderOption,
+    CodesOption,
+    DeriveOption,
+    InstrumentOption,
+    coded_responses,
+    derived_responses,
+    err,
+    fail,
+    out,
+    read_codes_files,
+    read_data,
+    read_derived,
+    read_instrument,
+)
 
 if TYPE_CHECKING:
     from ..stats.weighting import MissingMode
@@ -141,6 +156,9 @@ def report(
         int | None, typer.Option("--invited", min=1, help="How many were invited, for the response rate.", show_default=False)
     ] = None,
     derive: DeriveOption = None,
+    codes: CodesOption = None,
+    codebook: CodebookOption = None,
+    coder: CoderOption = None,
     spec: Annotated[
         Path | None,
         typer.Option(
@@ -179,12 +197,15 @@ def report(
     loaded = load_spec(spec) if spec is not None else None  # a typo in the spec is told before the long work
     ins = read_instrument(instrument)
     known, extra = read_derived(ins, derive)
+    known, coded = read_codes_files(known, codes, codebook, coder)
     _check_by(known, by)
     if weights_missing is not None and weights_missing not in _WEIGHTS_MISSING:
         raise typer.BadParameter(f"{weights_missing!r} is not one of own-cell, unweighted", param_hint="--weights-missing")
     missing = _WEIGHTS_MISSING[weights_missing] if weights_missing is not None else None
     current = derived_responses(_read(data, ins, "data"), extra)
     earlier = [derived_responses(_read(path, ins, "earlier wave"), extra) for path in _wave_files(data, compare or [])]
+    if coded:  # one codes file may cover every wave
+        current, *earlier = coded_responses([current, *earlier], coded)
     weighting = None
     if weights:
         current, weighting = _weight(current, weights, missing)

@@ -19,14 +19,19 @@ if TYPE_CHECKING:
     from ..report.crosstab import CrosstabLayout
 
 from ._shared import (
+    CodebookOption,
+    CoderOption,
+    CodesOption,
     DataArgument,
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    coded_responses,
     comma_names,
     derived_responses,
     err,
     out,
+    read_codes_files,
     read_data,
     read_derived,
     read_instrument,
@@ -51,6 +56,9 @@ def table(
     ] = None,
     filter: FilterOption = None,
     derive: DeriveOption = None,
+    codes: CodesOption = None,
+    codebook: CodebookOption = None,
+    coder: CoderOption = None,
     weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
     strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
@@ -86,6 +94,7 @@ def table(
     wanted, banners = comma_names(rows, "--rows"), comma_names(columns, "--columns")
     ins = read_instrument(instrument)
     known, extra = read_derived(ins, derive)
+    known, coded = read_codes_files(known, codes, codebook, coder)
     resolve_questions(known, wanted)
     for banner in banners:
         column = known.column(banner)
@@ -98,6 +107,7 @@ def table(
     if validation.rejected.height:
         err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the table", highlight=False)
     responses = derived_responses(with_design(validation.responses, data, weight, strata, cluster), extra)
+    [responses] = coded_responses([responses], coded)
     result = crosstab(responses, wanted, banners, filter=filter, ci=method, level=level)
     if fmt in ("json", "csv"):
         text = estimate_json(result) + "\n" if fmt == "json" else estimate_csv(result)
