@@ -23,11 +23,11 @@ AGREEMENT_FORMATS = ("table", "json")
 
 
 def agreement_command(
-    a: Annotated[Path, typer.Argument(help="Coder A's codes file: respondent_id,code[,coder].", show_default=False)],
-    b: Annotated[Path, typer.Argument(help="Coder B's codes file, of the same answers.", show_default=False)],
+    a: Annotated[Path, typer.Argument(help="Coder A's codes file: respondent_id,code[,coder].", metavar="A.csv", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Coder B's codes file, of the same answers.", metavar="B.csv", show_default=False)],
     coder: Annotated[
         list[str] | None,
-        typer.Option("--coder", help="Give twice to pick a coder in A, then in B, from files with a coder column naming several."),
+        typer.Option("--coder", metavar="NAME", help="Give twice to pick a coder in A, then in B, from files with a coder column naming several."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Output: table or json.")] = "table",
 ) -> None:
@@ -49,7 +49,8 @@ def agreement_command(
     second = read_codes(b, coders[1] if coders else None)
     for coding in (first, second):
         if coding.duplicates:
-            err.print(f"{coding.file}: {coding.duplicates} repeated rows (the same respondent and code) counted once")
+            repeated = "1 repeated row" if coding.duplicates == 1 else f"{coding.duplicates} repeated rows"
+            err.print(f"{coding.file}: {repeated} (the same respondent and code) counted once", soft_wrap=True)
     result = agreement(first.codes, second.codes)
     if fmt == "json":
         typer.echo(json.dumps(result.to_json(), indent=1, allow_nan=False))

@@ -104,11 +104,13 @@ def krippendorff_alpha(values: npt.ArrayLike) -> float | None:
         raise ValueError("values must be units × coders")
     present = ~np.isnan(data)
     categories = np.unique(data[present])
+    if categories.size == 0:
+        return None
     # counts[u, c]: how many coders gave unit u the value c
     counts = np.stack([((data == c) & present).sum(axis=1) for c in categories], axis=1).astype(np.float64)
     m = counts.sum(axis=1)
     pairable = m >= 2
-    if categories.size == 0 or not pairable.any():
+    if not pairable.any():
         return None
     counts, m = counts[pairable], m[pairable]
     # coincidences o_ck = Σ_u (n_uc n_uk − [c = k] n_uc) / (m_u − 1)
