@@ -120,7 +120,11 @@ def test_agreement_is_symmetric_in_the_two_coders(a, b):
         return
     ab, ba = agreement(a, b), agreement(b, a)
     assert ab.overall_kappa == pytest.approx(ba.overall_kappa) if ab.overall_kappa is not None else ba.overall_kappa is None
-    assert ab.krippendorff_alpha == pytest.approx(ba.krippendorff_alpha) if ab.krippendorff_alpha is not None else ba.krippendorff_alpha is None
+    assert (
+        ab.krippendorff_alpha == pytest.approx(ba.krippendorff_alpha)
+        if ab.krippendorff_alpha is not None
+        else ba.krippendorff_alpha is None
+    )
     for one, other in zip(ab.codes, ba.codes, strict=True):
         assert (one.code, one.n, one.both, one.a_only, one.b_only) == (other.code, other.n, other.both, other.b_only, other.a_only)
         assert one.kappa == pytest.approx(other.kappa) if one.kappa is not None else other.kappa is None
@@ -225,7 +229,18 @@ def test_cohen_kappa_of_a_table_and_its_undefined_cases():
 
 @pytest.mark.parametrize(
     ("kappa", "word"),
-    [(-0.01, "poor"), (0.0, "slight"), (0.2, "slight"), (0.21, "fair"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"), (0.81, "almost perfect"), (1.0, "almost perfect"), (None, "undefined")],
+    [
+        (-0.01, "poor"),
+        (0.0, "slight"),
+        (0.2, "slight"),
+        (0.21, "fair"),
+        (0.4, "fair"),
+        (0.6, "moderate"),
+        (0.8, "substantial"),
+        (0.81, "almost perfect"),
+        (1.0, "almost perfect"),
+        (None, "undefined"),
+    ],
 )
 def test_landis_and_kochs_words(kappa, word):
     assert landis_koch(kappa) == word

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._shared import err, print_table, out
+from ._shared import err, out, print_table
 
 if TYPE_CHECKING:
     from ..stats.agreement import Agreement
@@ -27,7 +27,9 @@ def agreement_command(
     b: Annotated[Path, typer.Argument(help="Coder B's codes file, of the same answers.", metavar="B.csv", show_default=False)],
     coder: Annotated[
         list[str] | None,
-        typer.Option("--coder", metavar="NAME", help="Give twice to pick a coder in A, then in B, from files with a coder column naming several."),
+        typer.Option(
+            "--coder", metavar="NAME", help="Give twice to pick a coder in A, then in B, from files with a coder column naming several."
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Output: table or json.")] = "table",
 ) -> None:
@@ -55,8 +57,11 @@ def agreement_command(
     if fmt == "json":
         typer.echo(json.dumps(result.to_json(), indent=1, allow_nan=False))
         return
-    title = f"Agreement of {first.file}" + (f" ({first.coder})" if first.coder else "") + f" and {second.file}" + (
-        f" ({second.coder})" if second.coder else ""
+    title = (
+        f"Agreement of {first.file}"
+        + (f" ({first.coder})" if first.coder else "")
+        + f" and {second.file}"
+        + (f" ({second.coder})" if second.coder else "")
     )
     rows = [
         [c.code, _number(c.kappa), _words(c.kappa), str(c.n), f"{100 * c.agreement:.1f}%", str(c.used_a), str(c.used_b), str(c.both)]
