@@ -286,7 +286,7 @@ def test_reader_takes_a_file_of_one_coder_and_refuses_two_without_coder(tmp_path
         ("respondent_id,code\n1,a\n,b\n", r"bad\.csv, row 3, column respondent_id: is empty"),
         (b"respondent_id,code\n1,caf\xe9\n", r"bad\.csv: not UTF-8 text: byte 0xE9 .*\(line 2\)"),
         (b"\xff\xfer\x00", r"bad\.csv: the file is UTF-16 text"),
-        ("respondent_id,code\n1,a,extra\n", r"bad\.csv: cannot be read as CSV"),
+        ("respondent_id,code\n1,a\n2,b,extra\n", r"bad\.csv, row 3: has 3 cells but the header names 2 columns"),
         ("", r"bad\.csv: has no column 'respondent_id'"),
     ],
 )

@@ -46,6 +46,7 @@ The codes reader here is small on purpose: the shared reader of codes files may 
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -249,6 +250,19 @@ def agreement(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterable[str]], co
     return Agreement(n, tuple(rows), overall, alpha, float(p_o.mean()), only_a, only_b, tuple(notes))
 
 
+def _row_error(text: str, name: str) -> InputError | None:
+    """The first row with more cells than the header, named (polars's error does not say which)."""
+    try:
+        records = csv.reader(io.StringIO(text, newline=""))
+        width = len(next(records, []))
+        for row, record in enumerate(records, start=2):
+            if len(record) > width:
+                return InputError(f"has {len(record)} cells but the header names {width} columns", file=name, row=row)
+    except csv.Error:
+        return None
+    return None
+
+
 def _respondents(n: int) -> str:
     return f"{n} respondent" + ("" if n == 1 else "s")
 
@@ -283,7 +297,7 @@ def read_codes(path: str | Path, coder: str | None = None) -> Coding:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False, raise_if_empty=False, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise InputError(f"cannot be read as CSV: {first}", file=name) from None
+        raise _row_error(text, name) or InputError(f"cannot be read as CSV: {first}", file=name) from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
     for column in CODES_COLUMNS:
         if column not in frame.columns:
