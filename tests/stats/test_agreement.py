@@ -298,3 +298,17 @@ def test_reader_errors_name_the_file_row_and_column(tmp_path, text, message):
 def test_reader_of_a_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"nothere\.csv: No such file"):
         read_codes(tmp_path / "nothere.csv")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.dictionaries(
+        st.from_regex(r"[A-Za-z0-9\-]{1,8}", fullmatch=True), st.sets(st.sampled_from(CODES), min_size=1, max_size=3), max_size=20
+    )
+)
+def test_reader_reads_back_what_a_coder_wrote(tmp_path_factory, coded):
+    folder = tmp_path_factory.mktemp("codes")
+    rows = "".join(f'"{r}",{c},ann\n' for r, codes in coded.items() for c in sorted(codes))
+    coding = read_codes(_write(folder, "a.csv", "respondent_id,code,coder\n" + rows))
+    assert coding.codes == {r: frozenset(codes) for r, codes in coded.items()}
+    assert (coding.duplicates, coding.coder) == (0, "ann" if coded else None)
