@@ -14,8 +14,9 @@ Every snippet runs in one folder per test process, holding the files the snippet
 ``earlier-waves/`` folder of the first two, ``now.csv``, ``last-year.csv`` and ``two-years-ago.csv``
 (the 2026, 2025 and 2024 waves, labelled by their file names), ``readiness-2018.csv``, ``our-org.csv``
 (the demo's organisation), ``my-survey.yaml`` (the README's instrument), ``groups.yaml`` (the derived variables of
-docs/tables.md), ``report.yaml`` (the report spec of docs/report-spec.md), ``invitees.csv``, ``targets.yaml``, and the demo's
-``barriers-codebook.yaml`` and ``barriers-codes.csv`` (docs/text-coding.md). The web commands keep their database in its ``var/``.
+docs/tables.md), ``report.yaml`` (the report spec of docs/report-spec.md), ``invitees.csv``, ``targets.yaml``, the demo's
+``barriers-codebook.yaml`` and ``barriers-codes.csv`` (docs/text-coding.md), and ``coder-a.csv`` and ``coder-b.csv`` (two
+coders' codes of 40 answers, docs/text-agreement.md). The web commands keep their database in its ``var/``.
 """
 
 from __future__ import annotations
@@ -148,7 +149,18 @@ def demo_folder(tmp_path_factory) -> Path:
     (folder / "targets.yaml").write_text("sector: {1: 0.3, 2: 0.5, 3: 0.15, 4: 0.05}\n", encoding="utf-8")
     shutil.copy(DEMO_CODEBOOK, folder / "barriers-codebook.yaml")
     shutil.copy(DEMO_CODES, folder / "barriers-codes.csv")
+    _codes_files(folder, leaders_wave(2025)["respondent_id"].head(40).to_list())
     return folder
+
+
+def _codes_files(folder: Path, ids: list[str]) -> None:
+    """Two coders' codes of 40 answers (docs/text-agreement.md): B differs from A on every
+    seventh respondent; B's file names its coder."""
+    themes = ["funding", "trust", "time", "data"]
+    a = [(r, themes[i % 4]) for i, r in enumerate(ids)] + [(r, "leadership") for r in ids[::5]]
+    b = [(r, themes[(i + 1) % 4] if i % 7 == 0 else t) for i, (r, t) in enumerate(a[: len(ids)])] + a[len(ids) :]
+    (folder / "coder-a.csv").write_text("respondent_id,code\n" + "".join(f"{r},{c}\n" for r, c in a), encoding="utf-8")
+    (folder / "coder-b.csv").write_text("respondent_id,code,coder\n" + "".join(f"{r},{c},bo\n" for r, c in b), encoding="utf-8")
 
 
 def test_the_docs_have_python_snippets():

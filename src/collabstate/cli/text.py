@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import typer
 
+from .text_agreement import agreement_command
+
 __all__ = ["text_app"]
 
 text_app = typer.Typer(
@@ -13,3 +15,5 @@ text_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
+
+text_app.command("agreement")(agreement_command)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import polars as pl
 
 from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, TextQuestion
+from ..stats.agreement import Agreement
 from .evidence import Evidence
 from .model import Cell, Column, Row, Section, Table
 
-__all__ = ["methods_section"]
+__all__ = ["agreement_sentence", "methods_section"]
 
 CI_NAMES = {
     "wilson": "Wilson score intervals on the effective base",
@@ -172,3 +173,28 @@ def methods_section(ev: Evidence) -> Section:
         section.lists.append(("What works: the models", _models(ev)))
     section.blocks.append(_questions(ev))
     return section
+
+
+def agreement_sentence(result: Agreement) -> str:
+    """The methods' sentence on two coders' agreement (issue 19): how many answers, the pooled
+    Cohen's kappa with the range of the codes' kappas, and Krippendorff's alpha; an undefined
+    figure is said so, with the codes it could not be computed for.
+
+    >>> from collabstate.stats.agreement import agreement
+    >>> a = {"1": ["a"], "2": ["b"], "3": ["a", "c"], "4": ["c"]}
+    >>> b = {"1": ["a"], "2": ["b", "c"], "3": ["b"], "4": ["c"]}
+    >>> print(agreement_sentence(agreement(a, b)))
+    Two coders coded 4 answers independently; Cohen's kappa 0.33 overall (pooled over 3 codes; 0.00 to 0.50 across them); Krippendorff's alpha 0.34.
+    """
+    kappa = "undefined overall (no code varied)" if result.overall_kappa is None else f"{result.overall_kappa:.2f} overall"
+    codes = len(result.codes)
+    spread = result.kappa_range
+    defined = sum(c.kappa is not None for c in result.codes)
+    detail = f"pooled over {codes} code{'' if codes == 1 else 's'}"
+    if spread is not None:
+        low, high = f"{spread[0]:.2f}", f"{spread[1]:.2f}"
+        detail += f"; {low} to {high}" if low != high else f"; {low}"
+        detail += " across " + ("them" if defined == codes else f"the {defined} that varied")
+    alpha = "undefined" if result.krippendorff_alpha is None else f"{result.krippendorff_alpha:.2f}"
+    answers = f"{result.n} answer{'' if result.n == 1 else 's'}"
+    return f"Two coders coded {answers} independently; Cohen's kappa {kappa} ({detail}); Krippendorff's alpha {alpha}."
