@@ -13,3 +13,8 @@ text_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
+
+# registered after text_app exists: the command modules do not import this one
+from .text_suggest import suggest  # noqa: E402
+
+text_app.command("suggest")(suggest)
