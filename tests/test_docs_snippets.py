@@ -14,7 +14,7 @@ Every snippet runs in one folder per test process, holding the files the snippet
 ``earlier-waves/`` folder of the first two, ``now.csv``, ``last-year.csv`` and ``two-years-ago.csv``
 (the 2026, 2025 and 2024 waves, labelled by their file names), ``readiness-2018.csv``, ``our-org.csv``
 (the demo's organisation), ``my-survey.yaml`` (the README's instrument), ``groups.yaml`` (the derived variables of
-docs/tables.md), ``report.yaml`` (the report spec of docs/report-spec.md), ``invitees.csv`` and ``targets.yaml``. The web commands keep their database in its ``var/``.
+docs/tables.md), ``barriers-codebook.yaml`` (the codebook of docs/text-suggest.md), ``report.yaml`` (the report spec of docs/report-spec.md), ``invitees.csv`` and ``targets.yaml``. The web commands keep their database in its ``var/``.
 """
 
 from __future__ import annotations
@@ -140,6 +140,9 @@ def demo_folder(tmp_path_factory) -> Path:
     tables = (ROOT / "docs" / "tables.md").read_text(encoding="utf-8")
     [groups] = [y for y in re.findall(r"^```yaml\n(.*?)^```", tables, re.S | re.M) if y.startswith("derived:")]
     (folder / "groups.yaml").write_text(groups, encoding="utf-8")
+    suggest = (ROOT / "docs" / "text-suggest.md").read_text(encoding="utf-8")
+    [codebook] = [y for y in re.findall(r"^```yaml\n(.*?)^```", suggest, re.S | re.M) if y.startswith("question:")]
+    (folder / "barriers-codebook.yaml").write_text(codebook, encoding="utf-8")
     specs = (ROOT / "docs" / "report-spec.md").read_text(encoding="utf-8")
     [spec] = [y for y in re.findall(r"^```yaml\n(.*?)^```", specs, re.S | re.M) if y.startswith("title:")]
     (folder / "report.yaml").write_text(spec, encoding="utf-8")

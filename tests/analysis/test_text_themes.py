@@ -27,13 +27,36 @@ from collabstate.analysis.themes import (
 from collabstate.errors import RefusedError, UsageError
 
 TOPICS = {
-    "funding": "funding grants budget money finance investment cash costs spending fiscal".split(),
-    "trust": "trust honesty respect openness confidence relationships goodwill candour integrity faith".split(),
-    "regulation": "regulation rules compliance paperwork licensing permits legislation red tape bureaucracy audits".split(),
-    "skills": "skills training apprenticeships talent learning courses teachers graduates mentoring qualifications".split(),
+    "funding": ["funding", "grants", "budget", "money", "finance", "investment", "cash", "costs", "spending", "fiscal"],
+    "trust": ["trust", "honesty", "respect", "openness", "confidence", "relationships", "goodwill", "candour", "integrity", "faith"],
+    "regulation": [
+        "regulation",
+        "rules",
+        "compliance",
+        "paperwork",
+        "licensing",
+        "permits",
+        "legislation",
+        "red",
+        "tape",
+        "bureaucracy",
+        "audits",
+    ],
+    "skills": [
+        "skills",
+        "training",
+        "apprenticeships",
+        "talent",
+        "learning",
+        "courses",
+        "teachers",
+        "graduates",
+        "mentoring",
+        "qualifications",
+    ],
 }
 #: Words any answer may hold, whatever its topic: noise the themes must see through.
-SHARED = "really think important sectors together partners better working".split()
+SHARED = ["really", "think", "important", "sectors", "together", "partners", "better", "working"]
 
 
 def synthetic(n_per_topic: int, seed: int) -> tuple[list[str], list[str]]:

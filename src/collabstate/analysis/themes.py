@@ -169,7 +169,9 @@ def suggest_themes(
         raise UsageError(argument="the number of themes", value=k, expected=f"a whole number from 1 to {MAX_THEMES}")
     positions, answers = _answered(texts)
     if not answers:
-        raise RefusedError(f"no answers to suggest themes from: all {len(texts):,} are blank" if texts else "no answers to suggest themes from")
+        raise RefusedError(
+            f"no answers to suggest themes from: all {len(texts):,} are blank" if texts else "no answers to suggest themes from"
+        )
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
@@ -316,7 +318,10 @@ def read_simple_codebook(path: str | Path) -> Codebook:
             problems.append(Problem(where, "a code is a mapping with `id` and `label`", at("codes", i)))
             continue
         extra = sorted(str(key) for key in entry if key not in ("id", "label", "description", "keywords", "parent"))
-        problems += [Problem(f"{where}.{key}", "unknown key; a code has `id`, `label`, `description`, `keywords`", at("codes", i, key)) for key in extra]
+        problems += [
+            Problem(f"{where}.{key}", "unknown key; a code has `id`, `label`, `description`, `keywords`", at("codes", i, key))
+            for key in extra
+        ]
         code_id, label = entry.get("id"), entry.get("label")
         description, words = entry.get("description") or "", entry.get("keywords") or []
         if not isinstance(code_id, (str, int)) or isinstance(code_id, bool) or not str(code_id).strip():
@@ -409,13 +414,17 @@ def suggest_codes(ids: Sequence[str], texts: Sequence[str | None], codebook: Cod
     for position, hits in zip(positions, found):
         rid = str(ids[position])
         if hits:
-            rows += [{"respondent_id": rid, "code": codebook.codes[c].id, "score": 1.0, "why": f"keyword: {keyword}"} for c, keyword in hits]
+            rows += [
+                {"respondent_id": rid, "code": codebook.codes[c].id, "score": 1.0, "why": f"keyword: {keyword}"} for c, keyword in hits
+            ]
             continue
         scores = similar[s]
         s += 1
         best = int(np.argmax(scores)) if scores.size else -1
         if best >= 0 and scores[best] >= threshold and scores[best] > 0:
-            rows.append({"respondent_id": rid, "code": codebook.codes[best].id, "score": round(float(scores[best]), 4), "why": "similarity"})
+            rows.append(
+                {"respondent_id": rid, "code": codebook.codes[best].id, "score": round(float(scores[best]), 4), "why": "similarity"}
+            )
     return rows
 
 

@@ -84,7 +84,9 @@ def suggest(
         rows = suggest_codes(ids, texts, book, threshold=threshold)
         answered = sum(1 for t in texts if t is not None and t.strip())
         coded = len({r["respondent_id"] for r in rows})
-        err.print(f"{len(rows):,} suggestions for {coded:,} of the {answered:,} answers to {question}: to accept or reject", highlight=False)
+        err.print(
+            f"{len(rows):,} suggestions for {coded:,} of the {answered:,} answers to {question}: to accept or reject", highlight=False
+        )
         if fmt == "json":
             typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
         elif fmt == "csv":
@@ -124,7 +126,9 @@ def text_question(instrument: Instrument, name: str) -> None:
     known = {c.name: c for c in instrument.columns}
     if name in known:
         kind = known[name].question.type
-        raise UsageError(f"{name!r} is a {kind} question, not a text question{did_you_mean(name, texts)}; the text questions of {instrument.id}: {listed}")
+        raise UsageError(
+            f"{name!r} is a {kind} question, not a text question{did_you_mean(name, texts)}; the text questions of {instrument.id}: {listed}"
+        )
     raise UnknownNameError(f"{name!r} is not a text question of {instrument.id}{did_you_mean(name, texts)}; its text questions: {listed}")
 
 
