@@ -132,3 +132,15 @@ def test_a_question_nobody_answered_is_refused(answers, tmp_path):
     pl.read_csv(answers, infer_schema=False).with_columns(pl.lit(None, pl.String).alias("example_text")).write_csv(empty)
     done = _run(str(empty), "-i", "leaders", "-q", "example_text")
     assert done.exit_code == 1 and "no answers to suggest themes from: all 300 are blank" in done.stderr
+
+
+def test_without_respondent_ids_answers_are_named_by_their_row(answers, tmp_path):
+    plain = tmp_path / "no-ids.csv"
+    frame = pl.read_csv(answers, infer_schema=False).drop("respondent_id")
+    frame.write_csv(plain)
+    done = _run(str(plain), "-i", "leaders", "-q", "example_text", "--themes", "3", "--format", "csv")
+    assert done.exit_code == 0, done.output
+    rows = pl.read_csv(done.stdout.encode())
+    # the file's row as a spreadsheet shows it: the header is row 1
+    answered = [f"row {i + 2}" for i, t in enumerate(frame["example_text"]) if t is not None and t.strip()]
+    assert set(rows["respondent_id"]) <= set(answered) and rows.height >= len(answered) - 5
