@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from .text_agreement import agreement_command
+from .text_suggest import suggest
 
 __all__ = ["text_app"]
 
@@ -17,3 +18,4 @@ text_app = typer.Typer(
 )
 
 text_app.command("agreement")(agreement_command)
+text_app.command("suggest")(suggest)
