@@ -159,6 +159,15 @@ def report(
     codes: CodesOption = None,
     codebook: CodebookOption = None,
     coder: CoderOption = None,
+    second_coder: Annotated[
+        Path | None,
+        typer.Option(
+            "--second-coder",
+            help="Another coder's codes file of the same answers (as the first --codes): the methods state the two coders' "
+            "agreement (Cohen's kappa, Krippendorff's alpha).",
+            show_default=False,
+        ),
+    ] = None,
     spec: Annotated[
         Path | None,
         typer.Option(
@@ -198,6 +207,7 @@ def report(
     ins = read_instrument(instrument)
     known, extra = read_derived(ins, derive)
     known, coded = read_codes_files(known, codes, codebook, coder)
+    coding = _agreement(codes, coder, second_coder)
     _check_by(known, by)
     if weights_missing is not None and weights_missing not in _WEIGHTS_MISSING:
         raise typer.BadParameter(f"{weights_missing!r} is not one of own-cell, unweighted", param_hint="--weights-missing")
@@ -223,11 +233,25 @@ def report(
             progress=lambda m: progress.update(task, description=m),
             spec=loaded,
             pptx_template=pptx_template,
+            coding=coding,
         )
     for warning in paths.warnings:
         err.print(f"warning: {warning}", highlight=False)
     for path in paths.written():
         out.print(str(path), highlight=False)
+
+
+def _agreement(codes: list[Path] | None, coder: str | None, second: Path | None) -> list[str]:
+    """The methods' sentence on the agreement of the first codes file with ``second``; none without it."""
+    if second is None:
+        return []
+    if not codes:
+        raise typer.BadParameter("give the first coder's codes with --codes (and its --codebook)", param_hint="--second-coder")
+    from ..report.methods import agreement_sentence
+    from ..stats.agreement import agreement, read_codes
+
+    first, other = read_codes(codes[0], coder), read_codes(second)
+    return [f"{agreement_sentence(agreement(first.codes, other.codes)).rstrip('.')} (files {codes[0].name} and {second.name})."]
 
 
 def benchmark(

@@ -153,6 +153,7 @@ def build_report(
     pptx_template: str | Path | None = None,
     tables: Sequence[CrosstabLayout | str] = (),
     quotes: bool = True,
+    coding: Sequence[str] = (),
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx``, ``report.pptx`` and ``estimates.json``
         (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
@@ -171,7 +172,8 @@ def build_report(
         takes (see :mod:`collabstate.report.pptx`);
     ``tables`` are crosstabs laid out already (:func:`~collabstate.report.crosstab.crosstab_layout`),
         shown in a section Tables (a sentence among them is said there: a table that could not be made);
-        ``quotes=False`` leaves out every open-text quote (drawn or chosen by a spec) from every format."""
+        ``quotes=False`` leaves out every open-text quote (drawn or chosen by a spec) from every format;
+        ``coding`` lines on how open answers were coded (two coders' agreement), a list of the methods."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -199,6 +201,8 @@ def build_report(
     )
     say("Laying out the sections")
     report = build_model(ev, title=title, tables=tables)
+    if coding and (methods := report.section("methods")) is not None:
+        methods.lists.append(("Coding of open answers", list(coding)))
     warnings = apply_spec(report, ev, spec) if spec is not None else []
     if not quotes:
         without_quotes(report)
