@@ -56,7 +56,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..dataset import decode_text
-from ..errors import InputError, RefusedError, UnknownNameError
+from ..errors import InputError, RefusedError, UnknownNameError, UsageError
 
 __all__ = [
     "Agreement",
@@ -86,7 +86,7 @@ def cohen_kappa(both: int, a_only: int, b_only: int, neither: int) -> float | No
     """
     a, b, c, d = both, a_only, b_only, neither
     if min(a, b, c, d) < 0:
-        raise ValueError("counts cannot be negative")
+        raise UsageError(argument="counts", value=(a, b, c, d), expected="four counts of 0 or more")
     denominator = (a + b) * (b + d) + (a + c) * (c + d)
     return None if denominator == 0 else 2 * (a * d - b * c) / denominator
 
@@ -102,7 +102,7 @@ def krippendorff_alpha(values: npt.ArrayLike) -> float | None:
     """
     data = np.asarray(values, dtype=np.float64)
     if data.ndim != 2:
-        raise ValueError("values must be units × coders")
+        raise UsageError(argument="values", value=np.shape(values), expected="an array of units × coders")
     present = ~np.isnan(data)
     categories = np.unique(data[present])
     if categories.size == 0:
