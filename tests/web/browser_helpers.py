@@ -70,6 +70,13 @@ def assert_layout(page, what: str) -> None:
         pytest.fail("\n".join(lines), pytrace=False)
 
 
+def accessible_at_widths(page, what: str, widths: tuple[int, ...] = (390, 1280)) -> None:
+    """axe on the page at each width (a phone's, a desktop's), the page's height kept at 844."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 844})
+        assert_accessible(page, f"{what}, {width} px wide")
+
+
 def heading(page) -> str:
     return " ".join(page.locator("h1").first.inner_text().split())
 

@@ -35,10 +35,13 @@ from ._shared import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.table import Table
 
     from ..analysis.drivers import Drivers
     from ..analysis.models import ModelFit
+    from ..dataset import Responses
 
 __all__ = ["drivers", "model", "reliability"]
 
@@ -83,13 +86,7 @@ def model(
         raise typer.BadParameter(f"{family!r} is not one of {', '.join(FAMILIES)}", param_hint="--family")
     level = check_level(level)
     names = comma_names(predictors, "--predictors")
-    ins = read_instrument(instrument)
-    _known, extra = read_derived(ins, derive)
-    validation = read_data(data, ins)
-    report_problems(validation)
-    if validation.rejected.height:
-        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out of the model", highlight=False)
-    responses = derived_responses(with_design(validation.responses, data, weight, strata, cluster), extra)
+    responses = _responses(data, instrument, derive, weight, strata, cluster)
     fitted = fit_model(responses, outcome, names, family, filter=filter)
     for note in fitted.notes:
         err.print(f"Note: {note}", highlight=False, markup=False)
@@ -106,6 +103,18 @@ def model(
         typer.echo(buffer.getvalue(), nl=False)
     else:
         out.print(model_table(fitted, level))
+
+
+def _responses(data: Path, instrument: str, derive: Path | None, weight: str | None, strata: str | None, cluster: str | None) -> Responses:
+    """The data read and checked against the instrument (problems and rejected rows told on
+    stderr), with their design and derived variables: what ``model`` and ``drivers`` fit."""
+    ins = read_instrument(instrument)
+    _known, extra = read_derived(ins, derive)
+    validation = read_data(data, ins)
+    report_problems(validation)
+    if validation.rejected.height:
+        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out", highlight=False)
+    return derived_responses(with_design(validation.responses, data, weight, strata, cluster), extra)
 
 
 def model_table(fitted: ModelFit, level: float) -> Table:
@@ -172,13 +181,7 @@ def drivers(
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(MODEL_FORMATS)}", param_hint="--format")
     level = check_level(level)
     names = comma_names(predictors, "--predictors")
-    ins = read_instrument(instrument)
-    _known, extra = read_derived(ins, derive)
-    validation = read_data(data, ins)
-    report_problems(validation)
-    if validation.rejected.height:
-        err.print(f"{validation.rejected.height} of {validation.n_read} rows rejected and left out", highlight=False)
-    responses = derived_responses(with_design(validation.responses, data, weight, strata, cluster), extra)
+    responses = _responses(data, instrument, derive, weight, strata, cluster)
     found = key_drivers(responses, outcome, names, filter=filter, level=level)
     err.print(f"R² = {found.r2:.3f} (jackknife SE {found.r2_se:.3f}, {found.replicates} replicates); n = {found.n:,}", highlight=False)
     for note in found.notes:

@@ -9,18 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import assert_accessible, heading, sign_in, submit
+from browser_helpers import accessible_at_widths, heading, sign_in, submit
 from workspace_helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (390, 1280)
-
-
-def check(page, what: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 844})
-        assert_accessible(page, f"{what}, {width} px wide")
+check = accessible_at_widths
 
 
 def test_a_colleague_is_invited_and_joins(new_page, live_server, owner_b, org_b, settings, tmp_path):

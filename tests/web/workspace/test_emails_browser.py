@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import assert_accessible, follow, heading, sign_in, submit
+from browser_helpers import accessible_at_widths, assert_accessible, follow, heading, sign_in, submit
 from django.core import mail
 from workspace_helpers import PASSWORD
 
@@ -18,13 +18,7 @@ from collabstate.web.surveys.sending import send
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (390, 1280)
-
-
-def check(page, what: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 844})
-        assert_accessible(page, f"{what}, {width} px wide")
+check = accessible_at_widths
 
 
 def test_an_analyst_edits_the_invitation_and_an_invitee_opts_out(new_page, live_server, wave_b, analyst_b, settings):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_helpers import assert_accessible, follow, heading, sign_in, submit
+from browser_helpers import accessible_at_widths, follow, heading, sign_in, submit
 from django.core import mail
 from django.utils import timezone
 from workspace_helpers import PASSWORD
@@ -19,13 +19,7 @@ from collabstate.web.workspace.models import ScheduleStep
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (390, 1280)
-
-
-def check(page, what: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 844})
-        assert_accessible(page, f"{what}, {width} px wide")
+check = accessible_at_widths
 
 
 def test_an_analyst_plans_a_schedule_and_sees_it_run(new_page, analyst_b, wave_b):
