@@ -221,7 +221,9 @@ def drivers_table(found: Drivers, level: float) -> Table:
     shown.add_column("Quadrant")
     for d in found.drivers:
         direction = {"positive": "higher with more", "negative": "lower with more"}.get(d.sign or "", "—")
-        shown.add_row(literal(d.label), f"{d.importance:.0%}", f"{d.ci_low:.0%} to {d.ci_high:.0%}", direction, d.quadrant or "—")
+        shown.add_row(
+            literal(d.label.rsplit(": ", 1)[-1]), f"{d.importance:.0%}", f"{d.ci_low:.0%} to {d.ci_high:.0%}", direction, d.quadrant or "—"
+        )
     return shown
 
 
