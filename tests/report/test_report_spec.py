@@ -9,10 +9,11 @@ import polars as pl
 import pytest
 
 from collabstate import Responses, load_instrument
+from collabstate.analysis.redact import redact
 from collabstate.demo import leaders_wave
 from collabstate.report.evidence import gather
 from collabstate.report.sections import build_model
-from collabstate.report.spec import SpecError, apply_spec, parse_spec, redact
+from collabstate.report.spec import SpecError, apply_spec, parse_spec
 
 LEADERS = load_instrument("leaders")
 

@@ -154,6 +154,7 @@ def build_report(
     tables: Sequence[CrosstabLayout | str] = (),
     quotes: bool = True,
     coding: Sequence[str] = (),
+    names: tuple[Sequence[str], Sequence[str]] = ((), ()),
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx``, ``report.pptx`` and ``estimates.json``
         (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
@@ -173,7 +174,8 @@ def build_report(
     ``tables`` are crosstabs laid out already (:func:`~collabstate.report.crosstab.crosstab_layout`),
         shown in a section Tables (a sentence among them is said there: a table that could not be made);
         ``quotes=False`` leaves out every open-text quote (drawn or chosen by a spec) from every format;
-        ``coding`` lines on how open answers were coded (two coders' agreement), a list of the methods."""
+        ``coding`` lines on how open answers were coded (two coders' agreement), a list of the methods;
+        ``names`` (people, organisations: an invitee list's) are taken out of every quote shown."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -200,7 +202,7 @@ def build_report(
         weighting=weighting,
     )
     say("Laying out the sections")
-    report = build_model(ev, title=title, tables=tables)
+    report = build_model(ev, title=title, tables=tables, names=names)
     if coding and (methods := report.section("methods")) is not None:
         methods.lists.append(("Coding of open answers", list(coding)))
     warnings = apply_spec(report, ev, spec) if spec is not None else []

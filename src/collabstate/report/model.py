@@ -331,6 +331,8 @@ class Report:
     organisation: str = ""
     colours: dict[str, str] = field(default_factory=dict)
     footnotes: list[str] = field(default_factory=list)
+    #: People's and organisations' names (an invitee list's) taken out of every quote shown.
+    redact_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ..analysis.findings import Finding, choose_findings, key_findings, significant
 from ..analysis.headlines import headline_measures
 from ..analysis.quotes import sample_quotes
+from ..analysis.redact import redact
 from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, ScaleQuestion, SingleQuestion, TextQuestion
 from .blocks import distribution, ranking, statements
 from .crosstab import CrosstabLayout, crosstab_section
@@ -122,7 +123,7 @@ def _headlines(ev: Evidence) -> tuple[Section, Section, Section]:
     return _key_findings(ev, chosen), head, findings
 
 
-def _quotes(ev: Evidence) -> Section | None:
+def _quotes(ev: Evidence, names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Section | None:
     texts = [q for q in ev.instrument.questions if isinstance(q, TextQuestion) and not q.id.endswith("_other_text")]
     if not texts:
         return None
@@ -130,12 +131,13 @@ def _quotes(ev: Evidence) -> Section | None:
     section.intro.append(
         f"Quotes drawn at random (fixed seed {QUOTE_SEED}, so the same data always give the same quotes) from the open-text answers, "
         f"up to three per {'group' if not ev.by else ev.instrument.question(ev.by).label.lower()}; groups of fewer than {ev.min_base} "
-        "respondents give none. They illustrate; they do not measure."
+        "respondents give none. E-mail addresses, phone numbers, web addresses and known names are removed from them, as marked. "
+        "They illustrate; they do not measure."
     )
     labels: dict[str | None, str] = {g.code: g.label for g in ev.groups()}  # a quote without a breakdown has no group (None)
     for q in texts:
         drawn = sample_quotes(ev.responses, q.id, by=ev.by, per_group=3, seed=QUOTE_SEED, min_base=ev.min_base)
-        quotes = [Quote(t, labels.get(d["group"], "All respondents")) for d in drawn for t in d["texts"]]
+        quotes = [Quote(redact(t, *names)[0], labels.get(d["group"], "All respondents")) for d in drawn for t in d["texts"]]
         if quotes:
             section.quotes[q.text] = quotes
     return section if section.quotes else None
@@ -156,9 +158,18 @@ def _profile(ev: Evidence) -> Section | None:
     return section
 
 
-def build_model(ev: Evidence, *, title: str | None = None, tables: Sequence[CrosstabLayout | str] = ()) -> Report:
+def build_model(
+    ev: Evidence,
+    *,
+    title: str | None = None,
+    tables: Sequence[CrosstabLayout | str] = (),
+    names: tuple[Sequence[str], Sequence[str]] = ((), ()),
+) -> Report:
     """The report's sections from the evidence; ``tables``, crosstabs laid out already (the
-    workspace's saved tables), make a section Tables before the methods."""
+    workspace's saved tables), make a section Tables before the methods; ``names``, the people's
+    and the organisations' names of an invitee list, are taken out of the quotes (as are e-mail
+    addresses, phone numbers and web addresses: :mod:`collabstate.analysis.redact`)."""
+    known = (tuple(names[0]), tuple(names[1]))
     ins = ev.instrument
     sections: list[Section] = list(_headlines(ev))
     trends = trend_section(ev)
@@ -201,7 +212,7 @@ def build_model(ev: Evidence, *, title: str | None = None, tables: Sequence[Cros
         for q in rest:
             other.blocks.extend(_render(ev, q))
         sections.append(other)
-    for extra in (_quotes(ev), _profile(ev)):
+    for extra in (_quotes(ev, known), _profile(ev)):
         if extra:
             sections.append(extra)
     if tables:
@@ -213,4 +224,4 @@ def build_model(ev: Evidence, *, title: str | None = None, tables: Sequence[Cros
         earlier = [w for w in reversed(ev.waves[:-1]) if w in ev.sizes]
         who += ", compared with " + ", ".join(f"{ev.sizes[w]:,} in {w}" for w in earlier)
     subtitle = f"{ins.title}: {who}."
-    return Report(title, subtitle, sections, reading=ev.reading)
+    return Report(title, subtitle, sections, reading=ev.reading, redact_names=known)

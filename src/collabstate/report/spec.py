@@ -43,6 +43,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..analysis.redact import redact
 from ..instrument.yaml_file import Problem, YAMLFileError, clean_loc, line_of, read_file_text, read_yaml
 from .evidence import Evidence
 from .findings import CHANGE_WORDS
@@ -222,27 +223,9 @@ def render_text(text: str, ev: Evidence, where: str, warnings: list[str], notes:
 
 
 # --------------------------------------------------------------------------------- quotes
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])(?:\+?\d[\d ()-]{7,}\d)(?![\w])")
-
-
-def redact(text: str) -> tuple[str, list[str]]:
-    """The text with e-mail addresses and phone numbers replaced, and what was replaced."""
-    found: list[str] = []
-
-    def swap(kind: str) -> Any:
-        def inner(m: re.Match[str]) -> str:
-            found.append(kind)
-            return f"[{kind} removed]"
-
-        return inner
-
-    text = _EMAIL.sub(swap("e-mail address"), text)
-    text = _PHONE.sub(swap("phone number"), text)
-    return text, found
-
-
-def _quotes(ev: Evidence, loaded: LoadedSpec, warnings: list[str]) -> dict[str, list[Quote]]:
+def _quotes(
+    ev: Evidence, loaded: LoadedSpec, warnings: list[str], report_names: tuple[tuple[str, ...], tuple[str, ...]]
+) -> dict[str, list[Quote]]:
     data = ev.responses.data
     chosen: dict[str, list[Quote]] = {}
     if "respondent_id" not in data.columns:
@@ -269,7 +252,7 @@ def _quotes(ev: Evidence, loaded: LoadedSpec, warnings: list[str]) -> dict[str, 
                                 "it could identify them")  # fmt: skip
                 continue
             attribution = group.label
-        text, removed = redact(str(rows[q.question][0]))
+        text, removed = redact(str(rows[q.question][0]), *report_names)
         if removed:
             warnings.append(f"{where}: {', '.join(sorted(set(removed)))} removed from the quote of {q.respondent!r}; review it")
         chosen.setdefault(column.label, []).append(Quote(text, attribution))
@@ -309,9 +292,9 @@ def apply_spec(report: Report, ev: Evidence, loaded: LoadedSpec) -> list[str]:
             section.commentary = render_text(s.commentary, ev, loaded.where("sections", i, "commentary"), warnings, notes)
     if spec.quotes:
         quotes = report.section("quotes") or Section("quotes", "In their own words")
-        quotes.intro = ["Quotes chosen by the analyst. Groups of fewer than " f"{ev.min_base} respondents give none; e-mail addresses "
-                        "and phone numbers are removed. They illustrate; they do not measure."]  # fmt: skip
-        quotes.quotes = _quotes(ev, loaded, warnings)
+        quotes.intro = ["Quotes chosen by the analyst. Groups of fewer than " f"{ev.min_base} respondents give none; e-mail addresses, "
+                        "phone numbers, web addresses and known names are removed. They illustrate; they do not measure."]  # fmt: skip
+        quotes.quotes = _quotes(ev, loaded, warnings, report.redact_names)
         if quotes not in report.sections:
             report.sections.insert(len(report.sections) - 1, quotes)
     named = [known[s.id] for s in spec.sections if not s.hidden]

@@ -428,3 +428,14 @@ def test_a_built_report_is_built_afresh_when_the_response_rate_s_figures_change(
     Respondent.objects.filter(pk=Respondent.objects.filter(wave=invited_and_imported).first().pk).update(invitee=None)
     report = frame_of(client, results_page(client, invited_and_imported))
     assert len(builds) == 2 and methods_line(report, "Response rate:").startswith("Response rate: 4 of 5 invited, 80.0%")
+
+
+def test_the_reports_quotes_lose_the_invitee_lists_names(make_wave, org_b):
+    """The live report is built with the wave's invitees' names and organisations (``names=`` of
+    build_report), which its quotes then lose (the redaction: tests/analysis/test_redact_quotes.py)."""
+    from collabstate.web.workspace import results
+
+    wave = make_wave("names", organisation=org_b)
+    add_invitees(wave, "email,name,organisation\nami@example.org,Ami Patel,North Trust\nbo@example.org,,\ncy@example.org,Cy,North Trust\n")
+    people, organisations = results._invitee_names(wave)
+    assert sorted(people) == ["Ami Patel", "Cy"] and organisations == ["North Trust"]

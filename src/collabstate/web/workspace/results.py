@@ -257,6 +257,14 @@ class _RateFigures(TypedDict):
     imported: int
 
 
+def _invitee_names(wave: Wave) -> tuple[list[str], list[str]]:
+    """The people's and the organisations' names of the wave's invitee list, taken out of the
+    report's quotes (contact details purged by retention are gone from here too)."""
+    people = list(wave.invitees.exclude(name="").values_list("name", flat=True).distinct())
+    organisations = list(wave.invitees.exclude(organisation="").values_list("organisation", flat=True).distinct())
+    return people, organisations
+
+
 def _rate_figures(wave: Wave) -> _RateFigures:
     """What the report's response rate is made of (:func:`build_report`'s keywords): the rate is
     of invitees only; responses imported from files are named beside it. ``None`` for no one
@@ -300,7 +308,7 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
             spec = parse_spec(version.text, f"report text version {version.number}") if version else None
             build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
                          title=wave.title, progress=progress, tables=saved_tables_for_report(wave, current.responses),
-                         spec=spec, quotes=choice.quotes, **_rate_figures(wave))  # fmt: skip
+                         spec=spec, quotes=choice.quotes, names=_invitee_names(wave), **_rate_figures(wave))  # fmt: skip
         except SpecError as exc:  # a section it names that this choice's report lacks (Trends without an earlier wave …)
             raise Unreportable(f"{exc} (edit the report's text on its page)") from exc
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
