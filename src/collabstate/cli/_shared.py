@@ -10,6 +10,7 @@ terminal. A style is given as a :class:`rich.text.Text`, never as markup in a st
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # rich's tables and spinners are imported where they are draw
 
 __all__ = [
     "FORMATS",
+    "ClusterOption",
     "CodebookOption",
     "CoderOption",
     "CodesOption",
@@ -36,12 +38,16 @@ __all__ = [
     "DeriveOption",
     "FilterOption",
     "InstrumentOption",
+    "LevelOption",
     "LiteralConsole",
+    "StrataOption",
+    "WeightOption",
     "coded_responses",
     "comma_names",
     "derived_responses",
     "err",
     "fail",
+    "finite",
     "literal",
     "out",
     "print_error",
@@ -215,6 +221,24 @@ DeriveOption = Annotated[
     Path | None,
     typer.Option("--derive", help="A YAML file of derived variables (groups, recodes, bands, NETs over questions), usable as questions."),
 ]
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity, in it or in the dicts and lists it holds, as None:
+    JSON's null (JSON has no NaN)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
+WeightOption = Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")]
+StrataOption = Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")]
+ClusterOption = Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")]
+LevelOption = Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")]
 FilterOption = Annotated[
     str | None,
     typer.Option(

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ._shared import (
+    ClusterOption,
     CodebookOption,
     CoderOption,
     CodesOption,
@@ -27,10 +27,14 @@ from ._shared import (
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    LevelOption,
+    StrataOption,
+    WeightOption,
     coded_responses,
     comma_names,
     derived_responses,
     err,
+    finite,
     literal,
     out,
     read_codes_files,
@@ -66,11 +70,11 @@ def estimate(
         str | None,
         typer.Option("--by", help="Break down by a single-choice question or a design column (wave, stratum, cluster); two as a,b."),
     ] = None,
-    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
-    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    weight: WeightOption = None,
+    strata: StrataOption = None,
+    cluster: ClusterOption = None,
     ci: Annotated[str, typer.Option("--ci", help="Interval for shares: wilson, logit, beta (Korn-Graubard) or wald.")] = "wilson",
-    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    level: LevelOption = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
     derive: DeriveOption = None,
     filter: FilterOption = None,
@@ -124,17 +128,11 @@ SHARES = ("proportion", "net")
 FLAG_NOTES = {"low_base": "low base", "no_valid_answers": "no valid answers", "empty_group": "empty group", "no_interval": "no interval"}
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def estimate_records(table: pl.DataFrame) -> list[dict[str, Any]]:
     """The rows of the estimate table as plain dicts (what the JSON holds)."""
     records = []
     for row in table.iter_rows(named=True):
-        row = {k: _clean(v) for k, v in row.items()}
+        row = {k: finite(v) for k, v in row.items()}
         row["flags"] = list(row["flags"] or [])
         row["letters"] = row["letters"] or ""
         records.append(row)

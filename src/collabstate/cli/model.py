@@ -19,13 +19,18 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from ._shared import (
+    ClusterOption,
     DataArgument,
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    LevelOption,
+    StrataOption,
+    WeightOption,
     comma_names,
     derived_responses,
     err,
+    finite,
     out,
     read_data,
     read_derived,
@@ -46,25 +51,26 @@ if TYPE_CHECKING:
 __all__ = ["drivers", "model", "reliability"]
 
 MODEL_FORMATS = ("json", "csv", "table")
+OutcomeOption = Annotated[
+    str, typer.Option("--outcome", help='A number, scale or grid question, an option, or a condition such as "q6_success in (1, 2)".')
+]
+PredictorsOption = Annotated[str, typer.Option("--predictors", help="Questions, grid rows, options or derived variables, comma-separated.")]
 
 
 def model(
     data: DataArgument,
     instrument: InstrumentOption,
-    outcome: Annotated[
-        str,
-        typer.Option("--outcome", help='A number, scale or grid question, an option, or a condition such as "q6_success in (1, 2)".'),
-    ],
-    predictors: Annotated[str, typer.Option("--predictors", help="Questions, grid rows, options or derived variables, comma-separated.")],
+    outcome: OutcomeOption,
+    predictors: PredictorsOption,
     family: Annotated[
         str | None, typer.Option("--family", help="linear or logistic (default: logistic for a condition or an option, else linear).")
     ] = None,
     filter: FilterOption = None,
     derive: DeriveOption = None,
-    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
-    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
-    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    weight: WeightOption = None,
+    strata: StrataOption = None,
+    cluster: ClusterOption = None,
+    level: LevelOption = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
 ) -> None:
     """A survey-weighted regression, as R's svyglm: each predictor's coefficient with its design-based
@@ -90,7 +96,7 @@ def model(
     fitted = fit_model(responses, outcome, names, family, filter=filter)
     for note in fitted.notes:
         err.print(f"Note: {note}", highlight=False, markup=False)
-    rows = _finite(fitted.rows(level))
+    rows = finite(fitted.rows(level))
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=1, allow_nan=False))
     elif fmt == "csv":
@@ -151,17 +157,14 @@ def model_table(fitted: ModelFit, level: float) -> Table:
 def drivers(
     data: DataArgument,
     instrument: InstrumentOption,
-    outcome: Annotated[
-        str,
-        typer.Option("--outcome", help='A number, scale or grid question, an option, or a condition such as "q6_success in (1, 2)".'),
-    ],
-    predictors: Annotated[str, typer.Option("--predictors", help="Questions, grid rows, options or derived variables, comma-separated.")],
+    outcome: OutcomeOption,
+    predictors: PredictorsOption,
     filter: FilterOption = None,
     derive: DeriveOption = None,
-    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
-    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
-    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    weight: WeightOption = None,
+    strata: StrataOption = None,
+    cluster: ClusterOption = None,
+    level: LevelOption = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv or table.")] = "json",
 ) -> None:
     """Key drivers: each predictor's share of the outcome's explained variance (Johnson's relative
@@ -186,7 +189,7 @@ def drivers(
     err.print(f"R² = {found.r2:.3f} (jackknife SE {found.r2_se:.3f}, {found.replicates} replicates); n = {found.n:,}", highlight=False)
     for note in found.notes:
         err.print(f"Note: {note}", highlight=False, markup=False)
-    rows = _finite([d.record() for d in found.drivers])
+    rows = finite([d.record() for d in found.drivers])
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=1, allow_nan=False))
     elif fmt == "csv":
@@ -238,7 +241,7 @@ def reliability(
     weighted: Annotated[
         bool, typer.Option("--weighted", help="Use the design's weights (default: unweighted, as psych and lavaan).")
     ] = False,
-    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
+    weight: WeightOption = None,
     level: Annotated[float, typer.Option("--level", help="Confidence level of alpha's interval, between 0 and 1.")] = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json or table.")] = "json",
 ) -> None:
@@ -273,7 +276,7 @@ def reliability(
     levels = group_invariance(responses, names, by) if by is not None and cfa else []
     if fmt == "json":
         whole = {"groups": records, "invariance": [lv.record() for lv in levels] or None} if by is not None else records[0]
-        typer.echo(json.dumps(_finite(whole), indent=1, allow_nan=False))
+        typer.echo(json.dumps(finite(whole), indent=1, allow_nan=False))
         return
     from rich.table import Table
 
@@ -304,14 +307,3 @@ def reliability(
             holds = "—" if lv.holds is None else "yes" if lv.holds else "no"
             inv.add_row(lv.level, f"{lv.chisq:.1f}", str(lv.df), f"{lv.cfi:.3f}", f"{lv.rmsea:.3f}", f"{lv.srmr:.3f}", holds)
         out.print(inv)
-
-
-def _finite(value: object) -> object:
-    """``value`` with every NaN or infinity (alpha without an item, of two) as None: JSON's null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..report.crosstab import CrosstabLayout
 
 from ._shared import (
+    ClusterOption,
     CodebookOption,
     CoderOption,
     CodesOption,
@@ -26,6 +27,9 @@ from ._shared import (
     DeriveOption,
     FilterOption,
     InstrumentOption,
+    LevelOption,
+    StrataOption,
+    WeightOption,
     coded_responses,
     comma_names,
     derived_responses,
@@ -59,14 +63,14 @@ def table(
     codes: CodesOption = None,
     codebook: CodebookOption = None,
     coder: CoderOption = None,
-    weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: 'weight' when the data have it).")] = None,
-    strata: Annotated[str | None, typer.Option("--strata", help="Stratum column (default: 'stratum' when present).")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster (PSU) column (default: 'cluster' when present).")] = None,
+    weight: WeightOption = None,
+    strata: StrataOption = None,
+    cluster: ClusterOption = None,
     statistics: Annotated[
         str, typer.Option("--statistics", help="What each cell shows, comma-separated: estimate, interval, letters (table and xlsx).")
     ] = "estimate,interval,letters",
     ci: Annotated[str, typer.Option("--ci", help="Interval for shares: wilson, logit, beta (Korn-Graubard) or wald.")] = "wilson",
-    level: Annotated[float, typer.Option("--level", help="Confidence level, between 0 and 1.")] = 0.95,
+    level: LevelOption = 0.95,
     fmt: Annotated[str, typer.Option("--format", help="Output: json, csv, xlsx (needs --out) or table.")] = "table",
     out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output.")] = None,
 ) -> None:
