@@ -142,12 +142,14 @@ def key_drivers(
     return Drivers(outcome, matrix.outcome_label, tuple(drivers), weights.r2, weights.r2_se, weights.n, weights.replicates, tuple(notes))
 
 
-def stated_grid(responses: Responses, index: IndexDefinition, importance: str, performance: str) -> list[GridPoint]:
+def stated_grid(
+    responses: Responses, index: IndexDefinition, importance: str, performance: str, *, design: Design | None = None
+) -> list[GridPoint]:
     """Each of ``index``'s factors placed by the weighted mean score of its ``importance``
     dimension's item (stated importance) and of its ``performance`` dimension's (e.g. prevalence),
-    over the respondents who answered each."""
+    over the respondents who answered each (weighted by ``design``, by default the responses')."""
     dims = {d.id: d for d in index.dimensions}
-    weights = Design.from_responses(responses).weights
+    weights = (design or Design.from_responses(responses)).weights
     items = []
     for factor in index.factors:
         if not factor.in_index:

@@ -26,6 +26,7 @@ from ..analysis.drivers import key_drivers, stated_grid
 from ..analysis.models import fit_model
 from ..analysis.reliability import reliability
 from ..errors import CollabstateError
+from ..stats import Design
 from . import charts
 from .evidence import Evidence
 from .model import Cell, Chart, Column, Row, Section, Table, fmt_count
@@ -49,10 +50,11 @@ def what_works_section(ev: Evidence) -> Section | None:
         "respondents may lie behind it. Only respondents who answered the outcome and the figure's own questions are counted."
     )
     level = ev.level
+    design = Design.from_responses(ev.responses)  # one design for every model of the section
     rows, sentences, few = [], [], []
     for name in works.drivers:
         try:
-            fit = fit_model(ev.responses, works.outcome, [name], "logistic")
+            fit = fit_model(ev.responses, works.outcome, [name], "logistic", design=design)
         except CollabstateError as exc:
             column = ev.instrument.column(name)
             section.findings.append(f"{column.label if column is not None else name}: no model ({exc}).")
@@ -89,17 +91,17 @@ def what_works_section(ev: Evidence) -> Section | None:
             notes=["An odds ratio above 1: respondents who rated it higher were more likely to say so; below 1, less likely."],
         )
     )
-    _drivers(ev, section)
-    _grid(ev, section)
+    _drivers(ev, section, design)
+    _grid(ev, section, design)
     _reliability(ev, section)
     return section
 
 
-def _drivers(ev: Evidence, section: Section) -> None:
+def _drivers(ev: Evidence, section: Section, design: Design) -> None:
     works = ev.instrument.what_works
     assert works is not None
     try:
-        found = key_drivers(ev.responses, works.outcome, list(works.drivers), level=ev.level)
+        found = key_drivers(ev.responses, works.outcome, list(works.drivers), design=design, level=ev.level)
     except CollabstateError as exc:
         section.findings.append(f"The answers' shares together could not be estimated: {exc}.")
         return
@@ -127,12 +129,12 @@ def _drivers(ev: Evidence, section: Section) -> None:
     )
 
 
-def _grid(ev: Evidence, section: Section) -> None:
+def _grid(ev: Evidence, section: Section, design: Design) -> None:
     for index in ev.instrument.indices:
         if len(index.dimensions) < 2:
             continue
         importance, performance = index.dimensions[0], index.dimensions[1]
-        points = stated_grid(ev.responses, index, importance.id, performance.id)
+        points = stated_grid(ev.responses, index, importance.id, performance.id, design=design)
         if not points or ev.responses.n < ev.low_base:
             continue
         rows = [Row(p.label, [Cell("mean", p.importance, reading=ev.reading), Cell("mean", p.performance, reading=ev.reading),
