@@ -32,6 +32,20 @@ def _run_r_script(script: str, tmp_path_factory, *, skip_note: str = "") -> Path
     return out
 
 
+def r_on_cases(script: str, cases: dict[str, pl.DataFrame], tmp_path_factory) -> pl.DataFrame:
+    """Each case written as ``<name>.csv`` (blanks as NA) into a new folder, ``tests/stats/r/<script>``
+    run on that folder, and the ``reference.csv`` it wrote (or skip with the reason R cannot run)."""
+    reason = r_missing()
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path_factory.mktemp(Path(script).stem)
+    for name, frame in cases.items():
+        frame.write_csv(out / f"{name}.csv", null_value="NA")
+    run = subprocess.run(["Rscript", str(R_DIR / script), str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return pl.read_csv(out / "reference.csv")
+
+
 @pytest.fixture(scope="session")
 def need_r() -> None:
     """Skip with the reason when R's survey package cannot be run."""

@@ -8,13 +8,10 @@ absolute near 0). ``tests/stats/r/glm.R`` is R's side."""
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 import pytest
-from conftest import R_DIR, r_missing
+from conftest import r_on_cases
 
 from collabstate.stats import Design
 from collabstate.stats.glm import svyglm
@@ -58,16 +55,8 @@ def _case(seed: int, strata: bool, clusters: bool, weights: bool) -> pl.DataFram
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> tuple[dict[str, pl.DataFrame], dict[tuple[str, str, str], dict]]:
-    reason = r_missing()
-    if reason:
-        pytest.skip(reason)
-    out = tmp_path_factory.mktemp("glm")
     cases = {name: _case(*spec) for name, spec in CASES.items()}
-    for name, frame in cases.items():
-        frame.write_csv(out / f"{name}.csv", null_value="NA")
-    run = subprocess.run(["Rscript", str(R_DIR / "glm.R"), str(out)], capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
-    ref = pl.read_csv(Path(out) / "reference.csv")
+    ref = r_on_cases("glm.R", cases, tmp_path_factory)
     return cases, {(r["case"], r["family"], r["term"]): r for r in ref.iter_rows(named=True)}
 
 

@@ -11,13 +11,10 @@ on any data hypothesis draws, and sum to the R² of the weighted least-squares f
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 import pytest
-from conftest import R_DIR, r_missing
+from conftest import r_on_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,16 +61,8 @@ def _inputs(frame: pl.DataFrame) -> tuple[Design, np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    reason = r_missing()
-    if reason:
-        pytest.skip(reason)
-    out = tmp_path_factory.mktemp("relweights")
     cases = {name: _case(*spec) for name, spec in CASES.items()}
-    for name, frame in cases.items():
-        frame.write_csv(out / f"{name}.csv", null_value="NA")
-    run = subprocess.run(["Rscript", str(R_DIR / "relweights.R"), str(out)], capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
-    ref = pl.read_csv(Path(out) / "reference.csv")
+    ref = r_on_cases("relweights.R", cases, tmp_path_factory)
     return cases, {(r["case"], r["what"]): r for r in ref.iter_rows(named=True)}
 
 
