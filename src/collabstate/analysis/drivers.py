@@ -122,7 +122,7 @@ def key_drivers(
     for g, name in enumerate(matrix.predictors):
         columns = [j for j, group in enumerate(matrix.groups) if group == g]
         column = responses.instrument.column(name)
-        single = not (column is not None and column.kind == "code" and column.question.type == "single")  # not a set of dummies
+        single = not (column is not None and column.single_choice)  # not a set of dummies
         sign = ("positive" if fit.coef[1 + columns[0]] >= 0 else "negative") if single else None
         label = matrix.terms[columns[0]].label if single else column.label  # type: ignore[union-attr]
         performance = float(np.average(matrix.x[used, columns[0]], weights=w)) if single else None

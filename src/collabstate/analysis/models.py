@@ -101,7 +101,7 @@ def _outcome(responses: Responses, outcome: str) -> tuple[np.ndarray, str, str]:
             raise UsageError(
                 argument="outcome", value=outcome, expected="a number, scale or grid question, an option, or a condition; not text"
             )
-        if column.kind == "code" and column.question.type == "single":
+        if column.single_choice:
             first = next((c.code for c in column.choices if not c.excluded), 1)
             raise UsageError(argument="outcome", value=outcome,
                              expected=f"a condition on it, such as '{outcome} == {first}' (a single-choice question's codes are not amounts)")  # fmt: skip
@@ -179,7 +179,7 @@ def model_matrix(responses: Responses, outcome: str, predictors: list[str], desi
     notes: list[str] = []
     for group, (name, values, named) in enumerate(raw):
         column = responses.instrument.column(name)
-        if column is not None and column.kind == "code" and column.question.type == "single":
+        if column is not None and column.single_choice:
             dummies, dummy_terms, note = _dummies(values[0], column, usable)
             values, named = dummies, dummy_terms
             notes += [note] if note else []

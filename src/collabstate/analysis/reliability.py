@@ -16,7 +16,7 @@ import numpy as np
 
 from ..dataset import Responses
 from ..errors import UsageError
-from ..instrument.model import MatrixQuestion
+from ..instrument.model import Column, MatrixQuestion
 from ..stats import Design
 from ..stats.reliability import Alpha, FactorModel, InvarianceLevel, ReliabilityError, covariance, cronbach_alpha, invariance, one_factor
 from .models import column_values
@@ -60,12 +60,25 @@ def item_columns(responses: Responses, items: list[str]) -> list[str]:
         if column is None:
             ins.question(name)  # unknown: "did you mean"
             raise UsageError(argument="items", value=name, expected="scale or number questions, or grid rows")
-        if column.kind not in ("code", "number") or column.question.type == "single":
+        if column.kind not in ("code", "number") or column.single_choice:
             raise UsageError(argument="items", value=name, expected="scale or number questions, or grid rows (an item has a score)")
         out.append(name)
     if len(set(out)) != len(out):
         raise UsageError(argument="items", value=",".join(items), expected="each item once")
     return out
+
+
+def _item_values(responses: Responses, items: list[str]) -> tuple[list[str], np.ndarray]:
+    """The items' data columns and their scores (respondents × items, NaN where missing)."""
+    columns = item_columns(responses, items)
+    return columns, np.column_stack([column_values(responses, c) for c in columns])
+
+
+def _group_column(responses: Responses, by: str) -> Column:
+    column = responses.instrument.column(by)
+    if column is None or not column.single_choice:
+        raise UsageError(argument="by", value=by, expected="a single-choice question, its groups its codes")
+    return column
 
 
 def reliability(
@@ -74,15 +87,12 @@ def reliability(
     """Alpha and (with three items or more) the one-factor model of ``items``, for everyone, or for
     each group of the single-choice question ``by`` (one per code answered); and notes on the
     groups left out (too few respondents answered every item)."""
-    columns = item_columns(responses, items)
-    x = np.column_stack([column_values(responses, c) for c in columns])
+    columns, x = _item_values(responses, items)
     weights = Design.from_responses(responses).weights if weighted else np.ones(responses.n)
     complete = np.isfinite(x).all(axis=1) & (weights > 0)
     groups: list[tuple[str | None, np.ndarray]] = [(None, complete)]
     if by is not None:
-        column = responses.instrument.column(by)
-        if column is None or column.kind != "code" or column.question.type != "single":
-            raise UsageError(argument="by", value=by, expected="a single-choice question, its groups its codes")
+        column = _group_column(responses, by)
         codes = column_values(responses, by)
         groups = [(c.label, complete & (codes == c.code)) for c in column.choices if not c.excluded]
     out: list[Reliability] = []
@@ -113,11 +123,8 @@ def group_invariance(responses: Responses, items: list[str], by: str) -> list[In
     """Configural, metric and scalar invariance of the one-factor model of ``items`` across the
     groups of ``by`` (complete cases, unweighted; groups with fewer respondents than items are
     left out, as :func:`reliability` leaves them out)."""
-    columns = item_columns(responses, items)
-    x = np.column_stack([column_values(responses, c) for c in columns])
-    column = responses.instrument.column(by)
-    if column is None or column.kind != "code" or column.question.type != "single":
-        raise UsageError(argument="by", value=by, expected="a single-choice question, its groups its codes")
+    columns, x = _item_values(responses, items)
+    column = _group_column(responses, by)
     codes = column_values(responses, by)
     complete = np.isfinite(x).all(axis=1)
     groups = [

@@ -179,7 +179,7 @@ def check_instrument(instrument: Instrument) -> list[tuple[Loc, str]]:
                     continue
                 item = index.item(factor, dimension)
                 column = instrument.column(item)
-                if column is None or column.kind != "code" or isinstance(column.question, SingleQuestion):
+                if column is None or column.kind != "code" or column.single_choice:
                     problems.append((("indices", i, "factors", j), f"item {item!r} is not a scale or matrix question"))
                 elif index.score_map is not None:
                     codes = {c.code for c in column.choices if not c.excluded}
@@ -200,7 +200,7 @@ def _what_works(instrument: Instrument) -> Iterator[tuple[Loc, str]]:
     column = instrument.column(works.outcome)
     if column is None:
         yield from check_condition(instrument, works.outcome, ("what_works", "outcome"), names, "the questions")
-    elif column.kind == "text" or (column.kind == "code" and isinstance(column.question, SingleQuestion)):
+    elif not column.scored:
         yield ("what_works", "outcome"), f"{works.outcome!r} is not an amount: give a condition on it, such as '{works.outcome} == 1'"
     seen: set[str] = set()
     for i, name in enumerate(works.drivers):
@@ -209,7 +209,7 @@ def _what_works(instrument: Instrument) -> Iterator[tuple[Loc, str]]:
             yield ("what_works", "drivers", i), f"{name!r} is named twice"
         elif driver is None:
             yield ("what_works", "drivers", i), f"unknown column {name!r}{did_you_mean(name, names)}"
-        elif driver.kind == "text" or (driver.kind == "code" and isinstance(driver.question, SingleQuestion)):
+        elif not driver.scored:
             yield ("what_works", "drivers", i), f"{name!r} has no score: a driver is a scale or number question, a grid row or an option"
         seen.add(name)
 

@@ -289,6 +289,17 @@ class Column:
     def condition(self) -> Condition | None:
         return self.question.condition
 
+    @property
+    def single_choice(self) -> bool:
+        """A single-choice question's codes: categories, not amounts (a model makes them dummies)."""
+        return self.kind == "code" and isinstance(self.question, SingleQuestion)
+
+    @property
+    def scored(self) -> bool:
+        """Holds an amount a model or a scale can use: a scale's or grid row's score, a number, an
+        option's 0/1; not text, not a single choice."""
+        return self.kind in ("number", "flag") or (self.kind == "code" and not self.single_choice)
+
 
 class WhatWorks(_Model):
     """What the report's "What works" section asks: which answers go with an outcome (a
