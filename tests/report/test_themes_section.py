@@ -162,8 +162,16 @@ def test_names_and_addresses_are_taken_out_of_theme_quotes(tmp_path):
     assert section is not None
     [quotes] = section.quotes.values()
     assert quotes[0].text == "Ask [name removed] at [e-mail address removed]: funding is short-term."
+    assert report.review == [
+        f"why: e-mail address, name removed from the quote of respondent {quotes_of(coded)!r} (Public, Money and funding); review it"
+    ]
     without_quotes(report)
     assert report.section("themes-why") is not None and not report.section("themes-why").quotes
+
+
+def quotes_of(coded) -> str:
+    """The respondent the typical quote of identical answers comes from: the first."""
+    return coded.data["respondent_id"][0]
 
 
 @settings(max_examples=25, deadline=None)

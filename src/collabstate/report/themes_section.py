@@ -108,8 +108,11 @@ def themes_section(
     themes: MultipleQuestion,
     codes: Sequence[Codes] = (),
     names: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    review: list[str] | None = None,
 ) -> Section:
-    """The section of one coded text question."""
+    """The section of one coded text question; quotes to review (something removed) are added
+    to ``review``."""
+    review = review if review is not None else []
     coding = _coding(codes, text.id)
     title = coding.book.label if coding is not None and coding.book.label else text.label
     section = Section(f"themes-{text.id}", f"In their own words: {title}")
@@ -123,16 +126,17 @@ def themes_section(
     if ev.by:  # the seed reports' table first; then every theme (a table: a chart of a dozen themes by group fills a page)
         section.blocks.append(_top_table(ev, title, themes))
     section.blocks.extend(ranking(ev, themes, title=f"{title}: every theme", chart=not ev.by))
-    _add_quotes(ev, section, text, themes, coding, names)
+    _add_quotes(ev, section, text, themes, coding, names, review)
     return section
 
 
 def _add_quotes(
     ev: Evidence, section: Section, text: TextQuestion, themes: MultipleQuestion, coding: Codes | None,
-    names: tuple[Sequence[str], Sequence[str]],
+    names: tuple[Sequence[str], Sequence[str]], review: list[str],
 ) -> None:  # fmt: skip
     """Each group's quotes of the themes it mentions most (as the seed reports' table), the group's
-    heading naming it; without a breakdown, everyone's."""
+    heading naming it; without a breakdown, everyone's. A quote something was removed from is
+    added to ``review``, to look at before the report goes out."""
     labels = {o.code: o.label for o in themes.options}
     groups = [(g.code, g.label) for g in ev.groups()] if ev.by else [(None, "All respondents")]
     chosen = _chosen(coding, ev.wave)
@@ -146,7 +150,15 @@ def _add_quotes(
             group=code if ev.by else None,
         )  # fmt: skip
         shares = dict(top)
-        quotes = [Quote(redact(q["text"], *names)[0], f"{labels[q['code']]} ({shares[q['code']].value})") for q in found]
+        quotes = []
+        for q in found:
+            shown, removed = redact(q["text"], *names)
+            quotes.append(Quote(shown, f"{labels[q['code']]} ({shares[q['code']].value})"))
+            if removed:
+                who = f"respondent {q['respondent_id']!r}" if q["respondent_id"] else "a respondent"
+                review.append(
+                    f"{text.id}: {', '.join(sorted(set(removed)))} removed from the quote of {who} ({label}, {labels[q['code']]}); review it"
+                )
         any_chosen |= any(q["chosen"] for q in found)
         if quotes:
             section.quotes[label] = quotes
