@@ -254,7 +254,7 @@ def _examples(ordered: list[str], count: int, max_chars: int) -> list[str]:
     return list(seen)
 
 
-def typicality(answers: Sequence[str], members: Sequence[Sequence[int]]) -> list[np.ndarray]:
+def typicality(answers: Sequence[str], members: Sequence[Sequence[int] | np.ndarray]) -> list[np.ndarray]:
     """For each list of ``members`` (positions in ``answers``: the answers given one theme), how
     typical each member is of them: the cosine of its TF-IDF vector with the members' mean vector
     (their centroid), in the members' order. The answer nearest the centroid says what most of
