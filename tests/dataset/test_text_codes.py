@@ -224,6 +224,7 @@ def test_a_parents_net_counts_every_code_under_it_at_any_depth():
         ("respondent_id,code,coder\nR0001,cost,ann\nR0001,cost,bo\n", r"codes by 2 coders \(ann, bo\); name the one .* --coder"),
         ("respondent_id,code\nR0001,cost,x\n", "row 2: 3 cells where the header has 2"),
         ("", "the file is empty"),
+        ("respondent_id,code,quote\nR0001,cost,maybe\n", r"row 2, column quote: 'maybe' is not a quote mark; expected 1"),
     ],
 )
 def test_a_bad_codes_file_is_told_with_its_file_row_and_column(tmp_path, text, message):

@@ -1,5 +1,7 @@
 """Quotes in respondents' own words: drawn at random, with a fixed seed, from the open-text
-answers, a few per group (sector), so the same data always give the same quotes.
+answers, a few per group (sector), so the same data always give the same quotes
+(:func:`sample_quotes`); or, for a coded question, per theme and group (:func:`theme_quotes`): the
+analyst's chosen quotes first, else the most typical answers given that theme.
 
 Groups whose number of respondents is under ``min_base`` give no quotes (a small group's quote
 can identify its author). Texts are stripped and deduplicated before the draw.
@@ -25,8 +27,9 @@ import numpy as np
 import polars as pl
 
 from ..dataset import Responses
+from .themes import typicality
 
-__all__ = ["sample_quotes"]
+__all__ = ["ThemeQuote", "sample_quotes", "theme_quotes"]
 
 
 class GroupQuotes(TypedDict):
@@ -76,3 +79,82 @@ def _sort_key(code: str | None) -> tuple[int, float | str]:
         except (TypeError, ValueError):
             pass
     return (1, str(code))
+
+
+#: The most chosen quotes one theme shows in one group.
+MAX_CHOSEN = 3
+
+
+class ThemeQuote(TypedDict):
+    """One quote of a theme in a group: the code, the group's code as text (None without a
+    breakdown), the answer, whether the analyst chose it, and whose it is (None without ids)."""
+
+    code: str
+    group: str | None
+    text: str
+    chosen: bool
+    respondent_id: str | None
+
+
+def theme_quotes(
+    responses: Responses,
+    question: str,
+    themes: str,
+    codes: list[str],
+    *,
+    by: str | None = None,
+    chosen: frozenset[tuple[str, str]] = frozenset(),
+    per_group: int = 1,
+    min_base: int = 10,
+    max_chars: int = 400,
+) -> list[ThemeQuote]:
+    """Up to ``per_group`` quotes of each code in ``codes`` (columns ``<themes>/<code>``: 1 where
+    the answer to ``question`` was given the code) in each group of ``by``, in the order of the
+    codes then of the groups' codes. ``chosen`` holds (respondent_id, code): the analyst's chosen
+    quotes, shown first (up to :data:`MAX_CHOSEN` a group, even beyond ``per_group``); the rest are the answers most typical of the code (nearest its centroid,
+    :func:`~collabstate.analysis.themes.typicality`, over all groups), ties in the data's order.
+
+    A group in which fewer than ``min_base`` respondents answered ``question`` gives no quote (a
+    small group's quote can identify its author), chosen or not; nor does a respondent without a
+    group. Answers over ``max_chars`` are not quoted, a text is quoted once per code, and a text
+    already quoted for an earlier code in the group is not taken again as a typical one (an answer
+    with three themes would otherwise speak for all three)."""
+    data = responses.data
+    columns = [f"{themes}/{c}" for c in codes]
+    if question not in data.columns or any(c not in data.columns for c in columns):
+        return []
+    frame = data.select(
+        pl.col(question).str.strip_chars().alias("text"),
+        (pl.col(by).cast(pl.String) if by else pl.lit("", pl.String)).alias("group"),
+        (pl.col("respondent_id").cast(pl.String) if "respondent_id" in data.columns else pl.lit(None, pl.String)).alias("id"),
+        *(pl.col(c).fill_null(0).alias(c) for c in columns),
+    ).filter(pl.col("text").is_not_null() & (pl.col("text").str.len_chars() > 0))
+    if frame.is_empty():
+        return []
+    bases = dict(frame.group_by("group").len().iter_rows())
+    texts, groups, ids = frame["text"].to_list(), frame["group"].to_list(), frame["id"].to_list()
+    members = [np.flatnonzero(frame[c].to_numpy() == 1) for c in columns]
+    scores = typicality(texts, members)
+    out: list[ThemeQuote] = []
+    ordered_groups = sorted((g for g in bases if g is not None and bases[g] >= min_base), key=_sort_key)
+    used: dict[str, set[str]] = {g: set() for g in ordered_groups}  # a text quoted for one theme is not the next's typical one
+    for code, rows, score in zip(codes, members, scores, strict=True):
+        rank = sorted(range(len(rows)), key=lambda j: -score[j])  # stable: ties keep the data's order
+        for group in ordered_groups:
+            picks: list[ThemeQuote] = []
+            pick = [rows[j] for j in rank if groups[rows[j]] == group and len(texts[rows[j]]) <= max_chars]
+            first = [i for i in pick if ids[i] is not None and (ids[i], code) in chosen]
+            room = max(per_group, min(len(first), MAX_CHOSEN))
+            seen: set[str] = set()
+            for i in [*first, *(i for i in pick if i not in first and texts[i] not in used[group])]:
+                if len(picks) == room:
+                    break
+                if texts[i] in seen:
+                    continue
+                seen.add(texts[i])
+                used[group].add(texts[i])
+                picks.append(
+                    {"code": code, "group": group if by else None, "text": texts[i], "chosen": i in first, "respondent_id": ids[i]}
+                )
+            out.extend(picks)
+    return out

@@ -55,6 +55,7 @@ __all__ = [
     "light_stem",
     "suggest_codes",
     "suggest_themes",
+    "typicality",
 ]
 
 #: The most themes one can ask for: more is a list nobody reads, and NMF slows with each.
@@ -251,6 +252,28 @@ def _examples(ordered: list[str], count: int, max_chars: int) -> list[str]:
         if len(seen) == count:
             break
     return list(seen)
+
+
+def typicality(answers: Sequence[str], members: Sequence[Sequence[int]]) -> list[np.ndarray]:
+    """For each list of ``members`` (positions in ``answers``: the answers given one theme), how
+    typical each member is of them: the cosine of its TF-IDF vector with the members' mean vector
+    (their centroid), in the members' order. The answer nearest the centroid says what most of
+    them say; an answer that also says much else lies further from it. All ``answers`` make the
+    vocabulary, so a word common to every theme weighs little in each."""
+    answers = [a.strip() for a in answers]
+    if not answers or not any(len(m) for m in members):
+        return [np.zeros(len(m)) for m in members]
+    _, matrix = _vectorised(answers)
+    out = []
+    for m in members:
+        if not len(m):
+            out.append(np.zeros(0))
+            continue
+        rows = matrix[list(m)]
+        centroid = np.asarray(rows.mean(axis=0)).ravel()
+        norm = float(np.linalg.norm(centroid))
+        out.append(np.asarray(rows @ centroid).ravel() / norm if norm > 0 else np.zeros(len(m)))
+    return out
 
 
 # --- codes of a codebook, suggested for each answer --------------------------------------------------

@@ -234,6 +234,7 @@ def report(
             spec=loaded,
             pptx_template=pptx_template,
             coding=coding,
+            codes=coded,
         )
     for warning in paths.warnings:
         err.print(f"warning: {warning}", highlight=False)

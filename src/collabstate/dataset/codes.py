@@ -8,7 +8,9 @@ A codes file is a CSV file with a header and one row per code applied::
     L25-0004,mistrust,ann
 
 ``coder`` is optional; so is ``wave``, which says which wave a respondent id belongs to when the
-data hold several waves in which the same id appears (a panel). Every problem is an
+data hold several waves in which the same id appears (a panel), and ``quote``: ``1`` on a row marks
+that answer as one the analyst chose to quote for that code (the report's themes section shows the
+chosen quotes before the most typical ones; blank or ``0``, not chosen). Every problem is an
 :class:`~collabstate.errors.InputError` naming the file, the row (the header is row 1) and the
 column: an unknown respondent id (not in the data), an unknown code (with the closest one), a
 blank cell, a code given to a respondent who left the text question blank. A row given twice is
@@ -44,7 +46,9 @@ from .responses import Responses
 __all__ = ["Codes", "apply_codes", "read_codes"]
 
 REQUIRED = ("respondent_id", "code")
-OPTIONAL = ("coder", "wave")
+OPTIONAL = ("coder", "wave", "quote")
+#: What a ``quote`` cell may say: chosen, or not.
+QUOTE_VALUES = {"1": True, "yes": True, "true": True, "0": False, "no": False, "false": False, "": False}
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Codes:
     coder: str | None = None
     duplicates: int = 0
     notes: list[str] = field(default_factory=list)
+    #: The (wave or None, respondent_id, code) the analyst chose to quote for that code.
+    quotes: frozenset[tuple[str | None, str, str]] = frozenset()
 
 
 def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Codes:
@@ -74,26 +80,26 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file) from None
     if not records:
-        raise InputError("the file is empty; expected a header respondent_id,code[,coder][,wave]", file=file)
+        raise InputError("the file is empty; expected a header respondent_id,code[,coder][,wave][,quote]", file=file)
     header = [h.strip() for h in records[0]]
     for name in REQUIRED:
         if name not in header:
             raise InputError(
-                f"no column {name!r} in the header{did_you_mean(name, header)}; a codes file has the columns respondent_id,code[,coder][,wave]",
+                f"no column {name!r} in the header{did_you_mean(name, header)}; a codes file has the columns respondent_id,code[,coder][,wave][,quote]",
                 file=file, row=1,
             )  # fmt: skip
     for name in header:
         if name not in (*REQUIRED, *OPTIONAL):
             raise InputError(
                 f"unknown column {name!r}{did_you_mean(name, (*REQUIRED, *OPTIONAL))}; a codes file has the columns "
-                "respondent_id,code[,coder][,wave]",
+                "respondent_id,code[,coder][,wave][,quote]",
                 file=file, row=1,
             )  # fmt: skip
         if header.count(name) > 1:
             raise InputError(f"the column {name!r} is in the header twice", file=file, row=1)
     at = {name: header.index(name) for name in header}
     valid = [c.id for c in book.codes]
-    read: list[tuple[int, str | None, str, str, str | None]] = []
+    read: list[tuple[int, str | None, str, str, str | None, bool]] = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue  # an empty line (a file's last line, an editor's blank line) holds nothing
@@ -101,7 +107,7 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
             raise InputError(f"{len(record)} cells where the header has {len(header)}", file=file, row=number)
         cells = {name: record[i].strip() for name, i in at.items()}
         for name in header:
-            if not cells[name]:
+            if not cells[name] and name != "quote":
                 raise InputError("blank cell; every row gives a respondent_id and a code" + (f" and a {name}" if name in OPTIONAL else ""),
                                  file=file, row=number, column=name)  # fmt: skip
         if cells["code"] not in valid:
@@ -109,7 +115,11 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
                 value=cells["code"], problem=f"is not a code of the codebook{did_you_mean(cells['code'], valid)}",
                 file=file, row=number, column="code",
             )  # fmt: skip
-        read.append((number, cells.get("wave"), cells["respondent_id"], cells["code"], cells.get("coder")))
+        quote = QUOTE_VALUES.get(cells.get("quote", "").casefold())
+        if quote is None:
+            raise InputError(value=cells["quote"], problem="is not a quote mark; expected 1 (quote this answer), 0 or blank",
+                             file=file, row=number, column="quote")  # fmt: skip
+        read.append((number, cells.get("wave"), cells["respondent_id"], cells["code"], cells.get("coder"), quote))
     coders = tuple(sorted({r[4] for r in read if r[4] is not None}))
     if coder is not None and "coder" not in at:
         raise InputError(f"--coder {coder!r} was given, but the file has no coder column", file=file)
@@ -126,10 +136,13 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
     chosen = coder if coder is not None else (coders[0] if coders else None)
     rows: dict[tuple[str | None, str, str], int] = {}
     duplicates = 0
-    for number, wave, respondent, code, who in read:
+    quotes = set()
+    for number, wave, respondent, code, who, quote in read:
         if who is not None and who != chosen:
             continue
         key = (wave, respondent, code)
+        if quote:
+            quotes.add(key)
         if key in rows:
             duplicates += 1
             continue
@@ -137,7 +150,7 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
     notes = []
     if duplicates:
         notes.append(f"{file}: {duplicates} row{'s' if duplicates != 1 else ''} given twice (counted once)")
-    return Codes(file, book, rows, "wave" in at, coders, chosen, duplicates, notes)
+    return Codes(file, book, rows, "wave" in at, coders, chosen, duplicates, notes, frozenset(quotes))
 
 
 def _answered(responses: Responses, question: str) -> pl.Series:

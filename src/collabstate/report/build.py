@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from ..dataset import Responses
+from ..dataset.codes import Codes
 from ..dataset.waves import Wave
 from ..errors import UsageError
 from ..stats.intervals import CIMethod
@@ -155,6 +156,7 @@ def build_report(
     quotes: bool = True,
     coding: Sequence[str] = (),
     names: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    codes: Sequence[Codes] = (),
 ) -> ReportPaths:
     """Write ``report.html``, ``report.pdf``, ``tables.xlsx``, ``report.pptx`` and ``estimates.json``
         (and, with earlier waves, ``changes.json`` and ``trends.json``) to ``out_dir``.
@@ -175,7 +177,9 @@ def build_report(
         shown in a section Tables (a sentence among them is said there: a table that could not be made);
         ``quotes=False`` leaves out every open-text quote (drawn or chosen by a spec) from every format;
         ``coding`` lines on how open answers were coded (two coders' agreement), a list of the methods;
-        ``names`` (people, organisations: an invitee list's) are taken out of every quote shown."""
+        ``names`` (people, organisations: an invitee list's) are taken out of every quote shown;
+        ``codes``, the codes applied to ``responses`` (:func:`~collabstate.dataset.codes.apply_codes`),
+        name the coder and the analyst's chosen quotes in each coded question's section."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
@@ -202,7 +206,7 @@ def build_report(
         weighting=weighting,
     )
     say("Laying out the sections")
-    report = build_model(ev, title=title, tables=tables, names=names)
+    report = build_model(ev, title=title, tables=tables, names=names, codes=codes)
     if coding and (methods := report.section("methods")) is not None:
         methods.lists.append(("Coding of open answers", list(coding)))
     warnings = apply_spec(report, ev, spec) if spec is not None else []

@@ -2,7 +2,9 @@
 
 Order: headline figures; findings; then the topic sections of :data:`PLAN` (each renders the
 questions it names that the instrument has, by type); the index sections; the public-involvement
-ladder; what works (when the instrument names an outcome); any coded question no section claimed; "in their own words"; who took part; the tables
+ladder; what works (when the instrument names an outcome); any coded question no section claimed; a section
+per coded open question (its themes, :mod:`.themes_section`); "in their own words" (quotes of the open questions
+not coded); who took part; the tables
 saved for the report in the workspace, if any; methods.
 Every number comes from the :class:`~collabstate.report.evidence.Evidence`.
 """
@@ -15,6 +17,7 @@ from ..analysis.findings import Finding, choose_findings, key_findings, signific
 from ..analysis.headlines import headline_measures
 from ..analysis.quotes import sample_quotes
 from ..analysis.redact import redact
+from ..dataset.codes import Codes
 from ..instrument.model import MatrixQuestion, MultipleQuestion, NumberQuestion, ScaleQuestion, SingleQuestion, TextQuestion
 from .blocks import distribution, ranking, statements
 from .crosstab import CrosstabLayout, crosstab_section
@@ -23,6 +26,7 @@ from .findings import change_sentence, finding_sentence
 from .index_section import index_section
 from .methods import methods_section
 from .model import Figure, Kind, Quote, Report, Section, fmt_count, fmt_number, fmt_pct
+from .themes_section import themes_questions, themes_section
 from .trend_section import trend_section
 from .what_works import what_works_section
 
@@ -124,7 +128,8 @@ def _headlines(ev: Evidence) -> tuple[Section, Section, Section]:
 
 
 def _quotes(ev: Evidence, names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Section | None:
-    texts = [q for q in ev.instrument.questions if isinstance(q, TextQuestion) and not q.id.endswith("_other_text")]
+    coded = {text.id for text, _ in themes_questions(ev)}  # quoted by theme in their own sections
+    texts = [q for q in ev.instrument.questions if isinstance(q, TextQuestion) and not q.id.endswith("_other_text") and q.id not in coded]
     if not texts:
         return None
     section = Section("quotes", "In their own words")
@@ -164,18 +169,22 @@ def build_model(
     title: str | None = None,
     tables: Sequence[CrosstabLayout | str] = (),
     names: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    codes: Sequence[Codes] = (),
 ) -> Report:
     """The report's sections from the evidence; ``tables``, crosstabs laid out already (the
     workspace's saved tables), make a section Tables before the methods; ``names``, the people's
     and the organisations' names of an invitee list, are taken out of the quotes (as are e-mail
-    addresses, phone numbers and web addresses: :mod:`collabstate.analysis.redact`)."""
+    addresses, phone numbers and web addresses: :mod:`collabstate.analysis.redact`); ``codes``,
+    the codes applied to the responses (:func:`~collabstate.dataset.codes.apply_codes`), say who
+    coded and which quotes the analyst chose."""
     known = (tuple(names[0]), tuple(names[1]))
     ins = ev.instrument
     sections: list[Section] = list(_headlines(ev))
     trends = trend_section(ev)
     if trends:
         sections.append(trends)
-    claimed = {ev.by, *PROFILE_IDS, LADDER[2]}
+    coded = themes_questions(ev)
+    claimed = {ev.by, *PROFILE_IDS, LADDER[2], *(themes.id for _, themes in coded)}
     claimed |= {ix.item(f, d) for ix in ins.indices for f in ix.factors for d in ix.dimensions}
     claimed |= {q.id for q in ins.questions if isinstance(q, MatrixQuestion) and all(r.id in claimed for r in q.rows)}
     for sid, stitle, qids in PLAN:
@@ -212,6 +221,7 @@ def build_model(
         for q in rest:
             other.blocks.extend(_render(ev, q))
         sections.append(other)
+    sections.extend(themes_section(ev, text, themes, codes, known) for text, themes in coded)
     for extra in (_quotes(ev, known), _profile(ev)):
         if extra:
             sections.append(extra)

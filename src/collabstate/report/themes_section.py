@@ -1,0 +1,158 @@
+"""A section per coded open question: "In their own words", as the leaders' reports show it.
+
+When a text question's answers are coded (a codebook and a codes file, issue 19), its themes are
+the multiple-choice question ``<question>_codes``, and the report gives them a section of their
+own, in four parts:
+
+1. what was asked and how the answers were coded (which coder, how many answered);
+2. the themes ranked by share, overall and by group, with intervals, bases and letters, and the
+   change since the previous wave (the one ranking every multiple-choice question gets);
+3. the seed reports' table: the three themes each group mentions most, with their shares and the
+   group's base; a group under the suppression threshold says so instead;
+4. quotes per theme and group (:func:`~collabstate.analysis.quotes.theme_quotes`): the analyst's
+   chosen quotes (a codes file's ``quote`` column) or else the most typical answer; none from a
+   group of fewer than the minimum base who answered; names, e-mail addresses, phone numbers and
+   web addresses removed and marked.
+
+Every share is an estimate of the one engine (shares of those who answered the text question).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..analysis.quotes import theme_quotes
+from ..analysis.redact import redact
+from ..dataset.codes import Codes
+from ..instrument.model import MultipleQuestion, TextQuestion
+from .blocks import ALL, ranking
+from .evidence import Evidence
+from .model import Cell, Column, Quote, Row, Section, Table
+
+__all__ = ["TOP_THEMES", "themes_questions", "themes_section"]
+
+#: How many themes each group's column of the top-themes table shows (as the seed reports).
+TOP_THEMES = 3
+#: How many themes get quotes, highest share first.
+QUOTED_THEMES = 5
+#: Ordinal words of the top-themes table's rows.
+_ORDINALS = ("Most mentioned", "Second", "Third", "Fourth", "Fifth")
+
+
+def themes_questions(ev: Evidence) -> list[tuple[TextQuestion, MultipleQuestion]]:
+    """(text question, its themes question) for every coded text question the data hold."""
+    ins = ev.instrument
+    found = []
+    for q in ins.questions:
+        if isinstance(q, TextQuestion) and ev.has(f"{q.id}_codes"):
+            themes = ins.question(f"{q.id}_codes")
+            if isinstance(themes, MultipleQuestion):
+                found.append((q, themes))
+    return found
+
+
+def _coding(codes: Sequence[Codes], question: str) -> Codes | None:
+    return next((c for c in codes if c.book.question == question), None)
+
+
+def _chosen(coding: Codes | None, wave: str | None) -> frozenset[tuple[str, str]]:
+    """(respondent_id, code) of the analyst's chosen quotes in the reported wave."""
+    if coding is None:
+        return frozenset()
+    return frozenset((rid, code) for (w, rid, code) in coding.quotes if w is None or w == wave)
+
+
+def _shares(ev: Evidence, themes: MultipleQuestion, group: str | None) -> list[tuple[str, Cell]]:
+    """The codes applied themselves (not the NETs) with their share in ``group``, highest first."""
+    cells = [(o.code, ev.cell(themes.id, o.code, "proportion", "share", group)) for o in themes.options]
+    return sorted(cells, key=lambda item: -(item[1].estimate or 0.0) if item[1].shown else 1.0)
+
+
+def _top_table(ev: Evidence, text: TextQuestion, themes: MultipleQuestion) -> Table:
+    labels = {o.code: o.label for o in themes.options}
+    groups = [ALL, *ev.groups()]
+    columns, ranked = [], []
+    for g in groups:
+        shares = _shares(ev, themes, g.code or None)
+        base = next((c.n for _, c in shares if c.n is not None), None)
+        columns.append(Column(g.label, f"({g.letter})" if g.letter else "", base=base))
+        ranked.append(shares)
+    rows = []
+    for k in range(min(TOP_THEMES, len(themes.options))):
+        cells = []
+        for shares in ranked:
+            code, cell = shares[k]
+            if cell.suppressed:
+                cells.append(Cell.of_text(f"too few answers (base {cell.base})" if k == 0 else ""))
+            elif not cell.shown or not cell.estimate:
+                cells.append(Cell.of_text(""))
+            else:
+                interval = f" ({cell.interval})" if cell.interval else ""
+                cells.append(Cell.of_text(f"{labels[code]}: {cell.value}{cell.marks}{interval}"))
+        rows.append(Row(_ORDINALS[k], cells))
+    table = Table(f"t-top-{themes.id}", f"{text.label}: the {TOP_THEMES} themes mentioned most, by {_by_word(ev)}", "Rank", columns, rows)
+    table.notes.append(
+        f"Shares of those in the column who answered the question, with their {ev.reading.percent} interval; an answer may be given "
+        "several themes. "
+        f"A column whose base is under {ev.reading.min_base} shows no theme; * marks a base under {ev.reading.low_base}."
+    )
+    return table
+
+
+def _by_word(ev: Evidence) -> str:
+    return ev.instrument.question(ev.by).label.lower() if ev.by else "group"
+
+
+def themes_section(
+    ev: Evidence,
+    text: TextQuestion,
+    themes: MultipleQuestion,
+    codes: Sequence[Codes] = (),
+    names: tuple[Sequence[str], Sequence[str]] = ((), ()),
+) -> Section:
+    """The section of one coded text question."""
+    coding = _coding(codes, text.id)
+    section = Section(f"themes-{text.id}", f"In their own words: {text.label}")
+    answered = next((c.n for _, c in _shares(ev, themes, None) if c.n is not None), None)
+    who = f" by {coding.coder}" if coding is not None and coding.coder else ""
+    section.intro.append(
+        f"We asked: “{text.text}” {f'{answered:,} respondents answered. ' if answered is not None else ''}Their answers were coded{who} "
+        f"into {len(themes.options)} themes. Each share is of those who answered, with its {ev.reading.percent} interval; "
+        "an answer may have several themes."
+    )
+    section.blocks.extend(ranking(ev, themes, title=f"{text.label}: themes"))
+    if ev.by:
+        section.blocks.append(_top_table(ev, text, themes))
+    _add_quotes(ev, section, text, themes, coding, names)
+    return section
+
+
+def _add_quotes(
+    ev: Evidence, section: Section, text: TextQuestion, themes: MultipleQuestion, coding: Codes | None,
+    names: tuple[Sequence[str], Sequence[str]],
+) -> None:  # fmt: skip
+    labels = {o.code: o.label for o in themes.options}
+    top = [(code, cell) for code, cell in _shares(ev, themes, None) if cell.shown and cell.estimate][:QUOTED_THEMES]
+    if not top:
+        return
+    found = theme_quotes(
+        ev.responses, text.id, themes.id, [code for code, _ in top], by=ev.by, chosen=_chosen(coding, ev.wave), min_base=ev.min_base
+    )
+    groups = {g.code: g.label for g in ev.groups()}
+    chosen = any(q["chosen"] for q in found)
+    for code, cell in top:
+        quotes = [
+            Quote(redact(q["text"], *names)[0], groups.get(q["group"], "All respondents") if q["group"] is not None else "All respondents")
+            for q in found
+            if q["code"] == code
+        ]
+        if quotes:
+            section.quotes[f"{labels[code]} ({cell.value} of answers)"] = quotes
+    if section.quotes:
+        section.intro.append(
+            f"Quotes for the {len(section.quotes)} themes mentioned most, one per {_by_word(ev)}: "
+            + ("the analyst's chosen quotes, else " if chosen else "")
+            + f"the answer most typical of the theme (the nearest to what its answers say in common). No quote comes from a {_by_word(ev)} "
+            f"in which fewer than {ev.min_base} answered; e-mail addresses, phone numbers, web addresses and known names are removed, as marked. "
+            "They illustrate; the shares measure."
+        )
