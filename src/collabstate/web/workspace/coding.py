@@ -439,7 +439,7 @@ def report_codes(wave: Wave, responses: Responses) -> tuple[list[Codes], list[st
         data = responses.data.select("respondent_id", book.question)
         answered = {rid for rid, text in data.iter_rows() if rid is not None and text is not None and str(text).strip()}
         rows: dict[tuple[str | None, str, str], int] = {}
-        quotes = set()
+        quotes: set[tuple[str | None, str, str]] = set()
         coded = book.coded.filter(coder=primary).exclude(code="").values_list("response__public_id", "code", "quote").order_by("pk")
         for public, code, quote in coded:
             rid = str(public)
@@ -449,7 +449,8 @@ def report_codes(wave: Wave, responses: Responses) -> tuple[list[Codes], list[st
                     quotes.add((None, rid, code))
         if not rows:
             continue
-        out.append(Codes(f"the workspace's coding of {book.question}", codebook, rows, has_wave=False, coder=primary.get_username()))
+        out.append(Codes(f"the workspace's coding of {book.question}", codebook, rows, has_wave=False, coder=primary.get_username(),
+                         quotes=frozenset(quotes)))  # fmt: skip
         sentences += [f"{a.sentence.rstrip('.')} ({book.question}: {a.primary} and {a.other})." for a in agreements(book)]
     return out, sentences
 

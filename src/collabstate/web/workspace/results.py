@@ -316,7 +316,8 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
             spec = parse_spec(version.text, f"report text version {version.number}") if version else None
             build_report(_labelled(wave, themed, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
                          title=wave.title, progress=progress, tables=saved_tables_for_report(wave, current.responses),
-                         spec=spec, quotes=choice.quotes, names=_invitee_names(wave), coding=agreed, **_rate_figures(wave))  # fmt: skip
+                         spec=spec, quotes=choice.quotes, names=_invitee_names(wave), codes=codes, coding=agreed,
+                         **_rate_figures(wave))  # fmt: skip
         except SpecError as exc:  # a section it names that this choice's report lacks (Trends without an earlier wave …)
             raise Unreportable(f"{exc} (edit the report's text on its page)") from exc
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them
