@@ -6,8 +6,12 @@ export read back by dataset.codes.read_codes and apply_codes; the report's cache
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -351,3 +355,37 @@ def test_the_command_line_reads_the_export_with_the_exported_responses(client, l
     assert rows["funding"]["estimate"] == pytest.approx(7 / 14)
     assert rows["mistrust"]["estimate"] == pytest.approx(mistrust / 14)
     assert rows["bureaucracy"]["estimate"] == 0
+
+
+@given(st.text(max_size=80))
+def test_an_id_made_from_any_label_is_an_id(label):
+    made = coding.code_id(label)
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", made) and len(made) <= 64
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_two_codings_exported_read_back_and_agreed_as_saved(client, leaders, ann, bob, tmp_path, data):
+    """Whatever two coders save (any codes of any answers, none at all included), the export read
+    back by read_codes gives each coder's codes, and the page's agreement is agreement() on them."""
+    if coding.book_of(leaders, "barriers_text") is None:
+        client.force_login(ann)
+        _upload(client, leaders, CODEBOOK)
+    CodedAnswer.objects.all().delete()
+    ids = ["funding", "bureaucracy", "people", "mistrust"]
+    answers = [pk for pk, _ in _answers(leaders)]
+    public = {r.pk: str(r.public_id) for r in Response.objects.filter(wave=leaders)}
+    saved: dict[str, dict[str, set[str]]] = {}
+    for coder in (ann, bob):
+        chosen = data.draw(st.dictionaries(st.sampled_from(answers), st.sets(st.sampled_from(ids)), min_size=1))
+        for pk, codes in chosen.items():
+            coding.save_codes(leaders, "barriers_text", pk, coder, codes)
+        saved[coder.username] = {public[pk]: codes for pk, codes in chosen.items()}
+    (tmp_path / "codes.csv").write_bytes(coding.codes_csv(coding.book_of(leaders, "barriers_text")))
+    book = load_codebook_text(CODEBOOK, tmp_path)
+    for name, codes in saved.items():
+        given = {(rid, c) for rid, cs in codes.items() for c in cs}
+        if given:
+            assert {(rid, c) for (_, rid, c) in read_codes(tmp_path / "codes.csv", book, coder=name).rows} == given
+    [shown] = coding.agreements(coding.book_of(leaders, "barriers_text"))
+    assert shown.result == agreement(saved["ann"], saved["bob"], ids)
