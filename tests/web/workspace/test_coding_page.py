@@ -10,10 +10,10 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collabstate.dataset.codes import apply_codes, read_codes
 from collabstate.instrument import load_instrument
