@@ -238,3 +238,19 @@ def test_similarity_is_the_cosine_of_tfidf_vectors():
     for row, scores in zip(rows, cos):
         best = int(np.argmax(scores))
         assert row["code"] == CODEBOOK.codes[best].id and row["score"] == pytest.approx(scores[best], abs=1e-4)
+
+
+def test_the_demos_leaders_answers_give_the_same_themes_on_every_run_and_seed():
+    """Issue 19: on the demo's barriers answers (three waves), suggested themes do not move between
+    runs, seeds or the answers' order, and every answer is given a theme."""
+    import polars as pl
+
+    from collabstate.demo import leaders_wave
+
+    texts = pl.concat([leaders_wave(y).select("barriers_text") for y in (2024, 2025, 2026)])["barriers_text"].to_list()
+    first = suggest_themes(texts, 8, seed=1)
+    assert first == suggest_themes(texts, 8, seed=1) and first.records() == suggest_themes(texts, 8, seed=2018).records()
+    order = np.random.default_rng(3).permutation(len(texts))
+    shuffled = suggest_themes([texts[i] for i in order], 8, seed=1)
+    assert sorted((t.size, tuple(t.keywords)) for t in shuffled.themes) == sorted((t.size, tuple(t.keywords)) for t in first.themes)
+    assert sum(t.size for t in first.themes) == sum(1 for t in texts if t and t.strip())

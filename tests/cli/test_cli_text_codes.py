@@ -45,7 +45,7 @@ def by_hand(year: int, by: str | None = "sector") -> list[dict]:
     codes file (null where barriers_text is blank)."""
     book = load_codebook(DEMO_CODEBOOK, LEADERS)
     options = "".join(f"\n      - {{code: {c.id}, label: {json.dumps(c.label)}}}" for c in book.codes)
-    nets = "\n      - {id: people_any, label: any, codes: [people, mistrust, skills]}"
+    nets = "\n      - {id: people_any, label: any, codes: [people, mistrust, commercial, pathways]}"
     text = f"""
 id: hand
 title: Hand
@@ -129,8 +129,8 @@ def test_the_report_shows_the_themes_change_since_the_earlier_wave(folder, tmp_p
     for year, key in ((2025, "estimate_to"), (2024, "estimate_from")):  # the change is between the engine's shares of each wave
         for row in by_hand(year, by=None):
             assert themes[row["option"]][key] == pytest.approx(row["estimate"], abs=1e-12)
-    assert themes["engagement"]["change"] == pytest.approx(themes["engagement"]["estimate_to"] - themes["engagement"]["estimate_from"])
-    assert "What holds collaboration back (themes)" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert themes["power"]["change"] == pytest.approx(themes["power"]["estimate_to"] - themes["power"]["estimate_from"])
+    assert "In their own words: What holds collaboration back" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_one_file_with_two_coders_is_compared_with_itself_by_coder(tmp_path):
     both = tmp_path / "both.csv"
     both.write_text("respondent_id,code,coder\n1,a,ann\n2,b,ann\n1,a,bo\n2,a,bo\n", encoding="utf-8")
     refused = runner.invoke(app, ["text", "agreement", str(both), str(both)])
-    assert refused.exit_code == 1 and "holds the codes of 2 coders" in refused.stderr and "Traceback" not in refused.output
+    assert refused.exit_code == 1 and "codes by 2 coders (ann, bo)" in refused.stderr and "Traceback" not in refused.output
     result = runner.invoke(app, ["text", "agreement", str(both), str(both), "--coder", "ann", "--coder", "bo", "--format", "json"])
     assert result.exit_code == 0, result.output
     codes = {c["code"]: c["kappa"] for c in json.loads(result.stdout)["codes"]}

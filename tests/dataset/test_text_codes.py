@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from collabstate.dataset import Responses
 from collabstate.dataset.codes import apply_codes, read_codes
 from collabstate.demo import leaders_wave
-from collabstate.demo._coding import DEMO_CODEBOOK, DEMO_CODES, keyword_codes
+from collabstate.demo._coding import DEMO_CODINGS, keyword_codes
 from collabstate.errors import InputError
 from collabstate.instrument import load_instrument, parse_instrument
 from collabstate.instrument.codebook import CodebookError, load_codebook, parse_codebook
@@ -264,16 +264,17 @@ def test_a_row_given_twice_is_counted_once_and_said_and_a_coder_is_chosen(tmp_pa
         read_codes(tmp_path / "codes.csv", book, coder="an")
 
 
-def test_the_shipped_demo_codes_are_the_keyword_matches_of_the_demo_waves():
+@pytest.mark.parametrize(("book_path", "codes_path"), DEMO_CODINGS, ids=lambda p: p.name)
+def test_the_shipped_demo_codes_are_the_keyword_matches_of_the_demo_waves(book_path, codes_path):
     leaders = load_instrument("leaders")
-    book = load_codebook(DEMO_CODEBOOK, leaders)
+    book = load_codebook(book_path, leaders)
     expected = pl.concat([keyword_codes(leaders_wave(year), book) for year in (2024, 2025, 2026)])
-    shipped = pl.read_csv(DEMO_CODES, schema_overrides={"wave": pl.String})
+    shipped = pl.read_csv(codes_path, schema_overrides={"wave": pl.String})
     assert shipped.to_dicts() == expected.to_dicts()
     waves = [Responses(leaders, leaders_wave(year)) for year in (2026, 2025, 2024)]
-    coded = apply_codes(waves, read_codes(DEMO_CODES, book))
+    coded = apply_codes(waves, read_codes(codes_path, book))
     for responses in coded:  # every answer is in the base, and most are given a theme
-        themes = responses.data.select(pl.col("^barriers_text_codes/.*$"))
-        answered = responses.data["barriers_text"].is_not_null()
+        themes = responses.data.select(pl.col(f"^{book.question}_codes/.*$"))
+        answered = responses.data[book.question].is_not_null()
         assert themes.null_count().row(0) == ((~answered).sum(),) * themes.width
-        assert themes.sum_horizontal().filter(answered).gt(0).mean() > 0.9
+        assert themes.sum_horizontal().filter(answered).gt(0).mean() > 0.85

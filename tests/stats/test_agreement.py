@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from collabstate.errors import InputError, RefusedError, UnknownNameError
+from collabstate.errors import InputError, RefusedError
 from collabstate.stats.agreement import agreement, cohen_kappa, krippendorff_alpha, landis_koch, read_codes
 
 CODES = ["funding", "time", "trust", "data"]
@@ -268,10 +268,12 @@ def test_reader_takes_a_file_of_one_coder_and_refuses_two_without_coder(tmp_path
     one = _write(tmp_path, "one.csv", "respondent_id,code,coder\n1,funding,ann\n2,time,ann\n")
     assert read_codes(one).coder == "ann"
     two = _write(tmp_path, "two.csv", "respondent_id,code,coder\n1,funding,ann\n1,time,bo\n")
-    with pytest.raises(InputError, match=r"two\.csv, column coder: holds the codes of 2 coders \('ann', 'bo'\); give --coder"):
+    with pytest.raises(
+        InputError, match=r"two\.csv, column coder: codes by 2 coders \(ann, bo\); name the one whose codes to use with --coder"
+    ):
         read_codes(two)
     assert read_codes(two, "bo").codes == {"1": frozenset({"time"})}
-    with pytest.raises(UnknownNameError, match="'bob' is not a coder in .*two.csv \\(did you mean 'bo'\\?\\)"):
+    with pytest.raises(InputError, match=r"two\.csv, column coder: no codes by coder 'bob' \(did you mean 'bo'\?\); coders: ann, bo"):
         read_codes(two, "bob")
     with pytest.raises(InputError, match="has no coder column"):
         read_codes(_write(tmp_path, "plain.csv", "respondent_id,code\n1,a\n"), "ann")
@@ -280,14 +282,15 @@ def test_reader_takes_a_file_of_one_coder_and_refuses_two_without_coder(tmp_path
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("id,code\n1,a\n", r"bad\.csv: has no column 'respondent_id'"),
-        ("respondent_id,theme\n1,a\n", r"bad\.csv: has no column 'code'"),
-        ("respondent_id,code\n1,a\n2, \n", r"bad\.csv, row 3, column code: is empty"),
-        ("respondent_id,code\n1,a\n,b\n", r"bad\.csv, row 3, column respondent_id: is empty"),
+        ("id,code\n1,a\n", r"bad\.csv, row 1: no column 'respondent_id' in the header"),
+        ("respondent_id,theme\n1,a\n", r"bad\.csv, row 1: no column 'code' in the header"),
+        ("respondent_id,code,coders\n1,a,ann\n", r"bad\.csv, row 1: unknown column 'coders' \(did you mean 'coder'\?\)"),
+        ("respondent_id,code\n1,a\n2, \n", r"bad\.csv, row 3, column code: blank cell"),
+        ("respondent_id,code\n1,a\n,b\n", r"bad\.csv, row 3, column respondent_id: blank cell"),
         (b"respondent_id,code\n1,caf\xe9\n", r"bad\.csv: not UTF-8 text: byte 0xE9 .*\(line 2\)"),
         (b"\xff\xfer\x00", r"bad\.csv: the file is UTF-16 text"),
-        ("respondent_id,code\n1,a\n2,b,extra\n", r"bad\.csv, row 3: has 3 cells but the header names 2 columns"),
-        ("", r"bad\.csv: has no column 'respondent_id'"),
+        ("respondent_id,code\n1,a\n2,b,extra\n", r"bad\.csv, row 3: 3 cells where the header has 2"),
+        ("", r"bad\.csv: the file is empty"),
     ],
 )
 def test_reader_errors_name_the_file_row_and_column(tmp_path, text, message):
@@ -296,7 +299,7 @@ def test_reader_errors_name_the_file_row_and_column(tmp_path, text, message):
 
 
 def test_reader_of_a_missing_file(tmp_path):
-    with pytest.raises(InputError, match=r"nothere\.csv: No such file"):
+    with pytest.raises(InputError, match=r"nothere\.csv: no such codes file"):
         read_codes(tmp_path / "nothere.csv")
 
 

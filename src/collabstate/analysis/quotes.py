@@ -107,6 +107,7 @@ def theme_quotes(
     per_group: int = 1,
     min_base: int = 10,
     max_chars: int = 400,
+    group: str | None = None,
 ) -> list[ThemeQuote]:
     """Up to ``per_group`` quotes of each code in ``codes`` (columns ``<themes>/<code>``: 1 where
     the answer to ``question`` was given the code) in each group of ``by``, in the order of the
@@ -116,7 +117,7 @@ def theme_quotes(
 
     A group in which fewer than ``min_base`` respondents answered ``question`` gives no quote (a
     small group's quote can identify its author), chosen or not; nor does a respondent without a
-    group. Answers over ``max_chars`` are not quoted, a text is quoted once per code, and a text
+    group. ``group`` (a code of ``by`` as text) quotes that group only. Answers over ``max_chars`` are not quoted, a text is quoted once per code, and a text
     already quoted for an earlier code in the group is not taken again as a typical one (an answer
     with three themes would otherwise speak for all three)."""
     data = responses.data
@@ -136,25 +137,23 @@ def theme_quotes(
     members = [np.flatnonzero(frame[c].to_numpy() == 1) for c in columns]
     scores = typicality(texts, members)
     out: list[ThemeQuote] = []
-    ordered_groups = sorted((g for g in bases if g is not None and bases[g] >= min_base), key=_sort_key)
+    ordered_groups = sorted((g for g in bases if g is not None and bases[g] >= min_base and group in (None, g)), key=_sort_key)
     used: dict[str, set[str]] = {g: set() for g in ordered_groups}  # a text quoted for one theme is not the next's typical one
     for code, rows, score in zip(codes, members, scores, strict=True):
         rank = sorted(range(len(rows)), key=lambda j: -score[j])  # stable: ties keep the data's order
-        for group in ordered_groups:
+        for g in ordered_groups:
             picks: list[ThemeQuote] = []
-            pick = [rows[j] for j in rank if groups[rows[j]] == group and len(texts[rows[j]]) <= max_chars]
+            pick = [rows[j] for j in rank if groups[rows[j]] == g and len(texts[rows[j]]) <= max_chars]
             first = [i for i in pick if ids[i] is not None and (ids[i], code) in chosen]
             room = max(per_group, min(len(first), MAX_CHOSEN))
             seen: set[str] = set()
-            for i in [*first, *(i for i in pick if i not in first and texts[i] not in used[group])]:
+            for i in [*first, *(i for i in pick if i not in first and texts[i] not in used[g])]:
                 if len(picks) == room:
                     break
                 if texts[i] in seen:
                     continue
                 seen.add(texts[i])
-                used[group].add(texts[i])
-                picks.append(
-                    {"code": code, "group": group if by else None, "text": texts[i], "chosen": i in first, "respondent_id": ids[i]}
-                )
+                used[g].add(texts[i])
+                picks.append({"code": code, "group": g if by else None, "text": texts[i], "chosen": i in first, "respondent_id": ids[i]})
             out.extend(picks)
     return out

@@ -26,13 +26,16 @@ skipped a multiple-choice question. So each theme's share is the (weighted) shar
 given that theme, and every estimate, interval, letter and change comes from the one engine.
 
 The file is read with the standard library's :mod:`csv` (a few thousand rows at most: what a
-person codes), which keeps each row's number as the person counts rows.
+person codes), which keeps each row's number as the person counts rows. :func:`read_code_rows` is
+the one reader of codes files; the agreement of two coders reads them through it too.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import difflib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +44,16 @@ import polars as pl
 
 from ..errors import InputError, did_you_mean
 from ..instrument.codebook import Codebook, with_codebooks
+from ._sources import decode_text
 from .responses import Responses
 
-__all__ = ["Codes", "apply_codes", "read_codes"]
+__all__ = ["CodeRows", "Codes", "apply_codes", "read_code_rows", "read_codes"]
 
 REQUIRED = ("respondent_id", "code")
 OPTIONAL = ("coder", "wave", "quote")
+#: How like a codes file's column another column must be to be refused as a typo of it
+#: ("coders", "Code"), rather than ignored as a column of its own ("note", "text").
+NEAR_MISS = 0.85
 #: What a ``quote`` cell may say: chosen, or not.
 QUOTE_VALUES = {"1": True, "yes": True, "true": True, "0": False, "no": False, "false": False, "": False}
 
@@ -68,20 +75,43 @@ class Codes:
     quotes: frozenset[tuple[str | None, str, str]] = frozenset()
 
 
-def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Codes:
-    """The codes of ``book``'s question in a codes file, of ``coder`` when the file has a coder
-    column (required when it names several coders)."""
+@dataclass(frozen=True)
+class CodeRows:
+    """The rows of one coder read from a codes file, checked against no codebook:
+    ``(wave or None, respondent_id, code) -> row`` (the first row giving it)."""
+
+    file: str
+    rows: dict[tuple[str | None, str, str], int]
+    has_wave: bool
+    coders: tuple[str, ...] = ()
+    coder: str | None = None
+    #: Rows of the chosen coder repeating a (wave, respondent, code) already read.
+    duplicates: int = 0
+    #: Rows of the chosen coder read, repeats included.
+    read: int = 0
+    quotes: frozenset[tuple[str | None, str, str]] = frozenset()
+
+
+def read_code_rows(path: str | Path, coder: str | None = None, valid: Sequence[str] | None = None) -> CodeRows:
+    """The one reader of codes files (``respondent_id,code[,coder][,wave][,quote]``), for the
+    commands that use codes (:func:`read_codes`) and the agreement of two coders
+    (:func:`collabstate.stats.agreement.read_codes`): UTF-8 text with or without a byte-order mark
+    (anything else is told with the line of the first bad byte), every problem named by file, row
+    and column. ``valid`` are the codes allowed (a codebook's), checked when given. Other columns
+    (a note, the answer's text) are ignored, unless one is a near miss of a codes file's column
+    (``coders``), which is refused: read as ignored, it would mix two coders' codes."""
     file = str(path)
     try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle))
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError("no such codes file", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), file=file) from None
+    records = list(csv.reader(io.StringIO(decode_text(raw, file), newline="")))
     if not records:
         raise InputError("the file is empty; expected a header respondent_id,code[,coder][,wave][,quote]", file=file)
     header = [h.strip() for h in records[0]]
+    known = (*REQUIRED, *OPTIONAL)
     for name in REQUIRED:
         if name not in header:
             raise InputError(
@@ -89,16 +119,14 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
                 file=file, row=1,
             )  # fmt: skip
     for name in header:
-        if name not in (*REQUIRED, *OPTIONAL):
+        if name not in known and difflib.get_close_matches(name.casefold(), known, n=1, cutoff=NEAR_MISS):
             raise InputError(
-                f"unknown column {name!r}{did_you_mean(name, (*REQUIRED, *OPTIONAL))}; a codes file has the columns "
-                "respondent_id,code[,coder][,wave][,quote]",
+                f"unknown column {name!r}{did_you_mean(name, known)}; a codes file has the columns respondent_id,code[,coder][,wave][,quote]",
                 file=file, row=1,
             )  # fmt: skip
-        if header.count(name) > 1:
+        if name in known and header.count(name) > 1:
             raise InputError(f"the column {name!r} is in the header twice", file=file, row=1)
-    at = {name: header.index(name) for name in header}
-    valid = [c.id for c in book.codes]
+    at = {name: header.index(name) for name in known if name in header}
     read: list[tuple[int, str | None, str, str, str | None, bool]] = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -106,11 +134,11 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
         if len(record) != len(header):
             raise InputError(f"{len(record)} cells where the header has {len(header)}", file=file, row=number)
         cells = {name: record[i].strip() for name, i in at.items()}
-        for name in header:
+        for name in at:
             if not cells[name] and name != "quote":
                 raise InputError("blank cell; every row gives a respondent_id and a code" + (f" and a {name}" if name in OPTIONAL else ""),
                                  file=file, row=number, column=name)  # fmt: skip
-        if cells["code"] not in valid:
+        if valid is not None and cells["code"] not in valid:
             raise InputError(
                 value=cells["code"], problem=f"is not a code of the codebook{did_you_mean(cells['code'], valid)}",
                 file=file, row=number, column="code",
@@ -128,18 +156,19 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
             f"no codes by coder {coder!r}{did_you_mean(coder, coders)}; coders: {', '.join(coders)}", file=file, column="coder"
         )
     if coder is None and len(coders) > 1:
+        shown = ", ".join(coders[:5]) + (" …" if len(coders) > 5 else "")
         raise InputError(
-            f"codes by {len(coders)} coders ({', '.join(coders)}); name the one whose codes to use with --coder "
-            "(`collabstate text agreement` compares two coders)",
+            f"codes by {len(coders)} coders ({shown}); name the one whose codes to use with --coder",
             file=file, column="coder",
         )  # fmt: skip
     chosen = coder if coder is not None else (coders[0] if coders else None)
     rows: dict[tuple[str | None, str, str], int] = {}
-    duplicates = 0
+    duplicates = kept = 0
     quotes = set()
     for number, wave, respondent, code, who, quote in read:
         if who is not None and who != chosen:
             continue
+        kept += 1
         key = (wave, respondent, code)
         if quote:
             quotes.add(key)
@@ -147,10 +176,17 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
             duplicates += 1
             continue
         rows[key] = number
+    return CodeRows(file, rows, "wave" in at, coders, chosen, duplicates, kept, frozenset(quotes))
+
+
+def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Codes:
+    """The codes of ``book``'s question in a codes file, of ``coder`` when the file has a coder
+    column (required when it names several coders)."""
+    got = read_code_rows(path, coder, [c.id for c in book.codes])
     notes = []
-    if duplicates:
-        notes.append(f"{file}: {duplicates} row{'s' if duplicates != 1 else ''} given twice (counted once)")
-    return Codes(file, book, rows, "wave" in at, coders, chosen, duplicates, notes, frozenset(quotes))
+    if got.duplicates:
+        notes.append(f"{got.file}: {got.duplicates} row{'s' if got.duplicates != 1 else ''} given twice (counted once)")
+    return Codes(got.file, book, got.rows, got.has_wave, got.coders, got.coder, got.duplicates, notes, got.quotes)
 
 
 def _answered(responses: Responses, question: str) -> pl.Series:

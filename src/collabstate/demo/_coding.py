@@ -1,7 +1,9 @@
-"""The demo's coded open answers: a codebook of the leaders' ``barriers_text`` and the codes that
-matching its keywords gives on the demo waves (``coding/barriers-codebook.yaml`` and
-``coding/barriers-codes.csv``, shipped with the package for docs/text-coding.md; a test checks the
-file is what :func:`keyword_codes` gives).
+"""The demo's coded open answers: codebooks of the leaders' ``barriers_text`` and
+``enablers_text`` (the seed report's themes by sector) and the codes that matching their keywords
+gives on the demo waves (``coding/barriers-codebook.yaml``, ``coding/barriers-codes.csv``,
+``coding/enablers-codebook.yaml``, ``coding/enablers-codes.csv``, shipped with the package for
+docs/text-coding.md and the demo's 2025 report; a test checks each file is what
+:func:`keyword_codes` gives: ``python -m collabstate.demo._coding`` writes them again).
 
 Keyword matching is the crudest coder (a word, case folded, found in the answer): enough for a
 demo, and a start an analyst corrects; a code is given once per answer, whatever its keywords.
@@ -16,12 +18,18 @@ import polars as pl
 
 from ..instrument.codebook import Codebook
 
-__all__ = ["DEMO_CODEBOOK", "DEMO_CODES", "keyword_codes"]
+__all__ = ["DEMO_CODEBOOK", "DEMO_CODES", "ENABLERS_CODEBOOK", "ENABLERS_CODES", "keyword_codes"]
 
 _HERE = files("collabstate") / "demo" / "coding"
 #: The shipped codebook and codes file (paths inside the installed package).
 DEMO_CODEBOOK = Path(str(_HERE / "barriers-codebook.yaml"))
 DEMO_CODES = Path(str(_HERE / "barriers-codes.csv"))
+ENABLERS_CODEBOOK = Path(str(_HERE / "enablers-codebook.yaml"))
+ENABLERS_CODES = Path(str(_HERE / "enablers-codes.csv"))
+#: (codebook, codes file) of each coded question of the demo.
+DEMO_CODINGS = ((DEMO_CODEBOOK, DEMO_CODES), (ENABLERS_CODEBOOK, ENABLERS_CODES))
+#: The demo waves the codes files cover.
+YEARS = (2024, 2025, 2026)
 
 
 def keyword_codes(frame: pl.DataFrame, book: Codebook, coder: str = "keywords") -> pl.DataFrame:
@@ -45,3 +53,20 @@ def keyword_codes(frame: pl.DataFrame, book: Codebook, coder: str = "keywords") 
                 )
     out = pl.DataFrame(rows, schema={"wave": pl.String, "respondent_id": pl.String, "code": pl.String, "coder": pl.String})
     return out if has_wave else out.drop("wave")
+
+
+def write_demo_codes() -> None:
+    """Write the shipped codes files again from the codebooks and the demo waves."""
+    from ..dataset.csv_text import write_csv
+    from ..instrument import load_instrument
+    from ..instrument.codebook import load_codebook
+    from ._leaders import leaders_wave
+
+    leaders = load_instrument("leaders")
+    for book_path, codes_path in DEMO_CODINGS:
+        book = load_codebook(book_path, leaders)
+        write_csv(pl.concat([keyword_codes(leaders_wave(year), book) for year in YEARS]), codes_path)
+
+
+if __name__ == "__main__":
+    write_demo_codes()

@@ -212,6 +212,10 @@ def _panel_multi(w: _Wave, question: str, counts, blank: int, exclusive, row_wei
     return out
 
 
+#: How much likelier the seed's three answers of each sector are than each other answer (enablers, barriers).
+SEED_LEAD = 4.0
+
+
 def _texts(w: _Wave, role: np.ndarray, belief: np.ndarray) -> list[pl.Series]:
     out = []
     pools = {"enablers_text": ENABLERS, "barriers_text": BARRIERS, "example_text": EXAMPLES}
@@ -224,7 +228,7 @@ def _texts(w: _Wave, role: np.ndarray, belief: np.ndarray) -> list[pl.Series]:
         values: list[str | None] = [None] * w.n
         for r in rows:
             sector = int(w.sector[r]) if w.sector[r] != NA else int(rng.integers(1, 5))
-            values[r] = compose(rng, pool[sector])
+            values[r] = compose(rng, pool[sector], lead=1.0 if name == "example_text" else SEED_LEAD)
         out.append(text_series(name, values))
     return out
 

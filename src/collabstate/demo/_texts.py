@@ -11,21 +11,34 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-Pool = Mapping[str, Sequence[str]]
+#: A pool of answers: "core" sentences (one per answer; a tuple is one answer written in several
+#: ways), optional "extra" sentences and closing "tail" clauses.
+Pool = Mapping[str, Sequence[str | tuple[str, ...]]]
 
 
-def compose(rng: np.random.Generator, pool: Pool, *, p_extra: float = 0.35, p_tail: float = 0.3) -> str:
-    """One answer: a core sentence, sometimes a second sentence, sometimes a closing clause."""
+def compose(rng: np.random.Generator, pool: Pool, *, p_extra: float = 0.35, p_tail: float = 0.3, lead: float = 1.0) -> str:
+    """One answer: a core sentence, sometimes a second sentence, sometimes a closing clause. With
+    ``lead`` above 1, the first three core answers are that many times as likely as each other one."""
     core = list(pool["core"])
-    first = int(rng.integers(len(core)))
-    text = core[first]
+    if lead == 1.0:
+        first = int(rng.integers(len(core)))
+    else:
+        weight = np.array([lead if i < 3 else 1.0 for i in range(len(core))])
+        first = int(rng.choice(len(core), p=weight / weight.sum()))
+    chosen = core[first]
+    text = chosen if isinstance(chosen, str) else chosen[int(rng.integers(len(chosen)))]
     extra = list(pool.get("extra", ()))
     if extra and rng.random() < p_extra:
-        text = f"{text} {extra[int(rng.integers(len(extra)))]}"
+        text = f"{text} {_one(extra[int(rng.integers(len(extra)))])}"
     tail = list(pool.get("tail", ()))
     if tail and rng.random() < p_tail:
-        text = f"{text.rstrip('.')}{tail[int(rng.integers(len(tail)))]}"
+        text = f"{text.rstrip('.')}{_one(tail[int(rng.integers(len(tail)))])}"
     return text
+
+
+def _one(entry: str | tuple[str, ...]) -> str:
+    """An extra or a tail is written one way."""
+    return entry if isinstance(entry, str) else entry[0]
 
 
 def join_list(items: Sequence[str]) -> str:

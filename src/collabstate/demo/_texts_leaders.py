@@ -1,4 +1,10 @@
-"""Open-text pools for the leaders' survey, by sector (1 public, 2 private, 3 NFP, 4 education)."""
+"""Open-text pools for the leaders' survey, by sector (1 public, 2 private, 3 NFP, 4 education).
+
+The first three core answers of each sector's enablers and barriers are the seed report's "In their
+own words" table (leaders 2025) and are written in several ways (a tuple: any one of them), so that
+coding them takes a codebook, not a string match; they are drawn more often than the rest
+(``_leaders.SEED_LEAD``), so the themes each sector mentions most are the seed's.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,21 @@ from ._texts import Pool
 ENABLERS: Mapping[int, Pool] = {
     1: {
         "core": (
-            "Shared goals and clarity about the mission from the outset.",
-            "Working-level engagement and co-design, not just senior sign-off.",
-            "Political will and visible backing from ministers.",
+            (
+                "Shared goals and clarity about the mission from the outset.",
+                "A shared mission that everyone understands from day one.",
+                "Clarity of purpose: agreeing the goal before the structures.",
+            ),
+            (
+                "Working-level engagement and co-design, not just senior sign-off.",
+                "Co-designing with the people who do the work, not only the senior team.",
+                "Engagement at working level, designing it together.",
+            ),
+            (
+                "Political will and visible backing from ministers.",
+                "Leadership backing from the top, and ministers who stay the course.",
+                "Strong political will behind the partnership.",
+            ),
             "A clear problem statement that everyone signs up to.",
             "People who have worked in more than one sector and can translate between them.",
             "Early engagement with industry before the policy is fixed.",
@@ -27,9 +45,21 @@ ENABLERS: Mapping[int, Pool] = {
     },
     2: {
         "core": (
-            "Aligned incentives and a focus on long-term value.",
-            "Joint problem-solving, not just dialogue.",
-            "Procurement that rewards value rather than the lowest price.",
+            (
+                "Aligned incentives and a focus on long-term value.",
+                "Incentives that point the same way, and long-term value over quick wins.",
+                "When both sides' incentives are aligned on long-term value.",
+            ),
+            (
+                "Joint problem-solving, not just dialogue.",
+                "Solving problems together rather than endless dialogue.",
+                "Moving from talking to joint problem-solving and delivery.",
+            ),
+            (
+                "Procurement that rewards value rather than the lowest price.",
+                "Buying on value, not on the lowest price.",
+                "A procurement culture that looks at value over price.",
+            ),
             "A stable policy framework that gives us the confidence to invest.",
             "Government being clear about what it wants and sticking to it.",
             "Access to decision-makers early enough to shape the approach.",
@@ -45,9 +75,21 @@ ENABLERS: Mapping[int, Pool] = {
     },
     3: {
         "core": (
-            "Clear public strategies and realistic funding.",
-            "Secondments and relationship-building between staff at all levels.",
-            "Respect and a sense of mutual dependency.",
+            (
+                "Clear public strategies and realistic funding.",
+                "A clear strategy from government, funded realistically.",
+                "Realistic funding behind a clear public strategy.",
+            ),
+            (
+                "Secondments and relationship-building between staff at all levels.",
+                "Secondments both ways and time for relationship-building.",
+                "Building relationships between staff, helped by secondments.",
+            ),
+            (
+                "Respect and a sense of mutual dependency.",
+                "Mutual respect: each side knows it needs the other.",
+                "Respect for what we bring and a sense that we depend on each other.",
+            ),
             "Involving communities and people with lived experience from the start.",
             "Multi-year grants that let us plan beyond the next twelve months.",
             "Treating charities as partners rather than as cheap suppliers.",
@@ -62,9 +104,21 @@ ENABLERS: Mapping[int, Pool] = {
     },
     4: {
         "core": (
-            "Mutual understanding of the different incentives each partner works to.",
-            "Regular forums for policy and research exchange.",
-            "Career mobility across sectors for researchers and professional staff.",
+            (
+                "Mutual understanding of the different incentives each partner works to.",
+                "Understanding that each partner has different incentives.",
+                "Mutual understanding of what drives each partner.",
+            ),
+            (
+                "Regular forums for policy and research exchange.",
+                "Regular forums where policy and research people meet.",
+                "A regular exchange between policy makers and researchers.",
+            ),
+            (
+                "Career mobility across sectors for researchers and professional staff.",
+                "Careers that let people move across sectors and back.",
+                "Mobility across sectors for staff at every stage of their career.",
+            ),
             "Long-term partnerships with employers on skills.",
             "Shared investment in regional innovation and civic priorities.",
             "Knowledge exchange that is valued and properly resourced.",
@@ -80,9 +134,21 @@ ENABLERS: Mapping[int, Pool] = {
 BARRIERS: Mapping[int, Pool] = {
     1: {
         "core": (
-            "Bureaucracy and clearance hurdles.",
-            "Policy churn and a short-term focus.",
-            "Limited commercial awareness in government.",
+            (
+                "Bureaucracy and clearance hurdles.",
+                "Endless bureaucracy: every step needs clearance.",
+                "Clearance processes and bureaucracy that slow decisions.",
+            ),
+            (
+                "Policy churn and a short-term focus.",
+                "Short-term thinking and constant policy churn.",
+                "Priorities change with every reshuffle; the focus is short-term.",
+            ),
+            (
+                "Limited commercial awareness in government.",
+                "Too little commercial awareness among officials.",
+                "Government lacks commercial awareness and experience of industry.",
+            ),
             "Risk aversion: the civil service is taught to avoid risk, not to manage it.",
             "Procurement rules that make early conversations with suppliers feel risky.",
             "Frequent moves between posts mean relationships are constantly lost.",
@@ -97,9 +163,21 @@ BARRIERS: Mapping[int, Pool] = {
     },
     2: {
         "core": (
-            "Deep-seated mistrust and political rhetoric about business.",
-            "A value versus lowest-cost procurement culture.",
-            "No shared accountability for outcomes.",
+            (
+                "Deep-seated mistrust and political rhetoric about business.",
+                "Political rhetoric that breeds mistrust of business.",
+                "A deep mistrust between government and business.",
+            ),
+            (
+                "A value versus lowest-cost procurement culture.",
+                "Procurement still buys on lowest cost, not value.",
+                "A lowest-cost procurement culture that ignores value.",
+            ),
+            (
+                "No shared accountability for outcomes.",
+                "Nobody is accountable for the shared outcome.",
+                "Accountability for outcomes is never shared.",
+            ),
             "Slow decision-making and changing priorities in government.",
             "Uncertainty about policy beyond the next election.",
             "Being engaged only when government needs something.",
@@ -107,16 +185,28 @@ BARRIERS: Mapping[int, Pool] = {
         ),
         "extra": (
             "Every change of minister resets the conversation.",
-            "We cannot commit investment without a stable framework.",
+            "Nobody owns the outcome once the contract is signed.",
             "The risk all sits with the supplier.",
         ),
         "tail": (", frankly.", " – it wastes time on both sides."),
     },
     3: {
         "core": (
-            "Lack of clarity and strategic direction from government.",
-            "Power imbalance and funding insecurity.",
-            "Control without co-design or mutual risk-sharing.",
+            (
+                "Lack of clarity and strategic direction from government.",
+                "No clear strategic direction from government.",
+                "Government is unclear about its strategy and direction.",
+            ),
+            (
+                "Power imbalance and funding insecurity.",
+                "Funding insecurity and an imbalance of power.",
+                "The power imbalance: we depend on funding we cannot count on.",
+            ),
+            (
+                "Control without co-design or mutual risk-sharing.",
+                "They keep control but do not co-design or share the risk.",
+                "Control from the centre with no co-design and no shared risk.",
+            ),
             "Short-term contracts that make it hard to keep good staff.",
             "Being brought in late, after the big decisions are made.",
             "Competitive tendering that sets charities against each other.",
@@ -129,9 +219,21 @@ BARRIERS: Mapping[int, Pool] = {
     },
     4: {
         "core": (
-            "Misaligned timelines and incentives.",
-            "Limited resources for partnership work.",
-            "Few pathways for collaboration or secondments.",
+            (
+                "Misaligned timelines and incentives.",
+                "Timelines and incentives that do not line up.",
+                "Academic and policy timelines are misaligned, and so are incentives.",
+            ),
+            (
+                "Limited resources for partnership work.",
+                "No resources set aside for partnership work.",
+                "Partnership work is never properly resourced.",
+            ),
+            (
+                "Few pathways for collaboration or secondments.",
+                "There are few pathways for secondments between sectors.",
+                "Too few routes for collaboration or secondments.",
+            ),
             "Research timescales that do not match policy cycles.",
             "Funding that rewards outputs over lasting partnerships.",
         ),

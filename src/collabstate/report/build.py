@@ -209,7 +209,7 @@ def build_report(
     report = build_model(ev, title=title, tables=tables, names=names, codes=codes)
     if coding and (methods := report.section("methods")) is not None:
         methods.lists.append(("Coding of open answers", list(coding)))
-    warnings = apply_spec(report, ev, spec) if spec is not None else []
+    warnings = [*report.review, *(apply_spec(report, ev, spec) if spec is not None else [])]
     if not quotes:
         without_quotes(report)
     paths = finish_report(report, ev, Path(out_dir), formats=formats, progress=progress, pptx_template=pptx_template)

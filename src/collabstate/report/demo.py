@@ -1,7 +1,9 @@
 """The demo's four reports: the 2018 readiness report, the 2026 leaders' report with the trend
 since 2024 (three waves; 120 of 2026's respondents answered in 2025 too, so their changes are
 paired), the 2025 leaders' report built from a report spec (``demo_specs/leaders-2025.yaml``:
-seed 001's key messages with live figures; written beside the report as ``report.yaml``), and one
+seed 001's key messages with live figures; written beside the report as ``report.yaml``) with the
+open answers on enablers and barriers coded by the demo's codebooks (seed 001's "In their own
+words" tables: :mod:`collabstate.demo._coding`), and one
 (synthetic) organisation's readiness benchmark (its peer comparison).
 
 >>> paths = demo_reports("demo-output/reports")     # doctest: +SKIP
@@ -30,7 +32,9 @@ INVITED_2018 = 7000
 def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None = None) -> dict[str, ReportPaths]:
     """Build the four demo reports under ``out_dir`` (``readiness-2018/``, ``leaders-2026/``,
     ``leaders-2025/``, ``benchmark/``); the paths written, by report."""
-    from ..demo import demo_organisation, leaders_wave, readiness_2018
+    from ..dataset.codes import apply_codes, read_codes
+    from ..demo import DEMO_CODINGS, demo_organisation, leaders_wave, readiness_2018
+    from ..instrument.codebook import load_codebook
 
     out = Path(out_dir)
     say = progress or (lambda message: None)
@@ -55,8 +59,12 @@ def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None 
     (out / "leaders-2025").mkdir(parents=True, exist_ok=True)
     spec_file = out / "leaders-2025" / "report.yaml"  # beside the report, to edit and build again with --spec
     spec_file.write_text(spec_text, encoding="utf-8")
+    codes = [read_codes(codes_path, load_codebook(book_path, leaders)) for book_path, codes_path in DEMO_CODINGS]
+    c25, c24 = l25, l24
+    for c in codes:
+        c25, c24 = apply_codes([c25, c24], c)
     done["leaders-2025"] = build_report(
-        l25, out / "leaders-2025", earlier=[l24], progress=progress, spec=parse_spec(spec_text, str(spec_file))
+        c25, out / "leaders-2025", earlier=[c24], progress=progress, spec=parse_spec(spec_text, str(spec_file)), codes=codes
     )
     say("Benchmark: one organisation")
     done["benchmark"] = build_peer_comparison(org, r18, out / "benchmark", name="Example Housing Trust", progress=progress)

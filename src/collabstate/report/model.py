@@ -333,6 +333,8 @@ class Report:
     footnotes: list[str] = field(default_factory=list)
     #: People's and organisations' names (an invitee list's) taken out of every quote shown.
     redact_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    #: What the analyst should look at before the report goes out (a quote something was removed from).
+    review: list[str] = field(default_factory=list)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

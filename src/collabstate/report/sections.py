@@ -221,7 +221,8 @@ def build_model(
         for q in rest:
             other.blocks.extend(_render(ev, q))
         sections.append(other)
-    sections.extend(themes_section(ev, text, themes, codes, known) for text, themes in coded)
+    review: list[str] = []
+    sections.extend(themes_section(ev, text, themes, codes, known, review) for text, themes in coded)
     for extra in (_quotes(ev, known), _profile(ev)):
         if extra:
             sections.append(extra)
@@ -234,4 +235,4 @@ def build_model(
         earlier = [w for w in reversed(ev.waves[:-1]) if w in ev.sizes]
         who += ", compared with " + ", ".join(f"{ev.sizes[w]:,} in {w}" for w in earlier)
     subtitle = f"{ins.title}: {who}."
-    return Report(title, subtitle, sections, reading=ev.reading, redact_names=known)
+    return Report(title, subtitle, sections, reading=ev.reading, redact_names=known, review=review)

@@ -5,10 +5,11 @@ the multiple-choice question ``<question>_codes``, and the report gives them a s
 own, in four parts:
 
 1. what was asked and how the answers were coded (which coder, how many answered);
-2. the themes ranked by share, overall and by group, with intervals, bases and letters, and the
-   change since the previous wave (the one ranking every multiple-choice question gets);
-3. the seed reports' table: the three themes each group mentions most, with their shares and the
+2. the seed reports' table: the three themes each group mentions most, with their shares and the
    group's base; a group under the suppression threshold says so instead;
+3. every theme ranked by share, overall and by group, with intervals, bases and letters, and the
+   change since the previous wave (the one ranking every multiple-choice question gets; a chart
+   only without a breakdown);
 4. quotes per theme and group (:func:`~collabstate.analysis.quotes.theme_quotes`): the analyst's
    chosen quotes (a codes file's ``quote`` column) or else the most typical answer; none from a
    group of fewer than the minimum base who answered; names, e-mail addresses, phone numbers and
@@ -33,8 +34,6 @@ __all__ = ["TOP_THEMES", "themes_questions", "themes_section"]
 
 #: How many themes each group's column of the top-themes table shows (as the seed reports).
 TOP_THEMES = 3
-#: How many themes get quotes, highest share first.
-QUOTED_THEMES = 5
 #: Ordinal words of the top-themes table's rows.
 _ORDINALS = ("Most mentioned", "Second", "Third", "Fourth", "Fifth")
 
@@ -68,13 +67,13 @@ def _shares(ev: Evidence, themes: MultipleQuestion, group: str | None) -> list[t
     return sorted(cells, key=lambda item: -(item[1].estimate or 0.0) if item[1].shown else 1.0)
 
 
-def _top_table(ev: Evidence, text: TextQuestion, themes: MultipleQuestion) -> Table:
+def _top_table(ev: Evidence, title: str, themes: MultipleQuestion) -> Table:
     labels = {o.code: o.label for o in themes.options}
     groups = [ALL, *ev.groups()]
     columns, ranked = [], []
     for g in groups:
         shares = _shares(ev, themes, g.code or None)
-        base = next((c.n for _, c in shares if c.n is not None), None)
+        base = next((c.n for _, c in shares if c.n is not None and not c.suppressed), None)  # never a small group's exact base
         columns.append(Column(g.label, f"({g.letter})" if g.letter else "", base=base))
         ranked.append(shares)
     rows = []
@@ -82,19 +81,19 @@ def _top_table(ev: Evidence, text: TextQuestion, themes: MultipleQuestion) -> Ta
         cells = []
         for shares in ranked:
             code, cell = shares[k]
-            if cell.suppressed:
-                cells.append(Cell.of_text(f"too few answers (base {cell.base})" if k == 0 else ""))
+            if cell.suppressed:  # said once, as every suppressed cell says it; the base row says "under 10"
+                cells.append(cell if k == 0 else Cell.of_text(""))
             elif not cell.shown or not cell.estimate:
                 cells.append(Cell.of_text(""))
             else:
                 interval = f" ({cell.interval})" if cell.interval else ""
                 cells.append(Cell.of_text(f"{labels[code]}: {cell.value}{cell.marks}{interval}"))
         rows.append(Row(_ORDINALS[k], cells))
-    table = Table(f"t-top-{themes.id}", f"{text.label}: the {TOP_THEMES} themes mentioned most, by {_by_word(ev)}", "Rank", columns, rows)
+    table = Table(f"t-top-{themes.id}", f"{title}: the {TOP_THEMES} themes mentioned most, by {_by_word(ev)}", "Rank", columns, rows)
     table.notes.append(
         f"Shares of those in the column who answered the question, with their {ev.reading.percent} interval; an answer may be given "
         "several themes. "
-        f"A column whose base is under {ev.reading.min_base} shows no theme; * marks a base under {ev.reading.low_base}."
+        f"A column whose base is under {ev.reading.min_base} shows no theme (suppressed); * marks a base under {ev.reading.low_base}."
     )
     return table
 
@@ -109,10 +108,14 @@ def themes_section(
     themes: MultipleQuestion,
     codes: Sequence[Codes] = (),
     names: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    review: list[str] | None = None,
 ) -> Section:
-    """The section of one coded text question."""
+    """The section of one coded text question; quotes to review (something removed) are added
+    to ``review``."""
+    review = review if review is not None else []
     coding = _coding(codes, text.id)
-    section = Section(f"themes-{text.id}", f"In their own words: {text.label}")
+    title = coding.book.label if coding is not None and coding.book.label else text.label
+    section = Section(f"themes-{text.id}", f"In their own words: {title}")
     answered = next((c.n for _, c in _shares(ev, themes, None) if c.n is not None), None)
     who = f" by {coding.coder}" if coding is not None and coding.coder else ""
     section.intro.append(
@@ -120,39 +123,51 @@ def themes_section(
         f"into {len(themes.options)} themes. Each share is of those who answered, with its {ev.reading.percent} interval; "
         "an answer may have several themes."
     )
-    section.blocks.extend(ranking(ev, themes, title=f"{text.label}: themes"))
-    if ev.by:
-        section.blocks.append(_top_table(ev, text, themes))
-    _add_quotes(ev, section, text, themes, coding, names)
+    if ev.by:  # the seed reports' table first; then every theme (a table: a chart of a dozen themes by group fills a page)
+        section.blocks.append(_top_table(ev, title, themes))
+    section.blocks.extend(ranking(ev, themes, title=f"{title}: every theme", chart=not ev.by))
+    _add_quotes(ev, section, text, themes, coding, names, review)
     return section
 
 
 def _add_quotes(
     ev: Evidence, section: Section, text: TextQuestion, themes: MultipleQuestion, coding: Codes | None,
-    names: tuple[Sequence[str], Sequence[str]],
+    names: tuple[Sequence[str], Sequence[str]], review: list[str],
 ) -> None:  # fmt: skip
+    """Each group's quotes of the themes it mentions most (as the seed reports' table), the group's
+    heading naming it; without a breakdown, everyone's. A quote something was removed from is
+    added to ``review``, to look at before the report goes out."""
     labels = {o.code: o.label for o in themes.options}
-    top = [(code, cell) for code, cell in _shares(ev, themes, None) if cell.shown and cell.estimate][:QUOTED_THEMES]
-    if not top:
-        return
-    found = theme_quotes(
-        ev.responses, text.id, themes.id, [code for code, _ in top], by=ev.by, chosen=_chosen(coding, ev.wave), min_base=ev.min_base
-    )
-    groups = {g.code: g.label for g in ev.groups()}
-    chosen = any(q["chosen"] for q in found)
-    for code, cell in top:
-        quotes = [
-            Quote(redact(q["text"], *names)[0], groups.get(q["group"], "All respondents") if q["group"] is not None else "All respondents")
-            for q in found
-            if q["code"] == code
-        ]
+    groups = [(g.code, g.label) for g in ev.groups()] if ev.by else [(None, "All respondents")]
+    chosen = _chosen(coding, ev.wave)
+    any_chosen = False
+    for code, label in groups:
+        top = [(c, cell) for c, cell in _shares(ev, themes, code) if cell.shown and cell.estimate][:TOP_THEMES]
+        if not top:
+            continue  # a group under the minimum base shows no share, so no quote either
+        found = theme_quotes(
+            ev.responses, text.id, themes.id, [c for c, _ in top], by=ev.by, chosen=chosen, min_base=ev.min_base,
+            group=code if ev.by else None,
+        )  # fmt: skip
+        shares = dict(top)
+        quotes = []
+        for q in found:
+            shown, removed = redact(q["text"], *names)
+            quotes.append(Quote(shown, f"{labels[q['code']]} ({shares[q['code']].value})"))
+            if removed:
+                who = f"respondent {q['respondent_id']!r}" if q["respondent_id"] else "a respondent"
+                review.append(
+                    f"{text.id}: {', '.join(sorted(set(removed)))} removed from the quote of {who} ({label}, {labels[q['code']]}); review it"
+                )
+        any_chosen |= any(q["chosen"] for q in found)
         if quotes:
-            section.quotes[f"{labels[code]} ({cell.value} of answers)"] = quotes
+            section.quotes[label] = quotes
     if section.quotes:
+        by = _by_word(ev)
         section.intro.append(
-            f"Quotes for the {len(section.quotes)} themes mentioned most, one per {_by_word(ev)}: "
-            + ("the analyst's chosen quotes, else " if chosen else "")
-            + f"the answer most typical of the theme (the nearest to what its answers say in common). No quote comes from a {_by_word(ev)} "
-            f"in which fewer than {ev.min_base} answered; e-mail addresses, phone numbers, web addresses and known names are removed, as marked. "
-            "They illustrate; the shares measure."
+            (f"Quotes for the themes each {by} mentions most, one per theme: " if ev.by else "Quotes for the themes mentioned most: ")
+            + ("the analyst's chosen quotes, else " if any_chosen else "")
+            + "the answer most typical of the theme (the nearest to what its answers say in common), with the theme and its share. "
+            + (f"No quote comes from a {by} in which fewer than {ev.min_base} answered; " if ev.by else "")
+            + "e-mail addresses, phone numbers, web addresses and known names are removed, as marked. They illustrate; the shares measure."
         )

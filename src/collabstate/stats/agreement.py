@@ -41,13 +41,11 @@ and a dependency for a coincidence matrix is more than it saves. Cohen's kappa l
 the 2×2 table the report shows anyway rather than scikit-learn's ``cohen_kappa_score`` (which the
 tests compare it with, and which warns and returns NaN where kappa is undefined).
 
-The codes reader here is small on purpose: the shared reader of codes files may replace it.
+Codes files are read by the one reader of codes files, :func:`collabstate.dataset.codes.read_code_rows`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +53,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..dataset import decode_text
-from ..errors import InputError, RefusedError, UnknownNameError, UsageError
+from ..dataset.codes import read_code_rows
+from ..errors import RefusedError, UsageError
 
 __all__ = [
     "Agreement",
@@ -250,19 +248,6 @@ def agreement(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterable[str]], co
     return Agreement(n, tuple(rows), overall, alpha, float(p_o.mean()), only_a, only_b, tuple(notes))
 
 
-def _row_error(text: str, name: str) -> InputError | None:
-    """The first row with more cells than the header, named (polars's error does not say which)."""
-    try:
-        records = csv.reader(io.StringIO(text, newline=""))
-        width = len(next(records, []))
-        for row, record in enumerate(records, start=2):
-            if len(record) > width:
-                return InputError(f"has {len(record)} cells but the header names {width} columns", file=name, row=row)
-    except csv.Error:
-        return None
-    return None
-
-
 def _respondents(n: int) -> str:
     return f"{n} respondent" + ("" if n == 1 else "s")
 
@@ -281,53 +266,13 @@ class Coding:
 
 
 def read_codes(path: str | Path, coder: str | None = None) -> Coding:
-    """One coder's codes from a codes file ``respondent_id,code[,coder]`` (UTF-8 CSV, one row per
-    code applied; other columns are ignored). A file with a ``coder`` column naming more than one
-    coder is refused unless ``coder`` picks one; a repeated row counts once."""
-    import polars as pl
-
-    path = Path(path)
-    name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), file=name) from None
-    text = decode_text(raw, name)
-    try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, raise_if_empty=False, truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise _row_error(text, name) or InputError(f"cannot be read as CSV: {first}", file=name) from None
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    for column in CODES_COLUMNS:
-        if column not in frame.columns:
-            raise InputError(f"has no column {column!r}; a codes file has the columns respondent_id, code[, coder]", file=name)
-    has_coder = "coder" in frame.columns
-    wanted = ["respondent_id", "code", *(["coder"] if has_coder else [])]
-    frame = frame.select(pl.col(c).fill_null("").str.strip_chars() for c in wanted).with_row_index("row", offset=2)
-    for column in CODES_COLUMNS:
-        blank = frame.filter(pl.col(column) == "")
-        if blank.height:
-            raise InputError(problem="is empty", file=name, row=int(blank["row"][0]), column=column, expected="a value on every row")
-    chosen = None
-    if has_coder:
-        coders = sorted(set(frame["coder"].to_list()))
-        if coder is not None:
-            if coder not in coders:
-                raise UnknownNameError(name=coder, kind=f"a coder in {name}", known=coders)
-            frame, chosen = frame.filter(pl.col("coder") == coder), coder
-        elif len(coders) > 1:
-            shown = ", ".join(repr(c) for c in coders[:5]) + (" …" if len(coders) > 5 else "")
-            raise InputError(
-                f"holds the codes of {len(coders)} coders ({shown}); give --coder to pick one per file", file=name, column="coder"
-            )
-        else:
-            chosen = coders[0] if coders and coders[0] else None
-    elif coder is not None:
-        raise InputError(f"has no coder column, so --coder {coder!r} cannot pick a coder in it", file=name)
-    pairs = list(zip(frame["respondent_id"].to_list(), frame["code"].to_list(), strict=True))
+    """One coder's codes from a codes file ``respondent_id,code[,coder][,wave][,quote]`` read by
+    the one reader of codes files (:func:`collabstate.dataset.codes.read_code_rows`: its checks
+    and messages). A file with a ``coder`` column naming more than one coder is refused unless
+    ``coder`` picks one; a repeated row counts once. With a ``wave`` column, a respondent of two
+    waves is two units (``wave/respondent_id``)."""
+    got = read_code_rows(path, coder)
     codes: dict[str, set[str]] = {}
-    for respondent, code in pairs:
-        codes.setdefault(respondent, set()).add(code)
-    kept = sum(len(v) for v in codes.values())
-    return Coding(name, {r: frozenset(v) for r, v in codes.items()}, chosen, len(pairs) - kept, len(pairs))
+    for wave, respondent, code in got.rows:
+        codes.setdefault(respondent if wave is None else f"{wave}/{respondent}", set()).add(code)
+    return Coding(got.file, {r: frozenset(v) for r, v in codes.items()}, got.coder, got.duplicates, got.read)

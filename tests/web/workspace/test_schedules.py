@@ -323,3 +323,11 @@ def test_an_analyst_plans_and_cancels_steps(signed_in, listed):
     details = list(AuditEntry.objects.filter(action=AuditEntry.SCHEDULE).order_by("pk").values_list("detail", flat=True))
     assert [d.split(" (")[0] for d in details] == ["Planned invitations", "Planned reminder 1", "Cancelled reminder 1"]
     assert "Reminder 1" not in client.get(url).content.decode().split("Plan a step")[0].split("<tbody>")[1]
+
+
+def test_a_closed_waves_schedule_says_so_and_offers_no_plan(signed_in, listed):
+    listed.closes_at = timezone.now() - DAY
+    listed.opens_at = listed.closes_at - 10 * DAY
+    listed.save()
+    page = signed_in.get(reverse("workspace:schedule", args=[listed.pk])).content.decode()
+    assert "Plan a step" not in page and "nothing more can be planned or sent" in page

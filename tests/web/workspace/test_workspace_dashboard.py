@@ -97,3 +97,15 @@ def test_dashboard_response_rate_counts_invitees_not_imports(client, make_wave, 
     client.force_login(viewer_b)
     html = client.get(reverse("workspace:wave", args=[wave.pk])).content.decode()
     assert "<dt>Response rate</dt><dd>25%</dd>" in html and "<dt>Imported from files</dt><dd>10</dd>" in html
+
+
+def test_the_rate_by_sector_groups_the_lists_spellings_of_one_sector(make_wave, org_b):
+    """ "Public", "public sector" and "PUBLIC" on the invitee list are one sector of the
+    questionnaire (the code the list's sector matched), one row, under the questionnaire's label."""
+    wave = make_wave("dash-spellings", organisation=org_b, title="Dash spellings")
+    add_invitees(
+        wave,
+        "email,sector\na@example.org,Public\nb@example.org,public sector\nc@example.org,PUBLIC\nd@example.org,third-sector\n",
+    )
+    actions.send(wave)
+    assert [(s["sector"], s["invited"]) for s in progress(wave).by_sector] == [("Public", 3), ("Third sector", 1)]

@@ -5,7 +5,8 @@ time; where people stop (drop-off by page). Counts only: no answer is read here.
   or by the open link); *completed*: respondents who sent their answers on the web;
   *imported*: responses read from a file (not counted as completions of invitees).
 - The *response rate* is the share of invited people who completed (``Wave.invited_completed``
-  over ``Wave.invited``, the report's figures too): by the sector on their invitee row, and over
+  over ``Wave.invited``, the report's figures too): by the sector on their invitee row (its label
+  when it matched the questionnaire's sector question), and over
   time (cumulative, by the day they completed). Respondents by the open link and imported
   responses are never part of it.
 - *Opted out*: invitees who used the opt-out link of an e-mail (nothing more is sent to them;
@@ -23,6 +24,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from ..surveys import flow
+from ..surveys.known_facts import question_for_column
 from ..surveys.models import Respondent, Wave
 
 __all__ = ["Progress", "progress"]
@@ -65,15 +67,22 @@ def progress(wave: Wave) -> Progress:
 
 
 def _by_sector(wave: Wave) -> list[dict]:
-    sectors = (
-        wave.invitees.filter(invited_at__isnull=False)
-        .values("sector")
-        .annotate(invited=Count("id"), completed=Count("id", filter=Q(respondent__status=Respondent.COMPLETED)))
-        .order_by("sector")
-    )
-    rows = [{"sector": s["sector"] or "Not given", "invited": s["invited"], "completed": s["completed"],
-             "rate": s["completed"] / s["invited"]} for s in sectors]  # fmt: skip
-    return sorted(rows, key=lambda r: (r["sector"] == "Not given", r["sector"].lower()))
+    """Invited, completed and the rate by sector: the sector's label where the invitee list's
+    sector matched a code of the questionnaire's sector question (so "Public" and "public sector"
+    are one row), else the list's text as given (the same text in any case being one row)."""
+    question = question_for_column(wave.instrument, "sector")
+    labels = {str(c.code): c.label for c in wave.instrument.choices(question)} if question is not None else {}
+    rows: dict[str, dict] = {}
+    invitees = wave.invitees.filter(invited_at__isnull=False).values_list("sector", "facts", "respondent__status")
+    for text, facts, status in invitees:
+        code = (facts or {}).get(question.id) if question is not None else None
+        label = labels.get(str(code)) if code is not None else None
+        label = label or (text or "").strip() or "Not given"
+        row = rows.setdefault(label.casefold(), {"sector": label, "invited": 0, "completed": 0})
+        row["invited"] += 1
+        row["completed"] += status == Respondent.COMPLETED
+    out = [{**r, "rate": r["completed"] / r["invited"]} for r in rows.values()]
+    return sorted(out, key=lambda r: (r["sector"] == "Not given", r["sector"].lower()))
 
 
 def _over_time(respondents, invited: int) -> tuple[list[dict], str]:

@@ -49,8 +49,9 @@ def _page(request: HttpRequest, wave: Wave, membership: Membership, form: StepFo
     steps = list(wave.schedule.exclude(status=ScheduleStep.CANCELLED).prefetch_related(runs).order_by("number", "pk"))
     cancelled = wave.schedule.filter(status=ScheduleStep.CANCELLED).count()
     can_edit = membership.allows(Membership.ANALYST)
+    closed = wave.state() == "closed"  # nothing can be sent once the wave has closed: no form to plan a step
     context = {"wave": wave, "membership": membership, "steps": steps, "cancelled": cancelled, "runs_shown": RUNS_SHOWN,
-               "form": (form or StepForm(wave)) if can_edit else None, "can_edit": can_edit}  # fmt: skip
+               "form": (form or StepForm(wave)) if can_edit and not closed else None, "can_edit": can_edit, "closed": closed}  # fmt: skip
     return render(request, "workspace/schedule.html", context, status=400 if form is not None and form.errors else 200)
 
 
