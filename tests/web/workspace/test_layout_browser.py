@@ -28,9 +28,9 @@ from workspace_helpers import PASSWORD, complete, respond, tokens_in_outbox
 from collabstate.errors import RefusedError
 from collabstate.web.surveys import optout
 from collabstate.web.surveys.invitations import add_invitees
-from collabstate.web.surveys.models import Invitee
-from collabstate.web.workspace import actions, colleagues, sharing, views
-from collabstate.web.workspace.models import ExportJob, Membership, Organisation, WaveJob
+from collabstate.web.surveys.models import Answer, Invitee, Response
+from collabstate.web.workspace import actions, coding, colleagues, sharing, views
+from collabstate.web.workspace.models import ExportJob, Membership, Organisation, WaveCode, WaveCodebook, WaveJob
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +117,8 @@ PAGES = [
     Visit("results", "/workspace/waves/{wave}/results/", then=_report_drawn),
     Visit("report text", "/workspace/waves/{wave}/report/edit/"),
     Visit("tables with a result", "/workspace/waves/{wave}/tables/?rows=q7_importance&rows=q12_tools&columns=q16_sector"),
+    Visit("coding", "/workspace/waves/{wave}/coding/"),
+    Visit("coding a question", "/workspace/waves/{wave}/coding/q2_description/"),
     Visit("exports", "/workspace/waves/{wave}/exports/"),
     Visit("export done", "/workspace/waves/{wave}/exports/{export_done}/"),
     Visit("PDF report being made", "/workspace/waves/{wave}/exports/{report_running}/"),
@@ -186,6 +188,7 @@ def site(make_wave, django_user_model, client, start, monkeypatch, tmp_path) -> 
     _, shared_token = sharing.make(wave, f"For the board of the {ORGANISATION}"[:100], 30, True, owner)  # the longest a label may be
     gone_link, gone_shared_token = sharing.make(wave, "Revoked", 30, False, owner)
     sharing.revoke(gone_link, owner)
+    _coded(wave, owner)
     return {"wave": wave.pk, "job_failed": failed.pk, "job_done": done.pk, "export_done": export.pk, "report_running": running.pk,
             "report_queued": queued.pk, "viewed_wave": viewed.pk, "broken_wave": broken.pk, "join_token": join_token,
             "gone_token": gone_token, "reset_uid": urlsafe_base64_encode(force_bytes(owner.pk)),
@@ -193,6 +196,19 @@ def site(make_wave, django_user_model, client, start, monkeypatch, tmp_path) -> 
             "shared_token": shared_token, "gone_shared_token": gone_shared_token,
             "optout_token": optout.optout_token(Invitee.objects.get(wave=wave, email=EMAIL)),
             "started_token": _started(client, start(wave)), "done_token": _completed(client, start(wave))}  # fmt: skip
+
+
+def _coded(wave, owner) -> None:
+    """Long open answers to q2_description, a codebook of long labels, and the owner's codes of one answer."""
+    responses = list(Response.objects.filter(wave=wave, completed=True).order_by("pk")[:4])
+    for i, response in enumerate(responses):
+        text = f"Answer {i}: {EMAIL} wrote that " + "the partnership's shared commissioning board worked well " * (1 + 3 * i)
+        Answer.objects.update_or_create(response=response, column="q2_description", defaults={"value": text})
+    book = WaveCodebook.objects.create(wave=wave, question="q2_description")
+    for i, label in enumerate(["Shared commissioning and pooled budgets across the public services and the voluntary sector", "Trust",
+                               "Leadership", EMAIL]):  # fmt: skip
+        WaveCode.objects.create(book=book, code=f"code_{i}", label=label, keywords=["commissioning"] if i == 0 else [], order=i)
+    coding.save_codes(wave, "q2_description", responses[0].pk, owner, ["code_0", "code_1"], "code_0")
 
 
 def _started(client, token: str) -> str:

@@ -19,6 +19,7 @@ from collabstate.web.surveys.models import Answer, Invitee, Link, Respondent, Re
 from collabstate.web.workspace import colleagues, sharing, urls
 from collabstate.web.workspace.models import (
     AuditEntry,
+    CodedAnswer,
     ExportJob,
     MemberInvitation,
     Membership,
@@ -27,6 +28,8 @@ from collabstate.web.workspace.models import (
     ScheduleStep,
     SharedReportLink,
     StepRun,
+    WaveCode,
+    WaveCodebook,
     WaveJob,
 )  # fmt: skip
 
@@ -55,7 +58,7 @@ def test_every_address_is_named_and_guarded():
 def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     """Organisation B's objects, by the name of the address argument that names them (an export
     of B's wave is done, its file in place, so that its download answers; a sending of the same
-    number is done; a saved table of B's wave; an invitation to B)."""
+    number is done; a saved table of B's wave; an invitation to B; a codebook of its text question)."""
     settings.VAR_DIR = tmp_path
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "job-b.csv").write_text("respondent_id\n")
@@ -66,7 +69,9 @@ def b_objects(wave_b, org_b, owner_b, viewer_b, settings, tmp_path):
     invitation, _ = colleagues.invite(org_b, "new-colleague@example.org", Membership.ANALYST, owner_b)
     step = ScheduleStep.objects.create(wave=wave_b, number=1, days_after=7)
     link, _ = sharing.make(wave_b, "Beta's board", 30, False, owner_b)
-    return {"wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
+    book = WaveCodebook.objects.create(wave=wave_b, question="q2_description")
+    WaveCode.objects.create(book=book, code="beta_code", label="Beta's code")
+    return {"question": "q2_description", "wave": wave_b.pk, "org": org_b.slug, "member": Membership.objects.get(user=viewer_b).pk, "what": "pdf", "job": job.pk,
             "table": table.pk, "version": version.number, "invitation": invitation.pk, "step": step.pk, "link": link.pk}  # fmt: skip
 
 
@@ -83,7 +88,7 @@ EMAIL_TEXTS = ("invitation_subject", "invitation_body", "reminder_subject", "rem
 
 def snapshot() -> dict:
     models = [Wave, Invitee, Respondent, Response, Answer, Link, Membership, AuditEntry, ExportJob, WaveJob, SavedTable, ReportSpecVersion,
-              MemberInvitation, ScheduleStep, StepRun, SharedReportLink]  # fmt: skip
+              MemberInvitation, ScheduleStep, StepRun, SharedReportLink, WaveCodebook, WaveCode, CodedAnswer]  # fmt: skip
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
         "roles": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
@@ -94,6 +99,7 @@ def snapshot() -> dict:
         "invitations": sorted(MemberInvitation.objects.values_list("pk", "email", "role", "revoked_at", "accepted_at")),
         "steps": sorted(ScheduleStep.objects.values_list("pk", "number", "at", "days_after", "status")),
         "shared": sorted(SharedReportLink.objects.values_list("pk", "label", "revoked_at")),
+        "codebooks": sorted(WaveCodebook.objects.values_list("pk", "label", "primary_coder")),
     }
 
 

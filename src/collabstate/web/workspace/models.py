@@ -59,11 +59,12 @@ class AuditEntry(models.Model):
 
     IMPORT, ERASE, RETENTION, MEMBERS, EXPORT, TABLES = "import", "erase", "retention", "members", "export", "tables"
     REPORT_TEXT, SCHEDULE, SHARING, KNOWN_FACTS, EMAILS = "report-text", "schedule", "sharing", "known-facts", "emails"
+    CODEBOOK, PRIMARY_CODER = "codebook", "primary-coder"
     ACTIONS = [(IMPORT, "Responses imported"), (ERASE, "Answers erased on request"),
                (RETENTION, "Contact details deleted (retention)"), (MEMBERS, "Members changed"),
                (EXPORT, "Responses exported"), (TABLES, "Saved tables changed"), (REPORT_TEXT, "Report text changed"),
                (SCHEDULE, "Schedule changed"), (SHARING, "Shared links changed"), (KNOWN_FACTS, "Known facts' use changed"),
-               (EMAILS, "E-mails changed")]  # fmt: skip
+               (EMAILS, "E-mails changed"), (CODEBOOK, "Codebook changed"), (PRIMARY_CODER, "Primary coder chosen")]  # fmt: skip
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit")
     wave = models.ForeignKey("surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
@@ -489,3 +490,62 @@ class SharedLinkOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} of shared link {self.link_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class WaveCodebook(models.Model):
+    """The codebook of one text question of a wave, kept in the database for coding its answers
+    in the workspace (:mod:`.coding`): its codes are :class:`WaveCode` rows, the codes given are
+    :class:`CodedAnswer` rows, per coder. ``primary_coder`` is the coder whose codes the wave's
+    report uses (empty: the first analyst who coded)."""
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="codebooks")
+    question = models.CharField(max_length=100, help_text="The text question coded")
+    label = models.CharField(max_length=200, blank=True, help_text="The themes question's label (empty: the text question's)")
+    primary_coder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                      help_text="Whose codes the report uses; empty: the first analyst who coded")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question"]
+        constraints = [models.UniqueConstraint(fields=["wave", "question"], name="one_codebook_per_wave_question")]
+
+    def __str__(self) -> str:
+        return f"codebook of {self.question} in {self.wave_id}"
+
+
+class WaveCode(models.Model):
+    """One code of a :class:`WaveCodebook`, as a codebook file spells it (``code`` is its id)."""
+
+    book = models.ForeignKey(WaveCodebook, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=100, help_text="The code's id: lower-case letters, digits and _")
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    keywords = models.JSONField(default=list, blank=True, help_text="Words that suggest the code")
+    parent = models.CharField(max_length=100, blank=True, help_text="The id of the code this one falls under")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["book", "code"], name="one_code_id_per_codebook")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.label})"
+
+
+class CodedAnswer(models.Model):
+    """A code one coder gave one answer (``code`` empty: the coder coded the answer and gave it no
+    code, an answer no theme fits); ``quote``: the coder chose the answer as a quote of that code."""
+
+    book = models.ForeignKey(WaveCodebook, on_delete=models.CASCADE, related_name="coded")
+    response = models.ForeignKey("surveys.Response", on_delete=models.CASCADE, related_name="+")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=100, blank=True, help_text="A code of the codebook; empty: coded, no code fits")
+    quote = models.BooleanField(default=False, help_text="Chosen as a quote of this code for the report")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["book", "response", "coder", "code"], name="one_code_per_answer_and_coder")]
+
+    def __str__(self) -> str:
+        return f"{self.code or '(no code)'} for response {self.response_id} by {self.coder_id}"

@@ -7,8 +7,9 @@ A built report is kept on disk, under ``VAR_DIR/reports/wave-<number>/``, one fo
 
 - *data*: the completed responses (their count, and a checksum of their numbers that changes
   when one is deleted and another completed), the figures of the response rate (invited,
-  invitees who completed, imported from files) and the instrument's text, and the same of the
-  wave compared with;
+  invitees who completed, imported from files), the instrument's text and the coding of its open
+  answers (:func:`.coding.coding_key`: the report's themes are the primary coders' codes), and
+  the same of the wave compared with;
 - *choice*: the breakdown and the wave compared with; and the build: ``page`` (HTML, workbook
   and estimate table, one estimation) or ``pdf`` (slow: charts drawn, pages laid out);
 - the tables saved for the report on the Tables page (:func:`.tables.saved_tables_for_report`),
@@ -44,6 +45,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ... import __version__
+from ...dataset.codes import apply_codes
 from ...dataset.waves import Wave as LabelledWave
 from ...errors import RefusedError
 from ...instrument.model import ScaleQuestion, SingleQuestion
@@ -54,6 +56,7 @@ from ...report.spec import SpecError, parse_spec
 from ..surveys.actions import completed_fingerprint, responses_of
 from ..surveys.exports import export_codebook
 from ..surveys.models import Wave
+from . import coding
 from .models import ReportSpecVersion
 from .tables import report_key, saved_tables_for_report
 
@@ -248,7 +251,8 @@ def _data_key(wave: Wave) -> str | None:
     if done is None:
         return None
     rate = _rate_figures(wave)
-    return _digest([*done, rate["invited"], rate["invited_completed"], rate["imported"], wave.instrument_ref, wave.instrument_yaml])
+    return _digest([*done, rate["invited"], rate["invited_completed"], rate["imported"], wave.instrument_ref, wave.instrument_yaml,
+                    coding.coding_key(wave)])  # fmt: skip
 
 
 class _RateFigures(TypedDict):
@@ -301,14 +305,19 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
             "an analyst can see them by exporting the responses and running `collabstate validate`"
         )
     earlier = [_labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
+    codes, agreed = coding.report_codes(wave, current.responses)  # the primary coders' themes, and the other coders' agreement
+    themed = current.responses
+    for coded in codes:
+        themed = apply_codes([themed], coded)[0]
     version = latest_spec(wave)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
         try:
             spec = parse_spec(version.text, f"report text version {version.number}") if version else None
-            build_report(_labelled(wave, current.responses, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
+            build_report(_labelled(wave, themed, wave, choice), scratch, formats=BUILDS[build], by=choice.by, earlier=earlier,
                          title=wave.title, progress=progress, tables=saved_tables_for_report(wave, current.responses),
-                         spec=spec, quotes=choice.quotes, names=_invitee_names(wave), **_rate_figures(wave))  # fmt: skip
+                         spec=spec, quotes=choice.quotes, names=_invitee_names(wave), codes=codes, coding=agreed,
+                         **_rate_figures(wave))  # fmt: skip
         except SpecError as exc:  # a section it names that this choice's report lacks (Trends without an earlier wave …)
             raise Unreportable(f"{exc} (edit the report's text on its page)") from exc
         except (AssetsMissing, ValueError) as exc:  # as the command line reports them

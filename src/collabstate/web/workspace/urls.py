@@ -3,7 +3,18 @@ person's organisation and role (see :mod:`.access`)."""
 
 from django.urls import path
 
-from . import emails_views, exports_views, facts_views, job_views, report_spec_views, schedule_views, sharing, tables_views, views
+from . import (
+    coding_views,
+    emails_views,
+    exports_views,
+    facts_views,
+    job_views,
+    report_spec_views,
+    schedule_views,
+    sharing,
+    tables_views,
+    views,
+)
 
 app_name = "workspace"
 
@@ -37,6 +48,14 @@ urlpatterns = [
     path("waves/<int:wave>/tables/<int:table>/download/", tables_views.saved_table_download, name="saved_table_download"),
     path("waves/<int:wave>/tables/<int:table>/report/", tables_views.table_in_report, name="table_in_report"),
     path("waves/<int:wave>/tables/<int:table>/delete/", tables_views.delete_table, name="delete_table"),
+    path("waves/<int:wave>/coding/", coding_views.coding_index, name="coding"),
+    path("waves/<int:wave>/coding/<slug:question>/", coding_views.coding_question, name="coding_question"),
+    path("waves/<int:wave>/coding/<slug:question>/codebook/upload/", coding_views.upload_codebook, name="coding_upload"),
+    path("waves/<int:wave>/coding/<slug:question>/codebook/add/", coding_views.add_code, name="coding_add_code"),
+    path("waves/<int:wave>/coding/<slug:question>/codebook/download/", coding_views.codebook_download, name="coding_codebook"),
+    path("waves/<int:wave>/coding/<slug:question>/code/", coding_views.code_answer, name="coding_code"),
+    path("waves/<int:wave>/coding/<slug:question>/primary/", coding_views.primary_coder, name="coding_primary"),
+    path("waves/<int:wave>/coding/<slug:question>/codes/download/", coding_views.codes_download, name="coding_codes"),
     path("waves/<int:wave>/shared/", sharing.links_view, name="shared_links"),
     path("waves/<int:wave>/shared/<int:link>/revoke/", sharing.revoke_view, name="revoke_shared_link"),
     path("waves/<int:wave>/exports/", exports_views.exports, name="exports"),
