@@ -188,3 +188,25 @@ def test_every_quote_is_of_its_theme_and_of_a_group_at_or_over_the_minimum_base(
     texts = [(q["group"], q["text"]) for q in found]
     assert len(texts) == len(set(texts)), "an answer quoted for two themes in one group"
     assert found == theme_quotes(coded, "why", "why_codes", ["cost", "slow", "trust"], by="sector", min_base=min_base)
+
+
+def test_answers_not_yet_coded_are_out_of_the_base_and_the_section_says_so(tmp_path):
+    """The workspace knows which answers its coder has coded (Codes.coded): with 20 of the answers
+    coded, each share is of those 20, not of every answer (an answer not yet coded is not an
+    answer no theme fits)."""
+    import dataclasses
+
+    frame, text = _data(5)
+    _, codes = _coded(tmp_path, frame, text)
+    answered = frame.filter(pl.col("why").is_not_null())["respondent_id"].to_list()
+    done = answered[:20]
+    partial = dataclasses.replace(
+        codes, rows={k: v for k, v in codes.rows.items() if k[1] in done}, coded=frozenset((None, rid) for rid in done)
+    )
+    [coded] = apply_codes([Responses(INSTRUMENT, frame)], partial)
+    shares = coded.data.filter(pl.col("respondent_id").is_in(done))
+    assert coded.data["why_codes/cost"].drop_nulls().len() == 20
+    assert coded.data["why_codes/cost"].mean() == shares["why_codes/cost"].mean()
+    section = build_model(gather(coded, by="sector"), codes=[partial]).section("themes-why")
+    assert section is not None
+    assert f"So far 20 of the {len(answered)} answers are coded" in section.intro[0]

@@ -73,6 +73,11 @@ class Codes:
     notes: list[str] = field(default_factory=list)
     #: The (wave or None, respondent_id, code) the analyst chose to quote for that code.
     quotes: frozenset[tuple[str | None, str, str]] = frozenset()
+    #: The (wave or None, respondent_id) whose answers the coder has coded, with a code or with
+    #: none (an answer no code fits), when known (the workspace knows it; a codes file lists
+    #: only the codes given, so None: every answer is taken as coded). An answer not yet coded is
+    #: then out of the base, as a blank one: the shares are of the answers coded so far.
+    coded: frozenset[tuple[str | None, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,13 @@ def apply_codes(waves: Sequence[Responses], codes: Codes) -> list[Responses]:
         )
     hits: list[dict[int, set[str]]] = [{} for _ in waves]
     answered = [_answered(r, book.question).to_list() for r in waves]
+    if codes.coded is not None:  # the answers not yet coded are out of the base
+        done = {(w if codes.has_wave else None, rid) for (w, rid) in codes.coded}
+        for k, responses in enumerate(waves):
+            data = responses.data
+            ids = data.get_column("respondent_id").cast(pl.String).to_list()
+            wave_of = data.get_column("wave").cast(pl.String).to_list() if codes.has_wave else [None] * len(ids)
+            answered[k] = [a and (w, rid) in done for a, rid, w in zip(answered[k], ids, wave_of, strict=True)]
     for (wave, rid, code), number in sorted(codes.rows.items(), key=lambda item: item[1]):
         if wave is not None and wave in aside:
             continue

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import polars as pl
+
 from ..analysis.quotes import theme_quotes
 from ..analysis.redact import redact
 from ..dataset.codes import Codes
@@ -116,12 +118,19 @@ def themes_section(
     coding = _coding(codes, text.id)
     title = coding.book.label if coding is not None and coding.book.label else text.label
     section = Section(f"themes-{text.id}", f"In their own words: {title}")
-    answered = next((c.n for _, c in _shares(ev, themes, None) if c.n is not None), None)
+    base = next((c.n for _, c in _shares(ev, themes, None) if c.n is not None), None)
+    column = ev.responses.data.get_column(text.id)
+    answered = int((column.is_not_null() & (column.cast(pl.String).str.strip_chars() != "")).sum())
     who = f" by {coding.coder}" if coding is not None and coding.coder else ""
+    so_far = (
+        f" So far {base:,} of the {answered:,} answers are coded: the shares are of those, and may move as coding goes on."
+        if base is not None and base < answered
+        else ""
+    )
     section.intro.append(
-        f"We asked: “{text.text}” {f'{answered:,} respondents answered. ' if answered is not None else ''}Their answers were coded{who} "
+        f"We asked: “{text.text}” {answered:,} respondents answered. Their answers were coded{who} "
         f"into {len(themes.options)} themes. Each share is of those who answered, with its {ev.reading.percent} interval; "
-        "an answer may have several themes."
+        f"an answer may have several themes.{so_far}"
     )
     if ev.by:  # the seed reports' table first; then every theme (a table: a chart of a dozen themes by group fills a page)
         section.blocks.append(_top_table(ev, title, themes))

@@ -430,7 +430,8 @@ def codes_csv(book: WaveCodebook) -> bytes:
 def report_codes(wave: Wave, responses: Responses) -> tuple[list[Codes], list[str]]:
     """The codes the wave's report applies: for each codebook whose primary coder has coded, that
     coder's codes of the answers in ``responses`` (an answer since blanked or erased is left out),
-    with the quotes they chose; and the methods' sentence on each other coder's agreement."""
+    with the quotes they chose and which answers they coded (those not coded yet are out of the
+    themes' base, not counted as "no theme"); and the methods' sentence on each other coder's agreement."""
     out, sentences = [], []
     for book in wave.codebooks.all():
         codebook, primary = codebook_of(book), primary_coder(book)
@@ -440,17 +441,21 @@ def report_codes(wave: Wave, responses: Responses) -> tuple[list[Codes], list[st
         answered = {rid for rid, text in data.iter_rows() if rid is not None and text is not None and str(text).strip()}
         rows: dict[tuple[str | None, str, str], int] = {}
         quotes: set[tuple[str | None, str, str]] = set()
-        coded = book.coded.filter(coder=primary).exclude(code="").values_list("response__public_id", "code", "quote").order_by("pk")
+        done: set[tuple[str | None, str]] = set()  # answers coded, with a code or none: the others are not in the base yet
+        coded = book.coded.filter(coder=primary).values_list("response__public_id", "code", "quote").order_by("pk")
         for public, code, quote in coded:
             rid = str(public)
-            if rid in answered:
+            if rid not in answered:
+                continue
+            done.add((None, rid))
+            if code:
                 rows[(None, rid, code)] = len(rows) + 2  # its row in the export's file, the header being row 1
                 if quote:
                     quotes.add((None, rid, code))
-        if not rows:
+        if not done:
             continue
         out.append(Codes(f"the workspace's coding of {book.question}", codebook, rows, has_wave=False, coder=primary.get_username(),
-                         quotes=frozenset(quotes)))  # fmt: skip
+                         quotes=frozenset(quotes), coded=frozenset(done)))  # fmt: skip
         sentences += [f"{a.sentence.rstrip('.')} ({book.question}: {a.primary} and {a.other})." for a in agreements(book)]
     return out, sentences
 
