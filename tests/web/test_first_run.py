@@ -80,6 +80,11 @@ def test_demo_waves_load_into_the_site_and_again_replace_them(client):
     assert site.waves == [(slug, 20) for slug in ("readiness-2018", "leaders-2024", "leaders-2025", "leaders-2026")] and not site.replaced
     again = load_demo(frames={k: pl.DataFrame(v) for k, v in small.items()})
     assert again.replaced == [slug for slug, _ in site.waves] and Wave.objects.count() == 4
+    from collabstate.web.workspace.models import WaveCodebook
+
+    books = sorted(WaveCodebook.objects.values_list("wave__slug", "question"))  # the leaders' Coding pages start from the demo's codebooks
+    assert books == [(f"leaders-{y}", q) for y in (2024, 2025, 2026) for q in ("barriers_text", "enablers_text")]
+    assert WaveCodebook.objects.get(wave__slug="leaders-2025", question="barriers_text").codes.count() == 14
     assert client.login(username=DEMO_OWNER, password=again.password)
     page = client.get("/workspace/").content.decode()
     assert all(

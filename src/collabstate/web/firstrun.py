@@ -100,13 +100,16 @@ class DemoSite:
 def load_demo(frames: dict[str, object] | None = None, progress: Callable[[str], None] | None = None) -> DemoSite:
     """The demo waves (:data:`DEMO_WAVES`, their responses from :mod:`collabstate.demo` unless
     ``frames`` gives them by slug) in the organisation "Demo", with an owner :data:`DEMO_OWNER`
-    whose password is new each time. A demo wave already there is replaced (so running it
+    whose password is new each time; the leaders' waves have the demo's codebooks of their open
+    questions on their Coding pages. A demo wave already there is replaced (so running it
     twice leaves one of each); a wave of the same slug in another organisation is not touched:
     :class:`~collabstate.errors.RefusedError`."""
-    from ..demo import leaders_wave, readiness_2018
+    from ..demo import DEMO_CODINGS, leaders_wave, readiness_2018
     from ..errors import CollabstateError
+    from ..instrument.codebook import load_codebook
     from .surveys.models import Wave
     from .workspace.actions import organisation_named
+    from .workspace.coding import upload_codebook
     from .workspace.importing import NOT_STORED, import_responses
 
     tell = progress or (lambda message: None)
@@ -139,4 +142,8 @@ def load_demo(frames: dict[str, object] | None = None, progress: Callable[[str],
             wave.delete()
             raise CollabstateError(f"the demo wave {slug} did not import: {report.problems[0] if report.problems else 'no responses'}")
         site.waves.append((slug, report.imported))
+        if ref == "leaders":  # the Coding page starts from the demo's codebooks (the codes are the analyst's to give)
+            for book_path, _ in DEMO_CODINGS:
+                question = load_codebook(book_path, wave.instrument).question
+                upload_codebook(wave, question, book_path.read_text(encoding="utf-8"), book_path.name, owner)
     return site
