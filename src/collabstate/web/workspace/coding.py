@@ -39,6 +39,7 @@ from django.db.models import Count, Max, Sum
 from ...analysis.themes import suggest_codes
 from ...dataset.codes import Codes
 from ...dataset.csv_text import write_csv
+from ...errors import RefusedError
 from ...instrument.codebook import Codebook, CodebookError, parse_codebook
 from ...instrument.model import TextQuestion
 from ...instrument.yaml_file import Problem
@@ -80,7 +81,7 @@ __all__ = [
 PER_PAGE = 50
 
 
-class CodingError(Exception):
+class CodingError(RefusedError):
     """Something asked of the coding page that cannot be done; the message says why."""
 
 
