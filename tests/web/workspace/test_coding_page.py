@@ -213,6 +213,41 @@ def test_suggestions_shown_never_saved_unless_accepted(client, leaders, ann):
     assert list(CodedAnswer.objects.values_list("response_id", "code")) == [(first, "funding")]
 
 
+def test_accepting_every_suggestion_codes_only_the_answers_not_yet_coded(client, leaders, ann, bob, member, org_b):
+    """The page's "Accept the suggestions" gives each answer of the page the analyst has not coded
+    the codes suggest_codes gives it; an answer they coded keeps its codes, another coder's codes
+    are untouched, and a viewer may not do it."""
+    from collabstate.analysis.themes import suggest_codes
+
+    client.force_login(ann)
+    _upload(client, leaders, CODEBOOK)
+    answers = _answers(leaders)
+    mine = answers[0][0]
+    _code(client, leaders, mine, ["people"])  # coded by hand: no suggestion may change it
+    client.force_login(bob)
+    _code(client, leaders, answers[1][0], ["funding"])
+    client.force_login(ann)
+    html = client.get(_url("coding_question", leaders, "barriers_text")).content.decode()
+    rows = coding.answer_rows(leaders, "barriers_text", ann)
+    book = coding.codebook_of(coding.book_of(leaders, "barriers_text"))
+    expected: dict[int, set[str]] = {}
+    for s in suggest_codes([r.respondent_id for r in rows], [r.text for r in rows], book):
+        expected.setdefault(next(r.response for r in rows if r.respondent_id == s["respondent_id"]), set()).add(s["code"])
+    expected.pop(mine, None)
+    assert f"Accept the suggestions of {len(expected)} answers" in html
+    done = client.post(_url("coding_accept_all", leaders, "barriers_text"), follow=True).content.decode()
+    assert f"Suggestions accepted for {len(expected)} answers" in done
+    got: dict[int, set[str]] = {}
+    for response, code in CodedAnswer.objects.filter(coder=ann).values_list("response_id", "code"):
+        got.setdefault(response, set()).add(code)
+    assert got == {**expected, mine: {"people"}}
+    assert list(CodedAnswer.objects.filter(coder=bob).values_list("response_id", "code")) == [(answers[1][0], "funding")]
+    again = client.post(_url("coding_accept_all", leaders, "barriers_text"), follow=True).content.decode()
+    assert "No answer on this page that you have not coded has a suggestion." in again
+    client.force_login(member(org_b, Membership.VIEWER, "vic"))
+    assert client.post(_url("coding_accept_all", leaders, "barriers_text")).status_code == 403
+
+
 def test_primary_coder_and_agreement_equal_to_the_statistics(client, leaders, ann, bob, member, org_b):
     client.force_login(ann)
     _upload(client, leaders, CODEBOOK)

@@ -57,6 +57,7 @@ __all__ = [
     "AnswerRow",
     "CoderAgreement",
     "CodingError",
+    "accept_suggestions",
     "add_code",
     "agreements",
     "answer_rows",
@@ -328,6 +329,19 @@ def save_codes(wave: Wave, question: str, response_id: int, coder, codes: Iterab
         rows = [CodedAnswer(book=book, response_id=response_id, coder=coder, code=c, quote=c == quote) for c in chosen]
         CodedAnswer.objects.bulk_create(rows or [CodedAnswer(book=book, response_id=response_id, coder=coder, code="")])
     return chosen
+
+
+def accept_suggestions(wave: Wave, question: str, rows: Iterable[AnswerRow], coder) -> int:
+    """Give each of ``rows`` that ``coder`` has not coded the codes suggested for it (its
+    ``suggested``, filled by :func:`suggestions`); an answer already coded is never changed.
+    Returns how many answers were coded."""
+    done = 0
+    for row in rows:
+        if row.coded or not row.suggested:
+            continue
+        save_codes(wave, question, row.response, coder, [code for code, _, _ in row.suggested])
+        done += 1
+    return done
 
 
 # ------------------------------------------------------------------------------ coders, agreement

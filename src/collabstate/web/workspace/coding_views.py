@@ -90,10 +90,8 @@ def _page(request, wave, membership, question: TextQuestion, upload_form=None, c
     codes = list(book.codes.all()) if book else []
     place = _place(request)
     sector = coding.sector_question(wave)
-    rows = coding.answer_rows(wave, question.id, request.user, sector=place.get("sector", ""), search=place.get("q", ""))
+    rows, page = _listed(request, wave, question.id, place)
     everything = rows if not place.get("sector") and not place.get("q") else coding.answer_rows(wave, question.id, request.user)
-    paginator = Paginator(rows, coding.PER_PAGE)
-    page = paginator.get_page(place.get("page") or 1)
     shown = list(page.object_list)
     for i, row in enumerate(shown):
         row.next = shown[i + 1].response if i + 1 < len(shown) else None
@@ -110,9 +108,15 @@ def _page(request, wave, membership, question: TextQuestion, upload_form=None, c
         "agreements": [_agreement_view(a, labels) for a in coding.agreements(book)],
         "analysts": list(wave.organisation.memberships.filter(role__in=(ANALYST, Membership.OWNER)).values_list("user__username", flat=True).order_by("user__username")),
         "upload_form": upload_form or CodebookUploadForm(), "code_form": code_form or CodeForm(codes=[(c.code, c.label) for c in codes]),
-        "keys": KEYS, "first": (page.number - 1) * coding.PER_PAGE,
+        "keys": KEYS, "first": (page.number - 1) * coding.PER_PAGE, "pending": sum(1 for r in shown if not r.coded and r.suggested),
     }  # fmt: skip
     return render(request, "workspace/coding.html", context, status=status)
+
+
+def _listed(request: HttpRequest, wave: Wave, question: str, place: dict[str, str]):
+    """The answers the filter and search find, and the page of them shown."""
+    rows = coding.answer_rows(wave, question, request.user, sector=place.get("sector", ""), search=place.get("q", ""))
+    return rows, Paginator(rows, coding.PER_PAGE).get_page(place.get("page") or 1)
 
 
 def _agreement_view(found: coding.CoderAgreement, labels: dict[str, str]) -> dict:
@@ -191,6 +195,25 @@ def code_answer(request: HttpRequest, wave: Wave, membership: Membership, questi
     messages.success(request, f"{'Suggestion accepted. ' if accepted else ''}Saved: {said}.")
     after = request.POST.get("next", "")
     return redirect(_back(wave, question, place, f"answer-{after}" if after.isdigit() else f"answer-{response}"))
+
+
+@wave_view(ANALYST, ("POST",))
+def accept_suggestions(request: HttpRequest, wave: Wave, membership: Membership, question: str) -> HttpResponse:
+    """Accept the suggestions of every answer on the page (the same filter, search and page) that
+    the analyst has not coded yet: a first pass to look over, as keyword coding is."""
+    _question(wave, question)
+    place = _place(request)
+    _, page = _listed(request, wave, question, place)
+    shown = [r for r in page.object_list if not r.coded]
+    coding.suggestions(coding.book_of(wave, question), shown)
+    try:
+        done = coding.accept_suggestions(wave, question, shown, request.user)
+    except coding.CodingError as exc:
+        messages.error(request, f"Not saved: {exc}.")
+    else:
+        messages.success(request, f"Suggestions accepted for {done} answer{'s' if done != 1 else ''}: look them over, each can be changed."
+                         if done else "No answer on this page that you have not coded has a suggestion.")  # fmt: skip
+    return redirect(_back(wave, question, place))
 
 
 @wave_view(ANALYST, ("POST",))

@@ -54,6 +54,7 @@ urlpatterns = [
     path("waves/<int:wave>/coding/<slug:question>/codebook/add/", coding_views.add_code, name="coding_add_code"),
     path("waves/<int:wave>/coding/<slug:question>/codebook/download/", coding_views.codebook_download, name="coding_codebook"),
     path("waves/<int:wave>/coding/<slug:question>/code/", coding_views.code_answer, name="coding_code"),
+    path("waves/<int:wave>/coding/<slug:question>/accept/", coding_views.accept_suggestions, name="coding_accept_all"),
     path("waves/<int:wave>/coding/<slug:question>/primary/", coding_views.primary_coder, name="coding_primary"),
     path("waves/<int:wave>/coding/<slug:question>/codes/download/", coding_views.codes_download, name="coding_codes"),
     path("waves/<int:wave>/shared/", sharing.links_view, name="shared_links"),
