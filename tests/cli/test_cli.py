@@ -155,7 +155,8 @@ def test_demo_prints_the_published_readiness_means(tmp_path, fmt):
     assert value("prevalence, mean over all 8 factors") == "2.06"
     assert value("Importance of collaboration to delivering services: important or critical") == "93%"
     files = sorted(p.name for p in (tmp_path / "demo").iterdir() if p.is_file())
-    assert files == sorted(f"{name}.{fmt}" for name in ("readiness-2018", "leaders-2024", "leaders-2025", "leaders-2026"))
+    coding = [f"{q}-{kind}" for q in ("barriers", "enablers") for kind in ("codebook.yaml", "codes.csv")]
+    assert files == sorted([*(f"{name}.{fmt}" for name in ("readiness-2018", "leaders-2024", "leaders-2025", "leaders-2026")), *coding])
     printed = [
         line.split()
         for line in lines

@@ -3,6 +3,7 @@ site's own database (the embedded SQLite one) for the workspace, and the demo re
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,8 @@ def demo(
 
     The waves: readiness-2018 (115 respondents), leaders 2024 (274), leaders 2025 (300) and
     leaders 2026 (320; invented for the demo, 120 of them 2025 respondents answering again under
-    their 2025 respondent_id). The reports: readiness 2018, leaders 2026 with the trend since 2024, leaders
+    their 2025 respondent_id), with the codebooks and codes of the leaders' open answers
+    (barriers- and enablers-codebook.yaml and -codes.csv). The reports: readiness 2018, leaders 2026 with the trend since 2024, leaders
     2025 from a report spec (live figures in the key messages), and one organisation's benchmark.
 
     The waves are also loaded into the site's database (SQLite under COLLABSTATE_VAR, ./var/;
@@ -40,7 +42,7 @@ def demo(
 
     from ..analysis import headline_figures
     from ..dataset import Responses, read_responses, write_responses
-    from ..demo import leaders_wave, readiness_2018
+    from ..demo import DEMO_CODINGS, leaders_wave, readiness_2018
     from ..instrument import load_instrument
     from .estimate import estimate_text
 
@@ -61,6 +63,9 @@ def demo(
             frames[name] = make()
             written.append((name, ins, write_responses(Responses(ins, frames[name]), output / f"{name}.{fmt}", fmt)))
             progress.advance(task)
+    for book, codes in DEMO_CODINGS:  # the leaders' open answers coded (docs/text-coding.md), beside the waves they code
+        shutil.copyfile(book, output / book.name)
+        shutil.copyfile(codes, output / codes.name)
     for name, ins, path in written:
         validation = read_responses(path, ins)
         if validation.problems:
