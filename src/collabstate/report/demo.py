@@ -1,9 +1,9 @@
 """The demo's four reports: the 2018 readiness report, the 2026 leaders' report with the trend
 since 2024 (three waves; 120 of 2026's respondents answered in 2025 too, so their changes are
 paired), the 2025 leaders' report built from a report spec (``demo_specs/leaders-2025.yaml``:
-seed 001's key messages with live figures; written beside the report as ``report.yaml``) with the
-open answers on enablers and barriers coded by the demo's codebooks (seed 001's "In their own
-words" tables: :mod:`collabstate.demo._coding`), and one
+seed 001's key messages with live figures; written beside the report as ``report.yaml``), both
+with the open answers on enablers and barriers coded by the demo's codebooks (seed 001's "In
+their own words" tables: :mod:`collabstate.demo._coding`), and one
 (synthetic) organisation's readiness benchmark (its peer comparison).
 
 >>> paths = demo_reports("demo-output/reports")     # doctest: +SKIP
@@ -51,18 +51,18 @@ def demo_reports(out_dir: str | Path, *, progress: Callable[[str], None] | None 
         r18, out / "readiness-2018", invited=INVITED_2018, progress=progress, title="The State of Collaboration 2018"
     )
     say("Report: leaders 2026, with the trend since 2024")
+    codes = [read_codes(codes_path, load_codebook(book_path, leaders)) for book_path, codes_path in DEMO_CODINGS]
+    c26, c25, c24 = l26, l25, l24
+    for c in codes:  # one codes file codes every wave
+        c26, c25, c24 = apply_codes([c26, c25, c24], c)
     done["leaders-2026"] = build_report(
-        l26, out / "leaders-2026", earlier=[l25, l24], progress=progress, title="State of Cross-sector Collaboration 2026"
+        c26, out / "leaders-2026", earlier=[c25, c24], progress=progress, title="State of Cross-sector Collaboration 2026", codes=codes
     )
     say("Report: leaders 2025 against 2024, from a report spec (seed 001's key messages with live figures)")
     spec_text = (resources.files("collabstate.report") / "demo_specs" / "leaders-2025.yaml").read_text(encoding="utf-8")
     (out / "leaders-2025").mkdir(parents=True, exist_ok=True)
     spec_file = out / "leaders-2025" / "report.yaml"  # beside the report, to edit and build again with --spec
     spec_file.write_text(spec_text, encoding="utf-8")
-    codes = [read_codes(codes_path, load_codebook(book_path, leaders)) for book_path, codes_path in DEMO_CODINGS]
-    c25, c24 = l25, l24
-    for c in codes:
-        c25, c24 = apply_codes([c25, c24], c)
     done["leaders-2025"] = build_report(
         c25, out / "leaders-2025", earlier=[c24], progress=progress, spec=parse_spec(spec_text, str(spec_file)), codes=codes
     )
