@@ -424,3 +424,40 @@ def test_any_two_codings_exported_read_back_and_agreed_as_saved(client, leaders,
             assert {(rid, c) for (_, rid, c) in read_codes(tmp_path / "codes.csv", book, coder=name).rows} == given
     [shown] = coding.agreements(coding.book_of(leaders, "barriers_text"))
     assert shown.result == agreement(saved["ann"], saved["bob"], ids)
+
+
+def test_a_theme_quote_with_an_invitees_name_is_removed_and_flagged_on_the_report_text_page(
+    client, make_wave, org_b, ann, settings, tmp_path
+):
+    """The report's theme quotes lose the names of the wave's invitees, and the report text page lists
+    each such quote as a warning to look at before publishing."""
+    from collabstate.web.surveys.invitations import add_invitees
+
+    settings.VAR_DIR = tmp_path / "var"
+    wave = make_wave("named", "leaders", organisation=org_b, title="Named")
+    add_invitees(wave, "email,name,organisation\njo@example.org,Jo Smith,North Trust\n")
+    texts = ["Jo Smith at North Trust says funding is too short-term"] * 12
+    frame = pl.DataFrame({"respondent_id": [f"N-{i}" for i in range(12)], "sector": ["1"] * 12, "barriers_text": texts})
+    assert import_responses(wave, frame, name="paper.csv").imported == 12
+    client.force_login(ann)
+    client.post(_url("coding_upload", wave, "barriers_text"), {"file": SimpleUploadedFile("b.yaml", CODEBOOK.encode())})
+    for response, _ in _answers(wave):
+        _code(client, wave, response, ["funding"])
+    page = reverse("workspace:report_text", args=[wave.pk])
+    fields = {
+        "form": "fields",
+        "title": "Named",
+        "subtitle": "",
+        "organisation": "",
+        "primary": "",
+        "key_messages": "",
+        "quotes": "",
+        "note": "",
+    }
+    assert client.post(page, fields).status_code == 302
+    body = client.get(page).content.decode().replace("&#x27;", "'")
+    assert "name removed from the quote of respondent" in body and "(Public, Funding and resources); review it" in body
+    built = results.report(wave)
+    assert built is not None
+    html = built.path("report.html").read_text(encoding="utf-8")
+    assert "[name removed] at [name removed] says funding is too short-term" in html and "Jo Smith" not in html

@@ -68,9 +68,10 @@ def base(wave: Wave) -> Base | None:
     earlier = results.comparable_waves(wave)[:1]
     choice = results.Choice(earlier=tuple(earlier))
     labelled = [results._labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
-    ev = gather(results._labelled(wave, current.responses, wave, choice), earlier=labelled, by=choice.by,
-                **results._rate_figures(wave))  # fmt: skip
-    report = build_model(ev, title=wave.title, tables=saved_tables_for_report(wave, current.responses))
+    themed, codes, _ = results.coded_responses(wave, current.responses)  # the themes' sections, as the built report has them
+    ev = gather(results._labelled(wave, themed, wave, choice), earlier=labelled, by=choice.by, **results._rate_figures(wave))
+    report = build_model(ev, title=wave.title, tables=saved_tables_for_report(wave, current.responses), names=results._invitee_names(wave),
+                         codes=codes)  # fmt: skip
     return Base(ev, report, earlier[0] if earlier else None)
 
 
@@ -78,7 +79,7 @@ def preview(found: Base, loaded: LoadedSpec) -> Preview:
     """The key messages and commentary with their live figures, and the warnings, of ``loaded``
     applied to a copy of the model; raises :class:`SpecError` (an unknown section …)."""
     report = copy.deepcopy(found.report)
-    warnings = apply_spec(report, found.ev, loaded)
+    warnings = [*report.review, *apply_spec(report, found.ev, loaded)]  # quotes something was removed from, then the text's
     key = report.section("key-messages")
     # apply_spec's HTML: markdown-it with raw HTML disabled, each figure's text escaped
     commentary = [(s.id, s.title, mark_safe(s.commentary)) for s in report.sections if s.commentary and s.id != "key-messages"]

@@ -45,7 +45,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ... import __version__
-from ...dataset.codes import apply_codes
+from ...dataset import Responses
+from ...dataset.codes import Codes, apply_codes
 from ...dataset.waves import Wave as LabelledWave
 from ...errors import RefusedError
 from ...instrument.model import ScaleQuestion, SingleQuestion
@@ -305,10 +306,7 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
             "an analyst can see them by exporting the responses and running `collabstate validate`"
         )
     earlier = [_labelled(w, responses_of(w).responses, wave, choice) for w in choice.earlier]
-    codes, agreed = coding.report_codes(wave, current.responses)  # the primary coders' themes, and the other coders' agreement
-    themed = current.responses
-    for coded in codes:
-        themed = apply_codes([themed], coded)[0]
+    themed, codes, agreed = coded_responses(wave, current.responses)
     version = latest_spec(wave)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
@@ -332,6 +330,15 @@ def _build(wave: Wave, choice: Choice, build: str, folder: Path, data: str, prog
         shutil.rmtree(scratch, ignore_errors=True)  # gone already when renamed
     _prune(folder.parent, data)
     return Built(folder, n, rejected, previous_n, seconds, built_at)
+
+
+def coded_responses(wave: Wave, responses: Responses) -> tuple[Responses, list[Codes], list[str]]:
+    """``responses`` with the themes of the primary coders' codes (:func:`.coding.report_codes`),
+    those codes, and the methods' sentences on the other coders' agreement."""
+    codes, agreed = coding.report_codes(wave, responses)
+    for coded in codes:
+        [responses] = apply_codes([responses], coded)
+    return responses, codes, agreed
 
 
 def _labelled(wave: Wave, responses, reported: Wave, choice: Choice) -> LabelledWave:
