@@ -68,7 +68,8 @@ def _key_findings(ev: Evidence, chosen: list[Finding]) -> Section:
     key = Section("key-findings", "Key findings")
     if any(f.size is not None for f in chosen):
         key.intro.append(
-            f"The {len(chosen)} measures that moved or differ most, significantly at the {ev.reading.percent} level: each said by "
+            (f"The {len(chosen)} measures that moved or differ most" if len(chosen) != 1 else "The measure that moved or differs most")
+            + f", significantly at the {ev.reading.percent} level: each said by "
             "everyone's change since the previous wave when it is significant, else since the first wave, else a group's change, "
             "else the difference between groups; sized in points for shares (in percent of the lower figure for means and index "
             "scores), a difference by the gap to the lowest group a group is significantly higher than."
