@@ -77,6 +77,16 @@ def accessible_at_widths(page, what: str, widths: tuple[int, ...] = (390, 1280))
         assert_accessible(page, f"{what}, {width} px wide")
 
 
+def accessible_and_within(page, what: str, widths: tuple[int, ...] = (390, 1280)) -> None:
+    """axe on the page at each width, and nothing wider than the window; the window left at 1280 px."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 844})
+        assert_accessible(page, f"{what}, {width} px wide")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{what} is {wide} px wide in a window of {width} px"
+    page.set_viewport_size({"width": 1280, "height": 844})
+
+
 def heading(page) -> str:
     return " ".join(page.locator("h1").first.inner_text().split())
 

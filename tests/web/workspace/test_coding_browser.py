@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from browser_helpers import assert_accessible, heading, sign_in, submit
+from browser_helpers import accessible_and_within, heading, sign_in, submit
 from workspace_helpers import PASSWORD
 
 from collabstate.stats.agreement import agreement
@@ -51,12 +51,7 @@ CODES = ["funding", "bureaucracy", "people", "mistrust"]
 
 
 def check(page, what: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 844})
-        assert_accessible(page, f"{what}, {width} px wide")
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{what} is {wide} px wide in a window of {width} px"
-    page.set_viewport_size({"width": 1280, "height": 844})
+    accessible_and_within(page, what, WIDTHS)
 
 
 def focused_answer(page) -> str | None:

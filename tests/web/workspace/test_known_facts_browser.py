@@ -8,7 +8,7 @@ page (its known facts block at phone width: the rest of that page is another cha
 from __future__ import annotations
 
 import pytest
-from browser_helpers import AXE_TAGS, assert_accessible, heading, sign_in, submit
+from browser_helpers import AXE_TAGS, accessible_and_within, assert_accessible, heading, sign_in, submit
 from workspace_helpers import PASSWORD
 
 from collabstate.web.surveys import actions
@@ -21,11 +21,7 @@ WIDTHS = (390, 1280)
 
 
 def check(page, what: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 844})
-        assert_accessible(page, f"{what}, {width} px wide")
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{what} is {wide} px wide in a window of {width} px"
+    accessible_and_within(page, what, WIDTHS)
 
 
 def test_prefill_and_hidden_facts_and_the_mismatch_in_a_browser(new_page, make_wave, org_b, analyst_b):
