@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 import numpy as np
@@ -100,60 +101,62 @@ def theme_quotes(
     responses: Responses,
     question: str,
     themes: str,
-    codes: list[str],
+    codes: Sequence[str] | Mapping[str, Sequence[str]],
     *,
     by: str | None = None,
     chosen: frozenset[tuple[str, str]] = frozenset(),
     per_group: int = 1,
     min_base: int = 10,
     max_chars: int = 400,
-    group: str | None = None,
 ) -> list[ThemeQuote]:
-    """Up to ``per_group`` quotes of each code in ``codes`` (columns ``<themes>/<code>``: 1 where
-    the answer to ``question`` was given the code) in each group of ``by``, in the order of the
-    codes then of the groups' codes. ``chosen`` holds (respondent_id, code): the analyst's chosen
-    quotes, shown first (up to :data:`MAX_CHOSEN` a group, even beyond ``per_group``); the rest are the answers most typical of the code (nearest its centroid,
+    """Up to ``per_group`` quotes of each code (columns ``<themes>/<code>``: 1 where the answer to
+    ``question`` was given the code) in each group of ``by``, by group (in the order of their
+    codes), then by code. ``codes`` is the codes every group is quoted for, or, by group (a code of
+    ``by`` as text; ``""`` without ``by``), each group's own (as a report quotes each sector's own
+    top themes); a group it does not name is not quoted. ``chosen`` holds (respondent_id, code): the
+    analyst's chosen quotes, shown first (up to :data:`MAX_CHOSEN` a group, even beyond
+    ``per_group``); the rest are the answers most typical of the code (nearest its centroid,
     :func:`~collabstate.analysis.themes.typicality`, over all groups), ties in the data's order.
 
     A group in which fewer than ``min_base`` respondents answered ``question`` gives no quote (a
     small group's quote can identify its author), chosen or not; nor does a respondent without a
-    group. ``group`` (a code of ``by`` as text) quotes that group only. Answers over ``max_chars`` are not quoted, a text is quoted once per code, and a text
+    group. Answers over ``max_chars`` are not quoted, a text is quoted once per code, and a text
     already quoted for an earlier code in the group is not taken again as a typical one (an answer
     with three themes would otherwise speak for all three)."""
     data = responses.data
-    columns = [f"{themes}/{c}" for c in codes]
-    if question not in data.columns or any(c not in data.columns for c in columns):
+    wanted = list(dict.fromkeys(c for cs in codes.values() for c in cs)) if isinstance(codes, Mapping) else list(codes)
+    if question not in data.columns or any(f"{themes}/{c}" not in data.columns for c in wanted):
         return []
     frame = data.select(
         pl.col(question).str.strip_chars().alias("text"),
         (pl.col(by).cast(pl.String) if by else pl.lit("", pl.String)).alias("group"),
         (pl.col("respondent_id").cast(pl.String) if "respondent_id" in data.columns else pl.lit(None, pl.String)).alias("id"),
-        *(pl.col(c).fill_null(0).alias(c) for c in columns),
+        *(pl.col(f"{themes}/{c}").fill_null(0).alias(c) for c in wanted),
     ).filter(pl.col("text").is_not_null() & (pl.col("text").str.len_chars() > 0))
     if frame.is_empty():
         return []
     bases = dict(frame.group_by("group").len().iter_rows())
     texts, groups, ids = frame["text"].to_list(), frame["group"].to_list(), frame["id"].to_list()
-    members = [np.flatnonzero(frame[c].to_numpy() == 1) for c in columns]
-    scores = typicality(texts, members)
+    members = [np.flatnonzero(frame[c].to_numpy() == 1) for c in wanted]
+    # each code's members, most typical first (a stable sort: ties keep the data's order); one fit for every group
+    ranked = {
+        c: [rows[j] for j in np.argsort(-score, kind="stable")]
+        for c, rows, score in zip(wanted, members, typicality(texts, members), strict=True)
+    }
     out: list[ThemeQuote] = []
-    ordered_groups = sorted((g for g in bases if g is not None and bases[g] >= min_base and group in (None, g)), key=_sort_key)
-    used: dict[str, set[str]] = {g: set() for g in ordered_groups}  # a text quoted for one theme is not the next's typical one
-    for code, rows, score in zip(codes, members, scores, strict=True):
-        rank = sorted(range(len(rows)), key=lambda j: -score[j])  # stable: ties keep the data's order
-        for g in ordered_groups:
-            picks: list[ThemeQuote] = []
-            pick = [rows[j] for j in rank if groups[rows[j]] == g and len(texts[rows[j]]) <= max_chars]
+    for g in sorted((g for g in bases if g is not None and bases[g] >= min_base), key=_sort_key):
+        used: set[str] = set()  # a text quoted for one theme is not the next's typical one
+        for code in codes.get(g, ()) if isinstance(codes, Mapping) else codes:
+            pick = [i for i in ranked[code] if groups[i] == g and len(texts[i]) <= max_chars]
             first = [i for i in pick if ids[i] is not None and (ids[i], code) in chosen]
             room = max(per_group, min(len(first), MAX_CHOSEN))
             seen: set[str] = set()
-            for i in [*first, *(i for i in pick if i not in first and texts[i] not in used[g])]:
-                if len(picks) == room:
+            for i in [*first, *(i for i in pick if i not in first and texts[i] not in used)]:
+                if len(seen) == room:
                     break
                 if texts[i] in seen:
                     continue
                 seen.add(texts[i])
-                used[g].add(texts[i])
-                picks.append({"code": code, "group": g if by else None, "text": texts[i], "chosen": i in first, "respondent_id": ids[i]})
-            out.extend(picks)
+                used.add(texts[i])
+                out.append({"code": code, "group": g if by else None, "text": texts[i], "chosen": i in first, "respondent_id": ids[i]})
     return out

@@ -147,30 +147,24 @@ def _add_quotes(
     heading naming it; without a breakdown, everyone's. A quote something was removed from is
     added to ``review``, to look at before the report goes out."""
     labels = {o.code: o.label for o in themes.options}
-    groups = [(g.code, g.label) for g in ev.groups()] if ev.by else [(None, "All respondents")]
-    chosen = _chosen(coding, ev.wave)
-    any_chosen = False
-    for code, label in groups:
-        top = [(c, cell) for c, cell in _shares(ev, themes, code) if cell.shown and cell.estimate][:TOP_THEMES]
-        if not top:
-            continue  # a group under the minimum base shows no share, so no quote either
-        found = theme_quotes(
-            ev.responses, text.id, themes.id, [c for c, _ in top], by=ev.by, chosen=chosen, min_base=ev.min_base,
-            group=code if ev.by else None,
-        )  # fmt: skip
-        shares = dict(top)
-        quotes = []
-        for q in found:
-            shown, removed = redact(q["text"], *names)
-            quotes.append(Quote(shown, f"{labels[q['code']]} ({shares[q['code']].value})"))
-            if removed:
-                who = f"respondent {q['respondent_id']!r}" if q["respondent_id"] else "a respondent"
-                review.append(
-                    f"{text.id}: {', '.join(sorted(set(removed)))} removed from the quote of {who} ({label}, {labels[q['code']]}); review it"
-                )
-        any_chosen |= any(q["chosen"] for q in found)
-        if quotes:
-            section.quotes[label] = quotes
+    groups = {g.code: g.label for g in ev.groups()} if ev.by else {"": "All respondents"}
+    # each group's top themes and their shares (none for a group under the minimum base: it shows no share, so no quote either)
+    tops = {code: dict([(c, cell) for c, cell in _shares(ev, themes, code or None) if cell.shown and cell.estimate][:TOP_THEMES])
+            for code in groups}  # fmt: skip
+    found = theme_quotes(ev.responses, text.id, themes.id, {code: list(top) for code, top in tops.items()}, by=ev.by,
+                         chosen=_chosen(coding, ev.wave), min_base=ev.min_base)  # fmt: skip
+    quoted: dict[str, list[Quote]] = {}
+    for q in found:
+        group, theme = q["group"] or "", labels[q["code"]]
+        shown, removed = redact(q["text"], *names)
+        quoted.setdefault(group, []).append(Quote(shown, f"{theme} ({tops[group][q['code']].value})"))
+        if removed:
+            who = f"respondent {q['respondent_id']!r}" if q["respondent_id"] else "a respondent"
+            review.append(
+                f"{text.id}: {', '.join(sorted(set(removed)))} removed from the quote of {who} ({groups[group]}, {theme}); review it"
+            )
+    section.quotes.update((groups[code], quoted[code]) for code in groups if code in quoted)  # in the groups' order
+    any_chosen = any(q["chosen"] for q in found)
     if section.quotes:
         by = _by_word(ev)
         section.intro.append(
