@@ -22,14 +22,14 @@ import polars as pl
 
 from ..dataset import Responses
 from ..dataset.waves import Panel, Wave, how_ordered, order_waves, stack_waves, waves_in
-from ..instrument.model import ScaleQuestion, SingleQuestion
+from ..instrument.model import Instrument, ScaleQuestion, SingleQuestion
 from ..stats import estimate, trend_changes
 from ..stats.bases import answer_counts
 from ..stats.compare import GROUP_LETTERS
 from ..stats.intervals import CIMethod
 from .model import Cell, Kind, Reading
 
-__all__ = ["CROSSES", "Evidence", "Group", "arrange_waves", "default_by", "gather"]
+__all__ = ["CROSSES", "Evidence", "Group", "arrange_waves", "default_by", "gather", "sector_question_id"]
 
 #: Cross-breakdowns a section reads when both questions exist: (question, by).
 CROSSES: tuple[tuple[str, str], ...] = (
@@ -47,8 +47,14 @@ class Group:
 
 
 def default_by(responses: Responses) -> str | None:
-    """The sector question when the instrument has one (``sector``, ``q16_sector``)."""
-    for q in responses.instrument.questions:
+    """The sector question when the instrument has one (:func:`sector_question_id`)."""
+    return sector_question_id(responses.instrument)
+
+
+def sector_question_id(instrument: Instrument) -> str | None:
+    """The instrument's sector question (``sector``, ``q16_sector``), if it has one: the default
+    breakdown of reports, tables and the workspace's pages."""
+    for q in instrument.questions:
         if isinstance(q, (SingleQuestion, ScaleQuestion)) and (q.id == "sector" or q.id.endswith("_sector")):
             return q.id
     return None

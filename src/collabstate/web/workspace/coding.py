@@ -28,8 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import yaml
@@ -43,7 +42,7 @@ from ...errors import RefusedError
 from ...instrument.codebook import Codebook, CodebookError, parse_codebook
 from ...instrument.model import TextQuestion
 from ...instrument.yaml_file import Problem
-from ...report.evidence import default_by
+from ...report.evidence import sector_question_id
 from ...report.methods import agreement_sentence
 from ...stats.agreement import Agreement, agreement
 from ..surveys.models import Answer, Wave
@@ -102,7 +101,7 @@ class Sector:
 def sector_question(wave: Wave) -> Sector | None:
     """The instrument's sector question (the report's default breakdown), if it has one."""
     instrument = wave.instrument
-    found = default_by(cast("Responses", SimpleNamespace(instrument=instrument)))  # it reads only the instrument
+    found = sector_question_id(instrument)
     question = next((q for q in instrument.questions if q.id == found), None)
     if question is None:
         return None

@@ -37,8 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -52,7 +51,7 @@ from ...errors import RefusedError
 from ...instrument.model import ScaleQuestion, SingleQuestion
 from ...report.assets import AssetsMissing
 from ...report.build import build_report
-from ...report.evidence import default_by
+from ...report.evidence import sector_question_id
 from ...report.spec import SpecError, parse_spec
 from ..surveys.actions import completed_fingerprint, responses_of
 from ..surveys.exports import export_codebook
@@ -63,8 +62,6 @@ from .tables import report_key, saved_tables_for_report
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-
-    from ...dataset import Responses
 
 __all__ = [
     "BUILDS", "DOWNLOADS", "STEPS", "Built", "Choice", "Unreportable", "breakdowns", "cached", "codebook_xlsx",
@@ -146,7 +143,7 @@ def breakdowns(wave: Wave) -> list[tuple[str, str]]:
 
 def default_breakdown(wave: Wave) -> str | None:
     """The breakdown ``collabstate report`` uses when given none (the sector question), if any."""
-    return default_by(cast("Responses", SimpleNamespace(instrument=wave.instrument)))  # it reads only the instrument
+    return sector_question_id(wave.instrument)
 
 
 class _Completed(TypedDict):
