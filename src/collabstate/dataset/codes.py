@@ -47,7 +47,7 @@ from ..instrument.codebook import Codebook, with_codebooks
 from ._sources import decode_text
 from .responses import Responses
 
-__all__ = ["CodeRows", "Codes", "apply_codes", "read_code_rows", "read_codes"]
+__all__ = ["CodeRows", "Codes", "answered_text", "apply_codes", "read_code_rows", "read_codes"]
 
 REQUIRED = ("respondent_id", "code")
 OPTIONAL = ("coder", "wave", "quote")
@@ -194,8 +194,9 @@ def read_codes(path: str | Path, book: Codebook, coder: str | None = None) -> Co
     return Codes(got.file, book, got.rows, got.has_wave, got.coders, got.coder, got.duplicates, notes, got.quotes)
 
 
-def _answered(responses: Responses, question: str) -> pl.Series:
-    text = responses.data.get_column(question)
+def answered_text(data: pl.DataFrame, question: str) -> pl.Series:
+    """Who answered the text ``question``: a value that is not blank. The base of its themes."""
+    text = data.get_column(question).cast(pl.String)
     return text.is_not_null() & (text.str.strip_chars() != "")
 
 
@@ -209,6 +210,7 @@ def apply_codes(waves: Sequence[Responses], codes: Codes) -> list[Responses]:
     codes file serves every wave."""
     book = codes.book
     where: dict[tuple[str | None, str], list[tuple[int, int]]] = {}  # (wave, id) -> [(wave file, row)]
+    keys: list[list[tuple[str | None, str]]] = []  # each wave's rows as (wave, id)
     for k, responses in enumerate(waves):
         data = responses.data
         if "respondent_id" not in data.columns:
@@ -220,9 +222,10 @@ def apply_codes(waves: Sequence[Responses], codes: Codes) -> list[Responses]:
             )  # fmt: skip
         ids = data.get_column("respondent_id").cast(pl.String).to_list()
         wave_of = data.get_column("wave").cast(pl.String).to_list() if "wave" in data.columns else [None] * len(ids)
-        for i, (rid, w) in enumerate(zip(ids, wave_of, strict=True)):
-            if rid is not None:
-                where.setdefault((w if codes.has_wave else None, rid), []).append((k, i))
+        keys.append([(w if codes.has_wave else None, rid) for rid, w in zip(ids, wave_of, strict=True)])
+        for i, key in enumerate(keys[-1]):
+            if key[1] is not None:
+                where.setdefault(key, []).append((k, i))
     held = {w for (w, _) in where}
     aside = sorted({w for (w, _, _) in codes.rows if w is not None and w not in held}) if codes.has_wave else []
     if aside:
@@ -231,14 +234,10 @@ def apply_codes(waves: Sequence[Responses], codes: Codes) -> list[Responses]:
             f"{codes.file}: {n} rows code wave{'s' if len(aside) != 1 else ''} {', '.join(map(str, aside))}, which the data do not hold: left aside"
         )
     hits: list[dict[int, set[str]]] = [{} for _ in waves]
-    answered = [_answered(r, book.question).to_list() for r in waves]
+    answered = [answered_text(r.data, book.question).to_list() for r in waves]
     if codes.coded is not None:  # the answers not yet coded are out of the base
         done = {(w if codes.has_wave else None, rid) for (w, rid) in codes.coded}
-        for k, responses in enumerate(waves):
-            data = responses.data
-            ids = data.get_column("respondent_id").cast(pl.String).to_list()
-            wave_of = data.get_column("wave").cast(pl.String).to_list() if codes.has_wave else [None] * len(ids)
-            answered[k] = [a and (w, rid) in done for a, rid, w in zip(answered[k], ids, wave_of, strict=True)]
+        answered = [[a and key in done for a, key in zip(given, ks, strict=True)] for given, ks in zip(answered, keys, strict=True)]
     for (wave, rid, code), number in sorted(codes.rows.items(), key=lambda item: item[1]):
         if wave is not None and wave in aside:
             continue

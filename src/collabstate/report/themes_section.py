@@ -22,11 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import polars as pl
-
 from ..analysis.quotes import theme_quotes
 from ..analysis.redact import redact
-from ..dataset.codes import Codes
+from ..dataset.codes import Codes, answered_text
 from ..instrument.model import MultipleQuestion, TextQuestion
 from .blocks import ALL, ranking
 from .evidence import Evidence
@@ -119,8 +117,7 @@ def themes_section(
     title = coding.book.label if coding is not None and coding.book.label else text.label
     section = Section(f"themes-{text.id}", f"In their own words: {title}")
     base = next((c.n for _, c in _shares(ev, themes, None) if c.n is not None), None)
-    column = ev.responses.data.get_column(text.id)
-    answered = int((column.is_not_null() & (column.cast(pl.String).str.strip_chars() != "")).sum())
+    answered = int(answered_text(ev.responses.data, text.id).sum())
     who = f" by {coding.coder}" if coding is not None and coding.coder else ""
     so_far = (
         f" So far {base:,} of the {answered:,} answers are coded: the shares are of those, and may move as coding goes on."

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 
 from ...analysis.themes import suggest_codes
-from ...dataset.codes import Codes
+from ...dataset.codes import Codes, answered_text
 from ...dataset.csv_text import write_csv
 from ...errors import RefusedError
 from ...instrument.codebook import Codebook, CodebookError, parse_codebook
@@ -451,8 +451,8 @@ def report_codes(wave: Wave, responses: Responses) -> tuple[list[Codes], list[st
         codebook, primary = codebook_of(book), primary_coder(book)
         if codebook is None or primary is None or book.question not in responses.data.columns:
             continue
-        data = responses.data.select("respondent_id", book.question)
-        answered = {rid for rid, text in data.iter_rows() if rid is not None and text is not None and str(text).strip()}
+        data = responses.data
+        answered = set(data.filter(answered_text(data, book.question))["respondent_id"].cast(pl.String).drop_nulls().to_list())
         rows: dict[tuple[str | None, str, str], int] = {}
         quotes: set[tuple[str | None, str, str]] = set()
         done: set[tuple[str | None, str]] = set()  # answers coded, with a code or none: the others are not in the base yet
