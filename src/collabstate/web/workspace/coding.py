@@ -112,14 +112,19 @@ def book_of(wave: Wave, question: str) -> WaveCodebook | None:
     return WaveCodebook.objects.filter(wave=wave, question=question).first()
 
 
+def _book_fields(book: WaveCodebook) -> dict[str, Any]:
+    """The codebook as a codebook file spells it (only the keys it has)."""
+    return {
+        "question": book.question,
+        **({"label": book.label} if book.label else {}),
+        "codes": [_code_fields(c) for c in book.codes.all()],
+    }
+
+
 def codebook_of(book: WaveCodebook | None) -> Codebook | None:
     """The codebook in the database as the file's :class:`~collabstate.instrument.codebook.Codebook`; None without codes."""
-    if book is None:
-        return None
-    codes = [_code_fields(c) for c in book.codes.all()]
-    if not codes:
-        return None
-    return Codebook.model_validate({"question": book.question, **({"label": book.label} if book.label else {}), "codes": codes})
+    fields = _book_fields(book) if book is not None else None
+    return Codebook.model_validate(fields) if fields and fields["codes"] else None
 
 
 def _code_fields(code: WaveCode) -> dict[str, Any]:
@@ -136,11 +141,7 @@ def _code_fields(code: WaveCode) -> dict[str, Any]:
 
 def codebook_yaml(book: WaveCodebook) -> str:
     """The codebook as a codebook file (YAML), which :func:`~collabstate.instrument.codebook.load_codebook` reads."""
-    data: dict[str, Any] = {"question": book.question}
-    if book.label:
-        data["label"] = book.label
-    data["codes"] = [_code_fields(c) for c in book.codes.all()]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+    return yaml.safe_dump(_book_fields(book), sort_keys=False, allow_unicode=True, width=120)
 
 
 def upload_codebook(wave: Wave, question: str, text: str, name: str, user) -> WaveCodebook:
