@@ -260,7 +260,7 @@ CodesOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--codes",
-        help="A codes file (CSV: respondent_id,code[,coder][,wave]) of a text question, with its --codebook: the themes become "
+        help="A codes file (CSV: respondent_id,code[,coder][,wave][,quote]) of a text question, with its --codebook: the themes become "
         "the multiple-choice question QUESTION_codes. Give both again for another question.",
         show_default=False,
     ),

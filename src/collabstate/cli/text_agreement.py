@@ -40,7 +40,7 @@ def agreement_command(
     Example: [bold]collabstate text agreement coder-a.csv coder-b.csv[/]
     """
     from ..errors import UsageError
-    from ..stats.agreement import agreement, read_codes
+    from ..stats.agreement import agreement, landis_koch, read_codes
 
     if fmt not in AGREEMENT_FORMATS:
         raise UsageError(argument="--format", value=fmt, expected=" or ".join(AGREEMENT_FORMATS))
@@ -64,7 +64,7 @@ def agreement_command(
         + (f" ({second.coder})" if second.coder else "")
     )
     rows = [
-        [c.code, _number(c.kappa), _words(c.kappa), str(c.n), f"{100 * c.agreement:.1f}%", str(c.used_a), str(c.used_b), str(c.both)]
+        [c.code, _number(c.kappa), landis_koch(c.kappa), str(c.n), f"{100 * c.agreement:.1f}%", str(c.used_a), str(c.used_b), str(c.both)]
         for c in result.codes
     ]
     print_table(["code", "kappa", "strength", "n", "agreement", "A used", "B used", "both"], rows, title=title)
@@ -73,12 +73,6 @@ def agreement_command(
 
 def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
-
-
-def _words(kappa: float | None) -> str:
-    from ..stats.agreement import landis_koch
-
-    return landis_koch(kappa)
 
 
 def agreement_text(result: Agreement) -> str:
