@@ -128,8 +128,8 @@ def _headlines(ev: Evidence) -> tuple[Section, Section, Section]:
     return _key_findings(ev, chosen), head, findings
 
 
-def _quotes(ev: Evidence, names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Section | None:
-    coded = {text.id for text, _ in themes_questions(ev)}  # quoted by theme in their own sections
+def _quotes(ev: Evidence, names: tuple[tuple[str, ...], tuple[str, ...]], coded: set[str]) -> Section | None:
+    """Quotes drawn at random from the open questions not ``coded`` (those are quoted by theme in their own sections)."""
     texts = [q for q in ev.instrument.questions if isinstance(q, TextQuestion) and not q.id.endswith("_other_text") and q.id not in coded]
     if not texts:
         return None
@@ -224,7 +224,7 @@ def build_model(
         sections.append(other)
     review: list[str] = []
     sections.extend(themes_section(ev, text, themes, codes, known, review) for text, themes in coded)
-    for extra in (_quotes(ev, known), _profile(ev)):
+    for extra in (_quotes(ev, known, {text.id for text, _ in coded}), _profile(ev)):
         if extra:
             sections.append(extra)
     if tables:
